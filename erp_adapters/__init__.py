@@ -1,0 +1,1 @@
+"""ERP adapters: one package per external accounting system behind one small interface."""

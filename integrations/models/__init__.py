@@ -1,0 +1,29 @@
+"""The portal's domain. One module per concern; everything is re-exported here."""
+
+from integrations.models.access import CompanyMembership
+from integrations.models.attempts import ApiAttempt
+from integrations.models.audit import AuditEntry
+from integrations.models.company import Company
+from integrations.models.connection import Connection, ProcoreEnvironment
+from integrations.models.erp_requests import ERPRequest, ERPRequestDetail
+from integrations.models.events import NotificationEvent
+from integrations.models.metadata import MetadataConfig
+from integrations.models.objects import ItemType, ObjectLink, ObjectListVersion
+from integrations.models.sync import SyncRun
+
+__all__ = [
+    "ApiAttempt",
+    "AuditEntry",
+    "Company",
+    "CompanyMembership",
+    "Connection",
+    "ERPRequest",
+    "ERPRequestDetail",
+    "ItemType",
+    "MetadataConfig",
+    "NotificationEvent",
+    "ObjectLink",
+    "ObjectListVersion",
+    "ProcoreEnvironment",
+    "SyncRun",
+]

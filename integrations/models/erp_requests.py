@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class WorkState(models.TextChoices):
+    """Life of a unit of work that a worker claims with a lease and may retry."""
+
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    RETRYING = "retrying", "Waiting to retry"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed (permanent)"
+    NOT_HANDLED = "not_handled", "Not handled yet"
+    DEAD = "dead", "Dead letter (retries exhausted)"
+    RESOLVED = "resolved", "Resolved by support"
+
+
+class LeasedWork(models.Model):
+    """Columns shared by rows that workers claim: attempts, when to try next, who holds them."""
+
+    state = models.CharField(max_length=16, choices=WorkState.choices, default=WorkState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ERPRequest(LeasedWork):
+    """An ERP Request in Procore (the webhook's ``resource_id``) and how far we got with it."""
+
+    company = models.ForeignKey(
+        "integrations.Company", on_delete=models.CASCADE, related_name="erp_requests"
+    )
+    procore_request_id = models.BigIntegerField(help_text="Procore's ERP Request id.")
+    request_name = models.CharField(max_length=100, blank=True, db_index=True)
+    request_data = models.JSONField(null=True, blank=True)
+    integration_app_name = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "ERP request"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "procore_request_id"], name="erp_request_unique_per_company"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="erp_request_due_idx"),
+            models.Index(fields=["procore_request_id"], name="erp_request_procore_idx"),
+            models.Index(fields=["company", "-id"], name="erp_request_company_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ERP request {self.procore_request_id} {self.request_name or '(not fetched)'}"
+
+
+class ERPRequestDetail(LeasedWork):
+    """A Request Detail to close out in Procore; the ERP tab shows its status and messages."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open (not closed out)"
+        IN_PROGRESS = "in_progress", "In progress"
+        SUCCESS = "success", "Success"
+        FAILED = "failed", "Failed"
+        STALE = "stale", "Stale"
+
+    company = models.ForeignKey(
+        "integrations.Company", on_delete=models.CASCADE, related_name="erp_request_details"
+    )
+    erp_request = models.ForeignKey(
+        "integrations.ERPRequest", on_delete=models.CASCADE, related_name="details"
+    )
+    procore_detail_id = models.BigIntegerField(help_text="Procore's request_detail_id.")
+    item_type = models.CharField(max_length=32, blank=True)
+    item_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    messages = models.JSONField(default=list, blank=True)
+    closed_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "ERP request detail"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "procore_detail_id"], name="erp_detail_unique_per_company"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="erp_detail_due_idx"),
+            models.Index(fields=["procore_detail_id"], name="erp_detail_procore_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Request detail {self.procore_detail_id} ({self.status})"

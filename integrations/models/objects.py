@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class ItemType(models.TextChoices):
+    """The kinds of financial object that cross between the ERP and Procore."""
+
+    VENDOR = "vendor", "Vendor"
+    PROJECT = "project", "Job (project)"
+    SUB_JOB = "sub_job", "Sub job"
+    STANDARD_COST_CODE = "standard_cost_code", "Standard cost code"
+    LINE_ITEM_TYPE = "line_item_type", "Cost type"
+    COST_CODE = "cost_code", "Cost code"
+    WORK_ORDER_CONTRACT = "work_order_contract", "Subcontract"
+    PURCHASE_ORDER_CONTRACT = "purchase_order_contract", "Purchase order"
+    COMMITMENT_CHANGE_ORDER = "commitment_change_order", "Commitment change order"
+    PRIME_CONTRACT = "prime_contract", "Prime contract"
+    LINE_ITEM = "line_item", "Line item"
+
+
+class ObjectLink(models.Model):
+    """What the portal knows of one ERP object in Procore: one row per (company, type, origin id)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending (not yet in Procore)"
+        STAGED = "staged", "Staged for approval"
+        SYNCED = "synced", "Synced"
+        ARCHIVED = "archived", "Archived (left the ERP)"
+        FAILED = "failed", "Failed"
+
+    company = models.ForeignKey(
+        "integrations.Company", on_delete=models.CASCADE, related_name="object_links"
+    )
+    item_type = models.CharField(max_length=32, choices=ItemType.choices)
+    origin_id = models.CharField(max_length=255, help_text="The ERP's id for the object.")
+    origin_code = models.CharField(max_length=255, blank=True)
+    procore_id = models.BigIntegerField(null=True, blank=True)
+    staged_record_id = models.BigIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    content_hash = models.CharField(max_length=64, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "item_type", "origin_id"], name="object_link_unique_origin"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["origin_id"], name="object_link_origin_idx"),
+            models.Index(fields=["procore_id"], name="object_link_procore_idx"),
+            models.Index(fields=["staged_record_id"], name="object_link_staged_idx"),
+            models.Index(fields=["state", "-id"], name="object_link_state_idx"),
+            models.Index(fields=["item_type", "-id"], name="object_link_type_idx"),
+            models.Index(fields=["company", "-id"], name="object_link_company_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_type} {self.origin_id}"
+
+
+class ObjectListVersion(models.Model):
+    """One full list of an entity as read from the ERP, with a content hash per object."""
+
+    company = models.ForeignKey(
+        "integrations.Company", on_delete=models.CASCADE, related_name="list_versions"
+    )
+    item_type = models.CharField(max_length=32, choices=ItemType.choices)
+    object_count = models.PositiveIntegerField(default=0)
+    list_hash = models.CharField(max_length=64, help_text="Hash of the whole list.")
+    hashes = models.JSONField(default=dict, help_text="origin_id → content hash.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["company", "item_type", "-id"], name="list_version_latest_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_type} list #{self.pk} ({self.object_count} objects)"

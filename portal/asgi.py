@@ -1,0 +1,15 @@
+"""ASGI entry point."""
+
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+from portal.settings.env import ConfigError  # noqa: E402
+
+try:
+    application = get_asgi_application()
+except ConfigError as exc:
+    sys.exit(f"Configuration error: {exc}")

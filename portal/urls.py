@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+from portal.health import healthz
+
+admin.site.site_header = "ERP portal: support"
+admin.site.site_title = "ERP portal support"
+admin.site.index_title = "Companies, connections and ledgers"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+]

@@ -1,0 +1,15 @@
+"""WSGI entry point (gunicorn portal.wsgi)."""
+
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+from portal.settings.env import ConfigError  # noqa: E402
+
+try:
+    application = get_wsgi_application()
+except ConfigError as exc:
+    sys.exit(f"Configuration error: {exc}")
