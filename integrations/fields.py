@@ -24,7 +24,7 @@ class EncryptedTextField(models.TextField):
         return crypto.decrypt(value)
 
     def to_python(self, value: Any) -> str | None:
-        if value is None or isinstance(value, str) and not value.startswith(crypto.PREFIX):
+        if value is None or (isinstance(value, str) and not value.startswith(crypto.PREFIX)):
             return value
         return crypto.decrypt(value)
 

@@ -11,7 +11,9 @@ CONTEXT_FIELDS = ("company_id", "erp_request_id", "request_name", "attempt", "sy
 
 _SECRET_PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
-    re.compile(r"(?i)((?:client_secret|access_token|password|secret)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"),
+    re.compile(
+        r"(?i)((?:client_secret|access_token|password|secret)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"
+    ),
 ]
 
 
@@ -36,5 +38,7 @@ class RedactSecretsFilter(logging.Filter):
 class JsonFormatter(_BaseJsonFormatter):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("fmt", "%(asctime)s %(levelname)s %(name)s %(message)s")
-        kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"})
+        kwargs.setdefault(
+            "rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"}
+        )
         super().__init__(*args, **kwargs)

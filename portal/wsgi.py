@@ -5,9 +5,9 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 
-from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.core.wsgi import get_wsgi_application
 
-from portal.settings.env import ConfigError  # noqa: E402
+from portal.settings.env import ConfigError
 
 try:
     application = get_wsgi_application()

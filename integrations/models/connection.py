@@ -16,7 +16,10 @@ class ProcoreEnvironment(models.TextChoices):
 # Login (OAuth) host and API host per environment: procore-erp-api.md §d.
 ENVIRONMENT_HOSTS: dict[str, tuple[str, str]] = {
     ProcoreEnvironment.PRODUCTION: ("https://login.procore.com", "https://api.procore.com"),
-    ProcoreEnvironment.SANDBOX: ("https://login-sandbox.procore.com", "https://sandbox.procore.com"),
+    ProcoreEnvironment.SANDBOX: (
+        "https://login-sandbox.procore.com",
+        "https://sandbox.procore.com",
+    ),
     ProcoreEnvironment.MONTHLY: (
         "https://login-sandbox-monthly.procore.com",
         "https://api-monthly.procore.com",

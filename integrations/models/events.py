@@ -42,7 +42,9 @@ class NotificationEvent(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["company", "dedupe_key"], name="event_unique_per_company")
+            models.UniqueConstraint(
+                fields=["company", "dedupe_key"], name="event_unique_per_company"
+            )
         ]
         indexes = [
             models.Index(fields=["state", "-id"], name="event_state_idx"),

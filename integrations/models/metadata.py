@@ -35,6 +35,10 @@ class MetadataConfig(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             stored = type(self).objects.filter(pk=self.pk).values("document", "version").first()
-            if stored and (stored["document"] != self.document or stored["version"] != self.version):
-                raise ValidationError("Metadata versions are immutable; save a new version instead.")
+            if stored and (
+                stored["document"] != self.document or stored["version"] != self.version
+            ):
+                raise ValidationError(
+                    "Metadata versions are immutable; save a new version instead."
+                )
         super().save(*args, **kwargs)

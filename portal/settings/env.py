@@ -57,7 +57,7 @@ def encryption_keys_from_env(*, required: bool, fallback: list[str]) -> list[str
         if required:
             raise ConfigError(
                 "FIELD_ENCRYPTION_KEYS",
-                "is not set. Generate a key with `python -c \"from cryptography.fernet import "
+                'is not set. Generate a key with `python -c "from cryptography.fernet import '
                 'Fernet; print(Fernet.generate_key().decode())"` and set it (comma-separated, '
                 "newest first, to rotate).",
             )

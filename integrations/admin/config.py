@@ -1,0 +1,70 @@
+"""Metadata versions and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from integrations.admin.base import AuditedAdmin, LedgerAdmin, admin_link, pretty_json
+from integrations.models import AuditEntry, MetadataConfig
+
+
+@admin.register(MetadataConfig)
+class MetadataConfigAdmin(AuditedAdmin):
+    """Versions are immutable: a saved version can be read, not edited."""
+
+    list_display = ("company", "version", "comment", "created_by", "created_at", "pushed_at")
+    list_filter = ("company",)
+    list_select_related = ("company", "created_by")
+    search_fields = ("=company__procore_company_id", "comment")
+    readonly_fields = ("document_pretty", "created_by", "created_at", "pushed_at")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None):
+        if obj is None:
+            return ("company", "version", "document", "comment")
+        return ("company", "version", "comment", "document_pretty", "created_by", "created_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        if obj is None:
+            return ()
+        return ("company", "version", "comment", "document_pretty", "created_by", "created_at")
+
+    def save_model(self, request: HttpRequest, obj: MetadataConfig, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Document")
+    def document_pretty(self, obj: MetadataConfig) -> str:
+        return pretty_json(obj.document)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(LedgerAdmin):
+    list_display = ("created_at", "actor_label", "action", "object_type", "object_repr", "company")
+    list_filter = ("action", "object_type")
+    list_select_related = ("company",)
+    exact_text_search = ("object_id", "actor_label")
+    exact_int_search = ("company__procore_company_id",)
+    search_help_text = "Exact object id, user name, or Procore company id."
+    fields = (
+        "created_at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "company_link",
+        "changes_pretty",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Company")
+    def company_link(self, obj: AuditEntry) -> str:
+        return admin_link(obj.company)
+
+    @admin.display(description="Changes")
+    def changes_pretty(self, obj: AuditEntry) -> str:
+        return pretty_json(obj.changes)

@@ -1,0 +1,201 @@
+"""Read-only ledgers: webhook events, ERP requests and details, outbound API attempts."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from integrations.admin.base import LedgerAdmin, admin_link, pretty_json
+from integrations.models import ApiAttempt, ERPRequest, ERPRequestDetail, NotificationEvent
+
+
+@admin.register(NotificationEvent)
+class NotificationEventAdmin(LedgerAdmin):
+    list_display = (
+        "id",
+        "received_at",
+        "company",
+        "resource_name",
+        "event_type",
+        "resource_id",
+        "state",
+        "attempts",
+    )
+    list_filter = ("state", "company")
+    list_select_related = ("company",)
+    exact_text_search = ("ulid",)
+    exact_int_search = ("resource_id", "event_id")
+    search_help_text = "Exact ULID, event id, or resource id (the ERP Request id)."
+    fields = (
+        "company_link",
+        "dedupe_key",
+        "ulid",
+        "event_id",
+        "resource_name",
+        "event_type",
+        "resource_id",
+        "api_version",
+        "state",
+        "attempts",
+        "last_error",
+        "erp_request_link",
+        "received_at",
+        "processed_at",
+        "payload_pretty",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Company")
+    def company_link(self, obj: NotificationEvent) -> str:
+        return admin_link(obj.company)
+
+    @admin.display(description="ERP request")
+    def erp_request_link(self, obj: NotificationEvent) -> str:
+        return admin_link(obj.erp_request)
+
+    @admin.display(description="Payload as received")
+    def payload_pretty(self, obj: NotificationEvent) -> str:
+        return pretty_json(obj.payload)
+
+
+class ERPRequestDetailInline(admin.TabularInline):
+    model = ERPRequestDetail
+    extra = 0
+    can_delete = False
+    fields = ("procore_detail_id", "status", "state", "attempts", "messages", "closed_out_at")
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ERPRequest)
+class ERPRequestAdmin(LedgerAdmin):
+    list_display = (
+        "id",
+        "created_at",
+        "company",
+        "procore_request_id",
+        "request_name",
+        "state",
+        "attempts",
+        "next_attempt_at",
+    )
+    list_filter = ("state", "request_name", "company")
+    list_select_related = ("company",)
+    exact_int_search = ("procore_request_id",)
+    search_help_text = "Exact Procore ERP Request id."
+    inlines = (ERPRequestDetailInline,)
+    fields = (
+        "company_link",
+        "procore_request_id",
+        "request_name",
+        "integration_app_name",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "lease_owner",
+        "lease_expires_at",
+        "last_error",
+        "created_at",
+        "updated_at",
+        "completed_at",
+        "request_data_pretty",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Company")
+    def company_link(self, obj: ERPRequest) -> str:
+        return admin_link(obj.company)
+
+    @admin.display(description="Request data (from Procore)")
+    def request_data_pretty(self, obj: ERPRequest) -> str:
+        return pretty_json(obj.request_data)
+
+
+@admin.register(ERPRequestDetail)
+class ERPRequestDetailAdmin(LedgerAdmin):
+    list_display = (
+        "id",
+        "created_at",
+        "company",
+        "procore_detail_id",
+        "erp_request",
+        "status",
+        "state",
+        "attempts",
+    )
+    list_filter = ("status", "state", "company")
+    list_select_related = ("company", "erp_request")
+    exact_int_search = ("procore_detail_id", "erp_request__procore_request_id")
+    search_help_text = "Exact request detail id or ERP Request id."
+    fields = (
+        "company_link",
+        "erp_request_link",
+        "procore_detail_id",
+        "item_type",
+        "item_id",
+        "status",
+        "messages_pretty",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "lease_expires_at",
+        "last_error",
+        "closed_out_at",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Company")
+    def company_link(self, obj: ERPRequestDetail) -> str:
+        return admin_link(obj.company)
+
+    @admin.display(description="ERP request")
+    def erp_request_link(self, obj: ERPRequestDetail) -> str:
+        return admin_link(obj.erp_request)
+
+    @admin.display(description="Messages shown in Procore")
+    def messages_pretty(self, obj: ERPRequestDetail) -> str:
+        return pretty_json(obj.messages)
+
+
+@admin.register(ApiAttempt)
+class ApiAttemptAdmin(LedgerAdmin):
+    list_display = (
+        "id",
+        "created_at",
+        "company",
+        "method",
+        "path",
+        "status_code",
+        "error",
+        "duration_ms",
+        "attempt",
+        "rate_limit_remaining",
+    )
+    list_filter = ("status_code", "method", "company")
+    list_select_related = ("company",)
+    exact_text_search = ("request_id",)
+    search_help_text = "Exact x-request-id."
+    fields = (
+        "company_link",
+        "created_at",
+        "method",
+        "path",
+        "status_code",
+        "error",
+        "duration_ms",
+        "attempt",
+        "request_id",
+        "rate_limit_limit",
+        "rate_limit_remaining",
+        "rate_limit_reset",
+        "request_excerpt",
+        "response_excerpt",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Company")
+    def company_link(self, obj: ApiAttempt) -> str:
+        return admin_link(obj.company)

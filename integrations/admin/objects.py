@@ -1,0 +1,117 @@
+"""Object links, list versions and sync runs: what the portal knows of each ERP object."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from integrations.admin.base import LedgerAdmin, admin_link
+from integrations.models import ObjectLink, ObjectListVersion, SyncRun
+
+
+@admin.register(ObjectLink)
+class ObjectLinkAdmin(LedgerAdmin):
+    list_display = (
+        "id",
+        "company",
+        "item_type",
+        "origin_id",
+        "origin_code",
+        "procore_id",
+        "staged_record_id",
+        "state",
+        "updated_at",
+    )
+    list_filter = ("state", "item_type", "company")
+    list_select_related = ("company",)
+    exact_text_search = ("origin_id", "origin_code")
+    exact_int_search = ("procore_id", "staged_record_id")
+    search_help_text = "Exact origin id or code, Procore id, or staged record id."
+    fields = (
+        "company_link",
+        "item_type",
+        "origin_id",
+        "origin_code",
+        "procore_id",
+        "staged_record_id",
+        "state",
+        "content_hash",
+        "last_error",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Company")
+    def company_link(self, obj: ObjectLink) -> str:
+        return admin_link(obj.company)
+
+
+@admin.register(ObjectListVersion)
+class ObjectListVersionAdmin(LedgerAdmin):
+    list_display = ("id", "created_at", "company", "item_type", "object_count", "list_hash")
+    list_filter = ("item_type", "company")
+    list_select_related = ("company",)
+    exact_text_search = ("list_hash",)
+    fields = ("company_link", "item_type", "object_count", "list_hash", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="Company")
+    def company_link(self, obj: ObjectListVersion) -> str:
+        return admin_link(obj.company)
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(LedgerAdmin):
+    list_display = (
+        "id",
+        "created_at",
+        "company",
+        "item_type",
+        "trigger",
+        "state",
+        "listed",
+        "created",
+        "updated",
+        "archived",
+        "failed",
+        "api_calls",
+        "progress",
+    )
+    list_filter = ("state", "item_type", "trigger", "company")
+    list_select_related = ("company",)
+    exact_int_search = ("erp_request__procore_request_id",)
+    search_help_text = "Exact ERP Request id that started the run."
+    fields = (
+        "company_link",
+        "item_type",
+        "trigger",
+        "state",
+        "erp_request_link",
+        "listed",
+        "created",
+        "updated",
+        "archived",
+        "unchanged",
+        "failed",
+        "api_calls",
+        "progress",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Company")
+    def company_link(self, obj: SyncRun) -> str:
+        return admin_link(obj.company)
+
+    @admin.display(description="ERP request")
+    def erp_request_link(self, obj: SyncRun) -> str:
+        return admin_link(obj.erp_request)
+
+    @admin.display(description="Progress")
+    def progress(self, obj: SyncRun) -> str:
+        if not obj.progress_total:
+            return "—"
+        return f"{obj.progress_done}/{obj.progress_total}"
