@@ -51,6 +51,7 @@ class ObjectLink(models.Model):
         ]
         indexes = [
             models.Index(fields=["origin_id"], name="object_link_origin_idx"),
+            models.Index(fields=["origin_code"], name="object_link_origin_code_idx"),
             models.Index(fields=["procore_id"], name="object_link_procore_idx"),
             models.Index(fields=["staged_record_id"], name="object_link_staged_idx"),
             models.Index(fields=["state", "-id"], name="object_link_state_idx"),
