@@ -25,10 +25,7 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py demo_setup --sandbox-url http://$(DEMO_HOST):$(SANDBOX_PORT)
 	@echo "Portal admin: http://$(DEMO_HOST):$(DEMO_PORT)/admin/   (Ctrl-C stops everything)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/python manage.py runserver --noreload $(DEMO_HOST):$(DEMO_PORT) & \
-	  $(BIN)/python manage.py qcluster & \
-	  wait
+	$(BIN)/python manage.py run_demo --web $(DEMO_HOST):$(DEMO_PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
