@@ -1,0 +1,142 @@
+"""Pacing calls by what Procore's rate-limit headers say, per company, before Procore says no.
+
+Procore reports on every response the limit the caller is closest to (the 10-second spike limit
+or the hourly one) as ``X-Rate-Limit-Limit/Remaining/Reset``, and the values may change at any
+time, so the headers are the only truth (procore-erp-api.md §e). One :class:`CompanyRateLimit`
+per (API host, company) is shared by every client in the process, so threads of one worker
+draw from one budget; other processes see the same budget through the headers they receive.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+
+@dataclass(frozen=True)
+class RateLimitHeaders:
+    limit: int | None = None
+    remaining: int | None = None
+    reset: int | None = None  # Unix seconds
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimitHeaders:
+        return cls(
+            limit=_int(headers.get("X-Rate-Limit-Limit")),
+            remaining=_int(headers.get("X-Rate-Limit-Remaining")),
+            reset=_int(headers.get("X-Rate-Limit-Reset")),
+        )
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(float(value.strip()))
+    except ValueError:
+        return None
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def backoff_delay(retry: int, *, base: float, cap: float, rng: random.Random) -> float:
+    """Exponential backoff with "equal jitter": half fixed, half random, so retries spread out."""
+    ceiling = min(cap, base * (2 ** max(0, retry - 1)))
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+class CompanyRateLimit:
+    """The last known quota of one company, with slots handed out to concurrent callers.
+
+    ``delay_before_request`` either reserves a slot (returns 0) or says how long to wait; callers
+    sleep and ask again. When the remaining budget is low, the rest of the window is spread
+    evenly over the remaining calls instead of spending it at once and stalling everybody.
+    """
+
+    def __init__(self, *, low_water_fraction: float = 0.1, reset_jitter: float = 0.1) -> None:
+        self._lock = threading.Lock()
+        self._low_water_fraction = low_water_fraction
+        self._reset_jitter = reset_jitter
+        self.limit: int | None = None
+        self.remaining: int | None = None
+        self.reset: float | None = None
+        self._blocked_until = 0.0
+        self._not_before = 0.0
+
+    def delay_before_request(self, now: float, rng: random.Random) -> float:
+        with self._lock:
+            if self._blocked_until > now:
+                return self._blocked_until - now
+            if self.reset is not None and self.reset <= now:
+                # The reported window has rolled over; its budget is whole again.
+                self.remaining, self.reset = self.limit, None
+            if self.remaining is None or self.reset is None:
+                return 0.0
+            if self.remaining <= 0:
+                return self.reset - now + rng.uniform(0, self._reset_jitter)
+            if self.remaining <= self._low_water():
+                if self._not_before > now:
+                    return self._not_before - now
+                self._not_before = now + (self.reset - now) / self.remaining
+            self.remaining -= 1
+            return 0.0
+
+    def observe(self, headers: RateLimitHeaders) -> None:
+        if headers.remaining is None or headers.reset is None:
+            return
+        with self._lock:
+            self.limit = headers.limit if headers.limit is not None else self.limit
+            self.remaining = headers.remaining
+            self.reset = float(headers.reset)
+
+    def block_until(self, until: float) -> None:
+        """After a 429 nobody in this process calls for the company until ``until``.
+
+        ``until`` comes from ``Retry-After`` when Procore sent one, and that wins over the
+        reset time of the headers: the window is taken to reopen then.
+        """
+        with self._lock:
+            self._blocked_until = max(self._blocked_until, until)
+            self.remaining, self.reset = 0, self._blocked_until
+
+    def _low_water(self) -> int:
+        if self.limit is None:
+            return 1
+        return max(1, math.ceil(self.limit * self._low_water_fraction))
+
+
+class RateLimitRegistry:
+    """One :class:`CompanyRateLimit` per (API base URL, Procore company id)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._states: dict[tuple[str, int], CompanyRateLimit] = {}
+
+    def for_company(self, api_url: str, company_id: int) -> CompanyRateLimit:
+        key = (api_url, company_id)
+        with self._lock:
+            state = self._states.get(key)
+            if state is None:
+                state = self._states[key] = CompanyRateLimit()
+            return state
+
+
+# Shared by every client in the process unless a caller passes its own (tests do).
+DEFAULT_REGISTRY = RateLimitRegistry()

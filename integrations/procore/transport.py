@@ -1,0 +1,349 @@
+"""One HTTP call to Procore, done properly: headers, pacing, retries, classification, a record.
+
+Everything that is true of every call lives here, so the typed endpoint methods in ``client.py``
+only say which path, which body and whether repeating the call is harmless.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from integrations.procore.attempts import AttemptRecord, AttemptRecorder, excerpt, scrub
+from integrations.procore.auth import ConnectionTokenProvider, check_base_url
+from integrations.procore.errors import (
+    ProcoreError,
+    ProtocolError,
+    RateLimitedError,
+    RequestTimeoutError,
+    UnreachableError,
+    error_for_status,
+    procore_message,
+)
+from integrations.procore.ratelimit import (
+    CompanyRateLimit,
+    RateLimitHeaders,
+    backoff_delay,
+    parse_retry_after,
+)
+
+# (connect, read) seconds; every call has one.
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
+USER_AGENT = "erp-portal/0.1 (+procore-erp-integration)"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard one call tries before it hands the failure back to the caller.
+
+    Waits longer than ``max_wait`` are not slept through: the call raises a retryable error with
+    ``retry_after`` so the work row can be rescheduled instead of holding a worker hostage.
+    """
+
+    max_retries: int = 4  # timeouts, connection errors and 5xx, on calls safe to repeat
+    max_throttle_waits: int = 6  # 429 answers waited out, on any call
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    max_wait: float = 60.0
+    throttle_jitter: float = 0.25  # up to this share of a 429 wait (at most 1 s) is added
+
+    @classmethod
+    def no_retries(cls) -> RetryPolicy:
+        """For interactive checks: report at once rather than wait."""
+        return cls(max_retries=0, max_throttle_waits=0, max_wait=0.0)
+
+
+@dataclass
+class ProcoreResponse:
+    status: int
+    data: Any
+    headers: Mapping[str, str]
+    request_id: str
+    links: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+class Transport:
+    """Sends requests for one company with its token, its rate-limit budget and its recorder."""
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        company_id: int,
+        company_pk: int | None,
+        tokens: ConnectionTokenProvider,
+        rate_limit: CompanyRateLimit,
+        recorder: AttemptRecorder | None,
+        session: requests.Session | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.api_url = check_base_url(api_url, what="API URL")
+        self.company_id = int(company_id)
+        self._company_pk = company_pk
+        self._tokens = tokens
+        self._rate_limit = rate_limit
+        self._recorder = recorder
+        self._session = session or requests.Session()
+        self._timeout = timeout
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self.calls = 0
+
+    def close(self) -> None:
+        self._session.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> ProcoreResponse:
+        """Send one logical call, retrying only what is safe to retry; raise a ProcoreError."""
+        method = method.upper()
+        url = self._url(path)
+        safe = (method == "GET") if idempotent is None else idempotent
+        shown_path = _shown_path(url, params)
+        retries = throttled = 0
+        refreshed = False
+        attempt = 0
+        while True:
+            self._pace(method, shown_path)
+            token = self._tokens.token()
+            attempt += 1
+            self.calls += 1
+            started = time.monotonic()
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    headers=self._headers(token),
+                    timeout=self._timeout,
+                    allow_redirects=False,
+                )
+            except requests.Timeout:
+                self._record(method, shown_path, attempt, started, json, error="timeout")
+                error: ProcoreError = RequestTimeoutError(
+                    "Procore did not answer in time", method=method, path=shown_path
+                )
+            except requests.ConnectionError as exc:
+                self._record(
+                    method, shown_path, attempt, started, json, error=_connection_error(exc)
+                )
+                error = UnreachableError(
+                    f"cannot reach {self.api_url}", method=method, path=shown_path
+                )
+            else:
+                result = self._handle(response, method, shown_path, attempt, started, json)
+                if isinstance(result, ProcoreResponse):
+                    return result
+                error = result
+                if error.status == 401 and not refreshed:
+                    refreshed = True
+                    self._tokens.refresh(rejected=token)
+                    continue
+                if isinstance(error, RateLimitedError):
+                    wait = error.retry_after or 0.0
+                    if throttled < self._retry.max_throttle_waits and wait <= self._retry.max_wait:
+                        throttled += 1
+                        self._sleep(wait)
+                        continue
+                    raise error
+            # Timeouts, connection errors, 5xx: only when sending it twice cannot do harm.
+            if safe and error.retryable and retries < self._retry.max_retries:
+                retries += 1
+                delay = backoff_delay(
+                    retries,
+                    base=self._retry.backoff_base,
+                    cap=self._retry.backoff_cap,
+                    rng=self._rng,
+                )
+                if error.retry_after is not None:
+                    delay = max(delay, error.retry_after)
+                if delay <= self._retry.max_wait:
+                    self._sleep(delay)
+                    continue
+            raise error
+
+    # -- pieces ------------------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            # Links from Procore's paging headers: follow them only to our own API host, since
+            # the bearer token goes along.
+            if _origin(path) != _origin(self.api_url):
+                raise ProtocolError(f"Procore linked to another host: {path!r}")
+            return path
+        if not path.startswith("/"):
+            raise ValueError(f"paths start with '/': {path!r}")
+        return self.api_url + path
+
+    def _headers(self, token: str) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {token}",
+            "Procore-Company-Id": str(self.company_id),
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
+
+    def _pace(self, method: str, path: str) -> None:
+        while True:
+            delay = self._rate_limit.delay_before_request(self._clock(), self._rng)
+            if delay <= 0:
+                return
+            if delay > self._retry.max_wait:
+                raise RateLimitedError(
+                    f"Procore's rate limit for company {self.company_id} is used up for "
+                    f"{delay:.0f} s; not waiting that long",
+                    method=method,
+                    path=path,
+                    retry_after=delay,
+                )
+            self._sleep(delay)
+
+    def _handle(
+        self,
+        response: requests.Response,
+        method: str,
+        path: str,
+        attempt: int,
+        started: float,
+        sent: Any,
+    ) -> ProcoreResponse | ProcoreError:
+        rate = RateLimitHeaders.from_headers(response.headers)
+        self._rate_limit.observe(rate)
+        request_id = response.headers.get("X-Request-Id", "")
+        body = _decode(response)
+        self._record(
+            method,
+            path,
+            attempt,
+            started,
+            sent,
+            status=response.status_code,
+            request_id=request_id,
+            rate=rate,
+            received=body if body is not None else response.text,
+        )
+        status = response.status_code
+        if 200 <= status < 300:
+            return ProcoreResponse(
+                status=status,
+                data=body,
+                headers=response.headers,
+                request_id=request_id,
+                links=dict(response.links),
+            )
+        body = scrub(body, self._tokens.secrets)
+        common = {
+            "status": status,
+            "request_id": request_id,
+            "method": method,
+            "path": path,
+            "body": body,
+        }
+        now = self._clock()
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), now=now)
+        if status == 429:
+            if retry_after is None and rate.reset is not None:
+                retry_after = max(0.0, rate.reset - now)
+            if retry_after is None:
+                retry_after = backoff_delay(
+                    1, base=self._retry.backoff_base * 2, cap=self._retry.backoff_cap, rng=self._rng
+                )
+            retry_after += self._rng.uniform(0, min(1.0, retry_after * self._retry.throttle_jitter))
+            self._rate_limit.block_until(now + retry_after)
+            return RateLimitedError(
+                procore_message(body, "rate limit exceeded"), retry_after=retry_after, **common
+            )
+        if 300 <= status < 400:
+            location = response.headers.get("Location", "")
+            return ProtocolError(f"unexpected redirect to {location}", **common)
+        cls = error_for_status(status)
+        fallback = f"Procore answered {status} {response.reason or ''}".strip()
+        return cls(procore_message(body, fallback), retry_after=retry_after, **common)
+
+    def _record(
+        self,
+        method: str,
+        path: str,
+        attempt: int,
+        started: float,
+        sent: Any,
+        *,
+        status: int | None = None,
+        error: str = "",
+        request_id: str = "",
+        rate: RateLimitHeaders | None = None,
+        received: Any = None,
+    ) -> None:
+        if self._recorder is None:
+            return
+        rate = rate or RateLimitHeaders()
+        secrets = self._tokens.secrets
+        self._recorder.record(
+            AttemptRecord(
+                company_pk=self._company_pk,
+                method=method,
+                path=path,
+                attempt=attempt,
+                duration_ms=int((time.monotonic() - started) * 1000),
+                status_code=status,
+                error=error,
+                request_id=request_id,
+                rate_limit_limit=rate.limit,
+                rate_limit_remaining=rate.remaining,
+                rate_limit_reset=rate.reset,
+                request_excerpt=excerpt(sent, secrets=secrets),
+                response_excerpt=excerpt(received, secrets=secrets),
+            )
+        )
+
+
+def _decode(response: requests.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return (parts.scheme, (parts.hostname or "").lower(), parts.port)
+
+
+def _shown_path(url: str, params: Mapping[str, Any] | None) -> str:
+    parts = urlsplit(url)
+    shown = parts.path
+    query = parts.query
+    if params:
+        extra = "&".join(f"{k}={v}" for k, v in params.items() if v is not None)
+        query = f"{query}&{extra}" if query else extra
+    return f"{shown}?{query}" if query else shown
+
+
+def _connection_error(exc: requests.ConnectionError) -> str:
+    text = str(exc)
+    if "Connection refused" in text or "Errno 111" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "host name not found"
+    return f"connection error: {type(exc).__name__}"
