@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from integrations.api.webhooks import ProcoreWebhookView
 from portal.health import healthz
 
 admin.site.site_header = "ERP portal: support"
@@ -10,6 +11,11 @@ admin.site.index_title = "Companies, connections and ledgers"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path(
+        "webhooks/procore/<int:procore_company_id>/",
+        ProcoreWebhookView.as_view(),
+        name="procore-webhook",
+    ),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]

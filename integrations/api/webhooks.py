@@ -1,0 +1,60 @@
+"""The endpoint Procore delivers webhooks to: ``POST /webhooks/procore/<company id>/``.
+
+The view only translates HTTP to the webhook service and back; see services/webhooks.py.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from integrations.services.webhooks import (
+    MAX_BODY_BYTES,
+    WebhookRejected,
+    webhook_authenticate,
+    webhook_parse,
+    webhook_receive,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class ProcoreWebhookView(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+
+    def post(self, request: Request, procore_company_id: int) -> Response:
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return Response({"detail": f"Body is larger than {MAX_BODY_BYTES} bytes."}, status=413)
+        try:
+            company = webhook_authenticate(
+                procore_company_id=procore_company_id,
+                authorization=request.META.get("HTTP_AUTHORIZATION", ""),
+            )
+            payload = webhook_parse(body=request.body, company=company)
+            receipt = webhook_receive(company=company, payload=payload)
+        except WebhookRejected as rejected:
+            if rejected.status != 401:
+                logger.warning(
+                    "webhook rejected: %s",
+                    rejected.message,
+                    extra={"company_id": procore_company_id},
+                )
+            return Response({"detail": rejected.message}, status=rejected.status)
+        except DatabaseError:
+            logger.exception("webhook not stored: database unavailable")
+            return Response(
+                {"detail": "Temporarily unable to store the event; please retry."},
+                status=503,
+                headers={"Retry-After": "5"},
+            )
+        return Response(
+            {"status": "duplicate" if receipt.duplicate else "stored", "event": receipt.event.pk},
+            status=200,
+        )
