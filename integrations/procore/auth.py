@@ -37,6 +37,7 @@ from integrations.procore.errors import (
     RequestTimeoutError,
     UnavailableError,
     UnreachableError,
+    describe_connection_error,
     procore_message,
 )
 from integrations.procore.ratelimit import RateLimitHeaders, parse_retry_after
@@ -201,9 +202,10 @@ def fetch_token(
             f"the login host {login_url} did not answer in time", method="POST", path=token_url
         ) from None
     except requests.ConnectionError as exc:
-        record(None, error=f"connection error: {type(exc).__name__}")
+        reason = describe_connection_error(exc)
+        record(None, error=reason)
         raise UnreachableError(
-            f"cannot reach the login host {login_url}", method="POST", path=token_url
+            f"cannot reach the login host {login_url} ({reason})", method="POST", path=token_url
         ) from None
     except (OAuth2Error, ValueError) as exc:
         # A 2xx whose body is not a token (oauthlib says why, without echoing the secret).

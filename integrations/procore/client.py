@@ -20,14 +20,14 @@ from typing import Any
 
 import requests
 
-from integrations.procore import paths
+from integrations.procore import paths, ratelimit
 from integrations.procore.attempts import AttemptRecorder, DatabaseAttemptRecorder
 from integrations.procore.auth import ConnectionTokenProvider
 from integrations.procore.batching import SyncResult, sync_in_batches
 from integrations.procore.errors import ProtocolError
 from integrations.procore.paging import DEFAULT_PER_PAGE, iter_cursor, iter_pages
 from integrations.procore.paths import build
-from integrations.procore.ratelimit import DEFAULT_REGISTRY, RateLimitRegistry
+from integrations.procore.ratelimit import RateLimitRegistry
 from integrations.procore.transport import DEFAULT_TIMEOUT, ProcoreResponse, RetryPolicy, Transport
 
 Item = dict[str, Any]
@@ -99,7 +99,7 @@ class ProcoreClient:
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
         session: requests.Session | None = None,
-        rate_limits: RateLimitRegistry = DEFAULT_REGISTRY,
+        rate_limits: RateLimitRegistry | None = None,
         recorder: AttemptRecorder | None = None,
     ) -> None:
         self.connection = connection
@@ -112,7 +112,9 @@ class ProcoreClient:
             company_id=self.company_id,
             company_pk=company.pk,
             tokens=self.tokens,
-            rate_limit=rate_limits.for_company(connection.api_url, self.company_id),
+            rate_limit=(rate_limits or ratelimit.DEFAULT_REGISTRY).for_company(
+                connection.api_url, self.company_id
+            ),
             recorder=recorder,
             session=session,
             timeout=timeout,

@@ -153,6 +153,22 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, ProcoreError) and exc.retryable
 
 
+def describe_connection_error(exc: BaseException) -> str:
+    """A short reason for a failed connection, for people (refused, unknown host, …)."""
+    text = str(exc)
+    if "Connection refused" in text or "Errno 111" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "host name not found"
+    if "Temporary failure in name resolution" in text:
+        return "host name could not be resolved"
+    if "SSL" in text or "certificate" in text:
+        return "TLS handshake failed"
+    if "reset by peer" in text or "RemoteDisconnected" in text:
+        return "connection reset"
+    return f"connection error: {type(exc).__name__}"
+
+
 def procore_message(body: Any, fallback: str) -> str:
     """Procore's own words from an error body, which come in several shapes."""
     if isinstance(body, dict):

@@ -23,6 +23,7 @@ from integrations.procore.errors import (
     RateLimitedError,
     RequestTimeoutError,
     UnreachableError,
+    describe_connection_error,
     error_for_status,
     procore_message,
 )
@@ -143,11 +144,10 @@ class Transport:
                     "Procore did not answer in time", method=method, path=shown_path
                 )
             except requests.ConnectionError as exc:
-                self._record(
-                    method, shown_path, attempt, started, json, error=_connection_error(exc)
-                )
+                reason = describe_connection_error(exc)
+                self._record(method, shown_path, attempt, started, json, error=reason)
                 error = UnreachableError(
-                    f"cannot reach {self.api_url}", method=method, path=shown_path
+                    f"cannot reach {self.api_url} ({reason})", method=method, path=shown_path
                 )
             else:
                 result = self._handle(response, method, shown_path, attempt, started, json)
@@ -338,12 +338,3 @@ def _shown_path(url: str, params: Mapping[str, Any] | None) -> str:
         extra = "&".join(f"{k}={v}" for k, v in params.items() if v is not None)
         query = f"{query}&{extra}" if query else extra
     return f"{shown}?{query}" if query else shown
-
-
-def _connection_error(exc: requests.ConnectionError) -> str:
-    text = str(exc)
-    if "Connection refused" in text or "Errno 111" in text:
-        return "connection refused"
-    if "Name or service not known" in text or "nodename nor servname" in text:
-        return "host name not found"
-    return f"connection error: {type(exc).__name__}"
