@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django_q",
     "integrations",
     "erp_adapters",
+    "erp_adapters.demo",
 ]
 
 MIDDLEWARE = [

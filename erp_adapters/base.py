@@ -1,0 +1,456 @@
+"""The one interface every ERP adapter implements, and the plain values that cross it.
+
+The sync engine talks to an ERP only through these types, so that adding an accounting
+system means writing one adapter, never touching the engine. An adapter knows nothing of
+Procore's HTTP API, the portal's models or Django views: it lists what the ERP holds (already
+shaped as Procore wants it) and creates what Procore exports (returning the External Data
+links Procore needs back).
+
+Shapes follow `procore-erp-api.md`: `ERPObject.data` is the `data` of a staged record
+(`erp_staged_records.md`, "Supported Fields") or, for standard cost codes and cost types that are
+synced directly, the fields of one `updates` item of `standard_cost_codes/sync` or
+`line_item_types/sync` without `origin_id`. Export payloads are the `request_data` of the events
+dictionary (`create_vendor`, `create_or_update_job`, one item of `create_standard_cost_codes`,
+`create_commitment`, `create_commitment_change_order`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar, Protocol, TypedDict, TypeVar
+
+# --------------------------------------------------------------------------------------------
+# Entities and the values that cross the interface
+# --------------------------------------------------------------------------------------------
+
+
+class Entity(StrEnum):
+    """What an adapter can list and create; the names are the metadata's entity keys (§f)."""
+
+    VENDORS = "vendors"
+    JOBS = "jobs"
+    STANDARD_COST_CODES = "standard_cost_codes"
+    STANDARD_CATEGORIES = "standard_categories"
+    COMMITMENTS = "commitments"
+    COMMITMENT_CHANGE_ORDERS = "commitment_change_orders"
+
+
+@dataclass(frozen=True, slots=True)
+class ERPObject:
+    """One object as the ERP holds it, ready to stage or sync in Procore.
+
+    ``item_type`` is the staged-records item type (``vendor``, ``project``,
+    ``work_order_contract``, ``purchase_order_contract``, ``commitment_change_order``,
+    ``line_item``) or, for the directly synced entities, ``standard_cost_code`` and
+    ``line_item_type``. ``data`` holds only JSON values (money and quantities as decimal strings,
+    dates as ISO strings) and never repeats ``origin_id``/``origin_code``; the engine adds those
+    and sends ``data`` unchanged. ``children`` are line items (commitments, change orders).
+    """
+
+    item_type: str
+    origin_id: str
+    origin_code: str
+    data: dict[str, Any]
+    children: tuple[ERPObject, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; children nested under ``children`` as the staged-records sync
+        endpoint accepts them."""
+        out: dict[str, Any] = {
+            "item_type": self.item_type,
+            "origin_id": self.origin_id,
+            "origin_code": self.origin_code,
+            "data": self.data,
+        }
+        if self.children:
+            out["children"] = [child.as_json() for child in self.children]
+        return out
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON, so an unchanged object hashes the same on every read."""
+        canonical = json.dumps(
+            self.as_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalLink:
+    """One External Data update: which Procore object now has which ERP id."""
+
+    item_type: str
+    item_id: int
+    origin_id: str
+
+    def as_update(self) -> dict[str, Any]:
+        return {"item_type": self.item_type, "item_id": self.item_id, "origin_id": self.origin_id}
+
+
+@dataclass(frozen=True, slots=True)
+class CreateResult:
+    """What creating a Procore export in the ERP produced.
+
+    ``created`` is False when the ERP already held the object for this Procore id (a
+    re-delivered request, a retry after a crash, or a lost race): the caller proceeds exactly as
+    after a fresh create. ``links`` are the External Data updates for the header and each child,
+    header first.
+    """
+
+    origin_id: str
+    origin_code: str
+    created: bool
+    links: tuple[ExternalLink, ...] = ()
+
+
+class HealthState(StrEnum):
+    """The same words as ``Connection.Health``."""
+
+    OK = "ok"
+    DEGRADED = "degraded"
+    FAILING = "failing"
+
+
+@dataclass(frozen=True, slots=True)
+class HealthStatus:
+    state: HealthState
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.state is HealthState.OK
+
+
+# --------------------------------------------------------------------------------------------
+# Errors: the engine classifies by class, once
+# --------------------------------------------------------------------------------------------
+
+
+class AdapterError(Exception):
+    """Base class for everything an adapter or the registry raises on purpose."""
+
+
+class ConstraintViolation(AdapterError):
+    """The ERP refuses the object. Permanent: close the Request Detail ``failed`` with
+    ``messages`` (each one sentence an accountant can act on)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+class ERPUnavailable(AdapterError):
+    """The ERP cannot be reached or is busy. Retryable with backoff."""
+
+
+class EntityNotSupported(AdapterError):
+    """This adapter's ERP has no such entity. Permanent."""
+
+
+class UnknownAdapter(AdapterError):
+    """No adapter is registered under the key."""
+
+
+class AdapterSettingsError(AdapterError):
+    """The adapter's settings do not match its JSON Schema; ``problems`` lists each one."""
+
+    def __init__(self, adapter_key: str, problems: list[str]) -> None:
+        self.adapter_key = adapter_key
+        self.problems = list(problems)
+        super().__init__(
+            f"Settings for the {adapter_key!r} ERP adapter are not valid: " + "; ".join(problems)
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Export payloads: the `request_data` of the events dictionary (only the keys adapters read)
+# --------------------------------------------------------------------------------------------
+
+
+class ProcoreRef(TypedDict, total=False):
+    """A reference to another Procore object inside a payload (project, vendor, …)."""
+
+    id: int
+    name: str
+    company: str
+    origin_id: str | None
+    origin_data: str | None
+
+
+class ProcoreVendor(TypedDict, total=False):
+    id: int
+    name: str
+    company: str
+    abbreviated_name: str | None
+    address: str | None
+    city: str | None
+    state_code: str | None
+    zip: str | None
+    country_code: str | None
+    business_phone: str | None
+    fax_number: str | None
+    mobile_phone: str | None
+    email_address: str | None
+    website: str | None
+    license_number: str | None
+    trade_name: str | None
+    is_active: bool
+    origin_id: str | None
+    origin_code: str | None
+    erp_custom_fields: dict[str, Any]
+
+
+class VendorExport(TypedDict, total=False):
+    """`create_vendor`."""
+
+    vendor: ProcoreVendor
+    request_detail_id: int
+    company_id: int
+
+
+class ProcoreCostCodeRef(TypedDict, total=False):
+    id: int
+    name: str
+    code: str
+    full_code: str
+    sortable_code: str
+    origin_id: str | None
+    standard_cost_code_id: int | None
+    standard_cost_code_origin_id: str | None
+    line_item_types: list[dict[str, Any]]
+
+
+class ProcoreJob(TypedDict, total=False):
+    id: int
+    name: str
+    origin_id: str | None
+    origin_code: str | None
+    address: str | None
+    city: str | None
+    state_code: str | None
+    zip: str | None
+    country_code: str | None
+    active: bool
+    erp_custom_fields: dict[str, Any]
+
+
+class JobExport(TypedDict, total=False):
+    """`create_or_update_job`."""
+
+    job: ProcoreJob
+    all_cost_codes: list[ProcoreCostCodeRef]
+    request_detail_id: int
+    company_id: int
+
+
+class StandardCostCodeExport(TypedDict, total=False):
+    """One item of the `create_standard_cost_codes` list."""
+
+    id: int
+    standard_cost_code_list_id: int
+    origin_id: str | None
+    parent_id: int | None
+    parent_origin_id: str | None
+    code: str
+    full_code: str
+    name: str
+    request_detail_id: int
+
+
+class CostTypeExport(TypedDict, total=False):
+    """A Procore line item type as payloads carry it (``line_item_type``)."""
+
+    id: int
+    name: str
+    code: str
+    base_type: str | None
+    origin_id: str | None
+
+
+class ProcoreLineItem(TypedDict, total=False):
+    id: int
+    position: int | None
+    description: str | None
+    amount: str
+    quantity: str | None
+    unit_cost: str | None
+    uom: str | None
+    cost_code: ProcoreCostCodeRef
+    line_item_type: CostTypeExport
+    commitment_line_item_id: int | None
+    origin_id: str | None
+
+
+class ProcoreCommitment(TypedDict, total=False):
+    id: int
+    type: str  # "WorkOrderContract" | "PurchaseOrderContract"
+    number: str
+    title: str
+    description: str | None
+    status: str
+    executed: bool
+    retainage_percent: str | None
+    origin_id: str | None
+    origin_code: str | None
+    project: ProcoreRef
+    vendor: ProcoreRef
+    erp_custom_fields: dict[str, Any]
+
+
+class CommitmentExport(TypedDict, total=False):
+    """`create_commitment` (``job_id`` is the job's origin id)."""
+
+    job_id: str
+    commitment: ProcoreCommitment
+    commitment_items: list[ProcoreLineItem]
+    additional_data: dict[str, Any]
+    request_detail_id: int
+    company_id: int
+
+
+class ProcoreChangeOrder(TypedDict, total=False):
+    id: int
+    contract_id: int
+    number: int | str
+    title: str
+    description: str | None
+    status: str
+    origin_id: str | None
+    origin_code: str | None
+    erp_custom_fields: dict[str, Any]
+
+
+class CommitmentChangeOrderExport(TypedDict, total=False):
+    """`create_commitment_change_order`."""
+
+    job_origin_id: str
+    commitment: ProcoreCommitment
+    commitment_items: list[ProcoreLineItem]
+    change_order: ProcoreChangeOrder
+    change_order_items: list[ProcoreLineItem]
+    additional_data: dict[str, Any]
+    request_detail_id: int
+    company_id: int
+
+
+# --------------------------------------------------------------------------------------------
+# Conventions shared with the engine
+# --------------------------------------------------------------------------------------------
+
+JOB_COST_CODE_SEPARATOR = "|"
+
+
+def job_cost_code_origin_id(job_origin_id: str, cost_code_origin_id: str) -> str:
+    """The origin id of a cost code inside one job (a Procore *project* cost code).
+
+    Procore's ``origin_id`` is unique per company across projects, so a standard cost code used
+    in several jobs needs one id per job; the events dictionary's own samples use
+    ``"<job origin id>|<cost code origin id>"``, and so do we.
+    """
+    return f"{job_origin_id}{JOB_COST_CODE_SEPARATOR}{cost_code_origin_id}"
+
+
+def standard_part_of_cost_code_origin_id(origin_id: str) -> str:
+    """The standard cost code's origin id inside a job cost code's origin id (or itself)."""
+    return origin_id.rsplit(JOB_COST_CODE_SEPARATOR, 1)[-1]
+
+
+# --------------------------------------------------------------------------------------------
+# The interface
+# --------------------------------------------------------------------------------------------
+
+PayloadT = TypeVar("PayloadT", contravariant=True)
+
+
+class EntityAdapter(Protocol[PayloadT]):
+    """What an adapter offers for one entity."""
+
+    entity: Entity
+
+    def list(self) -> Iterator[ERPObject]:
+        """Every object of this entity in the ERP, streamed: memory stays bounded by a page,
+        whatever the count. Parents come before their children (cost code trees)."""
+        ...
+
+    def check_create(self, payload: PayloadT) -> list[str]:
+        """Why the ERP would refuse ``payload``, as sentences an accountant can act on; empty
+        when it would accept it (or already holds this Procore object)."""
+        ...
+
+    def create(self, payload: PayloadT) -> CreateResult:
+        """Create the object, idempotently on the Procore id: a second call, or a call that
+        loses a race to another worker, returns the existing object with ``created=False``.
+        Raises ``ConstraintViolation`` (permanent) or ``ERPUnavailable`` (retry)."""
+        ...
+
+
+VendorAdapter = EntityAdapter[VendorExport]
+JobAdapter = EntityAdapter[JobExport]
+StandardCostCodeAdapter = EntityAdapter[StandardCostCodeExport]
+CostTypeAdapter = EntityAdapter[CostTypeExport]
+CommitmentAdapter = EntityAdapter[CommitmentExport]
+CommitmentChangeOrderAdapter = EntityAdapter[CommitmentChangeOrderExport]
+
+
+class Adapter(ABC):
+    """One external accounting system, configured for one company.
+
+    Subclasses set ``key`` (the registry key stored on ``Connection.adapter_key``), ``label``
+    and ``settings_schema`` (a JSON Schema for ``Connection.adapter_settings``; top-level
+    ``default`` values are filled in by the registry before ``__init__`` sees the settings).
+    """
+
+    key: ClassVar[str]
+    label: ClassVar[str]
+    settings_schema: ClassVar[dict[str, Any]]
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.settings: dict[str, Any] = dict(settings)
+
+    @abstractmethod
+    def entities(self) -> Mapping[Entity, EntityAdapter[Any]]:
+        """The entities this ERP supports."""
+
+    @abstractmethod
+    def health_check(self) -> HealthStatus:
+        """Whether the ERP answers, and anything that will make exports fail (cheap to call)."""
+
+    def supports(self, entity: Entity | str) -> bool:
+        return Entity(entity) in self.entities()
+
+    def entity(self, entity: Entity | str) -> EntityAdapter[Any]:
+        try:
+            return self.entities()[Entity(entity)]
+        except (KeyError, ValueError):
+            raise EntityNotSupported(
+                f"The {self.label} does not handle {str(entity).replace('_', ' ')}."
+            ) from None
+
+    @property
+    def vendors(self) -> VendorAdapter:
+        return self.entity(Entity.VENDORS)
+
+    @property
+    def jobs(self) -> JobAdapter:
+        return self.entity(Entity.JOBS)
+
+    @property
+    def standard_cost_codes(self) -> StandardCostCodeAdapter:
+        return self.entity(Entity.STANDARD_COST_CODES)
+
+    @property
+    def standard_categories(self) -> CostTypeAdapter:
+        return self.entity(Entity.STANDARD_CATEGORIES)
+
+    @property
+    def commitments(self) -> CommitmentAdapter:
+        return self.entity(Entity.COMMITMENTS)
+
+    @property
+    def commitment_change_orders(self) -> CommitmentChangeOrderAdapter:
+        return self.entity(Entity.COMMITMENT_CHANGE_ORDERS)

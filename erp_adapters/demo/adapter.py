@@ -1,0 +1,584 @@
+"""The demo ERP behind the adapter interface: listing, constraint checks and idempotent creates.
+
+Idempotency: every row created from a Procore export stores the Procore id under a unique
+constraint per tenant. ``create`` looks for it first; if another worker inserts the same
+Procore object between that look and our insert, the insert fails on the constraint inside a
+savepoint, and we return the winner's row. So one Procore object is one ERP row, however
+often or concurrently the export is delivered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from django.db.models import Model
+
+from erp_adapters.base import (
+    Adapter,
+    CommitmentChangeOrderExport,
+    CommitmentExport,
+    ConstraintViolation,
+    CostTypeExport,
+    CreateResult,
+    Entity,
+    EntityAdapter,
+    ERPObject,
+    ERPUnavailable,
+    ExternalLink,
+    HealthState,
+    HealthStatus,
+    JobExport,
+    StandardCostCodeExport,
+    VendorExport,
+    job_cost_code_origin_id,
+)
+from erp_adapters.demo import checks, listing
+from erp_adapters.demo.checks import Lookup, as_dict, as_int, parse_decimal, text
+from erp_adapters.demo.models import (
+    DemoChangeOrder,
+    DemoChangeOrderLine,
+    DemoCommitment,
+    DemoCommitmentLine,
+    DemoCostCode,
+    DemoCostType,
+    DemoJob,
+    DemoVendor,
+)
+
+SETTINGS_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Demo ERP",
+    "type": "object",
+    "properties": {
+        "tenant": {
+            "title": "Books (tenant)",
+            "description": "which set of books in the demo ERP: 1 to 64 lowercase letters, "
+            "digits, '-' or '_', starting with a letter or digit",
+            "type": "string",
+            "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$",
+            "default": "demo",
+        },
+        "page_size": {
+            "title": "Page size",
+            "description": "how many objects one query reads when listing, 1 to 5000",
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 5000,
+            "default": 1000,
+        },
+        "offline": {
+            "title": "Pretend to be offline",
+            "description": "true or false; when true every call fails as if the ERP were "
+            "unreachable (to demonstrate retries)",
+            "type": "boolean",
+            "default": False,
+        },
+    },
+    "additionalProperties": False,
+}
+
+RowT = TypeVar("RowT", bound=Model)
+
+
+class DemoEntity:
+    """What the demo's entities share: the tenant, the offline switch, idempotent inserts."""
+
+    entity: Entity
+    model: type[Model]
+
+    def __init__(self, adapter: DemoAdapter) -> None:
+        self.adapter = adapter
+        self.tenant: str = adapter.settings["tenant"]
+        self.page_size: int = adapter.settings["page_size"]
+
+    @contextmanager
+    def reachable(self) -> Iterator[None]:
+        """Every call goes through here: the offline switch and database outages become the
+        retryable ``ERPUnavailable``; nothing else is translated."""
+        if self.adapter.settings["offline"]:
+            raise ERPUnavailable("The demo ERP is offline (its 'offline' setting is on).")
+        try:
+            yield
+        except OperationalError as exc:
+            raise ERPUnavailable(f"The demo ERP's database did not answer: {exc}") from exc
+
+    def existing(self, procore_id: int | None) -> Any:
+        if procore_id is None:
+            return None
+        return self.model.objects.filter(tenant=self.tenant, procore_id=procore_id).first()
+
+    def insert_once(
+        self, procore_id: int, build: Callable[[], RowT], payload: Any
+    ) -> tuple[RowT, bool]:
+        """``build()`` in a savepoint; on a unique-constraint failure, the row another worker
+        created for the same Procore id, or the rule the failure broke."""
+        try:
+            with transaction.atomic():
+                return build(), True
+        except IntegrityError:
+            winner = self.existing(procore_id)
+            if winner is not None:
+                return winner, False
+            problems = self.check_create(payload) or [
+                f"The ERP refused the {self.model._meta.verbose_name}: another record with "
+                "the same code was created at the same moment. Export it again."
+            ]
+            raise ConstraintViolation(problems) from None
+
+    def require_procore_id(self, value: Any, what: str) -> int:
+        procore_id = as_int(value)
+        if procore_id is None:
+            raise ConstraintViolation([f"The export carries no Procore id for the {what}."])
+        return procore_id
+
+    def check_create(self, payload: Any) -> list[str]:
+        raise NotImplementedError
+
+
+class Vendors(DemoEntity):
+    entity = Entity.VENDORS
+    model = DemoVendor
+    CODE_PREFIX = "V-"
+    CODE_DIGITS = 6
+
+    def list(self) -> Iterator[ERPObject]:
+        with self.reachable():
+            yield from listing.list_vendors(self.tenant, page_size=self.page_size)
+
+    def check_create(self, payload: VendorExport) -> list[str]:
+        with self.reachable():
+            vendor = as_dict(as_dict(payload).get("vendor"))
+            if self.existing(as_int(vendor.get("id"))) is not None:
+                return []
+            return list(checks.check_vendor(self.tenant, payload))
+
+    def create(self, payload: VendorExport) -> CreateResult:
+        with self.reachable():
+            vendor = as_dict(as_dict(payload).get("vendor"))
+            procore_id = self.require_procore_id(vendor.get("id"), "vendor")
+            row = self.existing(procore_id)
+            if row is not None:
+                return self.result(row, created=False)
+            problems = self.check_create(payload)
+            if problems:
+                raise ConstraintViolation(problems)
+            requested_code = text(vendor.get("origin_code"))
+            # An ERP-assigned code can collide with a concurrent create: try the next number.
+            for _attempt in range(3):
+                code = requested_code or self.next_code()
+                try:
+                    row, created = self.insert_once(
+                        procore_id, lambda code=code: self.build(vendor, procore_id, code), payload
+                    )
+                except ConstraintViolation:
+                    if requested_code:
+                        raise
+                    continue
+                return self.result(row, created=created)
+            raise ConstraintViolation(
+                [
+                    "The ERP could not assign a vendor code because of concurrent exports. "
+                    "Export the vendor again."
+                ]
+            )
+
+    def next_code(self) -> str:
+        last = (
+            DemoVendor.objects.filter(tenant=self.tenant, code__startswith=self.CODE_PREFIX)
+            .order_by("-code")
+            .values_list("code", flat=True)
+            .first()
+        )
+        suffix = (last or "")[len(self.CODE_PREFIX) :]
+        number = int(suffix) + 1 if suffix.isdigit() else 1
+        return f"{self.CODE_PREFIX}{number:0{self.CODE_DIGITS}d}"
+
+    def build(self, vendor: dict[str, Any], procore_id: int, code: str) -> DemoVendor:
+        return DemoVendor.objects.create(
+            tenant=self.tenant,
+            procore_id=procore_id,
+            code=code,
+            name=text(vendor.get("name")) or text(vendor.get("company")),
+            trade=text(vendor.get("trade_name"))[:40],
+            address=text(vendor.get("address")),
+            city=text(vendor.get("city")),
+            state_code=text(vendor.get("state_code")).upper(),
+            zip=text(vendor.get("zip")),
+            country_code=text(vendor.get("country_code")).upper() or "US",
+            business_phone=text(vendor.get("business_phone")),
+            email_address=text(vendor.get("email_address")),
+            website=text(vendor.get("website")),
+            is_active=vendor.get("is_active") is not False,
+        )
+
+    @staticmethod
+    def result(row: DemoVendor, *, created: bool) -> CreateResult:
+        links = (ExternalLink("vendor", row.procore_id, str(row.guid)),)
+        return CreateResult(str(row.guid), row.code, created, links)
+
+
+class Jobs(DemoEntity):
+    """``create_or_update_job``: a second export of the same project updates the job's
+    name and address; the job code, once in the ERP, stays."""
+
+    entity = Entity.JOBS
+    model = DemoJob
+    UPDATABLE = ("name", "address", "city", "state_code", "zip", "country_code")
+
+    def list(self) -> Iterator[ERPObject]:
+        with self.reachable():
+            yield from listing.list_jobs(self.tenant, page_size=self.page_size)
+
+    def check_create(self, payload: JobExport) -> list[str]:
+        with self.reachable():
+            job = as_dict(as_dict(payload).get("job"))
+            existing = self.existing(as_int(job.get("id")))
+            return list(checks.check_job(self.tenant, payload, existing=existing))
+
+    def create(self, payload: JobExport) -> CreateResult:
+        with self.reachable():
+            job = as_dict(as_dict(payload).get("job"))
+            procore_id = self.require_procore_id(job.get("id"), "project")
+            problems = self.check_create(payload)
+            if problems:
+                raise ConstraintViolation(problems)
+            values = self.values(job)
+            row = self.existing(procore_id)
+            if row is None:
+                row, created = self.insert_once(
+                    procore_id,
+                    lambda: DemoJob.objects.create(
+                        tenant=self.tenant,
+                        procore_id=procore_id,
+                        code=text(job.get("origin_code")),
+                        **values,
+                    ),
+                    payload,
+                )
+            else:
+                created = False
+            if not created:
+                changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+                if changed:
+                    DemoJob.objects.filter(pk=row.pk).update(**changed)
+            return self.result(row, payload, created=created)
+
+    def values(self, job: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "name": text(job.get("name")),
+            "address": text(job.get("address")),
+            "city": text(job.get("city")),
+            "state_code": text(job.get("state_code")).upper(),
+            "zip": text(job.get("zip")),
+            "country_code": text(job.get("country_code")).upper() or "US",
+        }
+
+    def result(self, row: DemoJob, payload: JobExport, *, created: bool) -> CreateResult:
+        lookup = Lookup(self.tenant)
+        links = [ExternalLink("project", row.procore_id, str(row.guid))]
+        for ref in as_dict(payload).get("all_cost_codes") or []:
+            ref = as_dict(ref)
+            cost_code = lookup.cost_code(ref)
+            if cost_code is not None and as_int(ref.get("id")) is not None:
+                origin_id = job_cost_code_origin_id(str(row.guid), str(cost_code.guid))
+                links.append(ExternalLink("cost_code", int(ref["id"]), origin_id))
+        return CreateResult(str(row.guid), row.code, created, tuple(links))
+
+
+class StandardCostCodes(DemoEntity):
+    """Creates one cost code per call: the engine walks the `create_standard_cost_codes`
+    list (parents first) and closes each item's Request Detail with its own outcome."""
+
+    entity = Entity.STANDARD_COST_CODES
+    model = DemoCostCode
+
+    def list(self) -> Iterator[ERPObject]:
+        with self.reachable():
+            yield from listing.list_standard_cost_codes(self.tenant, page_size=self.page_size)
+
+    def check_create(self, payload: StandardCostCodeExport) -> list[str]:
+        with self.reachable():
+            if self.existing(as_int(as_dict(payload).get("id"))) is not None:
+                return []
+            return list(checks.check_standard_cost_code(self.tenant, payload))
+
+    def create(self, payload: StandardCostCodeExport) -> CreateResult:
+        with self.reachable():
+            item = as_dict(payload)
+            procore_id = self.require_procore_id(item.get("id"), "cost code")
+            row = self.existing(procore_id)
+            if row is None:
+                problems = self.check_create(payload)
+                if problems:
+                    raise ConstraintViolation(problems)
+                parent = (
+                    checks.resolve_parent(Lookup(self.tenant), item)
+                    if checks.parent_reference_given(item)
+                    else None
+                )
+                row, created = self.insert_once(
+                    procore_id,
+                    lambda: DemoCostCode.objects.create(
+                        tenant=self.tenant,
+                        procore_id=procore_id,
+                        code=text(item.get("full_code")) or text(item.get("code")),
+                        name=text(item.get("name")),
+                        parent=parent,
+                    ),
+                    payload,
+                )
+            else:
+                created = False
+            links = (ExternalLink("standard_cost_code", procore_id, str(row.guid)),)
+            return CreateResult(str(row.guid), row.code, created, links)
+
+
+class CostTypes(DemoEntity):
+    entity = Entity.STANDARD_CATEGORIES
+    model = DemoCostType
+
+    def list(self) -> Iterator[ERPObject]:
+        with self.reachable():
+            yield from listing.list_cost_types(self.tenant, page_size=self.page_size)
+
+    def check_create(self, payload: CostTypeExport) -> list[str]:
+        with self.reachable():
+            if self.existing(as_int(as_dict(payload).get("id"))) is not None:
+                return []
+            return list(checks.check_cost_type(self.tenant, payload))
+
+    def create(self, payload: CostTypeExport) -> CreateResult:
+        with self.reachable():
+            item = as_dict(payload)
+            procore_id = self.require_procore_id(item.get("id"), "cost type")
+            row = self.existing(procore_id)
+            if row is None:
+                problems = self.check_create(payload)
+                if problems:
+                    raise ConstraintViolation(problems)
+                row, created = self.insert_once(
+                    procore_id,
+                    lambda: DemoCostType.objects.create(
+                        tenant=self.tenant,
+                        procore_id=procore_id,
+                        code=text(item.get("code")),
+                        name=text(item.get("name")),
+                    ),
+                    payload,
+                )
+            else:
+                created = False
+            links = (ExternalLink("line_item_type", procore_id, str(row.guid)),)
+            return CreateResult(str(row.guid), row.code, created, links)
+
+
+def _line_values(item: dict[str, Any], lookup: Lookup, position: int) -> dict[str, Any]:
+    """A checked payload line as ERP line columns (check_lines has vouched for every value)."""
+    return {
+        "procore_id": as_int(item.get("id")),
+        "position": as_int(item.get("position")) or position,
+        "description": text(item.get("description")),
+        "cost_code": lookup.cost_code(as_dict(item.get("cost_code"))),
+        "cost_type": lookup.cost_type(as_dict(item.get("line_item_type"))),
+        "quantity": parse_decimal(item.get("quantity")),
+        "unit_cost": parse_decimal(item.get("unit_cost")),
+        "uom": text(item.get("uom")),
+        "amount": parse_decimal(item.get("amount")),
+    }
+
+
+def _line_links(lines) -> tuple[ExternalLink, ...]:
+    return tuple(
+        ExternalLink("line_item", line.procore_id, str(line.guid))
+        for line in lines
+        if line.procore_id is not None
+    )
+
+
+class Commitments(DemoEntity):
+    entity = Entity.COMMITMENTS
+    model = DemoCommitment
+
+    def list(self) -> Iterator[ERPObject]:
+        with self.reachable():
+            yield from listing.list_commitments(self.tenant, page_size=self.page_size)
+
+    def check_create(self, payload: CommitmentExport) -> list[str]:
+        with self.reachable():
+            commitment = as_dict(as_dict(payload).get("commitment"))
+            if self.existing(as_int(commitment.get("id"))) is not None:
+                return []
+            return list(checks.check_commitment(self.tenant, payload))
+
+    def create(self, payload: CommitmentExport) -> CreateResult:
+        with self.reachable():
+            data = as_dict(payload)
+            commitment = as_dict(data.get("commitment"))
+            procore_id = self.require_procore_id(commitment.get("id"), "commitment")
+            row = self.existing(procore_id)
+            if row is not None:
+                return self.result(row, created=False)
+            problems = self.check_create(payload)
+            if problems:
+                raise ConstraintViolation(problems)
+            row, created = self.insert_once(
+                procore_id, lambda: self.build(data, commitment, procore_id), payload
+            )
+            return self.result(row, created=created)
+
+    def build(
+        self, data: dict[str, Any], commitment: dict[str, Any], procore_id: int
+    ) -> DemoCommitment:
+        lookup = Lookup(self.tenant)
+        kind, _item_type = checks.COMMITMENT_TYPES[text(commitment.get("type"))]
+        header = DemoCommitment.objects.create(
+            tenant=self.tenant,
+            procore_id=procore_id,
+            job=lookup.job(data.get("job_id"), as_dict(commitment.get("project"))),
+            vendor=lookup.vendor(as_dict(commitment.get("vendor"))),
+            kind=kind,
+            number=text(commitment.get("number")),
+            title=text(commitment.get("title")),
+            description=text(commitment.get("description")),
+            status=text(commitment.get("status"))[:20] or "Approved",
+            executed=bool(commitment.get("executed")),
+            retainage_percent=parse_decimal(commitment.get("retainage_percent"))
+            if commitment.get("retainage_percent") not in (None, "")
+            else None,
+        )
+        DemoCommitmentLine.objects.bulk_create(
+            DemoCommitmentLine(
+                tenant=self.tenant, commitment=header, **_line_values(item, lookup, n)
+            )
+            for n, item in enumerate(map(as_dict, data.get("commitment_items") or []), start=1)
+        )
+        return header
+
+    @staticmethod
+    def result(row: DemoCommitment, *, created: bool) -> CreateResult:
+        item_type = dict(checks.COMMITMENT_TYPES.values())[row.kind]
+        header = ExternalLink(item_type, row.procore_id, str(row.guid))
+        lines = _line_links(row.lines.order_by("position", "id"))
+        return CreateResult(str(row.guid), row.number, created, (header, *lines))
+
+
+class CommitmentChangeOrders(DemoEntity):
+    entity = Entity.COMMITMENT_CHANGE_ORDERS
+    model = DemoChangeOrder
+
+    def list(self) -> Iterator[ERPObject]:
+        with self.reachable():
+            yield from listing.list_change_orders(self.tenant, page_size=self.page_size)
+
+    def check_create(self, payload: CommitmentChangeOrderExport) -> list[str]:
+        with self.reachable():
+            change_order = as_dict(as_dict(payload).get("change_order"))
+            if self.existing(as_int(change_order.get("id"))) is not None:
+                return []
+            return list(checks.check_change_order(self.tenant, payload))
+
+    def create(self, payload: CommitmentChangeOrderExport) -> CreateResult:
+        with self.reachable():
+            data = as_dict(payload)
+            change_order = as_dict(data.get("change_order"))
+            procore_id = self.require_procore_id(change_order.get("id"), "change order")
+            row = self.existing(procore_id)
+            if row is not None:
+                return self.result(row, created=False)
+            problems = self.check_create(payload)
+            if problems:
+                raise ConstraintViolation(problems)
+            row, created = self.insert_once(
+                procore_id, lambda: self.build(data, change_order, procore_id), payload
+            )
+            return self.result(row, created=created)
+
+    def build(
+        self, data: dict[str, Any], change_order: dict[str, Any], procore_id: int
+    ) -> DemoChangeOrder:
+        lookup = Lookup(self.tenant)
+        commitment = lookup.commitment(as_dict(data.get("commitment")))
+        header = DemoChangeOrder.objects.create(
+            tenant=self.tenant,
+            procore_id=procore_id,
+            commitment=commitment,
+            number=text(change_order.get("number")),
+            title=text(change_order.get("title")),
+            description=text(change_order.get("description")),
+            status=text(change_order.get("status"))[:20] or "Approved",
+        )
+        lines = []
+        for n, item in enumerate(map(as_dict, data.get("change_order_items") or []), start=1):
+            values = _line_values(item, lookup, n)
+            values["commitment_line"] = lookup.commitment_line(
+                commitment, item.get("commitment_line_item_id")
+            )
+            lines.append(DemoChangeOrderLine(tenant=self.tenant, change_order=header, **values))
+        DemoChangeOrderLine.objects.bulk_create(lines)
+        return header
+
+    @staticmethod
+    def result(row: DemoChangeOrder, *, created: bool) -> CreateResult:
+        header = ExternalLink("change_order", row.procore_id, str(row.guid))
+        lines = _line_links(row.lines.order_by("position", "id"))
+        return CreateResult(str(row.guid), row.number, created, (header, *lines))
+
+
+class DemoAdapter(Adapter):
+    """An ERP kept in the portal's own tables (``erp_adapters.demo.models``), one set of books
+    per tenant; see docs/adapters.md."""
+
+    key = "demo"
+    label = "Demo ERP"
+    settings_schema = SETTINGS_SCHEMA
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        super().__init__(settings)
+        self.tenant: str = self.settings["tenant"]
+        self._entities: dict[Entity, EntityAdapter[Any]] = {
+            cls.entity: cls(self)
+            for cls in (
+                Vendors,
+                Jobs,
+                StandardCostCodes,
+                CostTypes,
+                Commitments,
+                CommitmentChangeOrders,
+            )
+        }
+
+    def entities(self) -> Mapping[Entity, EntityAdapter[Any]]:
+        return self._entities
+
+    def health_check(self) -> HealthStatus:
+        if self.settings["offline"]:
+            return HealthStatus(
+                HealthState.FAILING, "The demo ERP is offline (its 'offline' setting is on)."
+            )
+        try:
+            counts = {
+                "vendors": DemoVendor.objects.filter(tenant=self.tenant).count(),
+                "jobs": DemoJob.objects.filter(tenant=self.tenant).count(),
+                "cost_codes": DemoCostCode.objects.filter(tenant=self.tenant).count(),
+                "cost_types": DemoCostType.objects.filter(tenant=self.tenant).count(),
+            }
+        except DatabaseError as exc:
+            return HealthStatus(
+                HealthState.FAILING, f"The demo ERP's database did not answer: {exc}"
+            )
+        books = f"Demo ERP books '{self.tenant}'"
+        missing = [
+            name.replace("_", " ") for name in ("cost_codes", "cost_types") if not counts[name]
+        ]
+        if missing:
+            return HealthStatus(
+                HealthState.DEGRADED,
+                f"{books} have no {' and no '.join(missing)}: commitments and change orders "
+                "cannot be exported until they exist (run seed_demo_erp).",
+                counts,
+            )
+        summary = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in counts.items())
+        return HealthStatus(HealthState.OK, f"{books}: {summary}.", counts)

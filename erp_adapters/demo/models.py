@@ -1,0 +1,267 @@
+"""The demo ERP's books: one set of tables shared by every tenant, each row scoped by ``tenant``.
+
+Every row has a ``guid`` (the ERP's own id, sent to Procore as ``origin_id``) and a user-visible
+``code`` or ``number`` (``origin_code``). Rows created from a Procore export keep the Procore id
+in ``procore_id``, unique per tenant, which is what makes exports idempotent.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Upper
+
+from erp_adapters.demo import limits
+
+
+class TenantRow(models.Model):
+    tenant = models.CharField(max_length=64, help_text="The ERP's books this row belongs to.")
+    guid = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name="ERP id (origin id)"
+    )
+    procore_id = models.BigIntegerField(
+        null=True, blank=True, help_text="Set when the row was created by an export from Procore."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def _check_same_tenant(self, **related: models.Model | None) -> None:
+        wrong = {
+            name: f"Belongs to the ERP books {obj.tenant!r}, not {self.tenant!r}."
+            for name, obj in related.items()
+            if obj is not None and obj.tenant != self.tenant
+        }
+        if wrong:
+            raise ValidationError(wrong)
+
+
+def _tenant_unique(model: str, *fields: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["tenant", *fields], name=f"demo_{model}_unique_{'_'.join(fields)}"
+    )
+
+
+def _tenant_pk_index(model: str) -> models.Index:
+    """Keyset pagination walks ``(tenant, id)``."""
+    return models.Index(fields=["tenant", "id"], name=f"demo_{model}_tenant_id_idx")
+
+
+class DemoVendor(TenantRow):
+    code = models.CharField(max_length=limits.VENDOR_CODE)
+    name = models.CharField(max_length=limits.VENDOR_NAME)
+    trade = models.CharField(max_length=limits.TRADE, blank=True)
+    tax_id = models.CharField(max_length=limits.TAX_ID, blank=True, help_text="EIN, 12-3456789.")
+    address = models.CharField(max_length=limits.ADDRESS, blank=True)
+    city = models.CharField(max_length=limits.CITY, blank=True)
+    state_code = models.CharField(max_length=limits.STATE_CODE, blank=True)
+    zip = models.CharField(max_length=limits.ZIP, blank=True)
+    country_code = models.CharField(max_length=limits.COUNTRY_CODE, default="US", blank=True)
+    business_phone = models.CharField(max_length=limits.PHONE, blank=True)
+    email_address = models.CharField(max_length=limits.EMAIL, blank=True)
+    website = models.CharField(max_length=limits.WEBSITE, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "vendor"
+        constraints = [
+            _tenant_unique("vendor", "code"),
+            _tenant_unique("vendor", "procore_id"),
+        ]
+        indexes = [
+            _tenant_pk_index("vendor"),
+            models.Index("tenant", Upper("name"), name="demo_vendor_tenant_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class DemoJob(TenantRow):
+    code = models.CharField(max_length=limits.JOB_CODE)
+    name = models.CharField(max_length=limits.JOB_NAME)
+    address = models.CharField(max_length=limits.ADDRESS, blank=True)
+    city = models.CharField(max_length=limits.CITY, blank=True)
+    state_code = models.CharField(max_length=limits.STATE_CODE, blank=True)
+    zip = models.CharField(max_length=limits.ZIP, blank=True)
+    country_code = models.CharField(max_length=limits.COUNTRY_CODE, default="US", blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    completion_date = models.DateField(null=True, blank=True)
+    estimated_value = models.DecimalField(
+        max_digits=limits.MONEY_DIGITS, decimal_places=2, null=True, blank=True
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "job"
+        constraints = [_tenant_unique("job", "code"), _tenant_unique("job", "procore_id")]
+        indexes = [_tenant_pk_index("job")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class DemoCostCode(TenantRow):
+    code = models.CharField(max_length=limits.COST_CODE, help_text="Full code, e.g. 03-300.")
+    name = models.CharField(max_length=limits.COST_CODE_NAME)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "cost code"
+        constraints = [
+            _tenant_unique("costcode", "code"),
+            _tenant_unique("costcode", "procore_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def segment(self) -> str:
+        """The code's own segment (``300`` in ``03-300``), as Procore's ``code`` field wants."""
+        if self.parent_id and self.parent and self.code.startswith(self.parent.code + "-"):
+            return self.code[len(self.parent.code) + 1 :]
+        return self.code
+
+    def clean(self) -> None:
+        self._check_same_tenant(parent=self.parent if self.parent_id else None)
+
+
+class DemoCostType(TenantRow):
+    code = models.CharField(max_length=limits.COST_TYPE_CODE)
+    name = models.CharField(max_length=limits.COST_TYPE_NAME)
+
+    class Meta:
+        verbose_name = "cost type"
+        constraints = [
+            _tenant_unique("costtype", "code"),
+            _tenant_unique("costtype", "procore_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class CommitmentKind(models.TextChoices):
+    SUBCONTRACT = "subcontract", "Subcontract"
+    PURCHASE_ORDER = "purchase_order", "Purchase order"
+
+
+class DemoCommitment(TenantRow):
+    job = models.ForeignKey(DemoJob, on_delete=models.PROTECT, related_name="commitments")
+    vendor = models.ForeignKey(DemoVendor, on_delete=models.PROTECT, related_name="commitments")
+    kind = models.CharField(max_length=16, choices=CommitmentKind.choices)
+    number = models.CharField(max_length=limits.COMMITMENT_NUMBER)
+    title = models.CharField(max_length=limits.COMMITMENT_TITLE, blank=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, default="Approved")
+    executed = models.BooleanField(default=False)
+    retainage_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "commitment"
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="demo_commitment_unique_number"),
+            _tenant_unique("commitment", "procore_id"),
+        ]
+        indexes = [_tenant_pk_index("commitment")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def clean(self) -> None:
+        self._check_same_tenant(
+            job=self.job if self.job_id else None, vendor=self.vendor if self.vendor_id else None
+        )
+
+
+class LineFields(TenantRow):
+    position = models.PositiveIntegerField(default=1)
+    description = models.CharField(max_length=limits.LINE_DESCRIPTION, blank=True)
+    cost_code = models.ForeignKey(DemoCostCode, on_delete=models.PROTECT, related_name="+")
+    cost_type = models.ForeignKey(DemoCostType, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(
+        max_digits=limits.QUANTITY_DIGITS, decimal_places=4, null=True, blank=True
+    )
+    unit_cost = models.DecimalField(
+        max_digits=limits.QUANTITY_DIGITS, decimal_places=4, null=True, blank=True
+    )
+    uom = models.CharField(max_length=limits.UOM, blank=True)
+    amount = models.DecimalField(max_digits=limits.MONEY_DIGITS, decimal_places=2)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.description}"
+
+    def clean(self) -> None:
+        self._check_same_tenant(
+            cost_code=self.cost_code if self.cost_code_id else None,
+            cost_type=self.cost_type if self.cost_type_id else None,
+        )
+
+
+class DemoCommitmentLine(LineFields):
+    commitment = models.ForeignKey(DemoCommitment, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta:
+        verbose_name = "commitment line"
+        constraints = [_tenant_unique("commitmentline", "procore_id")]
+        indexes = [
+            models.Index(fields=["commitment", "position"], name="demo_commitmentline_pos_idx")
+        ]
+
+
+class DemoChangeOrder(TenantRow):
+    commitment = models.ForeignKey(
+        DemoCommitment, on_delete=models.PROTECT, related_name="change_orders"
+    )
+    number = models.CharField(max_length=limits.CHANGE_ORDER_NUMBER)
+    title = models.CharField(max_length=limits.CHANGE_ORDER_TITLE, blank=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, default="Approved")
+
+    class Meta:
+        verbose_name = "commitment change order"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "number"], name="demo_changeorder_unique_number"
+            ),
+            _tenant_unique("changeorder", "procore_id"),
+        ]
+        indexes = [_tenant_pk_index("changeorder")]
+
+    def __str__(self) -> str:
+        return f"CO {self.number} {self.title}"
+
+    def clean(self) -> None:
+        self._check_same_tenant(commitment=self.commitment if self.commitment_id else None)
+
+
+class DemoChangeOrderLine(LineFields):
+    change_order = models.ForeignKey(
+        DemoChangeOrder, on_delete=models.CASCADE, related_name="lines"
+    )
+    commitment_line = models.ForeignKey(
+        DemoCommitmentLine,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="change_order_lines",
+        help_text="The commitment line this change adjusts, if any.",
+    )
+
+    class Meta:
+        verbose_name = "change order line"
+        constraints = [_tenant_unique("changeorderline", "procore_id")]
+        indexes = [
+            models.Index(fields=["change_order", "position"], name="demo_changeorderline_pos_idx")
+        ]

@@ -1,0 +1,348 @@
+"""Filling one set of demo books with realistic, deterministic data, fast and re-runnable.
+
+Deterministic: every value comes from ``random.Random`` seeded per entity, and every ERP id is a
+UUIDv5 of (tenant, entity, code), so the same command gives the same books on any machine.
+Re-runnable: rows are keyed by their code; a second run inserts only what is missing (vendors
+with ``bulk_create(ignore_conflicts=True)`` in batches, the few jobs and commitments one by one).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from erp_adapters.demo import limits, sample_data
+from erp_adapters.demo.models import (
+    CommitmentKind,
+    DemoChangeOrder,
+    DemoChangeOrderLine,
+    DemoCommitment,
+    DemoCommitmentLine,
+    DemoCostCode,
+    DemoCostType,
+    DemoJob,
+    DemoVendor,
+)
+
+GUID_NAMESPACE = uuid.UUID("6f0b8f6e-3c1a-5b7e-9d42-1f2e3d4c5b6a")
+VENDOR_BATCH = 2000
+DEFAULT_SEED = 20_240_601
+
+
+def seeded_guid(tenant: str, entity: str, code: str) -> uuid.UUID:
+    return uuid.uuid5(GUID_NAMESPACE, f"{tenant}/{entity}/{code}")
+
+
+def vendor_code(number: int) -> str:
+    return f"V-{number:06d}"
+
+
+def job_code(number: int) -> str:
+    return f"J-{1000 + number}"
+
+
+@dataclass
+class SeedReport:
+    tenant: str
+    created: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = ", ".join(
+            f"{name.replace('_', ' ')} {self.created.get(name, 0):,} new "
+            f"({self.totals.get(name, 0):,} in all)"
+            for name in self.totals
+        )
+        return f"Demo ERP books '{self.tenant}' seeded in {self.seconds:.1f} s: {parts}."
+
+
+# --------------------------------------------------------------------------------------------
+# Vendors
+# --------------------------------------------------------------------------------------------
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", name.lower().replace("&", "and"))[:40] or "vendor"
+
+
+class VendorNames:
+    """Unique company names of at most 30 characters, drawn in a fixed order from the seed."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.used: set[str] = set()
+
+    def _candidate(self) -> tuple[str, str]:
+        rng = self.rng
+        word, trade = rng.choice(sample_data.TRADES)
+        suffix = rng.choice(sample_data.SUFFIXES)
+        pattern = rng.random()
+        if pattern < 0.40:
+            base = f"{rng.choice(sample_data.SURNAMES)} {word}"
+        elif pattern < 0.70:
+            base = f"{rng.choice(sample_data.PLACES)} {word}"
+        else:
+            first, second = rng.sample(sample_data.SURNAMES, 2)
+            base = f"{first} & {second}"
+        return f"{base} {suffix}".strip(), trade
+
+    def next(self) -> tuple[str, str]:
+        for _ in range(40):
+            name, trade = self._candidate()
+            if len(name) <= limits.VENDOR_NAME and name not in self.used:
+                self.used.add(name)
+                return name, trade
+        # The pools are large enough that this is rare; a number keeps the name unique.
+        base, trade = self._candidate()
+        number = len(self.used) + 1
+        name = f"{base[: limits.VENDOR_NAME - len(str(number)) - 1]} {number}"
+        self.used.add(name)
+        return name, trade
+
+
+def generate_vendors(tenant: str, count: int, seed: int) -> Iterator[DemoVendor]:
+    rng = random.Random(f"{seed}/vendors")
+    names = VendorNames(rng)
+    for number in range(1, count + 1):
+        name, trade = names.next()
+        city, state, zip3, area = rng.choice(sample_data.CITIES)
+        street = f"{rng.randint(100, 9999)} {rng.choice(sample_data.STREETS)} "
+        street += rng.choice(sample_data.STREET_TYPES)
+        slug = _slug(name)
+        code = vendor_code(number)
+        yield DemoVendor(
+            tenant=tenant,
+            guid=seeded_guid(tenant, "vendor", code),
+            code=code,
+            name=name,
+            trade=trade,
+            tax_id=f"{rng.randint(10, 99)}-{rng.randint(1_000_000, 9_999_999)}",
+            address=street,
+            city=city,
+            state_code=state,
+            zip=f"{zip3}{rng.randint(0, 99):02d}",
+            country_code="US",
+            business_phone=f"({area}) 555-01{rng.randint(0, 99):02d}",
+            email_address=f"ap@{slug}.example.com",
+            website=f"https://www.{slug}.example.com",
+            is_active=rng.random() > 0.03,
+        )
+
+
+def _batches(items: Iterator[DemoVendor], size: int) -> Iterator[list[DemoVendor]]:
+    batch: list[DemoVendor] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def seed_vendors(tenant: str, count: int, seed: int) -> None:
+    for batch in _batches(generate_vendors(tenant, count, seed), VENDOR_BATCH):
+        with transaction.atomic():
+            DemoVendor.objects.bulk_create(batch, ignore_conflicts=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Reference data, jobs, commitments
+# --------------------------------------------------------------------------------------------
+
+
+def seed_cost_codes(tenant: str) -> None:
+    """Parents come first in ``COST_CODES``, so each child finds its parent already saved."""
+    existing = {c.code: c for c in DemoCostCode.objects.filter(tenant=tenant)}
+    for code, name in sample_data.COST_CODES:
+        if code in existing:
+            continue
+        parent = existing.get(code.rsplit("-", 1)[0]) if "-" in code else None
+        existing[code] = DemoCostCode.objects.create(
+            tenant=tenant,
+            guid=seeded_guid(tenant, "cost_code", code),
+            code=code,
+            name=name,
+            parent=parent,
+        )
+
+
+def seed_cost_types(tenant: str) -> None:
+    DemoCostType.objects.bulk_create(
+        [
+            DemoCostType(
+                tenant=tenant, guid=seeded_guid(tenant, "cost_type", code), code=code, name=name
+            )
+            for code, name in sample_data.COST_TYPES
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def seed_jobs(tenant: str, count: int, seed: int) -> list[DemoJob]:
+    rng = random.Random(f"{seed}/jobs")
+    jobs = []
+    for number in range(1, count + 1):
+        base = sample_data.PROJECTS[(number - 1) % len(sample_data.PROJECTS)]
+        phase = (number - 1) // len(sample_data.PROJECTS)
+        name = base if phase == 0 else f"{base[: limits.JOB_NAME - 10]} Phase {phase + 1}"
+        city, state, zip3, _area = rng.choice(sample_data.CITIES)
+        start = date(2025, 1, 6) + timedelta(days=rng.randint(0, 540))
+        value = Decimal(rng.randint(2_000, 80_000) * 1000)
+        street = f"{rng.randint(100, 9999)} {rng.choice(sample_data.STREETS)} "
+        street += rng.choice(sample_data.STREET_TYPES)
+        code = job_code(number)
+        job, _created = DemoJob.objects.get_or_create(
+            tenant=tenant,
+            code=code,
+            defaults={
+                "guid": seeded_guid(tenant, "job", code),
+                "name": name,
+                "address": street,
+                "city": city,
+                "state_code": state,
+                "zip": f"{zip3}{rng.randint(0, 99):02d}",
+                "start_date": start,
+                "completion_date": start + timedelta(days=rng.randint(180, 720)),
+                "estimated_value": value,
+            },
+        )
+        jobs.append(job)
+    return jobs
+
+
+def seed_commitments(tenant: str, jobs: list[DemoJob], per_job: int, seed: int) -> None:
+    """A few subcontracts and purchase orders per job, with lines, and one change order on the
+    first of each, so commitment imports have something to show."""
+    vendors = list(DemoVendor.objects.filter(tenant=tenant, is_active=True).order_by("code")[:200])
+    leaf_codes = list(
+        DemoCostCode.objects.filter(tenant=tenant, children__isnull=True)
+        .exclude(parent=None)
+        .order_by("code")
+    )
+    cost_types = {t.code: t for t in DemoCostType.objects.filter(tenant=tenant)}
+    if not vendors or not leaf_codes or not {"S", "M"} <= cost_types.keys():
+        return
+    rng = random.Random(f"{seed}/commitments")
+    for job in jobs:
+        for index in range(per_job):
+            kind = CommitmentKind.SUBCONTRACT if index % 2 == 0 else CommitmentKind.PURCHASE_ORDER
+            prefix = "SC" if kind == CommitmentKind.SUBCONTRACT else "PO"
+            number = f"{prefix}-{index // 2 + 1:03d}"
+            vendor = rng.choice(vendors)
+            chosen = rng.sample(leaf_codes, 3)
+            amounts = [Decimal(rng.randint(50, 2500) * 100) for _ in chosen]
+            co_amount = Decimal(rng.randint(25, 250) * 100)
+            co_title = rng.choice(sample_data.CHANGE_ORDER_TITLES)
+            with transaction.atomic():
+                commitment, created = DemoCommitment.objects.get_or_create(
+                    tenant=tenant,
+                    job=job,
+                    number=number,
+                    defaults={
+                        "guid": seeded_guid(tenant, "commitment", f"{job.code}/{number}"),
+                        "vendor": vendor,
+                        "kind": kind,
+                        "title": f"{vendor.trade or 'Work'} - {job.name}"[
+                            : limits.COMMITMENT_TITLE
+                        ],
+                        "status": "Approved",
+                        "executed": True,
+                        "retainage_percent": Decimal("10.00")
+                        if kind == CommitmentKind.SUBCONTRACT
+                        else None,
+                    },
+                )
+                if not created:
+                    continue
+                cost_type = cost_types["S" if kind == CommitmentKind.SUBCONTRACT else "M"]
+                lines = DemoCommitmentLine.objects.bulk_create(
+                    DemoCommitmentLine(
+                        tenant=tenant,
+                        guid=seeded_guid(tenant, "commitment_line", f"{commitment.guid}/{pos}"),
+                        commitment=commitment,
+                        position=pos,
+                        description=code.name[: limits.LINE_DESCRIPTION],
+                        cost_code=code,
+                        cost_type=cost_type,
+                        quantity=Decimal(1),
+                        unit_cost=amount,
+                        uom="LS",
+                        amount=amount,
+                    )
+                    for pos, (code, amount) in enumerate(zip(chosen, amounts, strict=True), 1)
+                )
+                if index != 0:
+                    continue
+                change_order = DemoChangeOrder.objects.create(
+                    tenant=tenant,
+                    guid=seeded_guid(tenant, "change_order", f"{commitment.guid}/001"),
+                    commitment=commitment,
+                    number="001",
+                    title=co_title,
+                    status="Approved",
+                )
+                first = lines[0]
+                DemoChangeOrderLine.objects.create(
+                    tenant=tenant,
+                    guid=seeded_guid(tenant, "change_order_line", f"{change_order.guid}/1"),
+                    change_order=change_order,
+                    commitment_line=first,
+                    position=1,
+                    description=f"{co_title} - {first.description}"[: limits.LINE_DESCRIPTION],
+                    cost_code=first.cost_code,
+                    cost_type=first.cost_type,
+                    quantity=Decimal(1),
+                    unit_cost=co_amount,
+                    uom="LS",
+                    amount=co_amount,
+                )
+
+
+COUNTED = {
+    "vendors": DemoVendor,
+    "cost_codes": DemoCostCode,
+    "cost_types": DemoCostType,
+    "jobs": DemoJob,
+    "commitments": DemoCommitment,
+    "change_orders": DemoChangeOrder,
+}
+
+
+def _counts(tenant: str) -> dict[str, int]:
+    return {name: model.objects.filter(tenant=tenant).count() for name, model in COUNTED.items()}
+
+
+def demo_erp_seed(
+    *,
+    tenant: str,
+    vendors: int = 50,
+    jobs: int = 3,
+    commitments_per_job: int = 2,
+    seed: int = DEFAULT_SEED,
+) -> SeedReport:
+    """Make sure the books hold vendors V-000001…V-<vendors>, the cost code tree, the five cost
+    types and jobs J-1001…, adding only what is missing."""
+    started = time.perf_counter()
+    before = _counts(tenant)
+    seed_cost_codes(tenant)
+    seed_cost_types(tenant)
+    seed_vendors(tenant, vendors, seed)
+    job_rows = seed_jobs(tenant, jobs, seed)
+    seed_commitments(tenant, job_rows, commitments_per_job, seed)
+    after = _counts(tenant)
+    return SeedReport(
+        tenant=tenant,
+        created={name: after[name] - before[name] for name in after},
+        totals=after,
+        seconds=time.perf_counter() - started,
+    )
