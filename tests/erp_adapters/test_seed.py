@@ -135,3 +135,5 @@ def test_command_errors_a_person_can_act_on():
         seed("--tenant", "Bad Books")
     with pytest.raises(CommandError, match="--vendors cannot be negative"):
         seed("--tenant", "ok", "--vendors", "-1")
+    with pytest.raises(CommandError, match="at most 999,999 vendors"):
+        seed("--tenant", "ok", "--vendors", "1000000")

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from erp_adapters.base import AdapterSettingsError
 from erp_adapters.demo.adapter import DemoAdapter
-from erp_adapters.demo.seeding import DEFAULT_SEED, demo_erp_seed
+from erp_adapters.demo.seeding import DEFAULT_SEED, SeedError, demo_erp_seed
 from erp_adapters.registry import validate_adapter_settings
 
 
@@ -67,11 +67,14 @@ class Command(BaseCommand):
                 validate_adapter_settings(DemoAdapter.key, {"tenant": tenant})
             except AdapterSettingsError as exc:
                 raise CommandError(str(exc)) from exc
-        report = demo_erp_seed(
-            tenant=tenant,
-            vendors=options["vendors"],
-            jobs=options["jobs"],
-            commitments_per_job=options["commitments_per_job"],
-            seed=options["seed"],
-        )
+        try:
+            report = demo_erp_seed(
+                tenant=tenant,
+                vendors=options["vendors"],
+                jobs=options["jobs"],
+                commitments_per_job=options["commitments_per_job"],
+                seed=options["seed"],
+            )
+        except SeedError as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(report.summary()))
