@@ -9,9 +9,20 @@ from __future__ import annotations
 
 import logging
 
+from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 
 logger = logging.getLogger(__name__)
+
+_broker: Broker | None = None
+
+
+def _shared_broker() -> Broker:
+    """One broker per process: opening a Redis client per enqueue costs more than the enqueue."""
+    global _broker
+    if _broker is None:
+        _broker = get_broker()
+    return _broker
 
 
 def enqueue_erp_request(erp_request_pk: int) -> None:
@@ -19,11 +30,12 @@ def enqueue_erp_request(erp_request_pk: int) -> None:
         "integrations.tasks.erp_request_task",
         erp_request_pk,
         task_name=f"erp-request-{erp_request_pk}",
+        broker=_shared_broker(),
     )
 
 
 def enqueue_close_out(company_pk: int) -> None:
-    async_task("integrations.tasks.close_out_task", company_pk)
+    async_task("integrations.tasks.close_out_task", company_pk, broker=_shared_broker())
 
 
 def erp_request_task(erp_request_pk: int) -> str | None:

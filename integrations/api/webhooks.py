@@ -33,12 +33,12 @@ class ProcoreWebhookView(APIView):
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             return Response({"detail": f"Body is larger than {MAX_BODY_BYTES} bytes."}, status=413)
         try:
-            company = webhook_authenticate(
+            credentials = webhook_authenticate(
                 procore_company_id=procore_company_id,
                 authorization=request.META.get("HTTP_AUTHORIZATION", ""),
             )
-            payload = webhook_parse(body=request.body, company=company)
-            receipt = webhook_receive(company=company, payload=payload)
+            payload = webhook_parse(body=request.body, credentials=credentials)
+            receipt = webhook_receive(credentials=credentials, payload=payload)
         except WebhookRejected as rejected:
             if rejected.status != 401:
                 logger.warning(

@@ -182,12 +182,21 @@ def test_event_that_is_not_an_erp_request_is_stored_and_ignored(client, connecti
 
 def test_database_down_answers_503_so_procore_retries(client, connection):
     with mock.patch(
-        "integrations.services.webhooks.NotificationEvent.objects.create",
+        "integrations.services.webhooks.insert_if_absent",
         side_effect=DatabaseError("server closed the connection unexpectedly"),
     ):
         response = post(client, connection, event(connection))
     assert response.status_code == 503
     assert response["Retry-After"]
+
+
+def test_rotated_secret_takes_effect_at_once_in_this_process(client, connection):
+    assert post(client, connection, event(connection)).status_code == 200  # cached now
+    connection.webhook_secret_previous = ""
+    connection.webhook_secret = "whsec-rotated-5555"
+    connection.save()
+    assert post(client, connection, event(connection, ulid="R1"), secret=PREVIOUS).status_code == 401
+    assert post(client, connection, event(connection, ulid="R2"), secret="whsec-rotated-5555").status_code == 200
 
 
 def test_get_is_not_allowed(client, connection):
