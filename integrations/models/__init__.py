@@ -9,6 +9,7 @@ from integrations.models.erp_requests import ERPRequest, ERPRequestDetail
 from integrations.models.events import NotificationEvent
 from integrations.models.metadata import MetadataConfig
 from integrations.models.objects import ItemType, ObjectLink, ObjectListVersion
+from integrations.models.schedules import ImportEntity, ImportSchedule
 from integrations.models.sync import SyncRun
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "Connection",
     "ERPRequest",
     "ERPRequestDetail",
+    "ImportEntity",
+    "ImportSchedule",
     "ItemType",
     "MetadataConfig",
     "NotificationEvent",

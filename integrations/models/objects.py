@@ -70,6 +70,7 @@ class ObjectListVersion(models.Model):
         "integrations.Company", on_delete=models.CASCADE, related_name="list_versions"
     )
     item_type = models.CharField(max_length=32, choices=ItemType.choices)
+    entity = models.CharField(max_length=32, blank=True, help_text="The ERP adapter entity.")
     object_count = models.PositiveIntegerField(default=0)
     list_hash = models.CharField(max_length=64, help_text="Hash of the whole list.")
     hashes = models.JSONField(default=dict, help_text="origin_id → content hash.")

@@ -25,6 +25,7 @@ class SyncRun(models.Model):
         "integrations.Company", on_delete=models.CASCADE, related_name="sync_runs"
     )
     item_type = models.CharField(max_length=32, choices=ItemType.choices)
+    entity = models.CharField(max_length=32, blank=True, help_text="The ERP adapter entity.")
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     erp_request = models.ForeignKey(
@@ -47,6 +48,7 @@ class SyncRun(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    lease_owner = models.CharField(max_length=64, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
