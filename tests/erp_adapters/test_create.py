@@ -3,10 +3,12 @@ Procore object never becomes two ERP rows."""
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.db import connection
 
 from erp_adapters.base import ConstraintViolation, ExternalLink
 from erp_adapters.demo.adapter import CommitmentChangeOrders, Commitments, Vendors
@@ -242,3 +244,59 @@ def test_a_different_tenant_creates_its_own_row(adapter, db):
     other = get_adapter("demo", {"tenant": "other"}).vendors.create(request_data("create_vendor"))
     assert other.created is True
     assert DemoVendor.objects.filter(procore_id=35).count() == 2
+
+
+def test_two_vendors_exported_at_once_both_get_an_erp_code(books, adapter):
+    """Both workers computed the same next number; the one that loses takes the next."""
+    real_next_code = Vendors.next_code
+    calls = []
+
+    def stale_then_real(self):
+        calls.append(1)
+        return "V-000025" if len(calls) == 1 else real_next_code(self)
+
+    data = request_data("create_vendor")
+    data["vendor"]["origin_code"] = None
+    with mock.patch.object(Vendors, "next_code", stale_then_real):
+        result = adapter.vendors.create(data)
+    assert (result.created, result.origin_code) == (True, "V-000026")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs concurrent PostgreSQL sessions"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_exporting_the_same_vendor_make_one_row():
+    """Both pass the check before either inserts (a barrier holds them there); the database's
+    unique constraint lets one insert win and the other answers with the winner's row."""
+    from erp_adapters.registry import get_adapter
+
+    barrier = threading.Barrier(2, timeout=10)
+    real_check = Vendors.check_create
+
+    def check_then_wait(self, payload):
+        problems = real_check(self, payload)
+        barrier.wait()
+        return problems
+
+    results, errors = [], []
+
+    def export():
+        try:
+            adapter = get_adapter("demo", {"tenant": TENANT})
+            results.append(adapter.vendors.create(request_data("create_vendor")))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with mock.patch.object(Vendors, "check_create", check_then_wait):
+        workers = [threading.Thread(target=export) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    assert errors == []
+    assert sorted(r.created for r in results) == [False, True]
+    assert results[0].origin_id == results[1].origin_id
+    assert DemoVendor.objects.filter(procore_id=35).count() == 1
