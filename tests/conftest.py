@@ -1,4 +1,10 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
 import pytest
+
+from integrations.models import Connection, ProcoreEnvironment
 
 
 @pytest.fixture
@@ -6,3 +12,47 @@ def admin_client_logged_in(client, django_user_model):
     user = django_user_model.objects.create_superuser("support", "support@example.com", "pw")
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def isolated_rate_limits(monkeypatch):
+    """Procore clients share a process-wide pacing budget; give a test an empty one."""
+    from integrations.procore import ratelimit
+
+    monkeypatch.setattr(ratelimit, "DEFAULT_REGISTRY", ratelimit.RateLimitRegistry())
+
+
+@pytest.fixture
+def sandbox_base_url(live_server, settings) -> str:
+    """The local Procore, mounted in the live server; the portal's own URLs are beside it."""
+    settings.PORTAL_BASE_URL = live_server.url
+    return f"{live_server.url}/procore-sandbox"
+
+
+@pytest.fixture
+def sandbox_company(transactional_db):
+    """A company in the sandbox with our app installed (client credentials below)."""
+    from procore_sandbox.services.tenants import app_install, company_create
+
+    company = company_create(name="Sandbox Builders")
+    app_install(company=company, client_id="e2e-app", client_secret="e2e-app-secret-0123456789")
+    return company
+
+
+@pytest.fixture
+def sandbox_connection(sandbox_base_url, sandbox_company, isolated_rate_limits) -> Connection:
+    """The portal's company for ``sandbox_company``: connected to the sandbox, demo ERP adapter."""
+    from tests.factories import CompanyFactory, ConnectionFactory
+
+    company = CompanyFactory(procore_company_id=sandbox_company.id, name=sandbox_company.name)
+    return ConnectionFactory(
+        company=company,
+        environment=ProcoreEnvironment.CUSTOM,
+        login_base_url=sandbox_base_url,
+        api_base_url=sandbox_base_url,
+        client_id="e2e-app",
+        client_secret="e2e-app-secret-0123456789",
+        webhook_secret="whsec-e2e-0123456789abcdef",
+        adapter_key="demo",
+        adapter_settings={"tenant": f"e2e-{sandbox_company.id}"},
+    )

@@ -2,10 +2,80 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
 
 from integrations.admin.base import LedgerAdmin, admin_link, pretty_json
 from integrations.models import ApiAttempt, ERPRequest, ERPRequestDetail, NotificationEvent
+from integrations.services.audit import audit_record
+from integrations.services.erp_requests import (
+    erp_request_mark_resolved,
+    erp_request_retry,
+    request_details_reclose,
+)
+
+
+@admin.action(description="Retry now (run the request again from the start)")
+def retry_now(modeladmin, request, queryset) -> None:
+    count = 0
+    with transaction.atomic():
+        for erp_request in queryset:
+            erp_request_retry(erp_request=erp_request)
+            audit_record(
+                action="action",
+                instance=erp_request,
+                actor=request.user,
+                changes={"action": "retry now"},
+            )
+            count += 1
+    modeladmin.message_user(
+        request, f"{count} ERP request(s) queued to run again.", messages.SUCCESS
+    )
+
+
+@admin.action(description="Re-close-out (send the recorded status and messages to Procore again)")
+def reclose_requests(modeladmin, request, queryset) -> None:
+    with transaction.atomic():
+        count = request_details_reclose(
+            details=ERPRequestDetail.objects.filter(erp_request__in=queryset)
+        )
+        for erp_request in queryset:
+            audit_record(
+                action="action",
+                instance=erp_request,
+                actor=request.user,
+                changes={"action": "re-close-out"},
+            )
+    modeladmin.message_user(
+        request, f"{count} request detail(s) queued for close-out.", messages.SUCCESS
+    )
+
+
+@admin.action(description="Re-close-out")
+def reclose_details(modeladmin, request, queryset) -> None:
+    with transaction.atomic():
+        count = request_details_reclose(details=queryset)
+    modeladmin.message_user(
+        request, f"{count} request detail(s) queued for close-out.", messages.SUCCESS
+    )
+
+
+@admin.action(description="Mark resolved (handled by hand; stop retrying)")
+def mark_resolved(modeladmin, request, queryset) -> None:
+    count = 0
+    with transaction.atomic():
+        for erp_request in queryset:
+            erp_request_mark_resolved(
+                erp_request=erp_request, note=f"marked resolved by {request.user.get_username()}"
+            )
+            audit_record(
+                action="action",
+                instance=erp_request,
+                actor=request.user,
+                changes={"action": "mark resolved"},
+            )
+            count += 1
+    modeladmin.message_user(request, f"{count} ERP request(s) marked resolved.", messages.SUCCESS)
 
 
 @admin.register(NotificationEvent)
@@ -86,6 +156,7 @@ class ERPRequestAdmin(LedgerAdmin):
     exact_int_search = ("procore_request_id",)
     search_help_text = "Exact Procore ERP Request id."
     inlines = (ERPRequestDetailInline,)
+    actions = (retry_now, reclose_requests, mark_resolved)
     fields = (
         "company_link",
         "procore_request_id",
@@ -129,6 +200,7 @@ class ERPRequestDetailAdmin(LedgerAdmin):
     list_select_related = ("company", "erp_request")
     exact_int_search = ("procore_detail_id", "erp_request__procore_request_id")
     search_help_text = "Exact request detail id or ERP Request id."
+    actions = (reclose_details,)
     fields = (
         "company_link",
         "erp_request_link",

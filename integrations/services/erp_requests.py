@@ -1,0 +1,298 @@
+"""Processing one ERP request: claim it, fetch it, dispatch it, and close out its details.
+
+The webhook gave us only an id. A worker claims the ERPRequest row with a lease, fetches the
+request from Procore, runs the handler registered for its ``request_name``, and records how each
+Request Detail must be closed out. Close-outs are their own retried work
+(``request_details_close_out``) so that a Procore outage after the ERP work is done never makes
+us redo the ERP work.
+
+Errors are classified once: the Procore client's ``RetryableError`` and the adapter's
+``ERPUnavailable`` retry with backoff; everything the ERP or Procore refuses for good closes the
+details ``failed`` with a message an accountant can act on; retries that run out become dead
+letters that support staff see in the admin.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from erp_adapters.base import AdapterError, ConstraintViolation, ERPUnavailable
+from integrations.handlers import HandlerContext, Outcome, handler_for
+from integrations.handlers.registry import KNOWN_REQUEST_NAMES
+from integrations.models import Connection, ERPRequest, ERPRequestDetail
+from integrations.models.erp_requests import WorkState
+from integrations.procore import (
+    ProcoreClient,
+    ProcoreError,
+    RequestDetailClosure,
+    RetryableError,
+)
+from integrations.services.work import (
+    work_claim,
+    work_claim_batch,
+    work_complete,
+    work_redrive,
+    work_retry_later,
+    worker_name,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def detail_ids_in(request_data: Any) -> list[int]:
+    """Every ``request_detail_id`` in a request's data: one for most events, one per item for
+    item-level events (``create_standard_cost_codes``, ``delete_cost_codes``, …)."""
+    found: list[int] = []
+
+    def walk(value: Any, depth: int) -> None:
+        if depth > 3:
+            return
+        if isinstance(value, dict):
+            detail = value.get("request_detail_id")
+            if isinstance(detail, int | str) and str(detail).isdigit():
+                found.append(int(detail))
+            for child in value.values():
+                if isinstance(child, dict | list):
+                    walk(child, depth + 1)
+        elif isinstance(value, list):
+            for child in value:
+                walk(child, depth + 1)
+
+    walk(request_data, 0)
+    return list(dict.fromkeys(found))
+
+
+def _register_details(row: ERPRequest) -> None:
+    for detail_id in detail_ids_in(row.request_data):
+        try:
+            with transaction.atomic():
+                ERPRequestDetail.objects.get_or_create(
+                    company_id=row.company_id,
+                    procore_detail_id=detail_id,
+                    defaults={"erp_request": row},
+                )
+        except IntegrityError:
+            continue
+
+
+def _fetch(row: ERPRequest, client: ProcoreClient) -> None:
+    fetched = client.get_erp_request(row.procore_request_id)
+    row.request_name = fetched.request_name[:100]
+    row.request_data = fetched.request_data
+    row.integration_app_name = (fetched.integration_app_name or "")[:255]
+    row.save(update_fields=["request_name", "request_data", "integration_app_name", "updated_at"])
+    _register_details(row)
+
+
+def _not_handled(row: ERPRequest) -> Outcome:
+    if row.request_name in KNOWN_REQUEST_NAMES:
+        return Outcome.failed(
+            f"This integration does not handle '{row.request_name}' yet; nothing was changed in "
+            "the ERP. Please contact your integration support team."
+        )
+    return Outcome.failed(
+        f"'{row.request_name}' is not a request this integration knows; nothing was changed in "
+        "the ERP. Please contact your integration support team."
+    )
+
+
+def _record_outcome(row: ERPRequest, outcome: Outcome) -> int:
+    """Write the wanted status on each still-open detail; the close-out worker sends them."""
+    count = 0
+    for detail in ERPRequestDetail.objects.filter(erp_request=row).exclude(
+        state__in=(WorkState.SUCCEEDED, WorkState.RESOLVED)
+    ):
+        status, messages = outcome.for_detail(detail.procore_detail_id)
+        detail.status = status
+        detail.messages = [m[:1000] for m in messages]
+        detail.state = WorkState.PENDING
+        detail.attempts = 0
+        detail.next_attempt_at = None
+        detail.save(
+            update_fields=[
+                "status",
+                "messages",
+                "state",
+                "attempts",
+                "next_attempt_at",
+                "updated_at",
+            ]
+        )
+        count += 1
+    return count
+
+
+def _log_extra(row: ERPRequest) -> dict[str, Any]:
+    return {
+        "company_id": row.company.procore_company_id if row.company_id else None,
+        "erp_request_id": row.procore_request_id,
+        "request_name": row.request_name,
+        "attempt": row.attempts,
+    }
+
+
+def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = None) -> str | None:
+    """Do one attempt at an ERP request. Returns the state written, or None if not claimable."""
+    owner = worker_name()
+    row = work_claim(ERPRequest, pk=erp_request_id, owner=owner)
+    if row is None:
+        return None
+    row = ERPRequest.objects.select_related("company").get(pk=row.pk)
+    connection = Connection.objects.select_related("company").get(company_id=row.company_id)
+    own_client = client is None
+    client = client or ProcoreClient(connection)
+    outcome: Outcome | None = None
+    state = WorkState.SUCCEEDED
+    error = ""
+    try:
+        if not row.request_name:
+            _fetch(row, client)
+        handler = handler_for(row.request_name)
+        if handler is None:
+            outcome, state = _not_handled(row), WorkState.NOT_HANDLED
+        else:
+            outcome = handler(HandlerContext(erp_request=row, connection=connection, client=client))
+            state = WorkState.SUCCEEDED if outcome.status == "success" else WorkState.FAILED
+            error = "; ".join(outcome.messages) if state == WorkState.FAILED else ""
+    except (RetryableError, ERPUnavailable) as exc:
+        retry_after = getattr(exc, "retry_after", None)
+        written = work_retry_later(row, owner=owner, error=str(exc), retry_after=retry_after)
+        logger.warning("ERP request will be retried: %s", exc, extra=_log_extra(row))
+        if written != WorkState.DEAD:
+            return written
+        outcome = Outcome.failed(
+            "The integration could not complete this request after several attempts "
+            f"({exc}). Support has been alerted and can retry it."
+        )
+        _record_outcome(row, outcome)
+        _enqueue_close_out(row.company_id)
+        return WorkState.DEAD
+    except ConstraintViolation as exc:
+        outcome, state, error = Outcome.failed(*exc.messages), WorkState.FAILED, str(exc)
+    except (ProcoreError, AdapterError) as exc:
+        outcome, state, error = Outcome.failed(str(exc)), WorkState.FAILED, str(exc)
+    except Exception as exc:
+        # A defect of ours, not the request's: keep the request and retry, so a fix re-drives it.
+        logger.exception("ERP request handler crashed", extra=_log_extra(row))
+        written = work_retry_later(row, owner=owner, error=f"{type(exc).__name__}: {exc}")
+        if written == WorkState.DEAD:
+            _record_outcome(
+                row,
+                Outcome.failed(
+                    "The integration hit an internal error on this request; support has been "
+                    "alerted and can retry it."
+                ),
+            )
+            _enqueue_close_out(row.company_id)
+        return written
+    finally:
+        if own_client:
+            client.close()
+    if state == WorkState.FAILED:
+        logger.info("ERP request failed: %s", error, extra=_log_extra(row))
+    _record_outcome(row, outcome)
+    work_complete(row, owner=owner, state=state, error=error)
+    _enqueue_close_out(row.company_id)
+    return state
+
+
+def _enqueue_close_out(company_pk: int) -> None:
+    from integrations.tasks import enqueue_close_out
+
+    transaction.on_commit(lambda: enqueue_close_out(company_pk))
+
+
+def request_details_close_out(
+    *, company_pk: int, client: ProcoreClient | None = None, limit: int = 1000
+) -> int:
+    """Send every due close-out of one company in one bulk call. Returns how many were closed.
+
+    Batching across requests is what keeps an export burst near one Procore call per request.
+    """
+    owner = worker_name()
+    details = work_claim_batch(
+        ERPRequestDetail,
+        owner=owner,
+        limit=limit,
+        extra=dict(company_id=company_pk),
+        exclude=dict(status=ERPRequestDetail.Status.OPEN),
+    )
+    if not details:
+        return 0
+    connection = Connection.objects.select_related("company").get(company_id=company_pk)
+    own_client = client is None
+    client = client or ProcoreClient(connection)
+    try:
+        closures = [
+            RequestDetailClosure(id=d.procore_detail_id, status=d.status, messages=d.messages)
+            for d in details
+        ]
+        try:
+            result = client.close_request_details(closures)
+        except RetryableError as exc:
+            for detail in details:
+                work_retry_later(
+                    detail,
+                    owner=owner,
+                    error=str(exc),
+                    retry_after=getattr(exc, "retry_after", None),
+                )
+            return 0
+        except ProcoreError as exc:
+            for detail in details:
+                work_complete(detail, owner=owner, state=WorkState.FAILED, error=str(exc))
+            return 0
+    finally:
+        if own_client:
+            client.close()
+    refused = {error.index: error for error in result.errors if error.index is not None}
+    closed = 0
+    now = timezone.now()
+    for index, detail in enumerate(details):
+        if index in refused:
+            work_complete(detail, owner=owner, state=WorkState.FAILED, error=str(refused[index]))
+            continue
+        work_complete(detail, owner=owner, state=WorkState.SUCCEEDED)
+        ERPRequestDetail.objects.filter(pk=detail.pk).update(closed_out_at=now)
+        closed += 1
+    return closed
+
+
+def erp_request_retry(*, erp_request: ERPRequest) -> None:
+    """Support's "retry now": run the request again from the start (the ERP side is idempotent)."""
+    from integrations.tasks import enqueue_erp_request
+
+    work_redrive(erp_request)
+    transaction.on_commit(lambda: enqueue_erp_request(erp_request.pk))
+
+
+def request_details_reclose(*, details: Iterable[ERPRequestDetail]) -> int:
+    """Support's "re-close-out": send the recorded status and messages to Procore again."""
+    companies = set()
+    count = 0
+    for detail in details:
+        if detail.status == ERPRequestDetail.Status.OPEN:
+            continue
+        work_redrive(detail)
+        companies.add(detail.company_id)
+        count += 1
+    for company_pk in companies:
+        _enqueue_close_out(company_pk)
+    return count
+
+
+def erp_request_mark_resolved(*, erp_request: ERPRequest, note: str) -> None:
+    """Support took care of it by hand; the sweeper leaves it alone from now on."""
+    ERPRequest.objects.filter(pk=erp_request.pk).update(
+        state=WorkState.RESOLVED,
+        last_error=f"Resolved by support: {note}"[:4000],
+        completed_at=timezone.now(),
+        next_attempt_at=None,
+        lease_owner="",
+        lease_expires_at=None,
+    )
