@@ -1,3 +1,3 @@
 """The support-staff admin; one module per area."""
 
-from integrations.admin import companies, config, ledgers, objects  # noqa: F401
+from integrations.admin import companies, config, ledgers, objects, sync  # noqa: F401

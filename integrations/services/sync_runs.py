@@ -142,6 +142,15 @@ def sync_run_for_request(
     return sync_run_execute(sync_run_id=run.pk, client=client)
 
 
+def sync_refusals_reset(*, company: Company, entity: str) -> int:
+    """Make the next run send refused objects again even if the ERP did not change them (after
+    something was fixed on the Procore side). Returns how many will be sent again."""
+    spec = entity_spec(entity)
+    return ObjectLink.objects.filter(
+        company=company, item_type=spec.item_type, state=ObjectLink.State.FAILED
+    ).update(content_hash="", updated_at=timezone.now())
+
+
 # -- planning ----------------------------------------------------------------------------------
 
 

@@ -23,9 +23,7 @@ def sync_request(company, name, detail_id=81, **data):
     return request, detail
 
 
-def test_sync_vendors_stages_and_tells_the_approver_what_happened(
-    company, procore, make_client
-):
+def test_sync_vendors_stages_and_tells_the_approver_what_happened(company, procore, make_client):
     seed_vendors(3)
     request, detail = sync_request(company, "sync_vendors")
 
