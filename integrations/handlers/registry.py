@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from erp_adapters.base import Adapter
+from erp_adapters.base import Adapter, ExternalLink
 from integrations.models import Company, Connection, ERPRequest
 from integrations.procore import ProcoreClient
 
@@ -82,10 +82,13 @@ class Outcome:
     status: str  # "success" or "failed"
     messages: tuple[str, ...] = ()
     per_detail: dict[int, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # External Data updates that mark the exported objects synced in Procore. The engine sends
+    # them in one call with those of other requests, just before the close-outs.
+    links: tuple[ExternalLink, ...] = ()
 
     @classmethod
-    def success(cls, *messages: str) -> Outcome:
-        return cls("success", tuple(messages))
+    def success(cls, *messages: str, links: tuple[ExternalLink, ...] = ()) -> Outcome:
+        return cls("success", tuple(messages), links=tuple(links))
 
     @classmethod
     def failed(cls, *messages: str) -> Outcome:

@@ -10,7 +10,8 @@ from integrations.services.object_links import object_link_mark_synced
 
 @register("create_vendor")
 def create_vendor(ctx: HandlerContext) -> Outcome:
-    """Create the exported vendor in the ERP, then mark it synced in Procore with its ERP id."""
+    """Create the exported vendor in the ERP; the engine then marks it synced in Procore (External
+    Data, batched with other exports) and closes the Request Detail."""
     payload = ctx.request_data
     vendor = payload.get("vendor") or {}
     if not vendor.get("id"):
@@ -21,23 +22,11 @@ def create_vendor(ctx: HandlerContext) -> Outcome:
         return Outcome.failed(*problems)
     result = vendors.create(payload)
     links = result.links or (ExternalLink("vendor", int(vendor["id"]), result.origin_id),)
-    synced = ctx.client.sync_external_data([link.as_update() for link in links])
-    if synced.errors:
-        reasons = "; ".join(str(error) for error in synced.errors)
-        return Outcome.failed(
-            f"The vendor exists in the ERP as {result.origin_code}, but Procore did not accept "
-            f"its ERP id: {reasons}"
-        )
-    object_link_mark_synced(
-        company=ctx.company,
-        item_type=ItemType.VENDOR,
-        origin_id=result.origin_id,
-        origin_code=result.origin_code,
-        procore_id=int(vendor["id"]),
-    )
     if result.created:
-        return Outcome.success(f"Created in the ERP as {result.origin_code}.")
-    return Outcome.success(f"Already in the ERP as {result.origin_code}.")
+        message = f"Created in the ERP as {result.origin_code}."
+    else:
+        message = f"Already in the ERP as {result.origin_code}."
+    return Outcome.success(message, links=links)
 
 
 @register("create_vendor_in_procore")

@@ -43,6 +43,12 @@ class ERPRequest(LeasedWork):
     request_name = models.CharField(max_length=100, blank=True, db_index=True)
     request_data = models.JSONField(null=True, blank=True)
     integration_app_name = models.CharField(max_length=255, blank=True)
+    external_links = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="External Data updates ({item_type, item_id, origin_id}) to send before the "
+        "close-out, batched with other requests of the company.",
+    )
 
     class Meta:
         verbose_name = "ERP request"

@@ -32,6 +32,7 @@ from integrations.procore import (
     RequestDetailClosure,
     RetryableError,
 )
+from integrations.services.object_links import object_link_mark_synced
 from integrations.services.work import (
     work_claim,
     work_claim_batch,
@@ -102,7 +103,12 @@ def _not_handled(row: ERPRequest) -> Outcome:
 
 
 def _record_outcome(row: ERPRequest, outcome: Outcome) -> int:
-    """Write the wanted status on each still-open detail; the close-out worker sends them."""
+    """Write the wanted status on each still-open detail; the close-out worker sends them, after
+    the External Data updates that mark the exported objects synced."""
+    row.external_links = (
+        [link.as_update() for link in outcome.links] if outcome.status == "success" else []
+    )
+    row.save(update_fields=["external_links", "updated_at"])
     count = 0
     for detail in ERPRequestDetail.objects.filter(erp_request=row).exclude(
         state__in=(WorkState.SUCCEEDED, WorkState.RESOLVED)
@@ -196,6 +202,9 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
     if state == WorkState.FAILED:
         logger.info("ERP request failed: %s", error, extra=_log_extra(row))
     _record_outcome(row, outcome)
+    if outcome.links and not row.details.exists():
+        # Nothing to close out, so nothing to batch with: mark the objects synced now.
+        _send_external_links(client=client, company_pk=row.company_id, links=row.external_links)
     work_complete(row, owner=owner, state=state, error=error)
     _enqueue_close_out(row.company_id)
     return state
@@ -228,6 +237,7 @@ def request_details_close_out(
     own_client = client is None
     client = client or ProcoreClient(connection)
     try:
+        _apply_external_links(details=details, client=client, owner=owner)
         closures = [
             RequestDetailClosure(id=d.procore_detail_id, status=d.status, messages=d.messages)
             for d in details
@@ -247,6 +257,8 @@ def request_details_close_out(
             for detail in details:
                 work_complete(detail, owner=owner, state=WorkState.FAILED, error=str(exc))
             return 0
+    except _LinksRetryLater:
+        return 0
     finally:
         if own_client:
             client.close()
@@ -261,6 +273,78 @@ def request_details_close_out(
         ERPRequestDetail.objects.filter(pk=detail.pk).update(closed_out_at=now)
         closed += 1
     return closed
+
+
+class _LinksRetryLater(Exception):
+    """The External Data call failed in a way worth retrying; the details were rescheduled."""
+
+
+def _send_external_links(*, client: ProcoreClient, company_pk: int, links: list[dict]):
+    """One External Data call; mark the accepted objects synced on our side too."""
+    result = client.sync_external_data(links)
+    refused = {error.index for error in result.errors if error.index is not None}
+    for index, link in enumerate(links):
+        if index not in refused and link.get("origin_id"):
+            object_link_mark_synced(
+                company_pk=company_pk,
+                item_type=link["item_type"],
+                origin_id=str(link["origin_id"]),
+                procore_id=int(link["item_id"]),
+            )
+    return result
+
+
+def _apply_external_links(
+    *, details: list[ERPRequestDetail], client: ProcoreClient, owner: str
+) -> None:
+    """Send the External Data updates of every successful detail's request in one call.
+
+    A link Procore refuses turns its request's details to ``failed`` with the reason, so the
+    approver never sees "success" for an object Procore does not show as synced.
+    """
+    requests = ERPRequest.objects.in_bulk(
+        {d.erp_request_id for d in details if d.status == ERPRequestDetail.Status.SUCCESS}
+    )
+    links: list[dict] = []
+    owners: list[int] = []
+    seen: set[tuple] = set()
+    for request_pk, erp_request in requests.items():
+        for link in erp_request.external_links or []:
+            key = (link.get("item_type"), link.get("item_id"))
+            if key not in seen:
+                seen.add(key)
+                links.append(link)
+                owners.append(request_pk)
+    if not links:
+        return
+    company_pk = details[0].company_id
+    try:
+        result = _send_external_links(client=client, company_pk=company_pk, links=links)
+    except RetryableError as exc:
+        for detail in details:
+            work_retry_later(
+                detail, owner=owner, error=str(exc), retry_after=getattr(exc, "retry_after", None)
+            )
+        raise _LinksRetryLater from exc
+    except ProcoreError as exc:
+        failed_requests = {pk: str(exc) for pk in requests}
+    else:
+        failed_requests = {}
+        for error in result.errors:
+            if error.index is not None:
+                failed_requests.setdefault(owners[error.index], str(error))
+    for detail in details:
+        reason = failed_requests.get(detail.erp_request_id)
+        if reason is None:
+            continue
+        detail.status = ERPRequestDetail.Status.FAILED
+        detail.messages = [
+            *detail.messages,
+            f"Procore did not accept the ERP id for this object: {reason}",
+        ][:20]
+        ERPRequestDetail.objects.filter(pk=detail.pk).update(
+            status=detail.status, messages=detail.messages
+        )
 
 
 def erp_request_retry(*, erp_request: ERPRequest) -> None:

@@ -6,15 +6,20 @@ from integrations.models import Company, ObjectLink
 
 
 def object_link_mark_synced(
-    *, company: Company, item_type: str, origin_id: str, origin_code: str, procore_id: int
+    *,
+    company: Company | None = None,
+    company_pk: int | None = None,
+    item_type: str,
+    origin_id: str,
+    procore_id: int,
+    origin_code: str = "",
 ) -> ObjectLink:
     """The object exists in Procore with our origin id; tolerates losing a creation race."""
-    defaults = {
-        "origin_code": origin_code[:255],
-        "procore_id": procore_id,
-        "state": ObjectLink.State.SYNCED,
-        "last_error": "",
-    }
+    defaults = {"procore_id": procore_id, "state": ObjectLink.State.SYNCED, "last_error": ""}
+    if origin_code:
+        defaults["origin_code"] = origin_code[:255]
+    if company is None:
+        company = Company(pk=company_pk)
     link, _ = ObjectLink.objects.update_or_create(
         company=company, item_type=item_type, origin_id=origin_id, defaults=defaults
     )
