@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from integrations.api.webhooks import ProcoreWebhookView
@@ -19,3 +20,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
+
+if settings.PROCORE_SANDBOX_ENABLED:  # the local Procore, for live-server tests (docs/sandbox.md)
+    urlpatterns.append(path("procore-sandbox/", include("procore_sandbox.urls")))

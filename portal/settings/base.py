@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "integrations",
     "erp_adapters",
     "erp_adapters.demo",
+    "procore_sandbox",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
 }
+
+# The local Procore (procore_sandbox/, docs/sandbox.md): its URLs are mounted only when enabled;
+# on in dev and test settings. PROCORE_SANDBOX overrides the knobs of procore_sandbox/conf.py.
+PROCORE_SANDBOX_ENABLED = env.bool("PROCORE_SANDBOX_ENABLED", default=False)
+PROCORE_SANDBOX: dict = {}
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -1,0 +1,195 @@
+"""Reads for the sandbox's pages: what each object's ERP state is, and what each tab of the ERP
+Integrations Tool shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from procore_sandbox.models import (
+    Company,
+    ErpRequest,
+    ErpRequestDetail,
+    ExportRequest,
+    ProcoreObject,
+    StagedRecord,
+)
+from procore_sandbox.services.objects import COMMITMENT_ITEM_TYPES
+from procore_sandbox.services.staged_records import ready_to_import
+
+TOP_LEVEL_TYPES = (
+    "vendor",
+    "project",
+    "sub_job",
+    "work_order_contract",
+    "purchase_order_contract",
+    "change_order",
+    "prime_contract",
+)
+
+
+@dataclass
+class ErpState:
+    code: str
+    label: str
+    messages: list[str] = field(default_factory=list)
+    export: ExportRequest | None = None
+
+
+def erp_state(obj: ProcoreObject, latest: ExportRequest | None) -> ErpState:
+    """The badge a person sees on an object: synced, waiting, exporting, failed, ..."""
+    if latest is not None and latest.status == ExportRequest.Status.READY:
+        return ErpState("ready", "Ready to export", export=latest)
+    detail = None
+    if latest is not None and latest.status == ExportRequest.Status.ACCEPTED and latest.erp_request:
+        details = list(latest.erp_request.details.all())
+        detail = details[0] if details else None
+    if detail is not None and detail.status == ErpRequestDetail.Status.IN_PROGRESS:
+        return ErpState("exporting", "Exporting", export=latest)
+    if obj.synced:
+        return ErpState("synced", "Synced", export=latest)
+    if latest is None:
+        return ErpState("not_sent", "Not sent to ERP")
+    if latest.status == ExportRequest.Status.REJECTED:
+        reason = [latest.reject_reason] if latest.reject_reason else []
+        return ErpState("rejected", "Rejected by the approver", reason, export=latest)
+    if detail is None:
+        return ErpState("exporting", "Exporting", export=latest)
+    if detail.status == ErpRequestDetail.Status.FAILED:
+        return ErpState("failed", "Failed to export", list(detail.messages), export=latest)
+    if detail.status == ErpRequestDetail.Status.STALE:
+        return ErpState("stale", "Export went stale", list(detail.messages), export=latest)
+    return ErpState(
+        "exported", "Exported, waiting for the ERP id", list(detail.messages), export=latest
+    )
+
+
+def _latest_exports(objects: list[ProcoreObject]) -> dict[int, ExportRequest]:
+    exports = (
+        ExportRequest.objects.filter(item__in=objects)
+        .select_related("erp_request")
+        .prefetch_related(
+            Prefetch("erp_request__details", queryset=ErpRequestDetail.objects.order_by("-id"))
+        )
+        .order_by("item_id", "-id")
+    )
+    latest: dict[int, ExportRequest] = {}
+    for export in exports:
+        latest.setdefault(export.item_id, export)
+    return latest
+
+
+def with_states(objects: list[ProcoreObject]) -> list[tuple[ProcoreObject, ErpState]]:
+    latest = _latest_exports(objects)
+    return [(obj, erp_state(obj, latest.get(obj.id))) for obj in objects]
+
+
+def company_objects(company: Company) -> dict[str, list]:
+    """Everything the project user's page lists, with each object's ERP state."""
+    rows = list(
+        ProcoreObject.objects.filter(company=company, item_type__in=TOP_LEVEL_TYPES)
+        .select_related("project", "parent")
+        .order_by("id")
+    )
+    states = dict((obj.id, state) for obj, state in with_states(rows))
+    vendors = {obj.id: obj for obj in rows if obj.item_type == "vendor"}
+    lines: dict[int, list[ProcoreObject]] = {}
+    for line in ProcoreObject.objects.filter(company=company, item_type="line_item").order_by("id"):
+        lines.setdefault(line.parent_id, []).append(line)
+    codes: dict[int, list[ProcoreObject]] = {}
+    for code in ProcoreObject.objects.filter(company=company, item_type="cost_code").order_by(
+        "data__full_code", "id"
+    ):
+        codes.setdefault(code.project_id, []).append(code)
+
+    def entry(obj: ProcoreObject) -> dict:
+        return {
+            "obj": obj,
+            "state": states[obj.id],
+            "lines": lines.get(obj.id, []),
+            "cost_codes": codes.get(obj.id, []),
+            "vendor": vendors.get(obj.data.get("vendor_id")),
+        }
+
+    return {
+        "vendors": [entry(o) for o in rows if o.item_type == "vendor"],
+        "projects": [entry(o) for o in rows if o.item_type == "project"],
+        "commitments": [entry(o) for o in rows if o.item_type in COMMITMENT_ITEM_TYPES],
+        "change_orders": [entry(o) for o in rows if o.item_type == "change_order"],
+    }
+
+
+def ready_to_export(company: Company) -> list[ExportRequest]:
+    return list(
+        ExportRequest.objects.filter(company=company, status=ExportRequest.Status.READY)
+        .select_related("item", "item__project")
+        .order_by("sent_at")
+    )
+
+
+def synced_objects(company: Company) -> list[ProcoreObject]:
+    return list(
+        ProcoreObject.objects.filter(
+            company=company, item_type__in=TOP_LEVEL_TYPES, origin_id__isnull=False
+        )
+        .select_related("project")
+        .order_by("item_type", "id")
+    )
+
+
+def failed_exports(company: Company) -> list[tuple[ProcoreObject, ErpState]]:
+    candidates = list(
+        ProcoreObject.objects.filter(
+            company=company,
+            item_type__in=TOP_LEVEL_TYPES,
+            exports__status=ExportRequest.Status.ACCEPTED,
+        )
+        .distinct()
+        .order_by("id")
+    )
+    return [(obj, s) for obj, s in with_states(candidates) if s.code in {"failed", "stale"}]
+
+
+def import_queue(company: Company) -> list[dict]:
+    return [
+        {"record": record, "children": list(record.children.order_by("id"))}
+        for record in ready_to_import(company=company)
+    ]
+
+
+def staged_elsewhere(company: Company) -> list[StagedRecord]:
+    """Staged records that Ready to Import hides (their project or commitment is not synced,
+    or they were marked invalid), so the person sees why nothing shows."""
+    shown = {record.id for record in ready_to_import(company=company)}
+    return list(
+        StagedRecord.objects.filter(company=company, status__in=["staged", "invalid"])
+        .exclude(item_type="line_item")
+        .exclude(id__in=shown)
+        .order_by("id")
+    )
+
+
+def recent_requests(company: Company, *, limit: int = 50) -> list[ErpRequest]:
+    return list(
+        ErpRequest.objects.filter(company=company)
+        .prefetch_related(
+            Prefetch("details", queryset=ErpRequestDetail.objects.select_related("item"))
+        )
+        .order_by("-id")[:limit]
+    )
+
+
+def cost_code_lists(company: Company) -> dict[str, list[ProcoreObject]]:
+    return {
+        "standard_cost_codes": list(
+            ProcoreObject.objects.filter(company=company, item_type="standard_cost_code").order_by(
+                "data__full_code", "id"
+            )
+        ),
+        "cost_types": list(
+            ProcoreObject.objects.filter(company=company, item_type="line_item_type").order_by(
+                "data__code", "id"
+            )
+        ),
+    }

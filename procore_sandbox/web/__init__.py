@@ -1,0 +1,1 @@
+"""The sandbox's pages, under its own prefix (``sandbox/``)."""

@@ -1,0 +1,93 @@
+"""Whole loops over HTTP, playing the portal against the sandbox: export and import."""
+
+from __future__ import annotations
+
+from procore_sandbox.models import ProcoreObject, StagedRecord
+from procore_sandbox.services.buttons import button_press
+from procore_sandbox.services.delivery import deliveries_run_due
+from procore_sandbox.services.exports import export_accept, export_send
+from procore_sandbox.services.objects import vendor_create
+from procore_sandbox.services.selectors import with_states
+from procore_sandbox.services.staged_records import staged_record_approve
+
+
+def _fetch_request(procore, receiver, index=-1):
+    event = receiver.received[index].body
+    response = procore.get(
+        f"/rest/v1.0/companies/{{company_id}}/erp_requests/{event['resource_id']}"
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_export_a_vendor_end_to_end(procore, connected, hook, receiver, company, fast_sandbox):
+    vendor = vendor_create(company=company, name="Ace Plumbing")
+    export_accept(export=export_send(obj=vendor))
+    deliveries_run_due()
+    request = _fetch_request(procore, receiver)
+    assert request["request_name"] == "create_vendor"
+    synced = procore.patch(
+        "/rest/v1.0/companies/{company_id}/external_data/sync",
+        {
+            "updates": [
+                {
+                    "item_type": "vendor",
+                    "item_id": request["request_data"]["vendor"]["id"],
+                    "origin_id": "ERP-ACE",
+                }
+            ]
+        },
+    )
+    closed = procore.patch(
+        f"/rest/v1.0/companies/{{company_id}}/erp_request_details/"
+        f"{request['request_data']['request_detail_id']}",
+        {"request_detail": {"status": "success", "messages": []}},
+    )
+    assert synced.json()["errors"] == []
+    assert closed.json()["status"] == "success"
+    vendor.refresh_from_db()
+    ((_, state),) = with_states([vendor])
+    assert (vendor.origin_id, state.code) == ("ERP-ACE", "synced")
+
+
+def test_import_a_vendor_end_to_end(procore, connected, hook, receiver, company, fast_sandbox):
+    button_press(company=company, button="refresh_vendors")
+    deliveries_run_due()
+    request = _fetch_request(procore, receiver)
+    assert request["request_name"] == "sync_vendors"
+    staged = procore.patch(
+        "/rest/v1.0/companies/{company_id}/staged_records/sync",
+        {
+            "updates": [
+                {
+                    "item_type": "vendor",
+                    "origin_id": "ERP-V-1",
+                    "origin_code": "BOLT",
+                    "status": "staged",
+                    "data": {"name": "Bolt Supply"},
+                }
+            ]
+        },
+    )
+    procore.patch(
+        f"/rest/v1.0/companies/{{company_id}}/erp_request_details/"
+        f"{request['request_data']['request_detail_id']}",
+        {"request_detail": {"status": "success"}},
+    )
+    assert staged.json()["errors"] == []
+    staged_record_approve(record=StagedRecord.objects.get(origin_id="ERP-V-1"))
+    deliveries_run_due()
+    created = _fetch_request(procore, receiver)
+    assert created["request_name"] == "create_vendor_in_procore"
+    vendor = ProcoreObject.objects.get(item_type="vendor")
+    assert created["request_data"]["vendor"] == {"id": vendor.id, "origin_id": "ERP-V-1"}
+    listed = procore.get("/rest/v1.0/vendors", params={"company_id": procore.company_id}).json()
+    assert [(v["name"], v["origin_id"]) for v in listed] == [("Bolt Supply", "ERP-V-1")]
+    updated = procore.patch(
+        "/rest/v1.0/vendors/sync",
+        {
+            "company_id": procore.company_id,
+            "updates": [{"origin_id": "ERP-V-1", "name": "Bolt Supply Co"}],
+        },
+    )
+    assert updated.json()["entities"][0]["id"] == vendor.id
