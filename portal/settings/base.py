@@ -17,6 +17,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Public base URL of this portal, used to print webhook URLs for Procore.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Our webhook hooks' namespace in Procore (lowercase, digits, dashes); one per deployment.
+PROCORE_WEBHOOK_NAMESPACE = env.str("PROCORE_WEBHOOK_NAMESPACE", default="erp-portal")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
