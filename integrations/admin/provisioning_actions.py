@@ -17,9 +17,12 @@ from integrations.models import Company, Connection, MetadataConfig
 from integrations.procore import ProcoreError
 from integrations.services.metadata import MetadataInvalid, MetadataPushError, metadata_config_push
 from integrations.services.provisioning import (
+    PIECE_HOOK,
     ProvisioningError,
     connection_provision,
     interactive_client,
+    webhook_secret_retire_previous,
+    webhook_secret_rotate,
 )
 
 # Each row makes several Procore calls while the person waits; more belongs in the command.
@@ -123,6 +126,49 @@ def push_metadata_companies(modeladmin, request, queryset) -> None:
             _push(modeladmin, request, row)
 
 
+@admin.action(description="Rotate webhook secret (old one stays accepted)")
+def rotate_webhook_secret(modeladmin, request, queryset) -> None:
+    rows = list(queryset.select_related("company")[: MAX_ROWS + 1])
+    if _too_many(modeladmin, request, len(rows)):
+        return
+    for row in rows:
+        try:
+            with interactive_client(row) as client:
+                result = webhook_secret_rotate(
+                    company=row.company, client=client, actor=request.user
+                )
+        except ProvisioningError as exc:
+            modeladmin.message_user(
+                request,
+                f"{row.company}: new secret saved, the old one is still accepted, but the hook "
+                f"was not updated: {exc} Run the action again.",
+                messages.ERROR,
+            )
+            continue
+        hook = next((str(s) for s in result.steps if s.piece == PIECE_HOOK), "")
+        modeladmin.message_user(
+            request,
+            f"{row.company}: webhook secret rotated. {hook}. Retire the previous secret once no "
+            "delivery with it is pending.",
+            messages.SUCCESS,
+        )
+
+
+@admin.action(description="Retire previous webhook secret")
+def retire_previous_webhook_secret(modeladmin, request, queryset) -> None:
+    rows = list(queryset.select_related("company")[: MAX_ROWS + 1])
+    if _too_many(modeladmin, request, len(rows)):
+        return
+    for row in rows:
+        retired = webhook_secret_retire_previous(company=row.company, actor=request.user)
+        modeladmin.message_user(
+            request,
+            f"{row.company}: "
+            + ("previous webhook secret retired." if retired else "no previous secret to retire."),
+            messages.SUCCESS if retired else messages.INFO,
+        )
+
+
 @admin.action(description="Push this version")
 def push_metadata_version(modeladmin, request, queryset) -> None:
     rows = list(queryset.select_related("company")[:2])
@@ -138,6 +184,8 @@ ConnectionAdmin.actions = [
     *(ConnectionAdmin.actions or ()),
     provision_connections,
     push_metadata_connections,
+    rotate_webhook_secret,
+    retire_previous_webhook_secret,
 ]
 CompanyAdmin.actions = [*(CompanyAdmin.actions or ()), provision_companies, push_metadata_companies]
 MetadataConfigAdmin.actions = [*(MetadataConfigAdmin.actions or ()), push_metadata_version]

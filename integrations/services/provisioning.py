@@ -36,6 +36,7 @@ from integrations.services.metadata import (
     metadata_config_mark_pushed,
     metadata_config_push,
 )
+from integrations.services.webhooks import webhook_credentials_forget
 
 ERP_RESOURCE = "ERP Requests"
 ERP_EVENT_TYPE = "create"
@@ -120,11 +121,7 @@ def connection_provision(
     actor_label: str = "",
 ) -> ProvisionResult:
     """Create or repair the company's ERP Connection, hook and trigger in Procore (audited)."""
-    connection = Connection.objects.select_related("company").filter(company=company).first()
-    if connection is None:
-        raise ProvisioningError(
-            f"{company} has no Procore connection; create it with connect_company first."
-        )
+    connection = _connection_of(company)
     if not (connection.client_id and connection.client_secret):
         raise ProvisioningError(
             f"The connection of {company} has no client id or secret; set them with "
@@ -164,6 +161,81 @@ def connection_provision(
     connection.save(update_fields=["provisioned_at", "updated_at"])
     _audit(before, connection, result, actor, actor_label)
     return result
+
+
+# -- Rotating the webhook secret ---------------------------------------------------------------
+
+
+def _connection_of(company: Company) -> Connection:
+    connection = Connection.objects.select_related("company").filter(company=company).first()
+    if connection is None:
+        raise ProvisioningError(
+            f"{company} has no Procore connection; create it with connect_company first."
+        )
+    return connection
+
+
+def webhook_secret_rotate(
+    *,
+    company: Company,
+    client: ProcoreClient | None = None,
+    actor: Any = None,
+    actor_label: str = "",
+) -> ProvisionResult:
+    """Start a rotation: a new secret becomes current, the old one stays accepted in the
+    previous slot, and provisioning updates the hook so Procore sends the new one.
+
+    Deliveries already queued in Procore with the old header keep working. If the hook update
+    fails, nothing breaks (the old secret is still accepted); provisioning again finishes it.
+    """
+    connection = _connection_of(company)
+    before = Connection.objects.get(pk=connection.pk)
+    if connection.webhook_secret:
+        connection.webhook_secret_previous = connection.webhook_secret
+    connection.webhook_secret = webhook_secret_generate()
+    connection.save(update_fields=["webhook_secret", "webhook_secret_previous", "updated_at"])
+    audit_record(
+        action="update",
+        instance=connection,
+        changes={
+            "rotation": "started",
+            **audit_diff(
+                before=before,
+                after=connection,
+                fields=["webhook_secret", "webhook_secret_previous"],
+            ),
+        },
+        actor=actor,
+        actor_label=actor_label,
+    )
+    webhook_credentials_forget(company.procore_company_id)
+    return connection_provision(
+        company=company, client=client, actor=actor, actor_label=actor_label
+    )
+
+
+def webhook_secret_retire_previous(
+    *, company: Company, actor: Any = None, actor_label: str = ""
+) -> bool:
+    """Finish a rotation: stop accepting the old secret. False when there was none."""
+    connection = _connection_of(company)
+    if not connection.webhook_secret_previous:
+        return False
+    before = Connection.objects.get(pk=connection.pk)
+    connection.webhook_secret_previous = ""
+    connection.save(update_fields=["webhook_secret_previous", "updated_at"])
+    audit_record(
+        action="update",
+        instance=connection,
+        changes={
+            "rotation": "finished",
+            **audit_diff(before=before, after=connection, fields=["webhook_secret_previous"]),
+        },
+        actor=actor,
+        actor_label=actor_label,
+    )
+    webhook_credentials_forget(company.procore_company_id)
+    return True
 
 
 # -- The pieces ----------------------------------------------------------------------------------

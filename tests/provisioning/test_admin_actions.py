@@ -55,3 +55,22 @@ def test_push_actions_on_companies_and_on_a_version(connection, admin_client_log
     erp.refresh_from_db()
     assert erp.metadata == v1.document
     assert MetadataConfig.objects.filter(company=company).count() == 3
+
+
+def test_rotate_and_retire_actions(connection, admin_client_logged_in):
+    url = reverse("admin:integrations_connection_changelist")
+    _run(admin_client_logged_in, url, "provision_connections", [connection.pk])
+    old = connection.webhook_secret
+
+    rotated = _run(admin_client_logged_in, url, "rotate_webhook_secret", [connection.pk])
+
+    assert "webhook secret rotated" in " ".join(_messages(rotated))
+    connection.refresh_from_db()
+    assert connection.webhook_secret_previous == old
+    hook = Hook.objects.get(company_id=connection.company.procore_company_id)
+    assert hook.destination_headers == {"Authorization": f"Bearer {connection.webhook_secret}"}
+
+    retired = _run(admin_client_logged_in, url, "retire_previous_webhook_secret", [connection.pk])
+    assert "previous webhook secret retired" in " ".join(_messages(retired))
+    connection.refresh_from_db()
+    assert connection.webhook_secret_previous == ""

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from integrations.models import AuditEntry, Connection, MetadataConfig
+from integrations.models import AuditEntry, Connection, ERPRequest, MetadataConfig
 from integrations.services.connections import webhook_url_for
 from integrations.services.metadata import (
     metadata_config_create,
@@ -238,3 +238,42 @@ def test_command_refuses_an_unknown_company():
         call_command("provision", "--company", "123456789")
     assert caught.value.returncode == 1
     assert "No company with Procore id 123456789" in str(caught.value)
+
+
+def test_command_rotates_the_webhook_secret_in_two_steps(connection, capsys):
+    from procore_sandbox.services.delivery import deliveries_run_due
+    from procore_sandbox.services.erp import erp_request_create
+
+    company = connection.company
+    company_id = company.procore_company_id
+    call_command("provision", "--company", str(company_id))
+
+    call_command("provision", "--company", str(company_id), "--rotate-webhook-secret")
+    out = capsys.readouterr().out
+
+    connection.refresh_from_db()
+    assert connection.webhook_secret_previous == WEBHOOK_SECRET
+    assert connection.webhook_secret not in ("", WEBHOOK_SECRET)
+    assert connection.webhook_secret not in out  # never printed
+    assert "Webhook hook:   updated" in out
+    assert "--retire-previous-secret" in out
+    (hook,) = Hook.objects.filter(company_id=company_id)
+    assert hook.destination_headers == {"Authorization": f"Bearer {connection.webhook_secret}"}
+    # Procore's next delivery carries the new secret, and the portal accepts it.
+    asked = erp_request_create(
+        company=SandboxCompany.objects.get(id=company_id),
+        request_name="sync_metadata",
+        request_data={},
+        with_detail=False,
+    )
+    deliveries_run_due()
+    assert ERPRequest.objects.filter(company=company, procore_request_id=asked.id).exists()
+
+    call_command("provision", "--company", str(company_id), "--retire-previous-secret")
+    assert "previous webhook secret is retired" in capsys.readouterr().out
+    connection.refresh_from_db()
+    assert connection.webhook_secret_previous == ""
+    rotations = AuditEntry.objects.filter(
+        object_type="integrations.Connection", changes__has_key="rotation"
+    )
+    assert sorted(e.changes["rotation"] for e in rotations) == ["finished", "started"]
