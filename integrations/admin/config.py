@@ -4,16 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
 from integrations.admin.base import AuditedAdmin, LedgerAdmin, admin_link, pretty_json
 from integrations.models import AuditEntry, MetadataConfig
+from integrations.services.metadata import (
+    MetadataInvalid,
+    metadata_config_create,
+    metadata_document_validate,
+)
+
+
+class MetadataConfigAddForm(forms.ModelForm):
+    """A new version: the document is checked against the metadata schema, problems by path;
+    the version number is the next one for the company."""
+
+    document = forms.JSONField(widget=forms.Textarea(attrs={"rows": 24, "cols": 100}))
+
+    class Meta:
+        model = MetadataConfig
+        fields = ("company", "document", "comment")
+
+    def clean_document(self) -> dict:
+        try:
+            return metadata_document_validate(self.cleaned_data["document"])
+        except MetadataInvalid as invalid:
+            raise forms.ValidationError([str(problem) for problem in invalid.problems]) from None
 
 
 @admin.register(MetadataConfig)
 class MetadataConfigAdmin(AuditedAdmin):
-    """Versions are immutable: a saved version can be read, not edited."""
+    """Versions are immutable: a saved version can be read, not edited; a new one is added."""
 
     list_display = ("company", "version", "comment", "created_by", "created_at", "pushed_at")
     list_filter = ("company",)
@@ -21,9 +44,14 @@ class MetadataConfigAdmin(AuditedAdmin):
     search_fields = ("=company__procore_company_id", "comment")
     readonly_fields = ("document_pretty", "created_by", "created_at", "pushed_at")
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        if obj is None:
+            kwargs["form"] = MetadataConfigAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
     def get_fields(self, request: HttpRequest, obj: Any = None):
         if obj is None:
-            return ("company", "version", "document", "comment")
+            return ("company", "document", "comment")
         return ("company", "version", "comment", "document_pretty", "created_by", "created_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
@@ -31,10 +59,19 @@ class MetadataConfigAdmin(AuditedAdmin):
             return ()
         return ("company", "version", "comment", "document_pretty", "created_by", "created_at")
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
     def save_model(self, request: HttpRequest, obj: MetadataConfig, form, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        """New versions go through the metadata service (numbering, validation, audit)."""
+        saved = metadata_config_create(
+            company=obj.company,
+            document=form.cleaned_data["document"],
+            actor=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+        )
+        obj.pk, obj.version = saved.pk, saved.version
+        obj._state.adding = False
 
     @admin.display(description="Document")
     def document_pretty(self, obj: MetadataConfig) -> str:

@@ -1,10 +1,18 @@
 """Every admin page renders for support staff, ledgers are read-only, secrets never show."""
 
+import json
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from integrations.models import AuditEntry, CompanyMembership, Connection, ObjectListVersion
+from integrations.models import (
+    AuditEntry,
+    CompanyMembership,
+    Connection,
+    ImportSchedule,
+    ObjectListVersion,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +42,9 @@ def populated():
         "attempt": factories.ApiAttemptFactory(company=company),
         "membership": CompanyMembership.objects.create(
             user=factories.UserFactory(), company=company
+        ),
+        "schedule": ImportSchedule.objects.create(
+            company=company, entity="vendors", every_minutes=60
         ),
         "audit": AuditEntry.objects.create(
             company=company, action="action", object_type="integrations.Company", object_id="1"
@@ -151,3 +162,31 @@ def test_ledger_count_is_capped(admin_client_logged_in, populated, monkeypatch):
         reverse("admin:integrations_notificationevent_changelist")
     ).content.decode()
     assert "5 notification events" not in page
+
+
+def test_new_metadata_version_is_validated_and_numbered(admin_client_logged_in, populated):
+    from integrations.models import MetadataConfig
+    from integrations.services.metadata import metadata_default_document
+
+    company = populated["company"]
+    url = reverse("admin:integrations_metadataconfig_add")
+    bad = {"settings": {"entities": {"vendors": {"enabled": "yes"}}}}
+    response = admin_client_logged_in.post(
+        url, {"company": company.pk, "document": json.dumps(bad), "comment": "typo"}
+    )
+    assert response.status_code == 200
+    assert "settings.entities.vendors.enabled" in response.content.decode()
+    before = MetadataConfig.objects.filter(company=company).count()
+
+    response = admin_client_logged_in.post(
+        url,
+        {
+            "company": company.pk,
+            "document": json.dumps(metadata_default_document()),
+            "comment": "from the admin",
+        },
+    )
+    assert response.status_code == 302
+    latest = MetadataConfig.objects.filter(company=company).latest("version")
+    assert MetadataConfig.objects.filter(company=company).count() == before + 1
+    assert latest.comment == "from the admin" and latest.created_by.username == "support"
