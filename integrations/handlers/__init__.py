@@ -6,7 +6,7 @@ closes out the Request Details. Adding an entity means adding a module here, nev
 machinery. Importing this package registers every handler module.
 """
 
-from integrations.handlers import cost_codes, vendor_imports, vendors  # noqa: F401
+from integrations.handlers import cost_codes, metadata, vendor_imports, vendors  # noqa: F401
 from integrations.handlers.registry import (
     KNOWN_REQUEST_NAMES,
     HandlerContext,
