@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from procore_sandbox.models import (
     App,
@@ -266,17 +266,33 @@ def request_details_list(*, company: Company, item_id: Any = None):
 def external_data_sync(*, company: Company, updates: Any) -> dict:
     """Set (or with ``origin_id: null`` clear) the origin_id of Procore objects: this is what
     marks an exported object synced, and locks it."""
+    items = sync_items(updates)
+    rows = [item for item in items if isinstance(item, dict)]
+    ids = {as_int(item.get("item_id")) for item in rows} - {None}
+    origins = {clean_origin_id(item.get("origin_id")) for item in rows} - {None}
+    by_id = {
+        (obj.item_type, obj.id): obj
+        for obj in ProcoreObject.objects.filter(company=company, id__in=ids)
+    }
+    holders = {
+        (obj.item_type, obj.origin_id): obj.id
+        for obj in ProcoreObject.objects.filter(company=company, origin_id__in=origins)
+    }
     entities, errors = [], []
     with transaction.atomic():
-        for item in sync_items(updates):
+        for item in items:
             if not isinstance(item, dict):
                 errors.append({"item": item, "errors": {"base": ["must be an object"]}})
                 continue
             try:
                 with transaction.atomic():
-                    obj = _external_data_one(company, item)
+                    obj = _external_data_one(item, by_id, holders)
             except ItemError as exc:
                 errors.append({**item, "errors": exc.errors})
+                continue
+            except IntegrityError:
+                # Another call took the origin_id between our check and our write.
+                errors.append({**item, "errors": {"origin_id": ["has already been taken"]}})
                 continue
             entities.append(
                 {
@@ -290,31 +306,32 @@ def external_data_sync(*, company: Company, updates: Any) -> dict:
     return {"entities": entities, "errors": errors}
 
 
-def _external_data_one(company: Company, item: dict) -> ProcoreObject:
+def _external_data_one(
+    item: dict,
+    by_id: dict[tuple[str, int], ProcoreObject],
+    holders: dict[tuple[str, str], int],
+) -> ProcoreObject:
     item_type = item.get("item_type")
     if item_type not in EXTERNAL_DATA_ITEM_TYPES:
         raise field_error("item_type", "is not included in the list")
     if "origin_id" not in item:
         raise field_error("origin_id", "must be given (null unsyncs)")
-    obj = (
-        ProcoreObject.objects.select_for_update()
-        .filter(company=company, item_type=item_type, id=as_int(item.get("item_id")) or 0)
-        .first()
-    )
+    obj = by_id.get((item_type, as_int(item.get("item_id")) or 0))
     if obj is None:
         raise field_error("item_id", f"No {item_type} with this id in the company")
     origin_id = clean_origin_id(item.get("origin_id"))
-    if (
-        origin_id is not None
-        and ProcoreObject.objects.filter(company=company, item_type=item_type, origin_id=origin_id)
-        .exclude(id=obj.id)
-        .exists()
-    ):
+    holder = holders.get((item_type, origin_id)) if origin_id is not None else None
+    if holder is not None and holder != obj.id:
         raise field_error("origin_id", "has already been taken")
+    previous = obj.origin_id
     obj.origin_id = origin_id
     if "origin_data" in item:
         obj.origin_data = item["origin_data"]
     if "origin_code" in item:
         obj.origin_code = item["origin_code"] or ""
-    obj.save()
+    obj.save(update_fields=["origin_id", "origin_data", "origin_code", "updated_at"])
+    if previous is not None and holders.get((item_type, previous)) == obj.id:
+        del holders[(item_type, previous)]
+    if origin_id is not None:
+        holders[(item_type, origin_id)] = obj.id
     return obj

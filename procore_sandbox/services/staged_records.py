@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from procore_sandbox.models import Company, ProcoreObject, StagedRecord
 from procore_sandbox.services.erp import erp_request_create
@@ -69,6 +69,65 @@ FIELDS = frozenset(
 
 
 # -- create / update / sync -------------------------------------------------------------------
+class _Batch:
+    """What one call already knows (records by type and origin_id, the origin_ids of projects
+    and commitments), so a 1,000-item sync asks the database once, not once per item."""
+
+    def __init__(self, company: Company, items: list) -> None:
+        self.company = company
+        origins = {clean_origin_id(o) for o in _origin_ids(items)} - {None}
+        self.records: dict[tuple[str, str], StagedRecord | None] = {
+            (r.item_type, r.origin_id): r
+            for r in StagedRecord.objects.filter(company=company, origin_id__in=origins)
+        }
+        self._origins: dict[str, set[str]] = {}
+
+    def find(self, item_type: Any, origin_id: str | None) -> StagedRecord | None:
+        if origin_id is None or not isinstance(item_type, str):
+            return None
+        key = (item_type, origin_id)
+        if key not in self.records:
+            self.records[key] = StagedRecord.objects.filter(
+                company=self.company, item_type=item_type, origin_id=origin_id
+            ).first()
+        return self.records[key]
+
+    def remember(self, record: StagedRecord, previous_origin: str | None) -> None:
+        if previous_origin and previous_origin != record.origin_id:
+            self.records[(record.item_type, previous_origin)] = None
+        self.records[(record.item_type, record.origin_id)] = record
+        for kind in ("project", "commitment"):
+            if record.item_type in _KINDS[kind] and kind in self._origins:
+                self._origins[kind].add(record.origin_id)
+
+    def known(self, kind: str) -> set[str]:
+        """origin_ids of staged or synced records of a kind (project or commitment)."""
+        if kind not in self._origins:
+            types = _KINDS[kind]
+            staged = StagedRecord.objects.filter(company=self.company, item_type__in=types)
+            synced = ProcoreObject.objects.filter(
+                company=self.company, item_type__in=types, origin_id__isnull=False
+            )
+            self._origins[kind] = set(staged.values_list("origin_id", flat=True)) | set(
+                synced.values_list("origin_id", flat=True)
+            )
+        return self._origins[kind]
+
+
+_KINDS = {"project": frozenset({"project"}), "commitment": COMMITMENT_ITEM_TYPES}
+
+
+def _origin_ids(items: list) -> list:
+    found = []
+    for item in items:
+        if isinstance(item, dict):
+            found.append(item.get("origin_id"))
+            children = item.get("children")
+            if isinstance(children, list):
+                found.extend(_origin_ids(children))
+    return found
+
+
 def staged_record_create(*, company: Company, attrs: Any) -> StagedRecord:
     """``POST …/staged_records``: one record; 422 with the reasons when it is invalid."""
     if not isinstance(attrs, dict):
@@ -78,16 +137,14 @@ def staged_record_create(*, company: Company, attrs: Any) -> StagedRecord:
             "Nested children are accepted only by /staged_records/sync",
             errors={"children": ["are accepted only by /staged_records/sync"]},
         )
-    origin_id = clean_origin_id(attrs.get("origin_id"))
-    if StagedRecord.objects.filter(
-        company=company, item_type=attrs.get("item_type"), origin_id=origin_id
-    ).exists():
+    batch = _Batch(company, [attrs])
+    if batch.find(attrs.get("item_type"), clean_origin_id(attrs.get("origin_id"))):
         raise SandboxError(
             "origin_id has already been taken", errors={"origin_id": ["has already been taken"]}
         )
     try:
         with transaction.atomic():
-            return _save(company, attrs, existing=None, batch_parent=None)
+            return _save(batch, attrs, existing=None, batch_parent=None)
     except ItemError as exc:
         raise SandboxError("Staged record is invalid", errors=exc.errors) from None
 
@@ -99,7 +156,7 @@ def staged_record_update(*, company: Company, record_id: Any, attrs: Any) -> Sta
     record = staged_record_get(company=company, record_id=record_id)
     try:
         with transaction.atomic():
-            return _save(company, attrs, existing=record, batch_parent=None)
+            return _save(_Batch(company, [attrs]), attrs, existing=record, batch_parent=None)
     except ItemError as exc:
         raise SandboxError("Staged record is invalid", errors=exc.errors) from None
 
@@ -108,16 +165,17 @@ def staged_records_sync(*, company: Company, updates: Any) -> dict:
     """``PATCH …/staged_records/sync``: upsert by ``id`` or by (item_type, origin_id), children
     inline (``parent_origin_id``) or nested under ``children``; always 200 with per-item errors."""
     items = sync_items(updates)
+    batch = _Batch(company, items)
     entities: list[dict] = []
     errors: list[dict] = []
     with transaction.atomic():
         for item in items:
-            _sync_one(company, item, None, entities, errors)
+            _sync_one(batch, item, None, entities, errors)
     return {"entities": entities, "errors": errors}
 
 
 def _sync_one(
-    company: Company,
+    batch: _Batch,
     item: Any,
     batch_parent: StagedRecord | None,
     entities: list[dict],
@@ -128,11 +186,17 @@ def _sync_one(
         return
     try:
         with transaction.atomic():
-            existing = _match(company, item)
-            record = _save(company, item, existing=existing, batch_parent=batch_parent)
+            existing = _match(batch, item)
+            previous_origin = existing.origin_id if existing else None
+            record = _save(batch, item, existing=existing, batch_parent=batch_parent)
     except ItemError as exc:
         errors.append({**item, "errors": exc.errors})
         return
+    except IntegrityError:
+        # Another call staged the same origin_id between our check and our write.
+        errors.append({**item, "errors": {"origin_id": ["has already been taken"]}})
+        return
+    batch.remember(record, previous_origin)
     entities.append(staged_record_json(record))
     children = item.get("children") or []
     if not isinstance(children, list):
@@ -141,30 +205,28 @@ def _sync_one(
     for child in children:
         if isinstance(child, dict) and child.get("item_type") is None:
             child = {**child, "item_type": "line_item"}
-        _sync_one(company, child, record, entities, errors)
+        _sync_one(batch, child, record, entities, errors)
 
 
-def _match(company: Company, item: dict) -> StagedRecord | None:
+def _match(batch: _Batch, item: dict) -> StagedRecord | None:
     if item.get("id") is not None:
-        record = StagedRecord.objects.filter(company=company, id=as_int(item["id"]) or 0).first()
+        record = StagedRecord.objects.filter(
+            company=batch.company, id=as_int(item["id"]) or 0
+        ).first()
         if record is None:
             raise field_error("id", "Entity with this ID not found")
         return record
-    origin_id = clean_origin_id(item.get("origin_id"))
-    if origin_id is None:
-        return None
-    return StagedRecord.objects.filter(
-        company=company, item_type=item.get("item_type"), origin_id=origin_id
-    ).first()
+    return batch.find(item.get("item_type"), clean_origin_id(item.get("origin_id")))
 
 
 def _save(
-    company: Company,
+    batch: _Batch,
     attrs: dict,
     *,
     existing: StagedRecord | None,
     batch_parent: StagedRecord | None,
 ) -> StagedRecord:
+    company = batch.company
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(attrs) - FIELDS)
     if unknown:
@@ -187,22 +249,18 @@ def _save(
         errors["data"] = ["must be an object"]
     if errors:
         raise ItemError(errors)
-    if (
-        origin_id != (existing.origin_id if existing else None)
-        and StagedRecord.objects.filter(company=company, item_type=item_type, origin_id=origin_id)
-        .exclude(id=existing.id if existing else None)
-        .exists()
-    ):
+    holder = batch.find(item_type, origin_id)
+    if holder is not None and (existing is None or holder.id != existing.id):
         raise field_error("origin_id", "has already been taken")
 
     level = LEVELS[item_type]
     parent = existing.parent if existing else None
     if level in {"project", "commitment"}:
-        _check_project_reference(company, data)
+        _check_reference(batch, data, "project")
     if level == "commitment":
-        _check_commitment_reference(company, data)
+        _check_reference(batch, data, "commitment")
     if level == "child":
-        parent = _resolve_parent(company, attrs, batch_parent, parent)
+        parent = _resolve_parent(batch, attrs, batch_parent, parent)
     elif attrs.get("parent_id") is not None or attrs.get("parent_origin_id") is not None:
         raise field_error("parent_id", "must be blank: only line items have a parent")
 
@@ -226,36 +284,18 @@ def _save(
     return record
 
 
-def _check_project_reference(company: Company, data: dict) -> None:
-    origin = clean_origin_id(data.get("project_origin_id"))
+def _check_reference(batch: _Batch, data: dict, kind: str) -> None:
+    """``data.<kind>_origin_id`` must name a staged or synced project / commitment."""
+    field = f"data.{kind}_origin_id"
+    origin = clean_origin_id(data.get(f"{kind}_origin_id"))
     if origin is None:
-        raise field_error("data.project_origin_id", "can't be blank")
-    staged = StagedRecord.objects.filter(company=company, item_type="project", origin_id=origin)
-    synced = ProcoreObject.objects.filter(company=company, item_type="project", origin_id=origin)
-    if not staged.exists() and not synced.exists():
-        raise field_error(
-            "data.project_origin_id", f"{origin!r} is neither a staged nor a synced project"
-        )
-
-
-def _check_commitment_reference(company: Company, data: dict) -> None:
-    origin = clean_origin_id(data.get("commitment_origin_id"))
-    if origin is None:
-        raise field_error("data.commitment_origin_id", "can't be blank")
-    staged = StagedRecord.objects.filter(
-        company=company, item_type__in=COMMITMENT_ITEM_TYPES, origin_id=origin
-    )
-    synced = ProcoreObject.objects.filter(
-        company=company, item_type__in=COMMITMENT_ITEM_TYPES, origin_id=origin
-    )
-    if not staged.exists() and not synced.exists():
-        raise field_error(
-            "data.commitment_origin_id", f"{origin!r} is neither a staged nor a synced commitment"
-        )
+        raise field_error(field, "can't be blank")
+    if origin not in batch.known(kind):
+        raise field_error(field, f"{origin!r} is neither a staged nor a synced {kind}")
 
 
 def _resolve_parent(
-    company: Company,
+    batch: _Batch,
     attrs: dict,
     batch_parent: StagedRecord | None,
     current: StagedRecord | None,
@@ -263,15 +303,14 @@ def _resolve_parent(
     parent = batch_parent
     if parent is None and attrs.get("parent_id") is not None:
         parent = StagedRecord.objects.filter(
-            company=company, id=as_int(attrs["parent_id"]) or 0
+            company=batch.company, id=as_int(attrs["parent_id"]) or 0
         ).first()
         if parent is None:
             raise field_error("parent_id", "Staged record not found")
     if parent is None and attrs.get("parent_origin_id") is not None:
         origin = clean_origin_id(attrs["parent_origin_id"])
-        parent = StagedRecord.objects.filter(
-            company=company, item_type__in=LINE_ITEM_PARENTS, origin_id=origin
-        ).first()
+        candidates = (batch.find(kind, origin) for kind in sorted(LINE_ITEM_PARENTS))
+        parent = next((found for found in candidates if found is not None), None)
         if parent is None:
             raise field_error("parent_origin_id", f"No staged parent has origin_id {origin!r}")
     parent = parent or current

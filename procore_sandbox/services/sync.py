@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from procore_sandbox import conf
 from procore_sandbox.models import Company, ProcoreObject
@@ -112,6 +112,10 @@ def objects_sync(*, spec: SyncSpec, ctx: SyncContext, updates: Any) -> dict:
                     obj = _sync_one(item, spec, ctx, by_id, by_origin, in_scope)
             except ItemError as exc:
                 errors.append({**item, "errors": exc.errors})
+                continue
+            except IntegrityError:
+                # Another call took the origin_id between our check and our write.
+                errors.append({**item, "errors": {"origin_id": ["has already been taken"]}})
                 continue
             entities.append(object_json(obj))
     return {"entities": entities, "errors": errors}

@@ -124,6 +124,14 @@ def test_configure_sets_and_resets_knobs():
         sandbox("configure", "--set", "nope=1")
 
 
+def test_company_create_with_an_id_can_be_rerun():
+    first = sandbox("company-create", "--name", "Demo", "--id", "4271122", "--exist-ok")
+    again = sandbox("company-create", "--name", "Demo", "--id", "4271122", "--exist-ok")
+    assert (first["created"], again["created"]) == (True, False)
+    with pytest.raises(CommandError, match="already exists"):
+        sandbox("company-create", "--name", "Demo", "--id", "4271122")
+
+
 def test_human_output_is_key_value_lines():
     out = io.StringIO()
     call_command("sandbox", "company-create", "--name", "Plain", stdout=out)

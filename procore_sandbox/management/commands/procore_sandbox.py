@@ -9,11 +9,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.core.servers.basehttp import run
 from django.core.wsgi import get_wsgi_application
 from django.urls import clear_url_caches, set_urlconf
 
 from procore_sandbox import conf
+from procore_sandbox.server import make_server
 from procore_sandbox.services.delivery import runner_start, runner_stop
 
 STANDALONE_URLCONF = "procore_sandbox.standalone_urls"
@@ -48,6 +48,10 @@ class Command(BaseCommand):
         set_urlconf(None)
         host, port = options["host"], options["port"]
         base = f"http://{host}:{port}"
+        try:
+            server = make_server(host, port, get_wsgi_application())
+        except OSError as exc:
+            raise CommandError(f"Cannot listen on {host}:{port}: {exc}") from exc
         self.stdout.write(
             f"Procore sandbox on {base}\n"
             f"  OAuth:  {base}/oauth/token\n"
@@ -56,13 +60,13 @@ class Command(BaseCommand):
             f"  Webhook deliveries: {'off' if options['no_deliveries'] else 'on'}\n"
             "Quit with CONTROL-C."
         )
+        self.stdout.flush()
         if not options["no_deliveries"]:
             runner_start()
         try:
-            run(host, port, get_wsgi_application(), ipv6=":" in host, threading=True)
-        except OSError as exc:
-            raise CommandError(f"Cannot listen on {host}:{port}: {exc}") from exc
+            server.serve_forever()
         except KeyboardInterrupt:
             pass
         finally:
+            server.server_close()
             runner_stop()

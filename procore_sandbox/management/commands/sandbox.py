@@ -66,6 +66,11 @@ class Command(BaseCommand):
         p = action("company-create", "Create a company.", scoped=False)
         p.add_argument("--name", required=True)
         p.add_argument("--id", type=int, dest="company_id", help="Choose the company id.")
+        p.add_argument(
+            "--exist-ok",
+            action="store_true",
+            help="With --id: print the existing company instead of failing (idempotent set-up).",
+        )
 
         p = action("app-install", "Install an app (client id + secret) in a company.")
         p.add_argument("--client-id", required=True)
@@ -218,8 +223,11 @@ class Command(BaseCommand):
 
     # -- actions ------------------------------------------------------------------------------
     def do_company_create(self, options: dict) -> dict:
+        existing = Company.objects.filter(id=options["company_id"]).first()
+        if existing is not None and options["exist_ok"]:
+            return {"company_id": existing.id, "name": existing.name, "created": False}
         company = company_create(name=options["name"], company_id=options["company_id"])
-        return {"company_id": company.id, "name": company.name}
+        return {"company_id": company.id, "name": company.name, "created": True}
 
     def do_app_install(self, options: dict) -> dict:
         company = self._company(options)
