@@ -110,8 +110,10 @@ def _record_outcome(row: ERPRequest, outcome: Outcome) -> int:
     )
     row.save(update_fields=["external_links", "updated_at"])
     count = 0
+    # Every detail but those support resolved by hand: a retried request must replace what the
+    # approver saw last time, and sending the same status twice is harmless.
     for detail in ERPRequestDetail.objects.filter(erp_request=row).exclude(
-        state__in=(WorkState.SUCCEEDED, WorkState.RESOLVED)
+        state=WorkState.RESOLVED
     ):
         status, messages = outcome.for_detail(detail.procore_detail_id)
         detail.status = status
