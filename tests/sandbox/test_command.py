@@ -132,6 +132,13 @@ def test_company_create_with_an_id_can_be_rerun():
         sandbox("company-create", "--name", "Demo", "--id", "4271122")
 
 
+def test_company_create_can_install_the_app_in_one_step():
+    from procore_sandbox.models import Installation
+
+    made = sandbox("company-create", "--name", "One", "--client-id", "c1", "--client-secret", "s")
+    assert Installation.objects.get(app__client_id="c1").company_id == made["company_id"]
+
+
 def test_human_output_is_key_value_lines():
     out = io.StringIO()
     call_command("sandbox", "company-create", "--name", "Plain", stdout=out)

@@ -71,6 +71,8 @@ class Command(BaseCommand):
             action="store_true",
             help="With --id: print the existing company instead of failing (idempotent set-up).",
         )
+        p.add_argument("--client-id", help="Also install an app with this client id ...")
+        p.add_argument("--client-secret", help="... and this client secret.")
 
         p = action("app-install", "Install an app (client id + secret) in a company.")
         p.add_argument("--client-id", required=True)
@@ -223,11 +225,21 @@ class Command(BaseCommand):
 
     # -- actions ------------------------------------------------------------------------------
     def do_company_create(self, options: dict) -> dict:
-        existing = Company.objects.filter(id=options["company_id"]).first()
-        if existing is not None and options["exist_ok"]:
-            return {"company_id": existing.id, "name": existing.name, "created": False}
-        company = company_create(name=options["name"], company_id=options["company_id"])
-        return {"company_id": company.id, "name": company.name, "created": True}
+        if bool(options["client_id"]) != bool(options["client_secret"]):
+            raise CommandError("--client-id and --client-secret go together.")
+        company = Company.objects.filter(id=options["company_id"]).first()
+        created = company is None or not options["exist_ok"]
+        if created:
+            company = company_create(name=options["name"], company_id=options["company_id"])
+        result = {"company_id": company.id, "name": company.name, "created": created}
+        if options["client_id"]:
+            app_install(
+                company=company,
+                client_id=options["client_id"],
+                client_secret=options["client_secret"],
+            )
+            result["client_id"] = options["client_id"]
+        return result
 
     def do_app_install(self, options: dict) -> dict:
         company = self._company(options)
