@@ -124,7 +124,11 @@ class Transport:
         attempt = 0
         while True:
             self._pace(method, shown_path)
-            token = self._tokens.token()
+            try:
+                token = self._tokens.token()
+            except BaseException:
+                self._rate_limit.observe(RateLimitHeaders())  # hand the reserved slot back
+                raise
             attempt += 1
             self.calls += 1
             started = time.monotonic()
@@ -139,11 +143,13 @@ class Transport:
                     allow_redirects=False,
                 )
             except requests.Timeout:
+                self._rate_limit.observe(RateLimitHeaders())
                 self._record(method, shown_path, attempt, started, json, error="timeout")
                 error: ProcoreError = RequestTimeoutError(
                     "Procore did not answer in time", method=method, path=shown_path
                 )
             except requests.ConnectionError as exc:
+                self._rate_limit.observe(RateLimitHeaders())
                 reason = describe_connection_error(exc)
                 self._record(method, shown_path, attempt, started, json, error=reason)
                 error = UnreachableError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+import responses
 
 from integrations.models import ApiAttempt
 from integrations.procore import ErrorKind, RetryPolicy
@@ -106,12 +107,42 @@ def test_the_client_slows_down_before_the_limit(rsps, clock, make_client):
 
 def test_the_last_few_calls_of_a_window_are_spread_out(rsps, clock, make_client):
     add_tokens(rsps, clock, "tok-1")
-    rsps.get(f"{API}/companies", json=[], headers=rate_headers(2, reset=T0 + 8))
+    served = []
+
+    def answer(request):
+        served.append(clock.now)
+        return (200, rate_headers(20 - len(served), limit=20, reset=T0 + 8), "[]")
+
+    rsps.add_callback(responses.GET, f"{API}/companies", callback=answer)
     client = make_client()
-    list(client.list_companies())
-    list(client.list_companies())  # 2 left for 8 s: this one goes now, the next in 4 s
-    list(client.list_companies())
+    for _ in range(20):
+        list(client.list_companies())
+    # 18 go at once; the last 2 of the 20 share the 8 s left, 4 s apart, instead of idling.
     assert clock.sleeps == [pytest.approx(4.0)]
+    list(client.list_companies())  # the 21st waits for the next window
+    assert clock.now >= T0 + 8
+    assert len(served) == 21
+
+
+def test_another_worker_spending_the_same_budget_makes_this_one_pace_itself(
+    rsps, clock, make_client
+):
+    add_tokens(rsps, clock, "tok-1")
+    # Procore counts 10 calls per call of ours: nine other workers share the budget.
+    served = []
+
+    def answer(request):
+        served.append(clock.now)
+        return (200, rate_headers(100 - 10 * len(served), limit=100, reset=T0 + 10), "[]")
+
+    rsps.add_callback(responses.GET, f"{API}/companies", callback=answer)
+    client = make_client()
+    for _ in range(5):
+        list(client.list_companies())
+    # After the first answer it claims a tenth of what is left (9 of 90 calls) and spreads
+    # them over the 10 s of the window: one call every 10/9 s, not five at once.
+    assert clock.sleeps == [pytest.approx(10 / 9, abs=0.01)] * 3
+    assert clock.now < T0 + 10
 
 
 def test_503_honours_retry_after(rsps, clock, make_client):
