@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from integrations.admin.base import AuditedAdmin, ExactIdSearchMixin, admin_link
 from integrations.models import Company, CompanyMembership, Connection
+from integrations.services.connections import CheckOutcome, connection_check
 
 WRITE_ONLY_TEXT = ("client_id", "client_secret", "webhook_secret", "webhook_secret_previous")
 
@@ -93,6 +94,54 @@ class ConnectionAdminForm(forms.ModelForm):
         return cleaned
 
 
+# Each row is a token request and a read call while the person waits.
+MAX_CHECK_ROWS = 10
+_CHECK_LEVELS = {CheckOutcome.OK: messages.SUCCESS, CheckOutcome.RATE_LIMITED: messages.WARNING}
+
+
+def _too_many_to_check(modeladmin: admin.ModelAdmin, request: HttpRequest, rows: list) -> bool:
+    if len(rows) <= MAX_CHECK_ROWS:
+        return False
+    modeladmin.message_user(
+        request,
+        f"Select at most {MAX_CHECK_ROWS} rows to test at a time; for more, use "
+        "`python manage.py check_connection --company ID`.",
+        messages.ERROR,
+    )
+    return True
+
+
+def _check_and_report(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, connection: Connection
+) -> None:
+    result = connection_check(connection=connection)
+    text = f"{connection.company}: {result.message}"
+    if result.request_id:
+        text += f" (Procore request id {result.request_id})"
+    modeladmin.message_user(request, text, _CHECK_LEVELS.get(result.outcome, messages.ERROR))
+
+
+@admin.action(description="Test connection")
+def check_connections(modeladmin, request, queryset) -> None:
+    rows = list(queryset.select_related("company")[: MAX_CHECK_ROWS + 1])
+    if not _too_many_to_check(modeladmin, request, rows):
+        for connection in rows:
+            _check_and_report(modeladmin, request, connection)
+
+
+@admin.action(description="Test connection")
+def check_company_connections(modeladmin, request, queryset) -> None:
+    rows = list(queryset.select_related("connection")[: MAX_CHECK_ROWS + 1])
+    if _too_many_to_check(modeladmin, request, rows):
+        return
+    for company in rows:
+        connection = getattr(company, "connection", None)
+        if connection is None:
+            modeladmin.message_user(request, f"{company}: not connected.", messages.ERROR)
+        else:
+            _check_and_report(modeladmin, request, connection)
+
+
 class ConnectionInline(admin.StackedInline):
     model = Connection
     form = ConnectionAdminForm
@@ -128,6 +177,7 @@ class CompanyAdmin(ExactIdSearchMixin, AuditedAdmin):
     search_help_text = "Exact Procore company id or exact name."
     inlines = (ConnectionInline, MembershipInline)
     readonly_fields = ("created_at", "updated_at")
+    actions = [check_company_connections]
 
     @admin.display(description="Connection")
     def connection_health(self, obj: Company) -> str:
@@ -140,6 +190,7 @@ class CompanyAdmin(ExactIdSearchMixin, AuditedAdmin):
 @admin.register(Connection)
 class ConnectionAdmin(AuditedAdmin):
     form = ConnectionAdminForm
+    actions = [check_connections]
     list_display = (
         "company",
         "environment",
