@@ -201,3 +201,59 @@ def test_lists_paginate_with_procores_headers(procore):
     assert page.headers["Per-Page"] == "2"
     assert 'rel="next"' in page.headers["Link"]
     assert 'rel="prev"' in page.headers["Link"]
+
+
+def test_the_other_sync_endpoints(procore, company, connected):
+    project = project_create(company=company, name="Tower", cost_codes=[("01", "Site")])
+    in_project = {"project_id": project.id}
+    sub_jobs = procore.patch(
+        "/rest/v1.0/sub_jobs/sync",
+        {"updates": [{"origin_id": "SJ-1", "name": "Phase 1", "code": "P1"}]},
+        params=in_project,
+    ).json()
+    insurances = _sync(procore, "/rest/v1.0/insurances/sync", [{"name": "General liability"}])
+    payments = procore.patch(
+        "/rest/v1.0/companies/{company_id}/invoice_payments/sync",
+        {
+            "updates": [
+                {"invoice_type": "Billings::Requisition", "invoice_id": 5, "origin_id": "PAY-1"},
+                {"origin_id": "PAY-2"},
+            ]
+        },
+    ).json()
+    transactions = procore.patch(
+        "/rest/v1.0/erp_transactions/sync",
+        {"project_id": project.id, "updates": [{"id": 1, "origin_id": "T-1", "synced": True}]},
+    ).json()
+    assert sub_jobs["entities"][0]["project_id"] == project.id
+    assert insurances["entities"][0]["name"] == "General liability"
+    assert [e["origin_id"] for e in payments["entities"]] == ["PAY-1"]
+    assert payments["errors"][0]["errors"] == {
+        "invoice_type": ["can't be blank"],
+        "invoice_id": ["can't be blank"],
+    }
+    assert transactions["errors"][0]["errors"] == {"id": ["Entity with this ID not found"]}
+
+
+def test_lists_and_deletes(procore, company, connected):
+    project = project_create(company=company, name="Tower", cost_codes=[("01", "Site")])
+    codes = procore.get("/rest/v1.0/cost_codes", params={"project_id": project.id}).json()
+    types = procore.get("/rest/v1.0/line_item_types", params={"company_id": company.id}).json()
+    standard = _sync(
+        procore,
+        "/rest/v1.0/standard_cost_codes/sync",
+        [{"origin_id": "S-1", "code": "01", "name": "General"}],
+        standard_cost_code_list_id=connected["standard_cost_code_list_id"],
+    )["entities"][0]
+    listed = procore.get(
+        "/rest/v1.0/standard_cost_codes",
+        params={"standard_cost_code_list_id": connected["standard_cost_code_list_id"]},
+    ).json()
+    assert [c["code"] for c in codes] == ["01"]
+    assert sorted(t["code"] for t in types) == ["E", "L", "M", "O", "S"]
+    assert [s["id"] for s in listed] == [standard["id"]]
+    assert procore.delete(f"/rest/v1.0/cost_codes/{codes[0]['id']}").status_code == 204
+    assert procore.delete(f"/rest/v1.0/standard_cost_codes/{standard['id']}").status_code == 204
+    assert procore.delete(f"/rest/v1.0/cost_codes/{codes[0]['id']}").status_code == 404
+    assert procore.get("/rest/v1.0/cost_codes", params={"project_id": project.id}).json() == []
+    assert procore.get("/rest/v1.0/me").json()["name"] == "ERP Integration"
