@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 SANDBOX_PORT ?= 8001
+DEMO_COMPANY_ID := 4271122  # integrations/management/commands/demo_setup.py
 
 .PHONY: demo test install migrate lint format check-deploy bench-admin clean
 
@@ -25,7 +26,8 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py demo_setup --sandbox-url http://$(DEMO_HOST):$(SANDBOX_PORT)
 	@echo "Portal admin: http://$(DEMO_HOST):$(DEMO_PORT)/admin/   (Ctrl-C stops everything)"
-	$(BIN)/python manage.py run_demo --web $(DEMO_HOST):$(DEMO_PORT) --sandbox-port $(SANDBOX_PORT)
+	$(BIN)/python manage.py run_demo --web $(DEMO_HOST):$(DEMO_PORT) \
+	  --sandbox-port $(SANDBOX_PORT) --provision-company $(DEMO_COMPANY_ID)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

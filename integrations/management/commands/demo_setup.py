@@ -1,7 +1,10 @@
-"""Prepare the demo: an admin user whose password is printed, and a demo company.
+"""Prepare the demo: an admin user whose password is printed, a Procore company in the local
+sandbox with our app installed, the portal's company connected to it and to the demo ERP, and
+demo ERP books with vendors, cost codes and cost types.
 
 Run by ``make demo`` after ``migrate``; safe to run again (it resets the admin password so the
-printed one always works).
+printed one always works). Provisioning needs the sandbox server running, so ``run_demo`` does it
+once the server answers.
 """
 
 from __future__ import annotations
@@ -10,58 +13,68 @@ import os
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from integrations.models import Company, Connection, ProcoreEnvironment
-from integrations.services.audit import audit_record
+from integrations.models import ProcoreEnvironment
+from integrations.services.connections import connection_upsert
 
 DEMO_COMPANY_ID = 4_271_122
 DEMO_COMPANY_NAME = "Demo Construction Co."
 DEMO_CLIENT_ID = "demo-portal-client"
-DEMO_CLIENT_SECRET = "demo-portal-secret"  # noqa: S105 - the local sandbox's demo app only
+DEMO_CLIENT_SECRET = "demo-portal-secret-0123456789"  # noqa: S105 - the local sandbox's demo app
 
 
 class Command(BaseCommand):
-    help = "Create the demo admin user and the demo company connected to the local sandbox."
+    help = "Create the demo admin user, the demo company in the sandbox and the portal, and seed the demo ERP."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--sandbox-url", default="http://127.0.0.1:8001")
         parser.add_argument("--username", default=os.environ.get("DEMO_ADMIN_USER", "admin"))
+        parser.add_argument("--vendors", type=int, default=40)
 
-    @transaction.atomic
-    def handle(self, *args, sandbox_url: str, username: str, **options) -> None:
+    def handle(self, *args, sandbox_url: str, username: str, vendors: int, **options) -> None:
         password = os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
-        user_model = get_user_model()
-        user, _ = user_model.objects.get_or_create(
+        user, _ = get_user_model().objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.com"}
         )
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()
 
-        company, created = Company.objects.get_or_create(
-            procore_company_id=DEMO_COMPANY_ID, defaults={"name": DEMO_COMPANY_NAME}
+        self._sandbox_company()
+        result = connection_upsert(
+            procore_company_id=DEMO_COMPANY_ID,
+            name=DEMO_COMPANY_NAME,
+            environment=ProcoreEnvironment.CUSTOM,
+            login_url=sandbox_url,
+            api_url=sandbox_url,
+            client_id=DEMO_CLIENT_ID,
+            client_secret=DEMO_CLIENT_SECRET,
+            adapter_key="demo",
+            adapter_settings={"tenant": f"demo-{DEMO_COMPANY_ID}"},
+            actor_label="demo_setup",
         )
-        if created:
-            audit_record(action="create", instance=company, actor_label="demo_setup")
-        connection, created = Connection.objects.get_or_create(
-            company=company,
-            defaults={
-                "environment": ProcoreEnvironment.CUSTOM,
-                "login_base_url": sandbox_url,
-                "api_base_url": sandbox_url,
-                "client_id": DEMO_CLIENT_ID,
-                "client_secret": DEMO_CLIENT_SECRET,
-                "webhook_secret": secrets.token_urlsafe(32),
-                "adapter_key": "demo",
-                "adapter_settings": {"tenant": str(DEMO_COMPANY_ID)},
-            },
-        )
-        if created:
-            audit_record(action="create", instance=connection, actor_label="demo_setup")
+        call_command("seed_demo_erp", company=DEMO_COMPANY_ID, vendors=vendors, jobs=3, verbosity=0)
 
         self.stdout.write(self.style.SUCCESS("Demo ready."))
-        self.stdout.write(f"  Admin user:     {username}")
-        self.stdout.write(f"  Admin password: {password}")
-        self.stdout.write(f"  Demo company:   {company}")
+        self.stdout.write(f"  Admin user:       {username}")
+        self.stdout.write(f"  Admin password:   {password}")
+        self.stdout.write(f"  Demo company:     {result.connection.company}")
+        self.stdout.write(f"  Demo ERP books:   demo-{DEMO_COMPANY_ID} ({vendors} vendors)")
+        self.stdout.write(f"  Procore sandbox:  {sandbox_url}/sandbox/")
+
+    def _sandbox_company(self) -> None:
+        """The customer's Procore company, with ERP Integrations on and our app installed."""
+        from procore_sandbox.models import Company as SandboxCompany
+        from procore_sandbox.services.tenants import app_install, company_create
+
+        company = SandboxCompany.objects.filter(id=DEMO_COMPANY_ID).first()
+        if company is None:
+            company = company_create(name=DEMO_COMPANY_NAME, company_id=DEMO_COMPANY_ID)
+        app_install(
+            company=company,
+            client_id=DEMO_CLIENT_ID,
+            client_secret=DEMO_CLIENT_SECRET,
+            name="ERP Portal (demo)",
+        )

@@ -12,8 +12,10 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
-from django.core.management.base import BaseCommand
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -24,8 +26,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sandbox-port", type=int, default=0, help="also run the local Procore sandbox"
         )
+        parser.add_argument(
+            "--provision-company",
+            type=int,
+            default=0,
+            help="once the sandbox answers, provision this company (Procore company id) in it",
+        )
 
-    def handle(self, *args, web: str, sandbox_port: int, **options) -> None:
+    def handle(self, *args, web: str, sandbox_port: int, provision_company: int, **options) -> None:
         manage = [sys.executable, "manage.py"]
         commands = {
             "web": [*manage, "runserver", "--noreload", web],
@@ -38,6 +46,8 @@ class Command(BaseCommand):
             for name, command in commands.items()
         }
         stopping = False
+        if sandbox_port and provision_company:
+            self._provision_when_up(sandbox_port, provision_company)
 
         def stop(signum: int, frame: object) -> None:
             nonlocal stopping
@@ -56,6 +66,20 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         finally:
             self._stop_all(children)
+
+    def _provision_when_up(self, port: int, company_id: int) -> None:
+        """Provisioning talks to the sandbox over HTTP, so it waits for the server to answer."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/sandbox/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        try:
+            call_command("provision", company=company_id, stdout=self.stdout)
+        except (CommandError, SystemExit) as exc:
+            self.stderr.write(f"Provisioning the demo company failed: {exc}")
 
     def _stop_all(self, children: dict[str, subprocess.Popen]) -> None:
         for child in children.values():
