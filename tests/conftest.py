@@ -56,3 +56,23 @@ def sandbox_connection(sandbox_base_url, sandbox_company, isolated_rate_limits) 
         adapter_key="demo",
         adapter_settings={"tenant": f"e2e-{sandbox_company.id}"},
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_without_nagle():
+    """Django's test server writes headers and body separately; with Nagle's algorithm a
+    keep-alive client then waits ~40 ms for a delayed ACK on every call. Turn it off, as the
+    standalone sandbox server does (procore_sandbox/server.py)."""
+    import socket
+
+    from django.test import testcases
+
+    original = testcases.QuietWSGIRequestHandler.setup
+
+    def setup(self) -> None:
+        original(self)
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    testcases.QuietWSGIRequestHandler.setup = setup
+    yield
+    testcases.QuietWSGIRequestHandler.setup = original

@@ -195,8 +195,15 @@ def test_rotated_secret_takes_effect_at_once_in_this_process(client, connection)
     connection.webhook_secret_previous = ""
     connection.webhook_secret = "whsec-rotated-5555"
     connection.save()
-    assert post(client, connection, event(connection, ulid="R1"), secret=PREVIOUS).status_code == 401
-    assert post(client, connection, event(connection, ulid="R2"), secret="whsec-rotated-5555").status_code == 200
+    assert (
+        post(client, connection, event(connection, ulid="R1"), secret=PREVIOUS).status_code == 401
+    )
+    assert (
+        post(
+            client, connection, event(connection, ulid="R2"), secret="whsec-rotated-5555"
+        ).status_code
+        == 200
+    )
 
 
 def test_get_is_not_allowed(client, connection):
