@@ -243,11 +243,12 @@ def _token_error(response: requests.Response, secrets: tuple[str, ...]) -> Proco
         "method": "POST",
         "path": paths.OAUTH_TOKEN,
     }
+    retry = parse_retry_after(response.headers.get("Retry-After"), now=time.time())
     if status == 429:
-        retry = parse_retry_after(response.headers.get("Retry-After"), now=time.time())
         return RateLimitedError("the login host is rate limiting us", retry_after=retry, **common)
     if status >= 500:
-        return UnavailableError(procore_message(body, "the login host failed"), **common)
+        message = procore_message(body, "the login host failed")
+        return UnavailableError(message, retry_after=retry, **common)
     if status in (400, 401, 403):
         reason = procore_message(body, "invalid client")
         return BadCredentialsError(
@@ -304,23 +305,30 @@ class ConnectionTokenProvider:
             return c.access_token
         return self.refresh(rejected=None)
 
-    def refresh(self, *, rejected: str | None) -> str:
-        """A token other than ``rejected``: one another worker just stored, or a new one."""
+    def refresh(self, *, rejected: str | None = None, force: bool = False) -> str:
+        """A token other than ``rejected``: one another worker just stored, or a new one.
+
+        ``force`` always asks the login host (a connection check must prove the stored
+        credentials still work, which a cached token cannot).
+        """
         # Attempts are written after the lock's transaction ends, so that a refused token
         # request still leaves its row for support staff on PostgreSQL.
         buffered = _BufferedRecorder()
         try:
-            token = self._refresh_locked(rejected, buffered)
+            token = self._refresh_locked(rejected, force, buffered)
         finally:
             buffered.flush_to(self._recorder)
         self._connection.access_token = token.access_token
         self._connection.token_expires_at = token.expires_at
         return token.access_token
 
-    def _refresh_locked(self, rejected: str | None, recorder: AttemptRecorder) -> Token:
+    def _refresh_locked(
+        self, rejected: str | None, force: bool, recorder: AttemptRecorder
+    ) -> Token:
         with self._locked_row() as row:
             if (
-                row.access_token
+                not force
+                and row.access_token
                 and row.access_token != rejected
                 and self._usable(row.access_token, row.token_expires_at)
             ):

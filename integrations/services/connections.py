@@ -334,7 +334,7 @@ def _run_check(
     connection: Connection, client_factory: ClientFactory, company_id: int, steps: list[str]
 ) -> ConnectionCheckResult:
     with client_factory(connection) as client:
-        client.tokens.refresh(rejected=connection.access_token or None)
+        client.tokens.refresh(force=True)
         expires = connection.token_expires_at
         steps.append(
             f"Got an access token from {connection.login_url}"
