@@ -86,8 +86,11 @@ def _fetch(row: ERPRequest, client: ProcoreClient) -> None:
     row.request_name = fetched.request_name[:100]
     row.request_data = fetched.request_data
     row.integration_app_name = (fetched.integration_app_name or "")[:255]
-    row.save(update_fields=["request_name", "request_data", "integration_app_name", "updated_at"])
-    _register_details(row)
+    with transaction.atomic():
+        row.save(
+            update_fields=["request_name", "request_data", "integration_app_name", "updated_at"]
+        )
+        _register_details(row)
 
 
 def _not_handled(row: ERPRequest) -> Outcome:
@@ -203,12 +206,18 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
             client.close()
     if state == WorkState.FAILED:
         logger.info("ERP request failed: %s", error, extra=_log_extra(row))
-    _record_outcome(row, outcome)
+    with transaction.atomic():  # one commit for the outcome and the request's new state
+        _record_outcome(row, outcome)
+        work_complete(row, owner=owner, state=state, error=error)
+        _enqueue_close_out(row.company_id)
     if outcome.links and not row.details.exists():
         # Nothing to close out, so nothing to batch with: mark the objects synced now.
-        _send_external_links(client=client, company_pk=row.company_id, links=row.external_links)
-    work_complete(row, owner=owner, state=state, error=error)
-    _enqueue_close_out(row.company_id)
+        sender = ProcoreClient(connection) if own_client else client
+        try:
+            _send_external_links(client=sender, company_pk=row.company_id, links=row.external_links)
+        finally:
+            if own_client:
+                sender.close()
     return state
 
 

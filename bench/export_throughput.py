@@ -1,0 +1,202 @@
+#!/usr/bin/env python
+"""Vendor exports through the local Procore sandbox, processed by one worker.
+
+    .venv/bin/python bench/export_throughput.py [--exports 1000]
+
+On a fresh PostgreSQL database (BENCH_EXPORT_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/erp_portal_bench_export, dropped and created again) it starts
+the sandbox as a subprocess on a loopback port (rate limits lifted), connects and provisions a
+company, creates N vendors in Procore, sends each to the ERP and accepts it, delivers the N
+webhooks to the portal's endpoint, and then times one worker (``process_pending``, in this
+process) doing everything that is due. It checks that every Request Detail is closed
+``success`` and every vendor exists once in the demo ERP, and prints exports per second and
+Procore calls per export, counted from the ApiAttempt rows (one per HTTP attempt). The floor is
+one call per export: fetching the ERP request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_URL = os.environ.get(
+    "BENCH_EXPORT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/erp_portal_bench_export"
+)
+COMPANY_ID = 4_300_000_888
+CLIENT_ID, CLIENT_SECRET = "bench-export-app", "bench-export-secret-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fresh_database() -> None:
+    import psycopg
+
+    name = DB_URL.rsplit("/", 1)[1]
+    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--exports", type=int, default=1000)
+    args = parser.parse_args()
+
+    fresh_database()
+    env = dict(os.environ, DATABASE_URL=DB_URL, DJANGO_SETTINGS_MODULE="portal.settings.dev")
+    env["LOG_LEVEL"] = "ERROR"
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    port = free_port()
+    sandbox = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "procore_sandbox",
+            "--port",
+            str(port),
+            "--no-deliveries",
+            "--no-migrate",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    try:
+        run(args.exports, f"http://127.0.0.1:{port}")
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=30)
+
+
+def run(count: int, sandbox_url: str) -> None:
+    from django.test import Client
+
+    from erp_adapters.demo.models import DemoVendor
+    from integrations.models import ApiAttempt, Connection
+    from integrations.services.connections import connection_upsert
+    from integrations.services.provisioning import connection_provision
+    from integrations.services.sweeper import process_pending
+    from procore_sandbox.models.erp import ErpRequestDetail
+    from procore_sandbox.services.exports import export_accept, export_send
+    from procore_sandbox.services.knobs import knob_set
+    from procore_sandbox.services.objects import vendor_create
+    from procore_sandbox.services.tenants import app_install, company_create
+
+    knob_set(name="rate_limit_spike", value=1_000_000)
+    knob_set(name="rate_limit_hourly", value=1_000_000)
+    company = company_create(name="Bench Exports Inc", company_id=COMPANY_ID)
+    app_install(company=company, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    result = connection_upsert(
+        procore_company_id=COMPANY_ID,
+        name="Bench Exports Inc",
+        environment="custom",
+        login_url=sandbox_url,
+        api_url=sandbox_url,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        adapter_key="demo",
+        adapter_settings={"tenant": "bench-export"},
+        actor_label="bench",
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{sandbox_url}/sandbox/", timeout=1)  # noqa: S310 - loopback
+            break
+        except OSError:
+            time.sleep(0.2)
+    connection_provision(company=result.company, actor_label="bench")
+    secret = Connection.objects.get(company=result.company).webhook_secret
+
+    started = time.perf_counter()
+    requests = []
+    for number in range(count):
+        vendor = vendor_create(company=company, name=f"Bench Vendor {number:05d}")
+        requests.append(export_accept(export=export_send(obj=vendor)))
+    staged_s = time.perf_counter() - started
+
+    client = Client()
+    started = time.perf_counter()
+    for request in requests:
+        response = client.post(
+            f"/webhooks/procore/{COMPANY_ID}/",
+            data=json.dumps(
+                {
+                    "id": 7_000_000 + request.id,
+                    "ulid": f"01BENCHEXPORT{request.id:013d}",
+                    "company_id": COMPANY_ID,
+                    "api_version": "v2.0",
+                    "event_type": "create",
+                    "resource_name": "ERP Requests",
+                    "resource_id": request.id,
+                }
+            ),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+        assert response.status_code == 200, response.content
+    delivered_s = time.perf_counter() - started
+
+    before = ApiAttempt.objects.count()
+    before_token = ApiAttempt.objects.filter(path__contains="oauth").count()
+    started = time.perf_counter()
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        totals = profiler.runcall(process_pending)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    else:
+        totals = process_pending()
+    worker_s = time.perf_counter() - started
+    calls = ApiAttempt.objects.count() - before
+    token_calls = ApiAttempt.objects.filter(path__contains="oauth").count() - before_token
+    by_path: dict[str, int] = {}
+    for path in ApiAttempt.objects.order_by("id")[before:].values_list("path", flat=True):
+        key = path.split("/rest/v1.0/")[-1]
+        key = "/".join("{id}" if part.isdigit() else part for part in key.split("/"))
+        by_path[key] = by_path.get(key, 0) + 1
+
+    statuses = dict(
+        ErpRequestDetail.objects.filter(company=company)
+        .values_list("status")
+        .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("id"))
+    )
+    in_erp = DemoVendor.objects.filter(tenant="bench-export", procore_id__isnull=False).count()
+    print(
+        f"\n{count} vendor exports accepted in the sandbox in {staged_s:.1f} s; "
+        f"{count} webhooks stored in {delivered_s:.1f} s"
+    )
+    print(
+        f"one worker: {worker_s:.1f} s → {count / worker_s:.1f} exports/s "
+        f"({totals['rounds']} rounds, {totals['close_outs']} close-outs)"
+    )
+    print(
+        f"Procore calls: {calls} → {calls / count:.3f} per export "
+        f"(token requests {token_calls}); by endpoint: {by_path}"
+    )
+    print(f"Request Details in Procore: {statuses}; vendors in the demo ERP: {in_erp}")
+    ok = statuses == {"success": count} and in_erp == count
+    print("all closed success, each vendor once" if ok else "MISMATCH")
+
+
+if __name__ == "__main__":
+    main()
