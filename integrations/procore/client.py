@@ -5,9 +5,12 @@ admin or tasks. Every method goes through :class:`~integrations.procore.transpor
 (token, ``Procore-Company-Id``, rate limits, retries, one ApiAttempt row per attempt) and raises
 a classified :class:`~integrations.procore.errors.ProcoreError` on failure.
 
-Which calls may be repeated automatically after a timeout or a 5xx: GETs, and calls that set an
-absolute state keyed by ids the caller supplies (sync upserts by ``origin_id`` or ``id``, Request
-Detail close-outs, External Data, metadata and configuration PATCHes). Creates (POST) never are.
+Which calls are repeated automatically after a timeout, a connection error or a 5xx: GETs, and
+calls that set an absolute state keyed by ids the caller supplies (sync upserts where every item
+has an ``origin_id`` or ``id``, Request Detail close-outs, External Data, metadata and
+configuration PATCHes). Creates (POST), deletes and syncs with items lacking both ids are not:
+their error is raised (still classified retryable) for the caller's work row to decide. A 429 is
+waited out for every call, since Procore did nothing with the request.
 """
 
 from __future__ import annotations
