@@ -55,6 +55,7 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(seconds=getattr(settings, "SYNC_RUN_LEASE_SECONDS", 600))
 KEEP_VERSIONS = 5
 ERROR_SAMPLES = 5
+PAUSED = "Paused"  # how the note of a paused run starts, after any sampled refusals
 FINISHED = (SyncRun.State.SUCCEEDED, SyncRun.State.PARTIAL, SyncRun.State.FAILED)
 
 Progress = Callable[[SyncRun], None]
@@ -232,12 +233,12 @@ def sync_run_execute(
         logger.warning("import run %s was taken over by another worker", run.pk)
         return SyncRun.objects.get(pk=run.pk)
     except (RetryableError, ERPUnavailable) as exc:
-        execution.pause(f"Paused, will resume: {exc}")
+        execution.pause(f"{PAUSED}, will resume: {exc}")
         raise
     except (ProcoreError, AdapterError, ImportNotPossible, Connection.DoesNotExist) as exc:
         execution.fail(_reason(exc, run))
     except Exception as exc:
-        execution.pause(f"Paused after an internal error: {type(exc).__name__}: {exc}")
+        execution.pause(f"{PAUSED} after an internal error: {type(exc).__name__}: {exc}")
         raise
     finally:
         execution.close()
@@ -281,7 +282,7 @@ def _claim(*, sync_run_id: int, owner: str) -> SyncRun:
         run.lease_owner = owner
         run.lease_expires_at = now + LEASE
         run.started_at = run.started_at or now
-        run.error = ""
+        run.error = "\n".join(_refusal_lines(run.error))  # drop the pause note, keep refusals
         run.save(update_fields=["state", "lease_owner", "lease_expires_at", "started_at", "error"])
     return run
 
@@ -334,7 +335,7 @@ class _Execution:
         run.listed = plan.listed
         run.unchanged = max(0, plan.unchanged - carried)
         run.progress_total = run.progress_done + plan.work
-        self._save("list_version", "listed", "unchanged", "progress_total")
+        self._save("list_version", "listed", "unchanged", "progress_total", renew=True)
         logger.info(
             "import run %s planned: %s to send, %s unchanged", run.pk, plan.work, plan.unchanged
         )
@@ -522,7 +523,7 @@ class _Execution:
 
     def _sample(self, item: _Pending | None, reason: str) -> None:
         """Keep the first few refusals on the run, where support and the approver see them."""
-        samples = [line for line in self.run.error.splitlines() if line]
+        samples = _refusal_lines(self.run.error)
         if len(samples) >= ERROR_SAMPLES:
             return
         who = (item.origin_code or item.origin_id) if item else "an item"
@@ -584,8 +585,9 @@ class _Execution:
         self._report()
 
     def pause(self, reason: str) -> None:
-        """Leave the run resumable at once (the committed batches stay committed)."""
-        self._end(SyncRun.State.PENDING, reason)
+        """Leave the run resumable at once (the committed batches stay committed); the note
+        goes after the refusals sampled so far, which the resumed run keeps."""
+        self._end(SyncRun.State.PENDING, "\n".join([*_refusal_lines(self.run.error), reason]))
 
     def close(self) -> None:
         if self.own_client and self.client is not None:
@@ -618,7 +620,7 @@ def sync_run_summary(run: SyncRun) -> str:
     if run.state in (SyncRun.State.PENDING, SyncRun.State.RUNNING):
         return (
             f"The {spec.singular} import is not finished ({run.progress_done:,} of "
-            f"{run.progress_total:,} sent). {run.error}".strip()
+            f"{run.progress_total:,} sent). {_pause_note(run.error)}".strip()
         )
     verb = "Staged" if spec.mode is Mode.STAGED else "Added"
     parts = []
@@ -670,4 +672,13 @@ def sync_run_refusals(run: SyncRun) -> list[str]:
     """The sampled per-item refusals, one per line, for messages and the command line."""
     if run.state != SyncRun.State.PARTIAL:
         return []
-    return [line for line in run.error.splitlines() if line]
+    return _refusal_lines(run.error)
+
+
+def _refusal_lines(error: str) -> list[str]:
+    return [line for line in error.splitlines() if line and not line.startswith(PAUSED)]
+
+
+def _pause_note(error: str) -> str:
+    notes = [line for line in error.splitlines() if line.startswith(PAUSED)]
+    return notes[-1] if notes else ""

@@ -330,3 +330,43 @@ def test_responses_is_strict_about_unexpected_calls(procore):
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get("http://127.0.0.1:8001/rest/v1.0/unknown", timeout=1)
     assert responses  # the module is in use
+
+
+def test_refusals_before_a_pause_are_kept_by_the_resumed_run(
+    company, procore, small_batches, make_client
+):
+    seed_vendors(6)
+    bad = DemoVendor.objects.get(code="V-000001")
+    procore.refuse[str(bad.guid)] = {"name": ["is reserved"]}
+    procore.fail_call = {n: lambda: (503, {"Retry-After": "0"}, "busy") for n in range(2, 9)}
+    run = sync_run_create(company=company, entity="vendors", trigger="command")
+    with pytest.raises(RetryableError):
+        sync_run_execute(sync_run_id=run.pk, client=make_client())
+    run.refresh_from_db()
+    assert sync_run_summary(run).startswith(
+        "The vendor import is not finished (3 of 6 sent). Paused, will resume:"
+    )
+
+    procore.fail_call = {}
+    resumed = sync_run_execute(sync_run_id=run.pk, client=make_client())
+
+    assert resumed.state == SyncRun.State.PARTIAL
+    assert (resumed.created, resumed.failed) == (5, 1)
+    assert resumed.error == "V-000001: name: is reserved"
+
+
+def test_only_the_latest_list_versions_are_kept(company, procore):
+    seed_vendors(2)
+    vendor = DemoVendor.objects.first()
+    runs = []
+    for n in range(7):
+        DemoVendor.objects.filter(pk=vendor.pk).update(city=f"City {n}")
+        runs.append(run_import(company))
+
+    versions = ObjectListVersion.objects.filter(company=company, entity="vendors")
+    assert versions.count() == 5
+    assert versions.order_by("-id").first().hashes[str(vendor.guid)] == (
+        ObjectLink.objects.get(origin_id=str(vendor.guid)).content_hash
+    )
+    runs[0].refresh_from_db()
+    assert runs[0].list_version is None and runs[-1].list_version is not None
