@@ -14,7 +14,7 @@ from django_q.tasks import async_task
 from erp_adapters.base import ERPUnavailable
 from integrations.models import Company, SyncRun
 from integrations.procore import RetryableError
-from integrations.services.sync_runs import sync_run_start, sync_run_summary
+from integrations.services.sync_runs import ImportBusy, sync_run_start, sync_run_summary
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ def import_task(company_pk: int, entity: str, trigger: str) -> str:
         return f"Skipped: company {company_pk} is gone or inactive."
     try:
         run = sync_run_start(company=company, entity=entity, trigger=trigger)
+    except ImportBusy as exc:
+        return f"Skipped: {exc}"
     except (RetryableError, ERPUnavailable) as exc:
         logger.warning(
             "%s import paused: %s",
