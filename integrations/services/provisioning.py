@@ -31,6 +31,7 @@ from integrations.procore.errors import (
 from integrations.procore.paths import WEBHOOK_API_VERSION
 from integrations.services.audit import audit_diff, audit_record
 from integrations.services.connections import webhook_secret_generate, webhook_url_for
+from integrations.services.import_schedules import import_schedules_ensure
 from integrations.services.metadata import (
     metadata_config_live,
     metadata_config_mark_pushed,
@@ -79,6 +80,7 @@ class ProvisionResult:
     metadata: MetadataConfig | None = None
     steps: list[ProvisionStep] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    import_schedules: list[Any] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -159,6 +161,8 @@ def connection_provision(
 
     connection.provisioned_at = timezone.now()
     connection.save(update_fields=["provisioned_at", "updated_at"])
+    # Imports run on a schedule from now on (support tunes the cadence in the admin).
+    result.import_schedules = import_schedules_ensure(company=company)
     _audit(before, connection, result, actor, actor_label)
     return result
 

@@ -106,8 +106,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 Q_CLUSTER = {
     "name": "erp-portal",
     "workers": env.int("Q_WORKERS", default=2),
-    "timeout": 300,
-    "retry": 360,
+    # A first import of 100,000 objects against the real Procore can take many minutes; a run
+    # that is still killed resumes from its last committed batch (SyncRun lease).
+    "timeout": env.int("Q_TIMEOUT_SECONDS", default=1800),
+    "retry": env.int("Q_TIMEOUT_SECONDS", default=1800) + 60,
     "max_attempts": 1,  # our own rows decide retries; see STYLE.md "Our rows are the record of truth"
     "catch_up": False,
     "ack_failures": True,

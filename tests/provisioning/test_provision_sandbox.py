@@ -96,6 +96,14 @@ def test_provisioning_twice_duplicates_nothing(connection):
         [t.pk for t in first[2]],
     )
     assert ErpConnection.objects.filter(company_id=company.procore_company_id).count() == 1
+    # Imports are scheduled once per entity, whatever the number of runs.
+    from integrations.models import ImportSchedule
+
+    schedules = ImportSchedule.objects.filter(company=company)
+    assert sorted(schedules.values_list("entity", flat=True)) == sorted(
+        ["vendors", "standard_cost_codes", "standard_categories"]
+    )
+    assert all(row.schedule_id for row in schedules)  # a django-q2 schedule behind each
 
 
 def test_a_new_metadata_version_is_pushed_on_the_next_provision(connection):

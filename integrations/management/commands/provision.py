@@ -109,5 +109,11 @@ class Command(BaseCommand):
         width = max((len(step.piece) for step in result.steps), default=0) + 1
         for step in result.steps:
             self.stdout.write(f"  {step.piece + ':':<{width}} {step.change:<9} {step.detail}")
+        if result.import_schedules:
+            cadence = ", ".join(
+                f"{row.entity} every {row.every_minutes} min" + ("" if row.enabled else " (off)")
+                for row in result.import_schedules
+            )
+            self.stdout.write(f"  Import schedules: {cadence}")
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
