@@ -97,7 +97,9 @@ def fill(rows: int) -> None:
         )
         cursor.execute("ANALYZE integrations_notificationevent")
         cursor.execute("ANALYZE integrations_objectlink")
-    print(f"filled {rows:,} events and {rows:,} object links in {time.perf_counter() - started:.1f} s")
+    print(
+        f"filled {rows:,} events and {rows:,} object links in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def measure(client, url: str, repeat: int) -> tuple[float, int, int]:
@@ -148,15 +150,24 @@ def main() -> None:
     middle = args.rows // 2
     pages = [
         ("events: first page", "/admin/integrations/notificationevent/"),
-        ("events: filtered (state=failed)", "/admin/integrations/notificationevent/?state__exact=failed"),
+        (
+            "events: filtered (state=failed)",
+            "/admin/integrations/notificationevent/?state__exact=failed",
+        ),
         ("events: search by ULID", f"/admin/integrations/notificationevent/?q=01J{middle:023d}"),
-        ("events: search by resource id", f"/admin/integrations/notificationevent/?q={50000 + middle}"),
+        (
+            "events: search by resource id",
+            f"/admin/integrations/notificationevent/?q={50000 + middle}",
+        ),
         ("object links: first page", "/admin/integrations/objectlink/"),
         (
             "object links: filtered (vendor, staged)",
             "/admin/integrations/objectlink/?item_type__exact=vendor&state__exact=staged",
         ),
-        ("object links: search by origin id", f"/admin/integrations/objectlink/?q=ERP-{middle:08d}"),
+        (
+            "object links: search by origin id",
+            f"/admin/integrations/objectlink/?q=ERP-{middle:08d}",
+        ),
     ]
     print(f"\n{'page':45} {'median ms':>10} {'queries':>8}  goal")
     worst_ms, worst_q = 0.0, 0

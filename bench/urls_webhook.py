@@ -1,5 +1,8 @@
-"""The portal's URLs plus ``/bench/bare``: a view that only answers 200, through the same stack."""
+"""The portal's URLs plus two reference views through the same stack: ``/bench/bare`` only
+answers 200; ``/bench/insert-only`` stores the body as one row (autocommit), the least any
+persist-then-acknowledge endpoint must do."""
 
+from django.db import connection
 from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
@@ -12,4 +15,15 @@ def bare(request):
     return HttpResponse(b'{"status": "ok"}', content_type="application/json")
 
 
-urlpatterns = [path("bench/bare", bare), *portal_urlpatterns]
+@csrf_exempt
+def insert_only(request):
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO bench_insert_only (body) VALUES (%s)", [request.body.decode()])
+    return HttpResponse(b'{"status": "stored"}', content_type="application/json")
+
+
+urlpatterns = [
+    path("bench/bare", bare),
+    path("bench/insert-only", insert_only),
+    *portal_urlpatterns,
+]

@@ -7,6 +7,8 @@ Starts gunicorn (gthread workers) on PostgreSQL with the Redis broker, sends the
 (5 % of them duplicates of earlier ones) from an asyncio load generator on the same machine,
 then the same number of requests to a view that only answers 200, and checks that every
 unique event was stored exactly once. Goal: ≥ 0.7 of the bare view's throughput, p99 < 50 ms.
+A third reference, a view that stores the body as one row in autocommit, shows the floor of any
+persist-then-acknowledge endpoint on the same stack.
 
 BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/erp_portal_bench_webhook) and
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/14) choose the servers; both are emptied first.
@@ -74,6 +76,8 @@ def prepare(env: dict[str, str]) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     redis.Redis.from_url(REDIS_URL).flushdb()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    with psycopg.connect(DB_URL, autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_insert_only (id bigserial PRIMARY KEY, body jsonb)")
     script = (
         "from integrations.models import Company, Connection;"
         f"c = Company.objects.create(procore_company_id={COMPANY_ID}, name='Bench');"
@@ -185,6 +189,13 @@ def main() -> None:
             bodies=bodies,
             concurrency=args.concurrency,
         )
+        insert_only = run_load(
+            host="127.0.0.1",
+            port=port,
+            path="/bench/insert-only",
+            bodies=bodies,
+            concurrency=args.concurrency,
+        )
         portal = run_load(
             host="127.0.0.1",
             port=port,
@@ -204,9 +215,14 @@ def main() -> None:
         f"{args.deliveries} deliveries ({args.deliveries - unique} duplicates), "
         f"concurrency {args.concurrency}"
     )
-    print(f"bare view : {bare.summary()}")
-    print(f"webhook   : {portal.summary()}")
+    print(f"bare view  : {bare.summary()}")
+    print(f"insert-only: {insert_only.summary()}")
+    print(f"webhook    : {portal.summary()}")
     print(f"throughput ratio webhook/bare: {ratio:.2f} (goal ≥ 0.70)")
+    print(
+        f"throughput ratio webhook/insert-only: {portal.throughput / insert_only.throughput:.2f} "
+        "(how close the endpoint is to storing one row and answering)"
+    )
     print(f"p99 webhook: {portal.percentile(99):.1f} ms (goal < 50 ms)")
     print(
         f"stored events: {events} (unique deliveries {unique}); ERP requests: {requests} "
