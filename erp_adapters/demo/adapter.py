@@ -134,7 +134,46 @@ class DemoEntity:
             raise ConstraintViolation([f"The export carries no Procore id for the {what}."])
         return procore_id
 
+    # -- creating an exported object once -------------------------------------------------------
+    # Subclasses name where the object sits in the payload (``payload_key``; None when the
+    # payload is the object) and what to call it, and provide ``rules`` (the ERP's checks),
+    # ``build`` (the rows) and ``result`` (the External Data links).
+    payload_key: str | None = None
+    what: str = "object"
+
+    def header(self, payload: Any) -> dict[str, Any]:
+        data = as_dict(payload)
+        return as_dict(data.get(self.payload_key)) if self.payload_key else data
+
+    def rules(self, payload: Any) -> Any:
+        raise NotImplementedError
+
     def check_create(self, payload: Any) -> list[str]:
+        """Nothing to say about an object the ERP already holds for this Procore id: creating
+        it again returns it, so a retried export closes as success."""
+        with self.reachable():
+            if self.existing(as_int(self.header(payload).get("id"))) is not None:
+                return []
+            return list(self.rules(payload))
+
+    def create(self, payload: Any) -> CreateResult:
+        with self.reachable():
+            procore_id = self.require_procore_id(self.header(payload).get("id"), self.what)
+            row = self.existing(procore_id)
+            if row is not None:
+                return self.result(row, created=False)
+            problems = self.check_create(payload)
+            if problems:
+                raise ConstraintViolation(problems)
+            row, created = self.insert_once(
+                procore_id, lambda: self.build(payload, procore_id), payload
+            )
+            return self.result(row, created=created)
+
+    def build(self, payload: Any, procore_id: int) -> Any:
+        raise NotImplementedError
+
+    def result(self, row: Any, *, created: bool) -> CreateResult:
         raise NotImplementedError
 
 
@@ -148,17 +187,18 @@ class Vendors(DemoEntity):
         with self.reachable():
             yield from listing.list_vendors(self.tenant, page_size=self.page_size)
 
-    def check_create(self, payload: VendorExport) -> list[str]:
-        with self.reachable():
-            vendor = as_dict(as_dict(payload).get("vendor"))
-            if self.existing(as_int(vendor.get("id"))) is not None:
-                return []
-            return list(checks.check_vendor(self.tenant, payload))
+    payload_key = "vendor"
+    what = "vendor"
+
+    def rules(self, payload: VendorExport) -> Any:
+        return checks.check_vendor(self.tenant, payload)
 
     def create(self, payload: VendorExport) -> CreateResult:
+        """Like every entity's, but the ERP assigns the next free code when Procore sends none,
+        and a code taken by a concurrent export is retried with the next number."""
         with self.reachable():
-            vendor = as_dict(as_dict(payload).get("vendor"))
-            procore_id = self.require_procore_id(vendor.get("id"), "vendor")
+            vendor = self.header(payload)
+            procore_id = self.require_procore_id(vendor.get("id"), self.what)
             row = self.existing(procore_id)
             if row is not None:
                 return self.result(row, created=False)
@@ -171,7 +211,9 @@ class Vendors(DemoEntity):
                 code = requested_code or self.next_code()
                 try:
                     row, created = self.insert_once(
-                        procore_id, lambda code=code: self.build(vendor, procore_id, code), payload
+                        procore_id,
+                        lambda code=code: self.build_with_code(vendor, procore_id, code),
+                        payload,
                     )
                 except ConstraintViolation:
                     if requested_code:
@@ -196,7 +238,7 @@ class Vendors(DemoEntity):
         number = int(suffix) + 1 if suffix.isdigit() else 1
         return f"{self.CODE_PREFIX}{number:0{self.CODE_DIGITS}d}"
 
-    def build(self, vendor: dict[str, Any], procore_id: int, code: str) -> DemoVendor:
+    def build_with_code(self, vendor: dict[str, Any], procore_id: int, code: str) -> DemoVendor:
         return DemoVendor.objects.create(
             tenant=self.tenant,
             procore_id=procore_id,
@@ -214,8 +256,7 @@ class Vendors(DemoEntity):
             is_active=vendor.get("is_active") is not False,
         )
 
-    @staticmethod
-    def result(row: DemoVendor, *, created: bool) -> CreateResult:
+    def result(self, row: DemoVendor, *, created: bool) -> CreateResult:
         links = (ExternalLink("vendor", row.procore_id, str(row.guid)),)
         return CreateResult(str(row.guid), row.code, created, links)
 
@@ -264,7 +305,7 @@ class Jobs(DemoEntity):
                 changed = {k: v for k, v in values.items() if getattr(row, k) != v}
                 if changed:
                     DemoJob.objects.filter(pk=row.pk).update(**changed)
-            return self.result(row, payload, created=created)
+            return self.job_result(row, payload, created=created)
 
     def values(self, job: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -276,7 +317,8 @@ class Jobs(DemoEntity):
             "country_code": text(job.get("country_code")).upper() or "US",
         }
 
-    def result(self, row: DemoJob, payload: JobExport, *, created: bool) -> CreateResult:
+    def job_result(self, row: DemoJob, payload: JobExport, *, created: bool) -> CreateResult:
+        """The job's link, and one per cost code of the export the ERP knows."""
         lookup = Lookup(self.tenant)
         links = [ExternalLink("project", row.procore_id, str(row.guid))]
         for ref in as_dict(payload).get("all_cost_codes") or []:
@@ -299,41 +341,29 @@ class StandardCostCodes(DemoEntity):
         with self.reachable():
             yield from listing.list_standard_cost_codes(self.tenant, page_size=self.page_size)
 
-    def check_create(self, payload: StandardCostCodeExport) -> list[str]:
-        with self.reachable():
-            if self.existing(as_int(as_dict(payload).get("id"))) is not None:
-                return []
-            return list(checks.check_standard_cost_code(self.tenant, payload))
+    what = "cost code"
 
-    def create(self, payload: StandardCostCodeExport) -> CreateResult:
-        with self.reachable():
-            item = as_dict(payload)
-            procore_id = self.require_procore_id(item.get("id"), "cost code")
-            row = self.existing(procore_id)
-            if row is None:
-                problems = self.check_create(payload)
-                if problems:
-                    raise ConstraintViolation(problems)
-                parent = (
-                    checks.resolve_parent(Lookup(self.tenant), item)
-                    if checks.parent_reference_given(item)
-                    else None
-                )
-                row, created = self.insert_once(
-                    procore_id,
-                    lambda: DemoCostCode.objects.create(
-                        tenant=self.tenant,
-                        procore_id=procore_id,
-                        code=text(item.get("full_code")) or text(item.get("code")),
-                        name=text(item.get("name")),
-                        parent=parent,
-                    ),
-                    payload,
-                )
-            else:
-                created = False
-            links = (ExternalLink("standard_cost_code", procore_id, str(row.guid)),)
-            return CreateResult(str(row.guid), row.code, created, links)
+    def rules(self, payload: StandardCostCodeExport) -> Any:
+        return checks.check_standard_cost_code(self.tenant, payload)
+
+    def build(self, payload: StandardCostCodeExport, procore_id: int) -> DemoCostCode:
+        item = as_dict(payload)
+        parent = (
+            checks.resolve_parent(Lookup(self.tenant), item)
+            if checks.parent_reference_given(item)
+            else None
+        )
+        return DemoCostCode.objects.create(
+            tenant=self.tenant,
+            procore_id=procore_id,
+            code=text(item.get("full_code")) or text(item.get("code")),
+            name=text(item.get("name")),
+            parent=parent,
+        )
+
+    def result(self, row: DemoCostCode, *, created: bool) -> CreateResult:
+        links = (ExternalLink("standard_cost_code", row.procore_id, str(row.guid)),)
+        return CreateResult(str(row.guid), row.code, created, links)
 
 
 class CostTypes(DemoEntity):
@@ -344,35 +374,23 @@ class CostTypes(DemoEntity):
         with self.reachable():
             yield from listing.list_cost_types(self.tenant, page_size=self.page_size)
 
-    def check_create(self, payload: CostTypeExport) -> list[str]:
-        with self.reachable():
-            if self.existing(as_int(as_dict(payload).get("id"))) is not None:
-                return []
-            return list(checks.check_cost_type(self.tenant, payload))
+    what = "cost type"
 
-    def create(self, payload: CostTypeExport) -> CreateResult:
-        with self.reachable():
-            item = as_dict(payload)
-            procore_id = self.require_procore_id(item.get("id"), "cost type")
-            row = self.existing(procore_id)
-            if row is None:
-                problems = self.check_create(payload)
-                if problems:
-                    raise ConstraintViolation(problems)
-                row, created = self.insert_once(
-                    procore_id,
-                    lambda: DemoCostType.objects.create(
-                        tenant=self.tenant,
-                        procore_id=procore_id,
-                        code=text(item.get("code")),
-                        name=text(item.get("name")),
-                    ),
-                    payload,
-                )
-            else:
-                created = False
-            links = (ExternalLink("line_item_type", procore_id, str(row.guid)),)
-            return CreateResult(str(row.guid), row.code, created, links)
+    def rules(self, payload: CostTypeExport) -> Any:
+        return checks.check_cost_type(self.tenant, payload)
+
+    def build(self, payload: CostTypeExport, procore_id: int) -> DemoCostType:
+        item = as_dict(payload)
+        return DemoCostType.objects.create(
+            tenant=self.tenant,
+            procore_id=procore_id,
+            code=text(item.get("code")),
+            name=text(item.get("name")),
+        )
+
+    def result(self, row: DemoCostType, *, created: bool) -> CreateResult:
+        links = (ExternalLink("line_item_type", row.procore_id, str(row.guid)),)
+        return CreateResult(str(row.guid), row.code, created, links)
 
 
 def _line_values(item: dict[str, Any], lookup: Lookup, position: int) -> dict[str, Any]:
@@ -406,32 +424,14 @@ class Commitments(DemoEntity):
         with self.reachable():
             yield from listing.list_commitments(self.tenant, page_size=self.page_size)
 
-    def check_create(self, payload: CommitmentExport) -> list[str]:
-        with self.reachable():
-            commitment = as_dict(as_dict(payload).get("commitment"))
-            if self.existing(as_int(commitment.get("id"))) is not None:
-                return []
-            return list(checks.check_commitment(self.tenant, payload))
+    payload_key = "commitment"
+    what = "commitment"
 
-    def create(self, payload: CommitmentExport) -> CreateResult:
-        with self.reachable():
-            data = as_dict(payload)
-            commitment = as_dict(data.get("commitment"))
-            procore_id = self.require_procore_id(commitment.get("id"), "commitment")
-            row = self.existing(procore_id)
-            if row is not None:
-                return self.result(row, created=False)
-            problems = self.check_create(payload)
-            if problems:
-                raise ConstraintViolation(problems)
-            row, created = self.insert_once(
-                procore_id, lambda: self.build(data, commitment, procore_id), payload
-            )
-            return self.result(row, created=created)
+    def rules(self, payload: CommitmentExport) -> Any:
+        return checks.check_commitment(self.tenant, payload)
 
-    def build(
-        self, data: dict[str, Any], commitment: dict[str, Any], procore_id: int
-    ) -> DemoCommitment:
+    def build(self, payload: CommitmentExport, procore_id: int) -> DemoCommitment:
+        data, commitment = as_dict(payload), self.header(payload)
         lookup = Lookup(self.tenant)
         kind, _item_type = checks.COMMITMENT_TYPES[text(commitment.get("type"))]
         header = DemoCommitment.objects.create(
@@ -457,8 +457,7 @@ class Commitments(DemoEntity):
         )
         return header
 
-    @staticmethod
-    def result(row: DemoCommitment, *, created: bool) -> CreateResult:
+    def result(self, row: DemoCommitment, *, created: bool) -> CreateResult:
         item_type = dict(checks.COMMITMENT_TYPES.values())[row.kind]
         header = ExternalLink(item_type, row.procore_id, str(row.guid))
         lines = _line_links(row.lines.order_by("position", "id"))
@@ -473,32 +472,14 @@ class CommitmentChangeOrders(DemoEntity):
         with self.reachable():
             yield from listing.list_change_orders(self.tenant, page_size=self.page_size)
 
-    def check_create(self, payload: CommitmentChangeOrderExport) -> list[str]:
-        with self.reachable():
-            change_order = as_dict(as_dict(payload).get("change_order"))
-            if self.existing(as_int(change_order.get("id"))) is not None:
-                return []
-            return list(checks.check_change_order(self.tenant, payload))
+    payload_key = "change_order"
+    what = "change order"
 
-    def create(self, payload: CommitmentChangeOrderExport) -> CreateResult:
-        with self.reachable():
-            data = as_dict(payload)
-            change_order = as_dict(data.get("change_order"))
-            procore_id = self.require_procore_id(change_order.get("id"), "change order")
-            row = self.existing(procore_id)
-            if row is not None:
-                return self.result(row, created=False)
-            problems = self.check_create(payload)
-            if problems:
-                raise ConstraintViolation(problems)
-            row, created = self.insert_once(
-                procore_id, lambda: self.build(data, change_order, procore_id), payload
-            )
-            return self.result(row, created=created)
+    def rules(self, payload: CommitmentChangeOrderExport) -> Any:
+        return checks.check_change_order(self.tenant, payload)
 
-    def build(
-        self, data: dict[str, Any], change_order: dict[str, Any], procore_id: int
-    ) -> DemoChangeOrder:
+    def build(self, payload: CommitmentChangeOrderExport, procore_id: int) -> DemoChangeOrder:
+        data, change_order = as_dict(payload), self.header(payload)
         lookup = Lookup(self.tenant)
         commitment = lookup.commitment(as_dict(data.get("commitment")))
         header = DemoChangeOrder.objects.create(
@@ -520,8 +501,7 @@ class CommitmentChangeOrders(DemoEntity):
         DemoChangeOrderLine.objects.bulk_create(lines)
         return header
 
-    @staticmethod
-    def result(row: DemoChangeOrder, *, created: bool) -> CreateResult:
+    def result(self, row: DemoChangeOrder, *, created: bool) -> CreateResult:
         header = ExternalLink("change_order", row.procore_id, str(row.guid))
         lines = _line_links(row.lines.order_by("position", "id"))
         return CreateResult(str(row.guid), row.number, created, (header, *lines))

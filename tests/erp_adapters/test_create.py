@@ -129,7 +129,7 @@ def test_a_commitment_create_that_loses_the_race_returns_the_winner(refs, adapte
 
     def check_then_lose_the_race(self, payload):
         problems = real_check(self, payload)
-        Commitments(adapter).build(payload, payload["commitment"], 41)
+        Commitments(adapter).build(payload, 41)
         return problems
 
     with mock.patch.object(Commitments, "check_create", check_then_lose_the_race):
