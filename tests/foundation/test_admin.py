@@ -100,6 +100,7 @@ def test_raw_payload_is_pretty_printed(admin_client_logged_in, populated):
         reverse("admin:integrations_notificationevent_change", args=[event.pk])
     ).content.decode()
     assert '<pre class="json-payload">' in page
+    assert "portal/admin.css" in page  # keeps long payloads legible and bounded
     assert "&quot;resource_name&quot;: &quot;ERP Requests&quot;" in page
 
 
