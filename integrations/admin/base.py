@@ -78,7 +78,15 @@ class ExactIdSearchMixin:
         return queryset.filter(query), False
 
 
-class LedgerAdmin(ExactIdSearchMixin, admin.ModelAdmin):
+class CompanyLinkMixin:
+    """Every row belongs to a company; on-call staff jump to it from any ledger."""
+
+    @admin.display(description="Company")
+    def company_link(self, obj: Any) -> str:
+        return admin_link(getattr(obj, "company", None)) if obj.pk else "—"
+
+
+class LedgerAdmin(CompanyLinkMixin, ExactIdSearchMixin, admin.ModelAdmin):
     """Read-only, fast changelists for append-only ledgers (events, requests, attempts, audit)."""
 
     paginator = CappedCountPaginator

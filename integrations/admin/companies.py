@@ -9,7 +9,11 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from integrations.admin.base import AuditedAdmin, ExactIdSearchMixin, admin_link
+from integrations.admin.base import (
+    AuditedAdmin,
+    CompanyLinkMixin,
+    ExactIdSearchMixin,
+)
 from integrations.models import Company, CompanyMembership, Connection
 from integrations.services.connections import CheckOutcome, connection_check
 
@@ -188,7 +192,7 @@ class CompanyAdmin(ExactIdSearchMixin, AuditedAdmin):
 
 
 @admin.register(Connection)
-class ConnectionAdmin(AuditedAdmin):
+class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
     form = ConnectionAdminForm
     actions = [check_connections]
     list_display = (
@@ -246,10 +250,6 @@ class ConnectionAdmin(AuditedAdmin):
         ("Health", {"fields": ("health", "health_message", "health_checked_at")}),
         ("History", {"fields": ("created_at", "updated_at")}),
     )
-
-    @admin.display(description="Company")
-    def company_link(self, obj: Connection) -> str:
-        return admin_link(obj.company) if obj.pk else "—"
 
     @admin.display(description="Access token")
     def token_state(self, obj: Connection) -> str:

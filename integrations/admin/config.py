@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from integrations.admin.base import AuditedAdmin, LedgerAdmin, admin_link, pretty_json
+from integrations.admin.base import AuditedAdmin, LedgerAdmin, pretty_json
 from integrations.models import AuditEntry, MetadataConfig
 from integrations.services.metadata import (
     MetadataInvalid,
@@ -97,10 +97,6 @@ class AuditEntryAdmin(LedgerAdmin):
         "changes_pretty",
     )
     readonly_fields = fields
-
-    @admin.display(description="Company")
-    def company_link(self, obj: AuditEntry) -> str:
-        return admin_link(obj.company)
 
     @admin.display(description="Changes")
     def changes_pretty(self, obj: AuditEntry) -> str:

@@ -114,10 +114,6 @@ class NotificationEventAdmin(LedgerAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="Company")
-    def company_link(self, obj: NotificationEvent) -> str:
-        return admin_link(obj.company)
-
     @admin.display(description="ERP request")
     def erp_request_link(self, obj: NotificationEvent) -> str:
         return admin_link(obj.erp_request)
@@ -175,10 +171,6 @@ class ERPRequestAdmin(LedgerAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="Company")
-    def company_link(self, obj: ERPRequest) -> str:
-        return admin_link(obj.company)
-
     @admin.display(description="Request data (from Procore)")
     def request_data_pretty(self, obj: ERPRequest) -> str:
         return pretty_json(obj.request_data)
@@ -218,10 +210,6 @@ class ERPRequestDetailAdmin(LedgerAdmin):
         "created_at",
     )
     readonly_fields = fields
-
-    @admin.display(description="Company")
-    def company_link(self, obj: ERPRequestDetail) -> str:
-        return admin_link(obj.company)
 
     @admin.display(description="ERP request")
     def erp_request_link(self, obj: ERPRequestDetail) -> str:
@@ -267,7 +255,3 @@ class ApiAttemptAdmin(LedgerAdmin):
         "response_excerpt",
     )
     readonly_fields = fields
-
-    @admin.display(description="Company")
-    def company_link(self, obj: ApiAttempt) -> str:
-        return admin_link(obj.company)

@@ -41,10 +41,6 @@ class ObjectLinkAdmin(LedgerAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="Company")
-    def company_link(self, obj: ObjectLink) -> str:
-        return admin_link(obj.company)
-
 
 @admin.register(ObjectListVersion)
 class ObjectListVersionAdmin(LedgerAdmin):
@@ -59,10 +55,6 @@ class ObjectListVersionAdmin(LedgerAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("hashes")
-
-    @admin.display(description="Company")
-    def company_link(self, obj: ObjectListVersion) -> str:
-        return admin_link(obj.company)
 
 
 @admin.register(SyncRun)
@@ -106,10 +98,6 @@ class SyncRunAdmin(LedgerAdmin):
         "finished_at",
     )
     readonly_fields = fields
-
-    @admin.display(description="Company")
-    def company_link(self, obj: SyncRun) -> str:
-        return admin_link(obj.company)
 
     @admin.display(description="ERP request")
     def erp_request_link(self, obj: SyncRun) -> str:
