@@ -154,7 +154,17 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
     if row is None:
         return None
     row = ERPRequest.objects.select_related("company").get(pk=row.pk)
-    connection = Connection.objects.select_related("company").get(company_id=row.company_id)
+    connection = Connection.objects.select_related("company").filter(company_id=row.company_id)
+    connection = connection.first()
+    if connection is None:
+        # Nothing can reach Procore for this company: a person must connect it, then retry.
+        work_complete(
+            row,
+            owner=owner,
+            state=WorkState.FAILED,
+            error=f"{row.company} has no Procore connection; connect it, then retry this request.",
+        )
+        return WorkState.FAILED
     own_client = client is None
     client = client or ProcoreClient(connection)
     outcome: Outcome | None = None
