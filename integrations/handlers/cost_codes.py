@@ -5,15 +5,9 @@ calls line item types; this event has no Request Detail)."""
 from __future__ import annotations
 
 from erp_adapters.base import Entity
+from integrations.handlers.imports import import_for_request
 from integrations.handlers.registry import HandlerContext, Outcome, register
 from integrations.models import Connection
-from integrations.services.sync_runs import sync_run_for_request, sync_run_messages
-
-
-def _import(ctx: HandlerContext, entity: Entity) -> Outcome:
-    run = sync_run_for_request(erp_request=ctx.erp_request, entity=entity, client=ctx.client)
-    ok, messages = sync_run_messages(run)
-    return Outcome.success(*messages) if ok else Outcome.failed(*messages)
 
 
 @register("sync_standard_cost_codes")
@@ -26,9 +20,9 @@ def sync_standard_cost_codes(ctx: HandlerContext) -> Outcome:
         Connection.objects.filter(pk=ctx.connection.pk).update(
             standard_cost_code_list_id=int(list_id)
         )
-    return _import(ctx, Entity.STANDARD_COST_CODES)
+    return import_for_request(ctx, Entity.STANDARD_COST_CODES)
 
 
 @register("sync_standard_categories")
 def sync_standard_categories(ctx: HandlerContext) -> Outcome:
-    return _import(ctx, Entity.STANDARD_CATEGORIES)
+    return import_for_request(ctx, Entity.STANDARD_CATEGORIES)
