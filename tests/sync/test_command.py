@@ -36,11 +36,12 @@ def test_prints_the_plan_progress_and_a_summary(company, procore, small_batches)
     out, _ = sync(company)
 
     lines = out.splitlines()
+    run = SyncRun.objects.get(company=company)  # ids are not reset between tests on PostgreSQL
     assert lines[0] == f"Importing vendors for {company}…"
-    assert lines[1] == "Run #1: 7 listed in the ERP, 7 to send to Procore."
+    assert lines[1] == f"Run #{run.pk}: 7 listed in the ERP, 7 to send to Procore."
     assert "  7 of 7 sent (100 %)" in lines
     assert "Staged 7 new vendors; 0 unchanged." in lines
-    assert lines[-1].startswith("Run #1 succeeded in ")
+    assert lines[-1].startswith(f"Run #{run.pk} succeeded in ")
     assert lines[-1].endswith(
         "listed 7, created 7, updated 0, archived 0, unchanged 0, failed 0; 3 Procore call(s)."
     )
