@@ -41,7 +41,9 @@ def import_schedule_sync(*, import_schedule: ImportSchedule) -> ImportSchedule:
             return row
         now = timezone.now()
         if current is None:
-            current = Schedule(next_run=now)
+            # The first tick is one cadence away: a newly connected company's first import is
+            # the approver's Refresh button (or support's "Run import now"), not a surprise.
+            current = Schedule(next_run=now + timedelta(minutes=row.every_minutes))
         elif current.minutes != row.every_minutes:
             current.next_run = now + timedelta(minutes=row.every_minutes)
         current.name = f"Import {row.entity} for company {row.company.procore_company_id}"[:100]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
@@ -31,6 +33,8 @@ def test_a_schedule_fires_the_import_task_for_its_company_and_entity(company, pr
 
     schedule = Schedule.objects.get(pk=row.schedule_id)
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == ("I", 30, -1)
+    # The first tick is one cadence away, not at once.
+    assert schedule.next_run > timezone.now() + timedelta(minutes=29)
     # What the cluster does with the row: import the function, evaluate the arguments, call.
     seed_vendors(2)
     result = import_string(schedule.func)(*ast.literal_eval(schedule.args))
