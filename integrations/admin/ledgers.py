@@ -234,7 +234,7 @@ class ApiAttemptAdmin(LedgerAdmin):
         "attempt",
         "rate_limit_remaining",
     )
-    list_filter = ("status_code", "method", "company")
+    list_filter = ("status_code", "company")
     list_select_related = ("company",)
     exact_text_search = ("request_id",)
     search_help_text = "Exact x-request-id."

@@ -36,6 +36,7 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["company", "-id"], name="audit_company_idx"),
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["action", "-id"], name="audit_action_idx"),
         ]
 
     def __str__(self) -> str:

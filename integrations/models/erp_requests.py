@@ -59,6 +59,7 @@ class ERPRequest(LeasedWork):
         ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="erp_request_due_idx"),
+            models.Index(fields=["state", "-id"], name="erp_request_state_idx"),
             models.Index(fields=["procore_request_id"], name="erp_request_procore_idx"),
             models.Index(fields=["company", "-id"], name="erp_request_company_idx"),
         ]
@@ -100,6 +101,8 @@ class ERPRequestDetail(LeasedWork):
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="erp_detail_due_idx"),
             models.Index(fields=["procore_detail_id"], name="erp_detail_procore_idx"),
+            models.Index(fields=["status", "-id"], name="erp_detail_status_idx"),
+            models.Index(fields=["state", "-id"], name="erp_detail_state_idx"),
         ]
 
     def __str__(self) -> str:

@@ -78,7 +78,8 @@ class ObjectListVersion(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["company", "item_type", "-id"], name="list_version_latest_idx")
+            models.Index(fields=["company", "item_type", "-id"], name="list_version_latest_idx"),
+            models.Index(fields=["item_type", "-id"], name="list_version_type_idx"),
         ]
 
     def __str__(self) -> str:

@@ -58,6 +58,8 @@ class SyncRun(models.Model):
         indexes = [
             models.Index(fields=["company", "item_type", "-id"], name="sync_run_company_idx"),
             models.Index(fields=["state", "-id"], name="sync_run_state_idx"),
+            models.Index(fields=["item_type", "-id"], name="sync_run_type_idx"),
+            models.Index(fields=["trigger", "-id"], name="sync_run_trigger_idx"),
         ]
 
     def __str__(self) -> str:
