@@ -180,6 +180,11 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
             outcome = handler(HandlerContext(erp_request=row, connection=connection, client=client))
             state = WorkState.SUCCEEDED if outcome.status == "success" else WorkState.FAILED
             error = "; ".join(outcome.messages) if state == WorkState.FAILED else ""
+            if outcome.links and state == WorkState.SUCCEEDED and not row.details.exists():
+                # No close-out to batch the write-back with: mark the objects synced now,
+                # with the same error handling as the rest of the request.
+                links = [link.as_update() for link in outcome.links]
+                _send_external_links(client=client, company_pk=row.company_id, links=links)
     except (RetryableError, ERPUnavailable) as exc:
         retry_after = getattr(exc, "retry_after", None)
         written = work_retry_later(row, owner=owner, error=str(exc), retry_after=retry_after)
@@ -220,14 +225,6 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
         _record_outcome(row, outcome)
         work_complete(row, owner=owner, state=state, error=error)
         _enqueue_close_out(row.company_id)
-    if outcome.links and not row.details.exists():
-        # Nothing to close out, so nothing to batch with: mark the objects synced now.
-        sender = ProcoreClient(connection) if own_client else client
-        try:
-            _send_external_links(client=sender, company_pk=row.company_id, links=row.external_links)
-        finally:
-            if own_client:
-                sender.close()
     return state
 
 
