@@ -149,3 +149,47 @@ def test_a_vendor_name_over_the_erp_limit_is_explained_to_the_accountant(
     detail = detail_of(request)
     assert detail.status == "failed"
     assert detail.messages == ["Vendor name is longer than 30 characters, the ERP's limit."]
+
+
+def test_two_workers_racing_on_the_same_requests_process_each_once(provisioned, sandbox_company):
+    """Four worker threads, each with its own database connection, take the same requests."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race is proven on PostgreSQL")
+    from integrations.services.erp_requests import erp_request_process
+
+    exported = [export_vendor(sandbox_company, name=f"Race Vendor {n}") for n in range(6)]
+    pks = list(
+        ERPRequest.objects.filter(procore_request_id__in=[r.id for _, r in exported]).values_list(
+            "pk", flat=True
+        )
+    )
+    runs: list[tuple[str, int]] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(4)
+
+    def worker(name: str) -> None:
+        try:
+            barrier.wait()
+            for pk in pks:
+                if erp_request_process(erp_request_id=pk) is not None:
+                    with lock:
+                        runs.append((name, pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(f"w{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    process_pending()  # the close-outs
+
+    assert sorted(pk for _, pk in runs) == sorted(pks)  # each request processed exactly once
+    for vendor, request in exported:
+        assert DemoVendor.objects.filter(procore_id=vendor.id).count() == 1
+        assert detail_of(request).status == "success"
+    assert set(ERPRequest.objects.filter(pk__in=pks).values_list("attempts", flat=True)) == {1}
