@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.models import Connection, ProcoreEnvironment
+from integrations.models import ProcoreEnvironment
 
 
 @pytest.fixture
@@ -29,33 +29,44 @@ def sandbox_base_url(live_server, settings) -> str:
     return f"{live_server.url}/procore-sandbox"
 
 
+SANDBOX_CLIENT_ID = "e2e-app"
+SANDBOX_CLIENT_SECRET = "e2e-app-secret-0123456789"
+SANDBOX_WEBHOOK_SECRET = "whsec-e2e-0123456789abcdef"
+
+
 @pytest.fixture
 def sandbox_company(transactional_db):
-    """A company in the sandbox with our app installed (client credentials below)."""
+    """A company in the sandbox with our app installed (the credentials above)."""
     from procore_sandbox.services.tenants import app_install, company_create
 
     company = company_create(name="Sandbox Builders")
-    app_install(company=company, client_id="e2e-app", client_secret="e2e-app-secret-0123456789")
+    app_install(company=company, client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET)
     return company
 
 
 @pytest.fixture
-def sandbox_connection(sandbox_base_url, sandbox_company, isolated_rate_limits) -> Connection:
+def sandbox_connection(sandbox_base_url, sandbox_company, isolated_rate_limits):
     """The portal's company for ``sandbox_company``: connected to the sandbox, demo ERP adapter."""
+    import gc
+
     from tests.factories import CompanyFactory, ConnectionFactory
 
     company = CompanyFactory(procore_company_id=sandbox_company.id, name=sandbox_company.name)
-    return ConnectionFactory(
+    yield ConnectionFactory(
         company=company,
         environment=ProcoreEnvironment.CUSTOM,
         login_base_url=sandbox_base_url,
         api_base_url=sandbox_base_url,
-        client_id="e2e-app",
-        client_secret="e2e-app-secret-0123456789",
-        webhook_secret="whsec-e2e-0123456789abcdef",
+        client_id=SANDBOX_CLIENT_ID,
+        client_secret=SANDBOX_CLIENT_SECRET,
+        webhook_secret=SANDBOX_WEBHOOK_SECRET,
         adapter_key="demo",
         adapter_settings={"tenant": f"e2e-{sandbox_company.id}"},
     )
+    # A failed call's traceback keeps the client's last response, and so its keep-alive socket,
+    # in a reference cycle; collect it so the live server's request thread ends with the test
+    # instead of holding a database session open at teardown (PostgreSQL then warns).
+    gc.collect()
 
 
 @pytest.fixture(scope="session", autouse=True)
