@@ -14,9 +14,10 @@ def admin_client_logged_in(client, django_user_model):
     return client
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def isolated_rate_limits(monkeypatch):
-    """Procore clients share a process-wide pacing budget; give a test an empty one."""
+    """Procore clients built by services and commands share a process-wide pacing budget;
+    every test starts with an empty one, so a 429 in one test does not slow the next."""
     from integrations.procore import ratelimit
 
     monkeypatch.setattr(ratelimit, "DEFAULT_REGISTRY", ratelimit.RateLimitRegistry())

@@ -35,15 +35,6 @@ class FakeClock:
         self.now += seconds
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(monkeypatch):
-    """Clients built by services and commands share the process-wide budget; start each test
-    with an empty one so a 429 in one test does not slow the next."""
-    from integrations.procore import ratelimit
-
-    monkeypatch.setattr(ratelimit, "DEFAULT_REGISTRY", RateLimitRegistry())
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

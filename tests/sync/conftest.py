@@ -81,13 +81,6 @@ class FakeProcore:
         return record and record.get("status")
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(monkeypatch):
-    from integrations.procore import ratelimit
-
-    monkeypatch.setattr(ratelimit, "DEFAULT_REGISTRY", RateLimitRegistry())
-
-
 @pytest.fixture
 def procore():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
