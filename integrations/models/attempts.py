@@ -13,6 +13,7 @@ class ApiAttempt(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="api_attempts",
+        db_index=False,  # the composite indexes below lead with company
     )
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=500)

@@ -37,7 +37,10 @@ class ERPRequest(LeasedWork):
     """An ERP Request in Procore (the webhook's ``resource_id``) and how far we got with it."""
 
     company = models.ForeignKey(
-        "integrations.Company", on_delete=models.CASCADE, related_name="erp_requests"
+        "integrations.Company",
+        on_delete=models.CASCADE,
+        related_name="erp_requests",
+        db_index=False,  # the composite indexes below lead with company
     )
     procore_request_id = models.BigIntegerField(help_text="Procore's ERP Request id.")
     request_name = models.CharField(max_length=100, blank=True, db_index=True)
@@ -79,7 +82,10 @@ class ERPRequestDetail(LeasedWork):
         STALE = "stale", "Stale"
 
     company = models.ForeignKey(
-        "integrations.Company", on_delete=models.CASCADE, related_name="erp_request_details"
+        "integrations.Company",
+        on_delete=models.CASCADE,
+        related_name="erp_request_details",
+        db_index=False,  # the composite indexes below lead with company
     )
     erp_request = models.ForeignKey(
         "integrations.ERPRequest", on_delete=models.CASCADE, related_name="details"

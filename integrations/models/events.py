@@ -17,7 +17,10 @@ class NotificationEvent(models.Model):
         FAILED = "failed", "Failed"
 
     company = models.ForeignKey(
-        "integrations.Company", on_delete=models.CASCADE, related_name="events"
+        "integrations.Company",
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # the composite indexes below lead with company
     )
     dedupe_key = models.CharField(max_length=64, help_text="The event's ulid, else id:<id>.")
     event_id = models.BigIntegerField(null=True, blank=True)

@@ -30,7 +30,10 @@ class ObjectLink(models.Model):
         FAILED = "failed", "Failed"
 
     company = models.ForeignKey(
-        "integrations.Company", on_delete=models.CASCADE, related_name="object_links"
+        "integrations.Company",
+        on_delete=models.CASCADE,
+        related_name="object_links",
+        db_index=False,  # the composite indexes below lead with company
     )
     item_type = models.CharField(max_length=32, choices=ItemType.choices)
     origin_id = models.CharField(max_length=255, help_text="The ERP's id for the object.")

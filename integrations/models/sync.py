@@ -22,7 +22,10 @@ class SyncRun(models.Model):
         FAILED = "failed", "Failed"
 
     company = models.ForeignKey(
-        "integrations.Company", on_delete=models.CASCADE, related_name="sync_runs"
+        "integrations.Company",
+        on_delete=models.CASCADE,
+        related_name="sync_runs",
+        db_index=False,  # the composite indexes below lead with company
     )
     item_type = models.CharField(max_length=32, choices=ItemType.choices)
     entity = models.CharField(max_length=32, blank=True, help_text="The ERP adapter entity.")
