@@ -189,15 +189,13 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
         retry_after = getattr(exc, "retry_after", None)
         written = work_retry_later(row, owner=owner, error=str(exc), retry_after=retry_after)
         logger.warning("ERP request will be retried: %s", exc, extra=_log_extra(row))
-        if written != WorkState.DEAD:
-            return written
-        outcome = Outcome.failed(
-            "The integration could not complete this request after several attempts "
-            f"({exc}). Support has been alerted and can retry it."
-        )
-        _record_outcome(row, outcome)
-        _enqueue_close_out(row.company_id)
-        return WorkState.DEAD
+        if written == WorkState.DEAD:
+            _give_up(
+                row,
+                "The integration could not complete this request after several attempts "
+                f"({exc}). Support has been alerted and can retry it.",
+            )
+        return written
     except ConstraintViolation as exc:
         outcome, state, error = Outcome.failed(*exc.messages), WorkState.FAILED, str(exc)
     except (ProcoreError, AdapterError) as exc:
@@ -207,14 +205,11 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
         logger.exception("ERP request handler crashed", extra=_log_extra(row))
         written = work_retry_later(row, owner=owner, error=f"{type(exc).__name__}: {exc}")
         if written == WorkState.DEAD:
-            _record_outcome(
+            _give_up(
                 row,
-                Outcome.failed(
-                    "The integration hit an internal error on this request; support has been "
-                    "alerted and can retry it."
-                ),
+                "The integration hit an internal error on this request; support has been "
+                "alerted and can retry it.",
             )
-            _enqueue_close_out(row.company_id)
         return written
     finally:
         if own_client:
@@ -226,6 +221,19 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
         work_complete(row, owner=owner, state=state, error=error)
         _enqueue_close_out(row.company_id)
     return state
+
+
+def _give_up(row: ERPRequest, message: str) -> None:
+    """A dead letter still tells the approver: its details close ``failed`` with ``message``."""
+    _record_outcome(row, Outcome.failed(message))
+    _enqueue_close_out(row.company_id)
+
+
+def _retry_later(details: list[ERPRequestDetail], *, owner: str, exc: ProcoreError) -> None:
+    for detail in details:
+        work_retry_later(
+            detail, owner=owner, error=str(exc), retry_after=getattr(exc, "retry_after", None)
+        )
 
 
 def _enqueue_close_out(company_pk: int) -> None:
@@ -255,27 +263,18 @@ def request_details_close_out(
     own_client = client is None
     client = client or ProcoreClient(connection)
     try:
-        _apply_external_links(details=details, client=client, owner=owner)
+        _apply_external_links(details=details, client=client)
         closures = [
             RequestDetailClosure(id=d.procore_detail_id, status=d.status, messages=d.messages)
             for d in details
         ]
-        try:
-            result = client.close_request_details(closures)
-        except RetryableError as exc:
-            for detail in details:
-                work_retry_later(
-                    detail,
-                    owner=owner,
-                    error=str(exc),
-                    retry_after=getattr(exc, "retry_after", None),
-                )
-            return 0
-        except ProcoreError as exc:
-            for detail in details:
-                work_complete(detail, owner=owner, state=WorkState.FAILED, error=str(exc))
-            return 0
-    except _LinksRetryLater:
+        result = client.close_request_details(closures)
+    except RetryableError as exc:
+        _retry_later(details, owner=owner, exc=exc)
+        return 0
+    except ProcoreError as exc:
+        for detail in details:
+            work_complete(detail, owner=owner, state=WorkState.FAILED, error=str(exc))
         return 0
     finally:
         if own_client:
@@ -293,10 +292,6 @@ def request_details_close_out(
     return closed
 
 
-class _LinksRetryLater(Exception):
-    """The External Data call failed in a way worth retrying; the details were rescheduled."""
-
-
 def _send_external_links(*, client: ProcoreClient, company_pk: int, links: list[dict]):
     """One External Data call; mark the accepted objects synced on our side too."""
     result = client.sync_external_data(links)
@@ -312,13 +307,12 @@ def _send_external_links(*, client: ProcoreClient, company_pk: int, links: list[
     return result
 
 
-def _apply_external_links(
-    *, details: list[ERPRequestDetail], client: ProcoreClient, owner: str
-) -> None:
+def _apply_external_links(*, details: list[ERPRequestDetail], client: ProcoreClient) -> None:
     """Send the External Data updates of every successful detail's request in one call.
 
     A link Procore refuses turns its request's details to ``failed`` with the reason, so the
-    approver never sees "success" for an object Procore does not show as synced.
+    approver never sees "success" for an object Procore does not show as synced. A retryable
+    failure propagates: the caller reschedules the whole close-out.
     """
     requests = ERPRequest.objects.in_bulk(
         {d.erp_request_id for d in details if d.status == ERPRequestDetail.Status.SUCCESS}
@@ -338,12 +332,8 @@ def _apply_external_links(
     company_pk = details[0].company_id
     try:
         result = _send_external_links(client=client, company_pk=company_pk, links=links)
-    except RetryableError as exc:
-        for detail in details:
-            work_retry_later(
-                detail, owner=owner, error=str(exc), retry_after=getattr(exc, "retry_after", None)
-            )
-        raise _LinksRetryLater from exc
+    except RetryableError:
+        raise  # the caller reschedules every detail
     except ProcoreError as exc:
         failed_requests = {pk: str(exc) for pk in requests}
     else:
