@@ -134,6 +134,13 @@ class DemoEntity:
             raise ConstraintViolation([f"The export carries no Procore id for the {what}."])
         return procore_id
 
+    lister: Callable[..., Iterator[ERPObject]]
+
+    def list(self) -> Iterator[ERPObject]:
+        """Stream the ERP's objects a page at a time (no cursor held between pages)."""
+        with self.reachable():
+            yield from self.lister(self.tenant, page_size=self.page_size)
+
     # -- creating an exported object once -------------------------------------------------------
     # Subclasses name where the object sits in the payload (``payload_key``; None when the
     # payload is the object) and what to call it, and provide ``rules`` (the ERP's checks),
@@ -183,10 +190,7 @@ class Vendors(DemoEntity):
     CODE_PREFIX = "V-"
     CODE_DIGITS = 6
 
-    def list(self) -> Iterator[ERPObject]:
-        with self.reachable():
-            yield from listing.list_vendors(self.tenant, page_size=self.page_size)
-
+    lister = staticmethod(listing.list_vendors)
     payload_key = "vendor"
     what = "vendor"
 
@@ -269,9 +273,7 @@ class Jobs(DemoEntity):
     model = DemoJob
     UPDATABLE = ("name", "address", "city", "state_code", "zip", "country_code")
 
-    def list(self) -> Iterator[ERPObject]:
-        with self.reachable():
-            yield from listing.list_jobs(self.tenant, page_size=self.page_size)
+    lister = staticmethod(listing.list_jobs)
 
     def check_create(self, payload: JobExport) -> list[str]:
         with self.reachable():
@@ -337,10 +339,7 @@ class StandardCostCodes(DemoEntity):
     entity = Entity.STANDARD_COST_CODES
     model = DemoCostCode
 
-    def list(self) -> Iterator[ERPObject]:
-        with self.reachable():
-            yield from listing.list_standard_cost_codes(self.tenant, page_size=self.page_size)
-
+    lister = staticmethod(listing.list_standard_cost_codes)
     what = "cost code"
 
     def rules(self, payload: StandardCostCodeExport) -> Any:
@@ -370,10 +369,7 @@ class CostTypes(DemoEntity):
     entity = Entity.STANDARD_CATEGORIES
     model = DemoCostType
 
-    def list(self) -> Iterator[ERPObject]:
-        with self.reachable():
-            yield from listing.list_cost_types(self.tenant, page_size=self.page_size)
-
+    lister = staticmethod(listing.list_cost_types)
     what = "cost type"
 
     def rules(self, payload: CostTypeExport) -> Any:
@@ -420,10 +416,7 @@ class Commitments(DemoEntity):
     entity = Entity.COMMITMENTS
     model = DemoCommitment
 
-    def list(self) -> Iterator[ERPObject]:
-        with self.reachable():
-            yield from listing.list_commitments(self.tenant, page_size=self.page_size)
-
+    lister = staticmethod(listing.list_commitments)
     payload_key = "commitment"
     what = "commitment"
 
@@ -468,10 +461,7 @@ class CommitmentChangeOrders(DemoEntity):
     entity = Entity.COMMITMENT_CHANGE_ORDERS
     model = DemoChangeOrder
 
-    def list(self) -> Iterator[ERPObject]:
-        with self.reachable():
-            yield from listing.list_change_orders(self.tenant, page_size=self.page_size)
-
+    lister = staticmethod(listing.list_change_orders)
     payload_key = "change_order"
     what = "change order"
 
