@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.support import free_port, recreate_postgres  # noqa: E402
+
 DB_URL = os.environ.get(
     "BENCH_EXPORT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/erp_portal_bench_export"
 )
@@ -34,27 +37,12 @@ COMPANY_ID = 4_300_000_888
 CLIENT_ID, CLIENT_SECRET = "bench-export-app", "bench-export-secret-0123456789"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fresh_database() -> None:
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--exports", type=int, default=1000)
     args = parser.parse_args()
 
-    fresh_database()
+    recreate_postgres(DB_URL)
     env = dict(os.environ, DATABASE_URL=DB_URL, DJANGO_SETTINGS_MODULE="portal.settings.dev")
     env["LOG_LEVEL"] = "ERROR"
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)

@@ -26,7 +26,6 @@ import argparse
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.support import free_port, recreate_postgres  # noqa: E402
+
 PG_URL = os.environ.get(
     "BENCH_IMPORT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/erp_portal_bench_import"
 )
@@ -208,12 +211,6 @@ PHASES = {
 # -- the parent ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Analyzer(threading.Thread):
     """ANALYZE the growing tables every few seconds, as autovacuum does on a normal server.
 
@@ -247,15 +244,6 @@ class Analyzer(threading.Thread):
 
     def stop(self) -> None:
         self.stopped.set()
-
-
-def recreate_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 class Bench:

@@ -26,19 +26,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.support import recreate_postgres  # noqa: E402
+
 PG_URL = os.environ.get(
     "BENCH_SEED_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/erp_portal_bench_seed"
 )
 TENANT = "bench"
-
-
-def recreate_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def worker(vendors: int) -> dict:

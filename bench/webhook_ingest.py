@@ -21,7 +21,6 @@ import json
 import os
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import run_load  # noqa: E402
+from bench.support import free_port, recreate_postgres  # noqa: E402
 
 DB_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/erp_portal_bench_webhook"
@@ -39,12 +39,6 @@ DB_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 COMPANY_ID = 7_000_000_001
 SECRET = "bench-" + secrets.token_urlsafe(24)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_env() -> dict[str, str]:
@@ -70,10 +64,7 @@ def prepare(env: dict[str, str]) -> None:
     import psycopg
     import redis
 
-    name = DB_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    recreate_postgres(DB_URL)
     redis.Redis.from_url(REDIS_URL).flushdb()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     with psycopg.connect(DB_URL, autocommit=True) as conn:
