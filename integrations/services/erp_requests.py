@@ -153,9 +153,11 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
     row = work_claim(ERPRequest, pk=erp_request_id, owner=owner)
     if row is None:
         return None
-    row = ERPRequest.objects.select_related("company").get(pk=row.pk)
-    connection = Connection.objects.select_related("company").filter(company_id=row.company_id)
-    connection = connection.first()
+    connection = (
+        Connection.objects.select_related("company").filter(company_id=row.company_id).first()
+    )
+    if connection is not None:
+        row.company = connection.company  # one query for both
     if connection is None:
         # Nothing can reach Procore for this company: a person must connect it, then retry.
         work_complete(
