@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Now
 
 
 class WorkState(models.TextChoices):
@@ -17,16 +19,25 @@ class WorkState(models.TextChoices):
 
 
 class LeasedWork(models.Model):
-    """Columns shared by rows that workers claim: attempts, when to try next, who holds them."""
+    """Columns shared by rows that workers claim: attempts, when to try next, who holds them.
 
-    state = models.CharField(max_length=16, choices=WorkState.choices, default=WorkState.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
+    The ``db_default``s let the webhook endpoint insert a new row with only its key columns
+    (``services/inserts.py``); the ORM still uses the Python defaults, which are the same.
+    """
+
+    state = models.CharField(
+        max_length=16,
+        choices=WorkState.choices,
+        default=WorkState.PENDING,
+        db_default=WorkState.PENDING,
+    )
+    attempts = models.PositiveIntegerField(default=0, db_default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_owner = models.CharField(max_length=64, blank=True, default="", db_default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    last_error = models.TextField(blank=True, default="", db_default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -43,11 +54,14 @@ class ERPRequest(LeasedWork):
         db_index=False,  # the composite indexes below lead with company
     )
     procore_request_id = models.BigIntegerField(help_text="Procore's ERP Request id.")
-    request_name = models.CharField(max_length=100, blank=True, db_index=True)
+    request_name = models.CharField(
+        max_length=100, blank=True, default="", db_default="", db_index=True
+    )
     request_data = models.JSONField(null=True, blank=True)
-    integration_app_name = models.CharField(max_length=255, blank=True)
+    integration_app_name = models.CharField(max_length=255, blank=True, default="", db_default="")
     external_links = models.JSONField(
         default=list,
+        db_default=Value([], output_field=models.JSONField()),
         blank=True,
         help_text="External Data updates ({item_type, item_id, origin_id}) to send before the "
         "close-out, batched with other requests of the company.",

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 
 
 class NotificationEvent(models.Model):
     """Every webhook delivery from Procore, stored as received before anything else happens.
 
     Unique per company on the event's ``ulid`` (or ``id`` when there is no ulid), so a
-    redelivery is recognised and acknowledged without doing anything twice.
+    redelivery is recognised and acknowledged without doing anything twice. The endpoint
+    inserts the columns it knows and leaves the rest to their ``db_default``s.
     """
 
     class State(models.TextChoices):
@@ -31,8 +33,8 @@ class NotificationEvent(models.Model):
     api_version = models.CharField(max_length=16, blank=True)
     payload = models.JSONField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0, db_default=0)
+    last_error = models.TextField(blank=True, default="", db_default="")
     erp_request = models.ForeignKey(
         "integrations.ERPRequest",
         null=True,
@@ -40,7 +42,7 @@ class NotificationEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="events",
     )
-    received_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
