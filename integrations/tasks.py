@@ -8,6 +8,7 @@ the row due again and enqueues it once more.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
@@ -25,23 +26,40 @@ def _shared_broker() -> Broker:
     return _broker
 
 
-def enqueue_erp_request(erp_request_pk: int) -> None:
-    async_task(
-        "integrations.tasks.erp_request_task",
-        erp_request_pk,
-        task_name=f"erp-request-{erp_request_pk}",
-        broker=_shared_broker(),
-    )
+ERP_REQUESTS_PER_TASK = 10
+
+
+def enqueue_erp_requests(erp_request_pks: Sequence[int]) -> None:
+    """One task per ten ERP requests: signing and sending a task costs more CPU than storing a
+    webhook, so a batch of deliveries is handed over in a few tasks instead of one each."""
+    pks = list(erp_request_pks)
+    for start in range(0, len(pks), ERP_REQUESTS_PER_TASK):
+        chunk = pks[start : start + ERP_REQUESTS_PER_TASK]
+        async_task(
+            "integrations.tasks.erp_requests_task",
+            chunk,
+            task_name=f"erp-requests-{chunk[0]}-{len(chunk)}",
+            broker=_shared_broker(),
+        )
 
 
 def enqueue_close_out(company_pk: int) -> None:
     async_task("integrations.tasks.close_out_task", company_pk, broker=_shared_broker())
 
 
-def erp_request_task(erp_request_pk: int) -> str | None:
+def erp_requests_task(erp_request_pks: list[int]) -> list[str | None]:
+    """Process each request in turn; one that fails unexpectedly does not hold up the others
+    (its row stays due, and the sweeper hands it out again)."""
     from integrations.services.erp_requests import erp_request_process
 
-    return erp_request_process(erp_request_id=erp_request_pk)
+    states: list[str | None] = []
+    for pk in erp_request_pks:
+        try:
+            states.append(erp_request_process(erp_request_id=pk))
+        except Exception:
+            logger.exception("ERP request %s: processing raised", pk)
+            states.append(None)
+    return states
 
 
 def close_out_task(company_pk: int) -> int:
@@ -54,4 +72,4 @@ def sweep_due_work() -> dict[str, int]:
     """Enqueue everything that is due: new and retrying requests, expired leases, close-outs."""
     from integrations.services.sweeper import sweep
 
-    return sweep(enqueue_request=enqueue_erp_request, enqueue_close_out=enqueue_close_out)
+    return sweep(enqueue_requests=enqueue_erp_requests, enqueue_close_out=enqueue_close_out)

@@ -359,10 +359,10 @@ def _apply_external_links(*, details: list[ERPRequestDetail], client: ProcoreCli
 
 def erp_request_retry(*, erp_request: ERPRequest) -> None:
     """Support's "retry now": run the request again from the start (the ERP side is idempotent)."""
-    from integrations.tasks import enqueue_erp_request
+    from integrations.tasks import enqueue_erp_requests
 
     work_redrive(erp_request)
-    transaction.on_commit(lambda: enqueue_erp_request(erp_request.pk))
+    transaction.on_commit(lambda: enqueue_erp_requests([erp_request.pk]))
 
 
 def request_details_reclose(*, details: Iterable[ERPRequestDetail]) -> int:

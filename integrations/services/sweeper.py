@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.utils import timezone
 
@@ -11,12 +11,14 @@ from integrations.services.work import due_filter, work_due_ids
 
 
 def sweep(
-    *, enqueue_request: Callable[[int], None], enqueue_close_out: Callable[[int], None]
+    *,
+    enqueue_requests: Callable[[Sequence[int]], None],
+    enqueue_close_out: Callable[[int], None],
 ) -> dict[str, int]:
-    """Enqueue each due ERP request, and one close-out per company with due close-outs."""
+    """Enqueue every due ERP request, and one close-out per company with due close-outs."""
     request_ids = work_due_ids(ERPRequest)
-    for pk in request_ids:
-        enqueue_request(pk)
+    if request_ids:
+        enqueue_requests(request_ids)
     companies = list(
         ERPRequestDetail.objects.filter(due_filter(timezone.now()))
         .exclude(status=ERPRequestDetail.Status.OPEN)

@@ -7,6 +7,7 @@ import pytest
 from django.db import DatabaseError
 
 from integrations.models import ERPRequest, NotificationEvent
+from integrations.services.webhooks import webhook_authenticate
 from tests.factories import ConnectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def test_genuine_event_is_stored_with_its_erp_request_and_enqueued(
     client, connection, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch("integrations.tasks.enqueue_erp_request") as enqueue,
+        mock.patch("integrations.tasks.enqueue_erp_requests") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = post(client, connection, event(connection))
@@ -67,7 +68,7 @@ def test_genuine_event_is_stored_with_its_erp_request_and_enqueued(
     request = ERPRequest.objects.get()
     assert (request.company, request.procore_request_id) == (connection.company, 54321)
     assert stored.erp_request == request
-    enqueue.assert_called_once_with(request.pk)
+    enqueue.assert_called_once_with([request.pk])
 
 
 def test_previous_secret_is_accepted_during_rotation(client, connection):
@@ -139,7 +140,7 @@ def test_body_over_64_kib_gets_413(client, connection):
 def test_duplicate_delivery_is_acknowledged_and_changes_nothing(
     client, connection, django_capture_on_commit_callbacks
 ):
-    with mock.patch("integrations.tasks.enqueue_erp_request") as enqueue:
+    with mock.patch("integrations.tasks.enqueue_erp_requests") as enqueue:
         with django_capture_on_commit_callbacks(execute=True):
             first = post(client, connection, event(connection))
         with django_capture_on_commit_callbacks(execute=True):
@@ -154,7 +155,7 @@ def test_duplicate_delivery_is_acknowledged_and_changes_nothing(
 def test_same_erp_request_in_two_events_is_enqueued_once(
     client, connection, django_capture_on_commit_callbacks
 ):
-    with mock.patch("integrations.tasks.enqueue_erp_request") as enqueue:
+    with mock.patch("integrations.tasks.enqueue_erp_requests") as enqueue:
         with django_capture_on_commit_callbacks(execute=True):
             post(client, connection, event(connection))
         with django_capture_on_commit_callbacks(execute=True):
@@ -182,7 +183,7 @@ def test_event_that_is_not_an_erp_request_is_stored_and_ignored(client, connecti
 
 def test_database_down_answers_503_so_procore_retries(client, connection):
     with mock.patch(
-        "integrations.services.webhooks.insert_if_absent",
+        "integrations.services.webhooks.insert_rows_if_absent",
         side_effect=DatabaseError("server closed the connection unexpectedly"),
     ):
         response = post(client, connection, event(connection))
@@ -208,3 +209,136 @@ def test_rotated_secret_takes_effect_at_once_in_this_process(client, connection)
 
 def test_get_is_not_allowed(client, connection):
     assert client.get(url_for(connection)).status_code == 405
+
+
+def parsed(connection, **overrides):
+    from integrations.services.webhooks import webhook_parse
+
+    credentials = webhook_authenticate(
+        procore_company_id=connection.company.procore_company_id,
+        authorization=f"Bearer {SECRET}",
+    )
+    return webhook_parse(
+        body=json.dumps(event(connection, **overrides)).encode(), credentials=credentials
+    )
+
+
+def test_a_batch_is_stored_in_one_transaction_with_one_receipt_per_delivery(
+    connection, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """What the threads of one process received at the same moment: new, repeated within the
+    batch, repeated from before, a second event for the same request, and a non-ERP event."""
+    from integrations.services.webhooks import webhook_store
+
+    with (
+        mock.patch("integrations.tasks.enqueue_erp_requests"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        earlier = webhook_store([parsed(connection, ulid="C", id=3, resource_id=2)])[0]
+    batch = [
+        parsed(connection, ulid="A", id=1, resource_id=1),
+        parsed(connection, ulid="A", id=1, resource_id=1),
+        parsed(connection, ulid="B", id=2, resource_id=1),
+        parsed(connection, ulid="C", id=3, resource_id=2),
+        parsed(connection, ulid="D", id=4, resource_id=9, resource_name="Projects"),
+        parsed(connection, ulid="E", id=5, resource_id=3),
+    ]
+    # Six statements for six deliveries, as for one: the savepoint and its release (the test's
+    # transaction stands in for the commit), one INSERT per table, and one look-up per table
+    # of the keys stored before (request 2 and event C).
+    with (
+        mock.patch("integrations.tasks.enqueue_erp_requests") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+        django_assert_num_queries(6),
+    ):
+        receipts = webhook_store(batch)
+
+    events = {e.dedupe_key: e for e in NotificationEvent.objects.all()}
+    requests = {r.procore_request_id: r for r in ERPRequest.objects.all()}
+    assert [r.duplicate for r in receipts] == [False, True, False, True, False, False]
+    assert [r.event_pk for r in receipts] == [
+        events["A"].pk,
+        events["A"].pk,
+        events["B"].pk,
+        earlier.event_pk,
+        events["D"].pk,
+        events["E"].pk,
+    ]
+    assert sorted(events) == ["A", "B", "C", "D", "E"]
+    assert events["A"].erp_request == events["B"].erp_request == requests[1]
+    assert events["D"].erp_request is None
+    assert events["D"].state == NotificationEvent.State.IGNORED
+    assert sorted(requests) == [1, 2, 3]
+    enqueue.assert_called_once_with(sorted([requests[1].pk, requests[3].pk]))
+
+
+def test_columns_the_endpoint_leaves_out_take_the_same_defaults_as_the_orm(client, connection):
+    post(client, connection, event(connection))
+    stored, request = NotificationEvent.objects.get(), ERPRequest.objects.get()
+    orm_made = ERPRequest(company=connection.company, procore_request_id=1)
+    assert (request.state, request.attempts, request.lease_owner, request.last_error) == (
+        orm_made.state,
+        orm_made.attempts,
+        orm_made.lease_owner,
+        orm_made.last_error,
+    )
+    assert (request.request_name, request.external_links, request.request_data) == ("", [], None)
+    assert request.created_at is not None and request.updated_at is not None
+    assert stored.received_at is not None and stored.attempts == 0 and stored.last_error == ""
+    assert stored.payload == event(connection)  # the body as received
+
+
+def test_a_payload_the_database_refuses_is_refused_alone_and_the_rest_of_its_batch_stored(
+    connection,
+):
+    """The batch is retried one delivery at a time, so one bad body costs nobody else."""
+    from dataclasses import replace
+
+    from integrations.services.webhooks import WebhookReceipt, WebhookRejected, webhook_store
+
+    good = parsed(connection, ulid="GOOD", id=1)
+    bad = replace(parsed(connection, ulid="BAD", id=2, resource_id=2), body="{not json")
+    with mock.patch("integrations.tasks.enqueue_erp_requests"):
+        outcomes = webhook_store([good, bad])
+    assert isinstance(outcomes[0], WebhookReceipt) and not outcomes[0].duplicate
+    assert isinstance(outcomes[1], WebhookRejected) and outcomes[1].status == 400
+    assert "cannot be stored" in outcomes[1].message
+    assert list(NotificationEvent.objects.values_list("dedupe_key", flat=True)) == ["GOOD"]
+    assert list(ERPRequest.objects.values_list("procore_request_id", flat=True)) == [54321]
+
+
+def test_json_that_postgresql_cannot_store_gets_400_not_endless_503s(client, connection):
+    """Python's JSON parser takes a lone surrogate; PostgreSQL's jsonb does not. Answering 503
+    would have Procore redeliver it forever."""
+    from django.db import connection as db
+
+    if db.vendor != "postgresql":
+        pytest.skip("SQLite stores this text as it is; the refusal is PostgreSQL's")
+    body = json.dumps(event(connection, note="\ud800"))  # ensure_ascii writes the escape
+    assert "\\ud800" in body
+    response = post(client, connection, body)
+    assert response.status_code == 400
+    assert "cannot be stored" in response.json()["detail"]
+    assert not NotificationEvent.objects.exists()
+
+
+def test_numbers_beyond_64_bits_get_400(client, connection):
+    response = post(client, connection, event(connection, resource_id=2**63))
+    assert response.status_code == 400
+    assert "64 bits" in response.json()["detail"]
+    assert not NotificationEvent.objects.exists()
+
+
+def test_nan_is_not_json(client, connection):
+    body = json.dumps(event(connection)).replace('"project_id": null', '"project_id": NaN')
+    response = post(client, connection, body)
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["detail"]
+
+
+def test_the_endpoint_is_never_inside_a_request_transaction():
+    """With ATOMIC_REQUESTS on, a leader's batch would commit only when its own request ended,
+    after the other threads of the batch had answered 200."""
+    from django.urls import resolve
+
+    assert resolve("/webhooks/procore/1/").func._non_atomic_requests == {"default"}
