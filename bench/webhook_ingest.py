@@ -129,12 +129,21 @@ def count_rows(env: dict[str, str]) -> tuple[int, int]:
     return int(out[0]), int(out[1])
 
 
+def queued_tasks() -> int:
+    """Tasks waiting in django-q2's Redis queue (no worker runs here): one per batch of new ERP
+    requests (up to ten each), so fewer tasks than events means deliveries were stored together."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    return sum(client.llen(key) for key in client.keys("django_q:*:q"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--deliveries", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=16)
     args = parser.parse_args()
 
     env = server_env()
@@ -200,6 +209,7 @@ def main() -> None:
         server.wait(timeout=30)
 
     events, requests = count_rows(env)
+    tasks = queued_tasks()
     ratio = portal.throughput / bare.throughput if bare.throughput else 0.0
     print(
         f"\ngunicorn gthread {args.workers}×{args.threads}, PostgreSQL, Redis broker; "
@@ -218,6 +228,10 @@ def main() -> None:
     print(
         f"stored events: {events} (unique deliveries {unique}); ERP requests: {requests} "
         f"→ {'exactly once' if events == unique == requests else 'MISMATCH'}"
+    )
+    print(
+        f"tasks enqueued: {tasks} for {requests} new ERP requests "
+        f"({requests / tasks if tasks else 0:.1f} per task: the deliveries stored per commit)"
     )
 
 
