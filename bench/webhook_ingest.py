@@ -7,8 +7,9 @@ Starts gunicorn (gthread workers) on PostgreSQL with the Redis broker, sends the
 (5 % of them duplicates of earlier ones) from an asyncio load generator on the same machine,
 then the same number of requests to a view that only answers 200, and checks that every
 unique event was stored exactly once. Goal: ≥ 0.7 of the bare view's throughput, p99 < 50 ms.
-A third reference, a view that stores the body as one row in autocommit, shows the floor of any
-persist-then-acknowledge endpoint on the same stack.
+Two more references place the gap: a view that stores the body as one row in autocommit (the
+floor of any persist-then-acknowledge endpoint on the same stack), and the webhook endpoint
+itself with the storing left out (what DRF, the secret check and the body checks cost).
 
 BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/erp_portal_bench_webhook) and
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/14) choose the servers; both are emptied first.
@@ -196,6 +197,14 @@ def main() -> None:
             bodies=bodies,
             concurrency=args.concurrency,
         )
+        no_store = run_load(
+            host="127.0.0.1",
+            port=port,
+            path=f"/bench/no-store/{COMPANY_ID}/",
+            bodies=bodies,
+            concurrency=args.concurrency,
+            headers=auth,
+        )
         portal = run_load(
             host="127.0.0.1",
             port=port,
@@ -218,11 +227,16 @@ def main() -> None:
     )
     print(f"bare view  : {bare.summary()}")
     print(f"insert-only: {insert_only.summary()}")
+    print(f"no-store   : {no_store.summary()}")
     print(f"webhook    : {portal.summary()}")
     print(f"throughput ratio webhook/bare: {ratio:.2f} (goal ≥ 0.70)")
     print(
         f"throughput ratio webhook/insert-only: {portal.throughput / insert_only.throughput:.2f} "
         "(how close the endpoint is to storing one row and answering)"
+    )
+    print(
+        f"throughput ratio no-store/bare: {no_store.throughput / bare.throughput:.2f} "
+        "(the endpoint without storing: the ceiling for the ratio above)"
     )
     print(f"p99 webhook: {portal.percentile(99):.1f} ms (goal < 50 ms)")
     print(

@@ -49,7 +49,7 @@ def enqueue_close_out(company_pk: int) -> None:
 
 def erp_requests_task(erp_request_pks: list[int]) -> list[str | None]:
     """Process each request in turn; one that fails unexpectedly does not hold up the others
-    (its row stays due, and the sweeper hands it out again)."""
+    (its lease runs out, and the sweeper hands it out again)."""
     from integrations.services.erp_requests import erp_request_process
 
     states: list[str | None] = []

@@ -35,6 +35,7 @@ class ProcoreWebhookView(APIView):
     permission_classes: list = []
     throttle_classes: list = []
     renderer_classes = [JSONRenderer]
+    receive = staticmethod(webhook_receive)  # bench/urls_webhook.py measures the view without it
 
     def perform_content_negotiation(
         self, request: Request, force: bool = False
@@ -53,7 +54,7 @@ class ProcoreWebhookView(APIView):
                 authorization=request.META.get("HTTP_AUTHORIZATION", ""),
             )
             delivery = webhook_parse(body=request.body, credentials=credentials)
-            receipt = webhook_receive(delivery)
+            receipt = self.receive(delivery)
         except WebhookRejected as rejected:
             if rejected.status != 401:
                 logger.warning(
