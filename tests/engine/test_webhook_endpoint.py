@@ -342,3 +342,58 @@ def test_the_endpoint_is_never_inside_a_request_transaction():
     from django.urls import resolve
 
     assert resolve("/webhooks/procore/1/").func._non_atomic_requests == {"default"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_storing_overlapping_batches_at_once_store_each_event_once():
+    """Four writers, each with its own database connection as separate gunicorn processes would
+    have, store the same 40 deliveries in different orders at the same moment: no deadlock
+    (rows go in key order), every event and ERP request once, and each delivery is "stored" for
+    exactly one writer and "duplicate" for the others."""
+    import random
+    import threading
+
+    from django.db import connection as db
+    from django.db import connections
+
+    from integrations.services.webhooks import webhook_store
+
+    if db.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race is proven on PostgreSQL")
+    connection = ConnectionFactory(webhook_secret=SECRET)
+    deliveries = [
+        parsed(connection, ulid=f"U{i:03d}", id=i + 1, resource_id=1000 + i // 2) for i in range(40)
+    ]
+    barrier = threading.Barrier(4)
+    outcomes: list = []
+    lock = threading.Lock()
+
+    def writer(seed: int) -> None:
+        mine = deliveries[:]
+        random.Random(seed).shuffle(mine)
+        try:
+            barrier.wait()
+            for start in range(0, 40, 8):
+                batch = mine[start : start + 8]
+                receipts = webhook_store(batch)
+                with lock:
+                    outcomes.extend(zip(batch, receipts, strict=True))
+        finally:
+            connections.close_all()
+
+    with mock.patch("integrations.tasks.enqueue_erp_requests") as enqueue:
+        threads = [threading.Thread(target=writer, args=(seed,)) for seed in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert len(outcomes) == 160
+    stored = [d.dedupe_key for d, receipt in outcomes if not receipt.duplicate]
+    assert sorted(stored) == sorted(d.dedupe_key for d in deliveries)  # each once, by one writer
+    assert NotificationEvent.objects.count() == 40
+    assert ERPRequest.objects.count() == 20
+    pk_of = dict(NotificationEvent.objects.values_list("dedupe_key", "pk"))
+    assert all(receipt.event_pk == pk_of[d.dedupe_key] for d, receipt in outcomes)
+    assert not NotificationEvent.objects.filter(erp_request__isnull=True).exists()
+    enqueued = [pk for call in enqueue.call_args_list for pk in call.args[0]]
+    assert sorted(enqueued) == sorted(ERPRequest.objects.values_list("pk", flat=True))
