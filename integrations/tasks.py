@@ -8,8 +8,10 @@ the row due again and enqueues it once more.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 
+from django.conf import settings
 from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 
@@ -49,11 +51,19 @@ def enqueue_close_out(company_pk: int) -> None:
 
 def erp_requests_task(erp_request_pks: list[int]) -> list[str | None]:
     """Process each request in turn; one that fails unexpectedly does not hold up the others
-    (its lease runs out, and the sweeper hands it out again)."""
+    (its lease runs out, and the sweeper hands it out again).
+
+    Imports can take minutes, so once half of django-q2's time limit has gone, the requests not
+    yet started go to a new task instead of risking that the limit kills this one halfway.
+    """
     from integrations.services.erp_requests import erp_request_process
 
+    give_up_starting_at = time.monotonic() + settings.Q_CLUSTER["timeout"] / 2
     states: list[str | None] = []
-    for pk in erp_request_pks:
+    for position, pk in enumerate(erp_request_pks):
+        if position and time.monotonic() > give_up_starting_at:
+            enqueue_erp_requests(erp_request_pks[position:])
+            break
         try:
             states.append(erp_request_process(erp_request_id=pk))
         except Exception:

@@ -47,3 +47,26 @@ def test_the_sweeper_hands_out_every_due_request_in_one_call():
     assert sorted(enqueue.call_args.args[0]) == sorted(r.pk for r in due)
     assert counts["erp_requests"] == 3
     assert ERPRequest.objects.filter(state=WorkState.PENDING).count() == 3
+
+
+def test_requests_not_started_by_half_the_time_limit_go_to_a_new_task(settings, monkeypatch):
+    """Imports can be long: rather than have django-q2 kill the task at its limit with requests
+    still waiting in it, the task hands them on."""
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 600}
+    clock = [1000.0]
+    monkeypatch.setattr(tasks.time, "monotonic", lambda: clock[0])
+
+    def slow_import(*, erp_request_id):
+        clock[0] += 200  # each request takes 200 s
+        return WorkState.SUCCEEDED
+
+    with (
+        mock.patch(
+            "integrations.services.erp_requests.erp_request_process", side_effect=slow_import
+        ) as process,
+        mock.patch("integrations.tasks.enqueue_erp_requests") as enqueue,
+    ):
+        states = tasks.erp_requests_task([1, 2, 3, 4, 5])
+    assert [call.kwargs["erp_request_id"] for call in process.call_args_list] == [1, 2]
+    assert states == [WorkState.SUCCEEDED, WorkState.SUCCEEDED]
+    enqueue.assert_called_once_with([3, 4, 5])
