@@ -214,6 +214,7 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
         "health_message",
         "health_checked_at",
         "provisioned_at",
+        "provisioning_until",
         "created_at",
         "updated_at",
     )
@@ -243,6 +244,7 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
                     "webhook_secret",
                     "webhook_secret_previous",
                     "provisioned_at",
+                    "provisioning_until",
                 )
             },
         ),

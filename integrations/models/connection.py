@@ -75,6 +75,12 @@ class Connection(models.Model):
     health_message = models.TextField(blank=True)
     health_checked_at = models.DateTimeField(null=True, blank=True)
     provisioned_at = models.DateTimeField(null=True, blank=True)
+    provisioning_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set while provisioning runs, so that two at once cannot create two hooks; "
+        "it runs out by itself if the process dies.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,10 +14,14 @@ saved as soon as Procore gives it, so a run that fails half-way resumes where it
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.models import Company, Connection, MetadataConfig
@@ -115,6 +119,38 @@ def interactive_client(connection: Connection) -> ProcoreClient:
     )
 
 
+PROVISIONING_LEASE = timedelta(minutes=10)
+
+
+@contextmanager
+def provisioning_lease(connection: Connection) -> Iterator[None]:
+    """One provisioning of a company at a time, in any process.
+
+    Two at once (a double click in the admin, the command beside it) would both list no hook in
+    our namespace and both create one; every event would then come twice, and a secret rotation
+    would update only one hook. The lease is one conditional UPDATE, so no transaction is held
+    open over the calls to Procore, and it runs out by itself if the process dies.
+    """
+    now = timezone.now()
+    until = now + PROVISIONING_LEASE
+    free = Q(provisioning_until__isnull=True) | Q(provisioning_until__lt=now)
+    if not Connection.objects.filter(free, pk=connection.pk).update(provisioning_until=until):
+        held = Connection.objects.filter(pk=connection.pk).values_list(
+            "provisioning_until", flat=True
+        )[0]
+        by = f" (at the latest {held:%H:%M} UTC)" if held else ""
+        raise ProvisioningError(
+            f"{connection.company} is being provisioned already, by another person or process; "
+            f"try again when that has finished{by}."
+        )
+    try:
+        yield
+    finally:
+        Connection.objects.filter(pk=connection.pk, provisioning_until=until).update(
+            provisioning_until=None
+        )
+
+
 def connection_provision(
     *,
     company: Company,
@@ -124,6 +160,20 @@ def connection_provision(
 ) -> ProvisionResult:
     """Create or repair the company's ERP Connection, hook and trigger in Procore (audited)."""
     connection = _connection_of(company)
+    with provisioning_lease(connection):
+        return _provision(
+            connection, company=company, client=client, actor=actor, actor_label=actor_label
+        )
+
+
+def _provision(
+    connection: Connection,
+    *,
+    company: Company,
+    client: ProcoreClient | None,
+    actor: Any,
+    actor_label: str,
+) -> ProvisionResult:
     if not (connection.client_id and connection.client_secret):
         raise ProvisioningError(
             f"The connection of {company} has no client id or secret; set them with "
@@ -193,29 +243,30 @@ def webhook_secret_rotate(
     fails, nothing breaks (the old secret is still accepted); provisioning again finishes it.
     """
     connection = _connection_of(company)
-    before = Connection.objects.get(pk=connection.pk)
-    if connection.webhook_secret:
-        connection.webhook_secret_previous = connection.webhook_secret
-    connection.webhook_secret = webhook_secret_generate()
-    connection.save(update_fields=["webhook_secret", "webhook_secret_previous", "updated_at"])
-    audit_record(
-        action="update",
-        instance=connection,
-        changes={
-            "rotation": "started",
-            **audit_diff(
-                before=before,
-                after=connection,
-                fields=["webhook_secret", "webhook_secret_previous"],
-            ),
-        },
-        actor=actor,
-        actor_label=actor_label,
-    )
-    webhook_credentials_forget(company.procore_company_id)
-    return connection_provision(
-        company=company, client=client, actor=actor, actor_label=actor_label
-    )
+    with provisioning_lease(connection):
+        before = Connection.objects.get(pk=connection.pk)
+        if connection.webhook_secret:
+            connection.webhook_secret_previous = connection.webhook_secret
+        connection.webhook_secret = webhook_secret_generate()
+        connection.save(update_fields=["webhook_secret", "webhook_secret_previous", "updated_at"])
+        audit_record(
+            action="update",
+            instance=connection,
+            changes={
+                "rotation": "started",
+                **audit_diff(
+                    before=before,
+                    after=connection,
+                    fields=["webhook_secret", "webhook_secret_previous"],
+                ),
+            },
+            actor=actor,
+            actor_label=actor_label,
+        )
+        webhook_credentials_forget(company.procore_company_id)
+        return _provision(
+            connection, company=company, client=client, actor=actor, actor_label=actor_label
+        )
 
 
 def webhook_secret_retire_previous(
