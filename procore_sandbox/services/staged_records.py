@@ -92,6 +92,10 @@ class _Batch:
             ).first()
         return self.records[key]
 
+    def forget(self, item_type: Any, origin_id: str | None) -> None:
+        """Look this one up in the database again next time (another call may have made it)."""
+        self.records.pop((item_type, origin_id), None)
+
     def remember(self, record: StagedRecord, previous_origin: str | None) -> None:
         if previous_origin and previous_origin != record.origin_id:
             self.records[(record.item_type, previous_origin)] = None
@@ -184,18 +188,24 @@ def _sync_one(
     if not isinstance(item, dict):
         errors.append({"item": item, "errors": {"base": ["must be an object"]}})
         return
-    try:
-        with transaction.atomic():
-            existing = _match(batch, item)
-            previous_origin = existing.origin_id if existing else None
-            record = _save(batch, item, existing=existing, batch_parent=batch_parent)
-    except ItemError as exc:
-        errors.append({**item, "errors": exc.errors})
-        return
-    except IntegrityError:
-        # Another call staged the same origin_id between our check and our write.
-        errors.append({**item, "errors": {"origin_id": ["has already been taken"]}})
-        return
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                existing = _match(batch, item)
+                previous_origin = existing.origin_id if existing else None
+                record = _save(batch, item, existing=existing, batch_parent=batch_parent)
+            break
+        except ItemError as exc:
+            errors.append({**item, "errors": exc.errors})
+            return
+        except IntegrityError:
+            # Another call staged the same origin_id between our look-up and our write (the
+            # portal sent the same batch twice at once). Procore upserts by origin_id, so look
+            # again and update the record that call made.
+            if attempt == 2:
+                errors.append({**item, "errors": {"origin_id": ["has already been taken"]}})
+                return
+            batch.forget(item.get("item_type"), clean_origin_id(item.get("origin_id")))
     batch.remember(record, previous_origin)
     entities.append(staged_record_json(record))
     children = item.get("children") or []
