@@ -220,7 +220,8 @@ def webhook_store(deliveries: Sequence[Delivery]) -> list[WebhookReceipt | Webho
         if len(deliveries) > 1:
             return [outcome for d in deliveries for outcome in webhook_store([d])]
         logger.warning("webhook not storable: %s", error)
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        lines = str(error).strip().splitlines()
+        reason = lines[0] if lines else type(error).__name__
         return [WebhookRejected(400, f"The event cannot be stored: {reason}")]
 
 
