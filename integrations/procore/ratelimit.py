@@ -56,12 +56,6 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         return None
 
 
-def backoff_delay(retry: int, *, base: float, cap: float, rng: random.Random) -> float:
-    """Exponential backoff with "equal jitter": half fixed, half random, so retries spread out."""
-    ceiling = min(cap, base * (2 ** max(0, retry - 1)))
-    return ceiling / 2 + rng.uniform(0, ceiling / 2)
-
-
 class CompanyRateLimit:
     """The last known quota of one company, with slots handed out to concurrent callers.
 

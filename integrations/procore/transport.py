@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from integrations.backoff import backoff_delay
 from integrations.procore.attempts import AttemptRecord, AttemptRecorder, excerpt, scrub
 from integrations.procore.auth import ConnectionTokenProvider, check_base_url
 from integrations.procore.errors import (
@@ -30,7 +31,6 @@ from integrations.procore.errors import (
 from integrations.procore.ratelimit import (
     CompanyRateLimit,
     RateLimitHeaders,
-    backoff_delay,
     parse_retry_after,
 )
 
