@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -9,17 +11,25 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_migrate, post_save
 
+        from integrations.handlers.registry import handlers_discover
         from integrations.models import Company, Connection
-        from integrations.services.webhooks import _forget_on_change
 
+        handlers_discover()
         for model in (Company, Connection):
-            post_save.connect(_forget_on_change, sender=model, dispatch_uid=f"forget-{model}")
-            post_delete.connect(_forget_on_change, sender=model, dispatch_uid=f"forget-d-{model}")
-
+            post_save.connect(_forget_credentials, sender=model, dispatch_uid=f"forget-{model}")
+            post_delete.connect(_forget_credentials, sender=model, dispatch_uid=f"forget-d-{model}")
         post_migrate.connect(_ensure_schedules, sender=self, dispatch_uid="integrations-schedules")
 
 
-def _ensure_schedules(sender, **kwargs) -> None:
+def _forget_credentials(sender: type, instance: Any, **kwargs: Any) -> None:
+    """A company or connection changed in this process: its webhook secrets may have too."""
+    from integrations.selectors.webhooks import webhook_credentials_forget
+
+    company = instance if hasattr(instance, "procore_company_id") else instance.company
+    webhook_credentials_forget(company.procore_company_id)
+
+
+def _ensure_schedules(sender: AppConfig, **kwargs: Any) -> None:
     from integrations.services.sweeper import sweeper_schedule_ensure
 
     sweeper_schedule_ensure()

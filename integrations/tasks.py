@@ -1,52 +1,29 @@
 """django-q2 tasks: thin entry points that take primary keys and call services.
 
-The state of every piece of work lives in our rows, not in the queue: a task that is lost or
-whose worker dies changes nothing, because ``sweep_due_work`` (scheduled every minute) finds
-the row due again and enqueues it once more.
+They are enqueued only through ``integrations/enqueue.py``, which names them by dotted path. The
+state of every piece of work lives in our rows, not in the queue: a task that is lost or whose
+worker dies changes nothing, because ``sweep_due_work`` (scheduled every minute) finds the row
+due again and enqueues it once more. Import runs are resumed by the company's next scheduled
+import (or support's "Run import now") instead.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
 
 from django.conf import settings
-from django_q.brokers import Broker, get_broker
-from django_q.tasks import async_task
+
+from erp_adapters.base import ERPUnavailable
+from integrations.enqueue import enqueue_erp_requests
+from integrations.models import Company, SyncRun
+from integrations.procore import RetryableError
+from integrations.services.erp_requests import erp_request_process, request_details_close_out
+from integrations.services.leases import Busy
+from integrations.services.sweeper import sweep
+from integrations.services.sync_runs import sync_run_start, sync_run_summary
 
 logger = logging.getLogger(__name__)
-
-_broker: Broker | None = None
-
-
-def _shared_broker() -> Broker:
-    """One broker per process: opening a Redis client per enqueue costs more than the enqueue."""
-    global _broker
-    if _broker is None:
-        _broker = get_broker()
-    return _broker
-
-
-ERP_REQUESTS_PER_TASK = 10
-
-
-def enqueue_erp_requests(erp_request_pks: Sequence[int]) -> None:
-    """One task per ten ERP requests: signing and sending a task costs more CPU than storing a
-    webhook, so a batch of deliveries is handed over in a few tasks instead of one each."""
-    pks = list(erp_request_pks)
-    for start in range(0, len(pks), ERP_REQUESTS_PER_TASK):
-        chunk = pks[start : start + ERP_REQUESTS_PER_TASK]
-        async_task(
-            "integrations.tasks.erp_requests_task",
-            chunk,
-            task_name=f"erp-requests-{chunk[0]}-{len(chunk)}",
-            broker=_shared_broker(),
-        )
-
-
-def enqueue_close_out(company_pk: int) -> None:
-    async_task("integrations.tasks.close_out_task", company_pk, broker=_shared_broker())
 
 
 def erp_requests_task(erp_request_pks: list[int]) -> list[str | None]:
@@ -56,8 +33,6 @@ def erp_requests_task(erp_request_pks: list[int]) -> list[str | None]:
     Imports can take minutes, so once half of django-q2's time limit has gone, the requests not
     yet started go to a new task instead of risking that the limit kills this one halfway.
     """
-    from integrations.services.erp_requests import erp_request_process
-
     give_up_starting_at = time.monotonic() + settings.Q_CLUSTER["timeout"] / 2
     states: list[str | None] = []
     for position, pk in enumerate(erp_request_pks):
@@ -73,13 +48,31 @@ def erp_requests_task(erp_request_pks: list[int]) -> list[str | None]:
 
 
 def close_out_task(company_pk: int) -> int:
-    from integrations.services.erp_requests import request_details_close_out
-
     return request_details_close_out(company_pk=company_pk)
 
 
 def sweep_due_work() -> dict[str, int]:
     """Enqueue everything that is due: new and retrying requests, expired leases, close-outs."""
-    from integrations.services.sweeper import sweep
+    return sweep()
 
-    return sweep(enqueue_requests=enqueue_erp_requests, enqueue_close_out=enqueue_close_out)
+
+def import_task(company_pk: int, entity: str, trigger: str) -> str:
+    """Run or resume one import; a summary for django-q2's task list."""
+    company = Company.objects.filter(pk=company_pk, is_active=True).first()
+    if company is None:
+        return f"Skipped: company {company_pk} is gone or inactive."
+    try:
+        run = sync_run_start(company=company, entity=entity, trigger=trigger)
+    except Busy as exc:
+        return f"Skipped: {exc}"
+    except (RetryableError, ERPUnavailable) as exc:
+        logger.warning(
+            "%s import paused: %s", entity, exc, extra={"company_id": company.procore_company_id}
+        )
+        return f"Paused, resumes on the next run: {exc}"
+    return sync_run_summary(run)
+
+
+def scheduled_import(company_pk: int, entity: str) -> str:
+    """What each company's import schedule calls."""
+    return import_task(company_pk, entity, SyncRun.Trigger.SCHEDULE)

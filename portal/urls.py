@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from integrations.api.webhooks import ProcoreWebhookView
@@ -12,8 +12,9 @@ admin.site.index_title = "Companies, connections and ledgers"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path(
-        "webhooks/procore/<int:procore_company_id>/",
+    # Any id reaches the view, so that even a malformed one is answered in JSON (401).
+    re_path(
+        r"^webhooks/procore/(?P<procore_company_id>[^/]{1,32})/$",
         ProcoreWebhookView.as_view(),
         name="procore-webhook",
     ),

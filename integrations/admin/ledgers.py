@@ -88,7 +88,7 @@ class NotificationEventAdmin(LedgerAdmin):
         "event_type",
         "resource_id",
         "state",
-        "attempts",
+        "processed_at",
     )
     list_filter = ("state", "company")
     list_select_related = ("company",)
@@ -105,7 +105,6 @@ class NotificationEventAdmin(LedgerAdmin):
         "resource_id",
         "api_version",
         "state",
-        "attempts",
         "last_error",
         "erp_request_link",
         "received_at",

@@ -9,11 +9,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from integrations.admin.base import AuditedAdmin, admin_link
+from integrations.enqueue import enqueue_import
 from integrations.models import ImportSchedule, SyncRun
 from integrations.services.audit import audit_record
 from integrations.services.import_schedules import import_schedule_delete, import_schedule_sync
 from integrations.services.sync_runs import sync_refusals_reset
-from integrations.sync_tasks import enqueue_import
 
 
 @admin.register(ImportSchedule)

@@ -1,18 +1,7 @@
 """What to do for each ``request_name`` of Procore's events dictionary.
 
-A handler is a function of a :class:`HandlerContext` that does the ERP-side work and returns an
-:class:`Outcome`; the ERP request service around it claims, fetches, classifies errors and
-closes out the Request Details. Adding an entity means adding a module here, never touching the
-machinery. Importing this package registers every handler module.
+One module per section of the dictionary (``vendors``, ``standard_cost_codes``, ``cost_types``,
+``metadata``, …), named as in ``registry.SECTIONS``; each registers its handlers with
+``registry.register``. The app registers them all when it is ready; the engine imports only
+``registry``.
 """
-
-from integrations.handlers import cost_codes, metadata, vendor_imports, vendors  # noqa: F401
-from integrations.handlers.registry import (
-    KNOWN_REQUEST_NAMES,
-    HandlerContext,
-    Outcome,
-    handler_for,
-    register,
-)
-
-__all__ = ["KNOWN_REQUEST_NAMES", "HandlerContext", "Outcome", "handler_for", "register"]

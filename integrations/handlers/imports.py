@@ -1,5 +1,6 @@
 """What every ``sync_*`` handler does: run (or resume) the import the request started, and
-report it to the approver on the Request Detail."""
+report it to the approver on the Request Detail. Shared by the entity modules; registers
+nothing itself."""
 
 from __future__ import annotations
 

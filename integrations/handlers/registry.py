@@ -1,7 +1,17 @@
-"""The handler registry, the context a handler gets, and the outcome it returns."""
+"""The handler registry, the context a handler gets, and the outcome it reports.
+
+A handler is a function of a :class:`HandlerContext` that does the ERP-side work and returns an
+:class:`Outcome`; the engine (``services/erp_requests.py``) claims, fetches, classifies errors,
+applies what the outcome reports and closes out the Request Details. The engine imports only
+this module: handler modules, one per section of Procore's events dictionary, register
+themselves when the app is ready (``handlers_discover``), so an entity is added by adding a
+file, never by touching the engine.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -11,64 +21,114 @@ from erp_adapters.base import Adapter, ExternalLink
 from integrations.models import Company, Connection, ERPRequest
 from integrations.procore import ProcoreClient
 
-# Every request_name of the events dictionary (procore-erp-api.md §a.6), including the
-# dictionary's own `create_contract_payment` spelling of `create_payment` (§h.15).
-KNOWN_REQUEST_NAMES: frozenset[str] = frozenset(
-    {
-        "create_standard_cost_codes",
-        "sync_standard_cost_codes",
-        "delete_standard_cost_codes",
-        "unlink_standard_cost_codes",
-        "sync_standard_categories",
-        "delete_standard_categories",
-        "create_vendor",
-        "sync_vendors",
-        "create_vendor_in_procore",
-        "link_vendor",
-        "link_all_vendors",
-        "merge_vendors",
-        "unlink_vendor",
-        "create_or_update_job",
-        "sync_jobs",
-        "create_job_in_procore",
-        "sync_single_job",
-        "reset_job",
-        "create_sub_job",
-        "sync_sub_jobs",
-        "create_sub_job_in_procore",
-        "sync_sub_job",
-        "reset_sub_job",
-        "delete_cost_codes",
-        "delete_cost_type_assignments",
-        "delete_cost_code",
-        "create_budget",
-        "update_budget",
-        "create_budget_in_procore",
-        "create_requisitions",
-        "reset_requisition",
-        "create_payment",
-        "create_contract_payment",
-        "sync_contract_payments",
-        "reset_payment",
-        "create_commitment",
-        "sync_commitments",
-        "unlink_commitment",
-        "create_commitment_in_procore",
-        "create_commitment_change_order",
-        "sync_commitment_change_orders",
-        "unlink_commitment_change_order",
-        "create_payment_application",
-        "unlink_payment_application",
-        "sync_prime_contracts",
-        "create_prime_contract_change_order",
-        "unlink_prime_contract_change_order",
-        "reset_prime_contract_change_order",
-        "create_company_level_direct_cost",
-        "unlink_company_level_direct_cost",
-        "reset_company_level_direct_cost",
-        "sync_metadata",
-    }
-)
+# Every request_name of the events dictionary (procore-erp-api.md §a.6), by the section it is
+# listed in; the key is also the name of the handler module for that section. The dictionary's
+# own `create_contract_payment` spelling of `create_payment` is listed too (§h.15).
+SECTIONS: dict[str, frozenset[str]] = {
+    "standard_cost_codes": frozenset(
+        {
+            "create_standard_cost_codes",
+            "sync_standard_cost_codes",
+            "delete_standard_cost_codes",
+            "unlink_standard_cost_codes",
+        }
+    ),
+    "cost_types": frozenset({"sync_standard_categories", "delete_standard_categories"}),
+    "vendors": frozenset(
+        {
+            "create_vendor",
+            "sync_vendors",
+            "create_vendor_in_procore",
+            "link_vendor",
+            "link_all_vendors",
+            "merge_vendors",
+            "unlink_vendor",
+        }
+    ),
+    "jobs": frozenset(
+        {
+            "create_or_update_job",
+            "sync_jobs",
+            "create_job_in_procore",
+            "sync_single_job",
+            "reset_job",
+        }
+    ),
+    "sub_jobs": frozenset(
+        {
+            "create_sub_job",
+            "sync_sub_jobs",
+            "create_sub_job_in_procore",
+            "sync_sub_job",
+            "reset_sub_job",
+        }
+    ),
+    "cost_codes": frozenset(
+        {"delete_cost_codes", "delete_cost_type_assignments", "delete_cost_code"}
+    ),
+    "budgets": frozenset({"create_budget", "update_budget", "create_budget_in_procore"}),
+    "requisitions": frozenset({"create_requisitions", "reset_requisition"}),
+    "payments": frozenset(
+        {"create_payment", "create_contract_payment", "sync_contract_payments", "reset_payment"}
+    ),
+    "commitments": frozenset(
+        {
+            "create_commitment",
+            "sync_commitments",
+            "unlink_commitment",
+            "create_commitment_in_procore",
+        }
+    ),
+    "commitment_change_orders": frozenset(
+        {
+            "create_commitment_change_order",
+            "sync_commitment_change_orders",
+            "unlink_commitment_change_order",
+        }
+    ),
+    "payment_applications": frozenset({"create_payment_application", "unlink_payment_application"}),
+    "prime_contracts": frozenset({"sync_prime_contracts"}),
+    "prime_contract_change_orders": frozenset(
+        {
+            "create_prime_contract_change_order",
+            "unlink_prime_contract_change_order",
+            "reset_prime_contract_change_order",
+        }
+    ),
+    "direct_costs": frozenset(
+        {
+            "create_company_level_direct_cost",
+            "unlink_company_level_direct_cost",
+            "reset_company_level_direct_cost",
+        }
+    ),
+    "metadata": frozenset({"sync_metadata"}),
+}
+KNOWN_REQUEST_NAMES: frozenset[str] = frozenset().union(*SECTIONS.values())
+SECTION_OF: dict[str, str] = {name: key for key, names in SECTIONS.items() for name in names}
+
+
+@dataclass(frozen=True)
+class LinkChange:
+    """What the portal must now record of one of its object links (``ObjectLink``).
+
+    A handler never writes links itself: it reports them, and the engine applies them in the
+    same transaction as the request's outcome, so a request that is retried or fails leaves
+    no half-recorded state behind.
+    """
+
+    item_type: str
+    origin_id: str
+    procore_id: int | None = None
+    origin_code: str = ""
+    synced: bool = True
+
+    @classmethod
+    def now_synced(
+        cls, item_type: str, origin_id: str, *, procore_id: int, origin_code: str = ""
+    ) -> LinkChange:
+        """The object exists in Procore with this origin id."""
+        return cls(item_type, str(origin_id), int(procore_id), origin_code or "")
 
 
 @dataclass(frozen=True)
@@ -77,22 +137,38 @@ class Outcome:
 
     ``per_detail`` overrides status and messages for item-level events, where each item has its
     own Request Detail (``create_standard_cost_codes``, ``delete_cost_codes``, …).
+    ``external_data`` are the External Data updates that mark exported objects synced in
+    Procore; the engine sends them in one call with those of other requests, just before the
+    close-outs. ``object_links`` are the portal's own records to update (``LinkChange``).
     """
 
     status: str  # "success" or "failed"
     messages: tuple[str, ...] = ()
     per_detail: dict[int, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
-    # External Data updates that mark the exported objects synced in Procore. The engine sends
-    # them in one call with those of other requests, just before the close-outs.
-    links: tuple[ExternalLink, ...] = ()
+    external_data: tuple[ExternalLink, ...] = ()
+    object_links: tuple[LinkChange, ...] = ()
 
     @classmethod
-    def success(cls, *messages: str, links: tuple[ExternalLink, ...] = ()) -> Outcome:
-        return cls("success", tuple(messages), links=tuple(links))
+    def success(
+        cls,
+        *messages: str,
+        external_data: tuple[ExternalLink, ...] = (),
+        object_links: tuple[LinkChange, ...] = (),
+    ) -> Outcome:
+        return cls(
+            "success",
+            tuple(messages),
+            external_data=tuple(external_data),
+            object_links=tuple(object_links),
+        )
 
     @classmethod
     def failed(cls, *messages: str) -> Outcome:
         return cls("failed", tuple(messages))
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "success"
 
     def for_detail(self, detail_id: int) -> tuple[str, tuple[str, ...]]:
         return self.per_detail.get(detail_id, (self.status, self.messages))
@@ -124,12 +200,17 @@ _HANDLERS: dict[str, Handler] = {}
 
 
 def register(*request_names: str) -> Callable[[Handler], Handler]:
-    """Register a handler for one or more request names (each name once)."""
+    """Register a handler for one or more request names: each name once, and only from the
+    module of its section (``integrations.handlers.<section>``), so a newcomer finds every
+    name of an entity in one file."""
 
     def decorate(function: Handler) -> Handler:
         for name in request_names:
             if name not in KNOWN_REQUEST_NAMES:
                 raise ValueError(f"{name!r} is not a request name of the events dictionary")
+            home = f"{__package__}.{SECTION_OF[name]}"
+            if function.__module__ != home:
+                raise ValueError(f"{name!r} belongs in {home}, not in {function.__module__}")
             if name in _HANDLERS:
                 raise ValueError(f"{name!r} already has a handler: {_HANDLERS[name].__qualname__}")
             _HANDLERS[name] = function
@@ -144,3 +225,11 @@ def handler_for(request_name: str) -> Handler | None:
 
 def handled_request_names() -> frozenset[str]:
     return frozenset(_HANDLERS)
+
+
+def handlers_discover() -> None:
+    """Import every module of this package, so each registers its handlers (app ready)."""
+    package = importlib.import_module(__package__)
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name != "registry":
+            importlib.import_module(f"{__package__}.{module.name}")

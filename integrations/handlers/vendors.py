@@ -1,11 +1,17 @@
-"""Vendors: export through ``create_vendor``, import through staged records (``sync_vendors``)."""
+"""Vendors (the events dictionary's "Vendors" section): exported through ``create_vendor``,
+imported through staged records (``sync_vendors``), then approved in Procore
+(``create_vendor_in_procore``).
+
+Not handled yet: ``link_vendor``, ``link_all_vendors``, ``merge_vendors``, ``unlink_vendor``
+(they close "not handled yet" until the jobs-and-vendors work adds them here).
+"""
 
 from __future__ import annotations
 
-from erp_adapters.base import ExternalLink
-from integrations.handlers.registry import HandlerContext, Outcome, register
+from erp_adapters.base import Entity, ExternalLink
+from integrations.handlers.imports import import_for_request
+from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
-from integrations.services.object_links import object_link_mark_synced
 
 
 @register("create_vendor")
@@ -21,12 +27,19 @@ def create_vendor(ctx: HandlerContext) -> Outcome:
     if problems:
         return Outcome.failed(*problems)
     result = vendors.create(payload)
-    links = result.links or (ExternalLink("vendor", int(vendor["id"]), result.origin_id),)
+    links = result.links or (ExternalLink(ItemType.VENDOR, int(vendor["id"]), result.origin_id),)
     if result.created:
         message = f"Created in the ERP as {result.origin_code}."
     else:
         message = f"Already in the ERP as {result.origin_code}."
-    return Outcome.success(message, links=links)
+    return Outcome.success(message, external_data=links)
+
+
+@register("sync_vendors")
+def sync_vendors(ctx: HandlerContext) -> Outcome:
+    """The approver pressed Refresh Vendors: stage new vendors, update synced ones, archive the
+    gone."""
+    return import_for_request(ctx, Entity.VENDORS)
 
 
 @register("create_vendor_in_procore")
@@ -36,11 +49,13 @@ def create_vendor_in_procore(ctx: HandlerContext) -> Outcome:
     origin_id = vendor.get("origin_id")
     if not (vendor.get("id") and origin_id):
         return Outcome.failed("The import notice names no vendor with an ERP id.")
-    object_link_mark_synced(
-        company=ctx.company,
-        item_type=ItemType.VENDOR,
-        origin_id=str(origin_id),
-        origin_code=str(vendor.get("origin_code") or ""),
-        procore_id=int(vendor["id"]),
+    return Outcome.success(
+        object_links=(
+            LinkChange.now_synced(
+                ItemType.VENDOR,
+                str(origin_id),
+                procore_id=int(vendor["id"]),
+                origin_code=str(vendor.get("origin_code") or ""),
+            ),
+        )
     )
-    return Outcome.success()

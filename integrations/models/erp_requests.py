@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
-from django.db.models import Value
-from django.db.models.functions import Now
+
+from integrations.models.leases import Leased
 
 
 class WorkState(models.TextChoices):
@@ -18,26 +20,26 @@ class WorkState(models.TextChoices):
     RESOLVED = "resolved", "Resolved by support"
 
 
-class LeasedWork(models.Model):
-    """Columns shared by rows that workers claim: attempts, when to try next, who holds them.
+OPEN_STATES = (WorkState.PENDING, WorkState.RETRYING)
 
-    The ``db_default``s let the webhook endpoint insert a new row with only its key columns
-    (``services/inserts.py``); the ORM still uses the Python defaults, which are the same.
-    """
 
-    state = models.CharField(
-        max_length=16,
-        choices=WorkState.choices,
-        default=WorkState.PENDING,
-        db_default=WorkState.PENDING,
+def work_due(now: Any) -> models.Q:
+    """Rows whose next attempt is due: open, or left ``processing`` by a worker that died (the
+    lease tells those from rows being worked on: see ``lease_free``)."""
+    return models.Q(state__in=(*OPEN_STATES, WorkState.PROCESSING)) & (
+        models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now)
     )
-    attempts = models.PositiveIntegerField(default=0, db_default=0)
+
+
+class LeasedWork(Leased):
+    """Columns shared by units of work that a worker claims with a lease and may retry."""
+
+    state = models.CharField(max_length=16, choices=WorkState.choices, default=WorkState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease_owner = models.CharField(max_length=64, blank=True, default="", db_default="")
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True, default="", db_default="")
-    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
-    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -54,14 +56,11 @@ class ERPRequest(LeasedWork):
         db_index=False,  # the composite indexes below lead with company
     )
     procore_request_id = models.BigIntegerField(help_text="Procore's ERP Request id.")
-    request_name = models.CharField(
-        max_length=100, blank=True, default="", db_default="", db_index=True
-    )
+    request_name = models.CharField(max_length=100, blank=True, default="", db_index=True)
     request_data = models.JSONField(null=True, blank=True)
-    integration_app_name = models.CharField(max_length=255, blank=True, default="", db_default="")
+    integration_app_name = models.CharField(max_length=255, blank=True, default="")
     external_links = models.JSONField(
         default=list,
-        db_default=Value([], output_field=models.JSONField()),
         blank=True,
         help_text="External Data updates ({item_type, item_id, origin_id}) to send before the "
         "close-out, batched with other requests of the company.",

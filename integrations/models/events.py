@@ -1,22 +1,23 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.functions import Now
 
 
 class NotificationEvent(models.Model):
     """Every webhook delivery from Procore, stored as received before anything else happens.
 
     Unique per company on the event's ``ulid`` (or ``id`` when there is no ulid), so a
-    redelivery is recognised and acknowledged without doing anything twice. The endpoint
-    inserts the columns it knows and leaves the rest to their ``db_default``s.
+    redelivery is recognised and acknowledged without doing anything twice. Its state follows
+    the ERP request it names (``services/notification_events.py``): support filtering on
+    Processed or Failed sees what really happened to each event.
     """
 
     class State(models.TextChoices):
-        RECEIVED = "received", "Received"
+        RECEIVED = "received", "Received (its request is waiting or being processed)"
         PROCESSED = "processed", "Processed"
-        IGNORED = "ignored", "Ignored (not an ERP request)"
         FAILED = "failed", "Failed"
+        IGNORED = "ignored", "Ignored (not an ERP request)"
+        DUPLICATE = "duplicate", "Duplicate (its request came with an earlier event)"
 
     company = models.ForeignKey(
         "integrations.Company",
@@ -33,8 +34,9 @@ class NotificationEvent(models.Model):
     api_version = models.CharField(max_length=16, blank=True)
     payload = models.JSONField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
-    attempts = models.PositiveIntegerField(default=0, db_default=0)
-    last_error = models.TextField(blank=True, default="", db_default="")
+    last_error = models.TextField(
+        blank=True, default="", help_text="Why its request failed, when it did."
+    )
     erp_request = models.ForeignKey(
         "integrations.ERPRequest",
         null=True,
@@ -42,8 +44,10 @@ class NotificationEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="events",
     )
-    received_at = models.DateTimeField(auto_now_add=True, db_default=Now())
-    processed_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its request ended (processed or failed)."
+    )
 
     class Meta:
         constraints = [

@@ -22,8 +22,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from erp_adapters.base import AdapterError, ConstraintViolation, ERPUnavailable
-from integrations.handlers import HandlerContext, Outcome, handler_for
-from integrations.handlers.registry import KNOWN_REQUEST_NAMES
+from integrations.enqueue import enqueue_close_out, enqueue_erp_requests
+from integrations.handlers.registry import (
+    KNOWN_REQUEST_NAMES,
+    HandlerContext,
+    Outcome,
+    handler_for,
+)
 from integrations.models import Connection, ERPRequest, ERPRequestDetail
 from integrations.models.erp_requests import WorkState
 from integrations.procore import (
@@ -32,14 +37,16 @@ from integrations.procore import (
     RequestDetailClosure,
     RetryableError,
 )
-from integrations.services.object_links import object_link_mark_synced
+from integrations.services.leases import Busy
+from integrations.services.notification_events import notification_events_follow
+from integrations.services.object_links import object_link_mark_synced, object_links_apply
 from integrations.services.work import (
     work_claim,
-    work_claim_batch,
+    work_claim_one,
     work_complete,
     work_redrive,
+    work_resolve,
     work_retry_later,
-    worker_name,
 )
 
 logger = logging.getLogger(__name__)
@@ -109,9 +116,11 @@ def _record_outcome(row: ERPRequest, outcome: Outcome) -> int:
     """Write the wanted status on each still-open detail; the close-out worker sends them, after
     the External Data updates that mark the exported objects synced."""
     row.external_links = (
-        [link.as_update() for link in outcome.links] if outcome.status == "success" else []
+        [link.as_update() for link in outcome.external_data] if outcome.succeeded else []
     )
     row.save(update_fields=["external_links", "updated_at"])
+    if outcome.succeeded and outcome.object_links:
+        object_links_apply(company_pk=row.company_id, changes=outcome.object_links)
     count = 0
     # Every detail but those support resolved by hand: a retried request must replace what the
     # approver saw last time, and sending the same status twice is harmless.
@@ -149,29 +158,23 @@ def _log_extra(row: ERPRequest) -> dict[str, Any]:
 
 def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = None) -> str | None:
     """Do one attempt at an ERP request. Returns the state written, or None if not claimable."""
-    owner = worker_name()
-    row = work_claim(ERPRequest, pk=erp_request_id, owner=owner)
+    row = work_claim_one(ERPRequest, pk=erp_request_id)
     if row is None:
         return None
     connection = (
         Connection.objects.select_related("company").filter(company_id=row.company_id).first()
     )
-    if connection is not None:
-        row.company = connection.company  # one query for both
     if connection is None:
         # Nothing can reach Procore for this company: a person must connect it, then retry.
-        work_complete(
+        _end(
             row,
-            owner=owner,
-            state=WorkState.FAILED,
-            error=f"{row.company} has no Procore connection; connect it, then retry this request.",
+            WorkState.FAILED,
+            f"{row.company} has no Procore connection; connect it, then retry this request.",
         )
         return WorkState.FAILED
+    row.company = connection.company  # one query for both
     own_client = client is None
     client = client or ProcoreClient(connection)
-    outcome: Outcome | None = None
-    state = WorkState.SUCCEEDED
-    error = ""
     try:
         if not row.request_name:
             _fetch(row, client)
@@ -180,68 +183,78 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
             outcome, state = _not_handled(row), WorkState.NOT_HANDLED
         else:
             outcome = handler(HandlerContext(erp_request=row, connection=connection, client=client))
-            state = WorkState.SUCCEEDED if outcome.status == "success" else WorkState.FAILED
-            error = "; ".join(outcome.messages) if state == WorkState.FAILED else ""
-            if outcome.links and state == WorkState.SUCCEEDED and not row.details.exists():
+            state = WorkState.SUCCEEDED if outcome.succeeded else WorkState.FAILED
+            if outcome.external_data and outcome.succeeded and not row.details.exists():
                 # No close-out to batch the write-back with: mark the objects synced now,
                 # with the same error handling as the rest of the request.
-                links = [link.as_update() for link in outcome.links]
+                links = [link.as_update() for link in outcome.external_data]
                 _send_external_links(client=client, company_pk=row.company_id, links=links)
-    except (RetryableError, ERPUnavailable) as exc:
-        retry_after = getattr(exc, "retry_after", None)
-        written = work_retry_later(row, owner=owner, error=str(exc), retry_after=retry_after)
-        logger.warning("ERP request will be retried: %s", exc, extra=_log_extra(row))
-        if written == WorkState.DEAD:
-            _give_up(
-                row,
-                "The integration could not complete this request after several attempts "
-                f"({exc}). Support has been alerted and can retry it.",
-            )
-        return written
+    except (RetryableError, ERPUnavailable, Busy) as exc:
+        return _retry_later(row, exc, f"{exc}")
     except ConstraintViolation as exc:
-        outcome, state, error = Outcome.failed(*exc.messages), WorkState.FAILED, str(exc)
+        outcome, state = Outcome.failed(*exc.messages), WorkState.FAILED
     except (ProcoreError, AdapterError) as exc:
-        outcome, state, error = Outcome.failed(str(exc)), WorkState.FAILED, str(exc)
+        outcome, state = Outcome.failed(str(exc)), WorkState.FAILED
     except Exception as exc:
         # A defect of ours, not the request's: keep the request and retry, so a fix re-drives it.
         logger.exception("ERP request handler crashed", extra=_log_extra(row))
-        written = work_retry_later(row, owner=owner, error=f"{type(exc).__name__}: {exc}")
-        if written == WorkState.DEAD:
-            _give_up(
-                row,
-                "The integration hit an internal error on this request; support has been "
-                "alerted and can retry it.",
-            )
-        return written
+        return _retry_later(
+            row,
+            exc,
+            f"{type(exc).__name__}: {exc}",
+            dead_message="The integration hit an internal error on this request; support has "
+            "been alerted and can retry it.",
+        )
     finally:
         if own_client:
             client.close()
+    error = "; ".join(outcome.messages) if state != WorkState.SUCCEEDED else ""
     if state == WorkState.FAILED:
         logger.info("ERP request failed: %s", error, extra=_log_extra(row))
     with transaction.atomic():  # one commit for the outcome and the request's new state
         _record_outcome(row, outcome)
-        work_complete(row, owner=owner, state=state, error=error)
-        _enqueue_close_out(row.company_id)
+        _end(row, state, error)
+        enqueue_close_out(row.company_id)
     return state
 
 
-def _give_up(row: ERPRequest, message: str) -> None:
-    """A dead letter still tells the approver: its details close ``failed`` with ``message``."""
-    _record_outcome(row, Outcome.failed(message))
-    _enqueue_close_out(row.company_id)
+def _end(row: ERPRequest, state: str, error: str) -> None:
+    """The attempt's final state, and the ledger's events follow it."""
+    if work_complete(row, state=state, error=error):
+        notification_events_follow(erp_request_pk=row.pk, request_state=state, error=error)
 
 
-def _retry_later(details: list[ERPRequestDetail], *, owner: str, exc: ProcoreError) -> None:
+def _retry_later(
+    row: ERPRequest, exc: Exception, error: str, *, dead_message: str | None = None
+) -> str:
+    """Another attempt later; once attempts or age run out, a dead letter that still tells the
+    approver: its details close ``failed``."""
+    retry_after = getattr(exc, "retry_after", None)
+    with transaction.atomic():
+        written = work_retry_later(row, error=error, retry_after=retry_after)
+        if written == WorkState.DEAD:
+            _record_outcome(
+                row,
+                Outcome.failed(
+                    dead_message
+                    or "The integration could not complete this request after several "
+                    f"attempts ({error}). Support has been alerted and can retry it."
+                ),
+            )
+            notification_events_follow(
+                erp_request_pk=row.pk, request_state=WorkState.DEAD, error=row.last_error
+            )
+            enqueue_close_out(row.company_id)
+    if written == WorkState.DEAD:
+        logger.error("ERP request is a dead letter: %s", error, extra=_log_extra(row))
+    else:
+        logger.warning("ERP request will be retried: %s", error, extra=_log_extra(row))
+    return written
+
+
+def _details_retry_later(details: list[ERPRequestDetail], *, exc: ProcoreError) -> None:
     for detail in details:
-        work_retry_later(
-            detail, owner=owner, error=str(exc), retry_after=getattr(exc, "retry_after", None)
-        )
-
-
-def _enqueue_close_out(company_pk: int) -> None:
-    from integrations.tasks import enqueue_close_out
-
-    transaction.on_commit(lambda: enqueue_close_out(company_pk))
+        work_retry_later(detail, error=str(exc), retry_after=getattr(exc, "retry_after", None))
 
 
 def request_details_close_out(
@@ -251,13 +264,11 @@ def request_details_close_out(
 
     Batching across requests is what keeps an export burst near one Procore call per request.
     """
-    owner = worker_name()
-    details = work_claim_batch(
-        ERPRequestDetail,
-        owner=owner,
+    details = work_claim(
+        ERPRequestDetail.objects.filter(company_id=company_pk).exclude(
+            status=ERPRequestDetail.Status.OPEN
+        ),
         limit=limit,
-        extra=dict(company_id=company_pk),
-        exclude=dict(status=ERPRequestDetail.Status.OPEN),
     )
     if not details:
         return 0
@@ -272,11 +283,11 @@ def request_details_close_out(
         ]
         result = client.close_request_details(closures)
     except RetryableError as exc:
-        _retry_later(details, owner=owner, exc=exc)
+        _details_retry_later(details, exc=exc)
         return 0
     except ProcoreError as exc:
         for detail in details:
-            work_complete(detail, owner=owner, state=WorkState.FAILED, error=str(exc))
+            work_complete(detail, state=WorkState.FAILED, error=str(exc))
         return 0
     finally:
         if own_client:
@@ -286,11 +297,10 @@ def request_details_close_out(
     now = timezone.now()
     for index, detail in enumerate(details):
         if index in refused:
-            work_complete(detail, owner=owner, state=WorkState.FAILED, error=str(refused[index]))
+            work_complete(detail, state=WorkState.FAILED, error=str(refused[index]))
             continue
-        work_complete(detail, owner=owner, state=WorkState.SUCCEEDED)
-        ERPRequestDetail.objects.filter(pk=detail.pk).update(closed_out_at=now)
-        closed += 1
+        if work_complete(detail, state=WorkState.SUCCEEDED, closed_out_at=now):
+            closed += 1
     return closed
 
 
@@ -359,34 +369,21 @@ def _apply_external_links(*, details: list[ERPRequestDetail], client: ProcoreCli
 
 def erp_request_retry(*, erp_request: ERPRequest) -> None:
     """Support's "retry now": run the request again from the start (the ERP side is idempotent)."""
-    from integrations.tasks import enqueue_erp_requests
-
-    work_redrive(erp_request)
-    transaction.on_commit(lambda: enqueue_erp_requests([erp_request.pk]))
+    work_redrive(ERPRequest.objects.filter(pk=erp_request.pk))
+    notification_events_follow(erp_request_pk=erp_request.pk, request_state=WorkState.PENDING)
+    enqueue_erp_requests([erp_request.pk])
 
 
 def request_details_reclose(*, details: Iterable[ERPRequestDetail]) -> int:
     """Support's "re-close-out": send the recorded status and messages to Procore again."""
-    companies = set()
-    count = 0
-    for detail in details:
-        if detail.status == ERPRequestDetail.Status.OPEN:
-            continue
-        work_redrive(detail)
-        companies.add(detail.company_id)
-        count += 1
-    for company_pk in companies:
-        _enqueue_close_out(company_pk)
-    return count
+    chosen = [d for d in details if d.status != ERPRequestDetail.Status.OPEN]
+    work_redrive(ERPRequestDetail.objects.filter(pk__in=[d.pk for d in chosen]))
+    for company_pk in sorted({d.company_id for d in chosen}):
+        enqueue_close_out(company_pk)
+    return len(chosen)
 
 
 def erp_request_mark_resolved(*, erp_request: ERPRequest, note: str) -> None:
     """Support took care of it by hand; the sweeper leaves it alone from now on."""
-    ERPRequest.objects.filter(pk=erp_request.pk).update(
-        state=WorkState.RESOLVED,
-        last_error=f"Resolved by support: {note}"[:4000],
-        completed_at=timezone.now(),
-        next_attempt_at=None,
-        lease_owner="",
-        lease_expires_at=None,
-    )
+    work_resolve(ERPRequest.objects.filter(pk=erp_request.pk), note=note)
+    notification_events_follow(erp_request_pk=erp_request.pk, request_state=WorkState.RESOLVED)

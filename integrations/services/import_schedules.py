@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
 
+from integrations.enqueue import SCHEDULED_IMPORT_TASK
 from integrations.models import Company, ImportEntity, ImportSchedule
 
-TASK = "integrations.sync_tasks.scheduled_import"
+TASK = SCHEDULED_IMPORT_TASK
 
 # Vendors change daily in a busy ERP; reference data rarely.
 DEFAULT_MINUTES: dict[str, int] = {

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from integrations.models import Company, ObjectLink
+from collections.abc import Iterable
+from typing import Protocol
+
+from integrations.models import ObjectLink
+
+
+class LinkChangeLike(Protocol):
+    item_type: str
+    origin_id: str
+    procore_id: int | None
+    origin_code: str
+    synced: bool
 
 
 def object_link_mark_synced(
     *,
-    company: Company | None = None,
-    company_pk: int | None = None,
+    company_pk: int,
     item_type: str,
     origin_id: str,
     procore_id: int,
@@ -18,9 +28,23 @@ def object_link_mark_synced(
     defaults = {"procore_id": procore_id, "state": ObjectLink.State.SYNCED, "last_error": ""}
     if origin_code:
         defaults["origin_code"] = origin_code[:255]
-    if company is None:
-        company = Company(pk=company_pk)
     link, _ = ObjectLink.objects.update_or_create(
-        company=company, item_type=item_type, origin_id=origin_id, defaults=defaults
+        company_id=company_pk, item_type=item_type, origin_id=origin_id, defaults=defaults
     )
     return link
+
+
+def object_links_apply(*, company_pk: int, changes: Iterable[LinkChangeLike]) -> int:
+    """Record what a handler reported of its objects (``handlers.registry.LinkChange``)."""
+    count = 0
+    for change in changes:
+        if change.synced and change.procore_id is not None:
+            object_link_mark_synced(
+                company_pk=company_pk,
+                item_type=change.item_type,
+                origin_id=change.origin_id,
+                procore_id=change.procore_id,
+                origin_code=change.origin_code,
+            )
+            count += 1
+    return count

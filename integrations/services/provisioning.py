@@ -33,6 +33,7 @@ from integrations.procore.errors import (
     ValidationError,
 )
 from integrations.procore.paths import WEBHOOK_API_VERSION
+from integrations.selectors.webhooks import webhook_credentials_forget
 from integrations.services.audit import audit_diff, audit_record
 from integrations.services.connections import webhook_secret_generate, webhook_url_for
 from integrations.services.import_schedules import import_schedules_ensure
@@ -41,7 +42,6 @@ from integrations.services.metadata import (
     metadata_config_mark_pushed,
     metadata_config_push,
 )
-from integrations.services.webhooks import webhook_credentials_forget
 
 ERP_RESOURCE = "ERP Requests"
 ERP_EVENT_TYPE = "create"

@@ -46,9 +46,9 @@ from integrations.models import (
 from integrations.procore import ProcoreClient, ProcoreError, RetryableError, SyncResult
 from integrations.procore.errors import ErrorKind
 from integrations.procore.paths import SYNC_BATCH_SIZE
+from integrations.services.leases import worker_name
 from integrations.services.sync_entities import EntitySpec, ImportNotPossible, entity_spec
 from integrations.services.sync_plan import Action, LinkInfo, Mode, Plan, list_hash, plan_diff
-from integrations.services.work import worker_name
 
 logger = logging.getLogger(__name__)
 

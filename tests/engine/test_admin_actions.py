@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from integrations.models import AuditEntry, ERPRequest, ERPRequestDetail
 from integrations.models.erp_requests import WorkState
-from integrations.services.work import work_due_ids
+from integrations.selectors.work import work_due_ids
 from tests.factories import ERPRequestDetailFactory, ERPRequestFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from integrations.models.erp_requests import WorkState
 from integrations.services.erp_requests import erp_request_retry
 from integrations.services.provisioning import connection_provision
 from integrations.services.sweeper import process_pending
-from integrations.services.work import work_claim
+from integrations.services.work import work_claim_one
 
 
 @pytest.fixture
@@ -62,6 +62,8 @@ def test_accepted_vendor_export_lands_in_the_erp_and_closes_success(provisioned,
     link = ObjectLink.objects.get(company=provisioned.company, item_type="vendor")
     assert (link.state, link.procore_id, link.origin_id) == ("synced", vendor.id, vendor.origin_id)
     assert ERPRequest.objects.get(procore_request_id=request.id).state == WorkState.SUCCEEDED
+    event.refresh_from_db()
+    assert event.state == NotificationEvent.State.PROCESSED and event.processed_at is not None
 
 
 def test_the_same_event_delivered_twice_is_processed_once(provisioned, sandbox_company, settings):
@@ -84,7 +86,7 @@ def test_worker_killed_after_creating_in_the_erp_finishes_later_without_a_second
     vendor, request = export_vendor(sandbox_company, name="Crashy Steel Inc")
     ours = ERPRequest.objects.get(procore_request_id=request.id)
     # A worker claims the request, fetches it and creates the vendor in the ERP, then dies.
-    claimed = work_claim(ERPRequest, pk=ours.pk, owner="doomed-worker")
+    claimed = work_claim_one(ERPRequest, pk=ours.pk)
     from erp_adapters.registry import get_adapter
     from integrations.procore import ProcoreClient
 

@@ -85,4 +85,10 @@ def test_environment_hosts_follow_procore_docs():
 
 def test_states_are_explicit_choices():
     field = NotificationEvent._meta.get_field("state")
-    assert {value for value, _ in field.choices} == {"received", "processed", "ignored", "failed"}
+    assert {value for value, _ in field.choices} == {
+        "received",
+        "processed",
+        "ignored",
+        "failed",
+        "duplicate",
+    }

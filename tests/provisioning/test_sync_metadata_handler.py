@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.handlers import HandlerContext, handler_for
+from integrations.handlers.registry import HandlerContext, handler_for
 from integrations.models import ERPRequest, MetadataConfig
 from integrations.models.erp_requests import WorkState
 from integrations.procore import ProcoreClient

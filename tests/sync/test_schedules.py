@@ -18,7 +18,7 @@ from integrations.services.import_schedules import (
     import_schedule_set,
     import_schedules_ensure,
 )
-from integrations.sync_tasks import scheduled_import
+from integrations.tasks import scheduled_import
 from tests.sync.conftest import seed_vendors
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,7 @@ def test_support_can_run_an_import_now_from_the_admin(
     )
     queued = []
     monkeypatch.setattr(
-        "integrations.sync_tasks.async_task", lambda func, *args, **kw: queued.append((func, args))
+        "integrations.enqueue.async_task", lambda func, *args, **kw: queued.append((func, args))
     )
     url = reverse("admin:integrations_importschedule_changelist")
 
@@ -130,7 +130,7 @@ def test_support_can_run_an_import_now_from_the_admin(
         )
 
     assert response.status_code == 302
-    assert queued == [("integrations.sync_tasks.import_task", (company.pk, "vendors", "admin"))]
+    assert queued == [("integrations.tasks.import_task", (company.pk, "vendors", "admin"))]
     assert ObjectLink.objects.get(origin_id="refused").content_hash == ""
     func, args = queued[0]
     assert import_string(func)(*args) == "Staged 3 new vendors; 0 unchanged."
