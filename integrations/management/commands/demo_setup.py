@@ -5,12 +5,16 @@ demo ERP books with vendors, cost codes and cost types.
 Run by ``make demo`` after ``migrate``; safe to run again (it resets the admin password so the
 printed one always works). Provisioning needs the sandbox server running, so ``run_demo`` does it
 once the server answers.
+
+The sandbox is another room (a fake Procore): this command reaches it only through the sandbox's
+own management command (``sandbox``), never its models or services.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -23,6 +27,8 @@ DEMO_COMPANY_ID = 4_271_122
 DEMO_COMPANY_NAME = "Demo Construction Co."
 DEMO_CLIENT_ID = "demo-portal-client"
 DEMO_CLIENT_SECRET = "demo-portal-secret-0123456789"  # noqa: S105 - the local sandbox's demo app
+DEMO_APP_NAME = "ERP Portal (demo)"
+DEMO_ADAPTER = "demo"
 
 
 class Command(BaseCommand):
@@ -51,7 +57,7 @@ class Command(BaseCommand):
             api_url=sandbox_url,
             client_id=DEMO_CLIENT_ID,
             client_secret=DEMO_CLIENT_SECRET,
-            adapter_key="demo",
+            adapter_key=DEMO_ADAPTER,
             adapter_settings={"tenant": f"demo-{DEMO_COMPANY_ID}"},
             actor_label="demo_setup",
         )
@@ -65,16 +71,33 @@ class Command(BaseCommand):
         self.stdout.write(f"  Procore sandbox:  {sandbox_url}/sandbox/")
 
     def _sandbox_company(self) -> None:
-        """The customer's Procore company, with ERP Integrations on and our app installed."""
-        from procore_sandbox.models import Company as SandboxCompany
-        from procore_sandbox.services.tenants import app_install, company_create
+        """The customer's Procore company, with ERP Integrations on and our app installed.
 
-        company = SandboxCompany.objects.filter(id=DEMO_COMPANY_ID).first()
-        if company is None:
-            company = company_create(name=DEMO_COMPANY_NAME, company_id=DEMO_COMPANY_ID)
-        app_install(
-            company=company,
-            client_id=DEMO_CLIENT_ID,
-            client_secret=DEMO_CLIENT_SECRET,
-            name="ERP Portal (demo)",
+        Through the sandbox's own command, as an operator would: ``--exist-ok`` keeps a company
+        that is already there, and ``app-install`` (idempotent) installs the demo app in it either
+        way, so a re-run, or a company made earlier by hand, ends with the demo credentials.
+        """
+        quiet = StringIO()
+        call_command(
+            "sandbox",
+            "company-create",
+            "--id",
+            str(DEMO_COMPANY_ID),
+            "--exist-ok",
+            "--name",
+            DEMO_COMPANY_NAME,
+            stdout=quiet,
+        )
+        call_command(
+            "sandbox",
+            "app-install",
+            "--company",
+            str(DEMO_COMPANY_ID),
+            "--client-id",
+            DEMO_CLIENT_ID,
+            "--client-secret",
+            DEMO_CLIENT_SECRET,
+            "--app-name",
+            DEMO_APP_NAME,
+            stdout=quiet,
         )
