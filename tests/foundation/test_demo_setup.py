@@ -1,23 +1,25 @@
 """`demo_setup`: the sandbox company with our app, the portal's connection, the demo ERP books;
-harmless to run again, and it reaches the sandbox only through its command."""
+harmless to run again, and it reaches the sandbox and the demo ERP only through their commands."""
 
 from __future__ import annotations
 
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from erp_adapters.demo.models import DemoVendor
 from integrations.management.commands.demo_setup import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
     DEMO_COMPANY_ID,
+    demo_erp_tenant,
 )
 from integrations.models import Connection
 from procore_sandbox.models import Company as SandboxCompany
 from procore_sandbox.models import Installation
 from procore_sandbox.services.tenants import company_create, token_issue
+from tests.factories import ConnectionFactory
 
 
 def demo_setup() -> str:
@@ -42,9 +44,11 @@ def test_demo_setup_twice_is_harmless():
     first = demo_setup()
     assert "Demo ready." in first
     assert f"Demo ERP books:   demo-{DEMO_COMPANY_ID} (5 vendors)" in first
+    assert f"Demo ERP books 'demo-{DEMO_COMPANY_ID}' seeded" in first
 
     second = demo_setup()
     assert "Demo ready." in second
+    assert "vendors 0 new (5 in all)" in second
     assert_demo_is_set_up()
 
 
@@ -54,3 +58,13 @@ def test_a_sandbox_company_made_earlier_gets_the_demo_app_installed():
     demo_setup()
     assert_demo_is_set_up()
     assert SandboxCompany.objects.get(id=DEMO_COMPANY_ID).name == "Made by hand"
+
+
+@pytest.mark.django_db
+def test_the_connections_demo_settings_choose_the_books():
+    assert demo_erp_tenant(ConnectionFactory(adapter_key="demo", adapter_settings={})) == "demo"
+    acme = ConnectionFactory(adapter_key="demo", adapter_settings={"tenant": "acme"})
+    assert demo_erp_tenant(acme) == "acme"
+    other = ConnectionFactory(adapter_key="sage300")
+    with pytest.raises(CommandError, match="connected to the 'sage300' ERP adapter"):
+        demo_erp_tenant(other)

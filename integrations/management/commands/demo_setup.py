@@ -6,8 +6,9 @@ Run by ``make demo`` after ``migrate``; safe to run again (it resets the admin p
 printed one always works). Provisioning needs the sandbox server running, so ``run_demo`` does it
 once the server answers.
 
-The sandbox is another room (a fake Procore): this command reaches it only through the sandbox's
-own management command (``sandbox``), never its models or services.
+The sandbox is another room (a fake Procore) and the demo ERP an adapter: this command reaches
+both only through their own management commands (``sandbox``, ``seed_demo_erp``), never their
+models or services, and tells the demo ERP which books to fill.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from integrations.models import ProcoreEnvironment
+from erp_adapters.base import AdapterSettingsError
+from erp_adapters.registry import validate_adapter_settings
+from integrations.models import Connection, ProcoreEnvironment
 from integrations.services.connections import connection_upsert
 
 DEMO_COMPANY_ID = 4_271_122
@@ -29,6 +32,22 @@ DEMO_CLIENT_ID = "demo-portal-client"
 DEMO_CLIENT_SECRET = "demo-portal-secret-0123456789"  # noqa: S105 - the local sandbox's demo app
 DEMO_APP_NAME = "ERP Portal (demo)"
 DEMO_ADAPTER = "demo"
+
+
+def demo_erp_tenant(connection: Connection) -> str:
+    """The demo ERP books a connection reads: its demo adapter settings name them (``tenant``,
+    with the schema's default filled in)."""
+    if connection.adapter_key != DEMO_ADAPTER:
+        raise CommandError(
+            f"{connection.company} is connected to the {connection.adapter_key!r} ERP adapter, "
+            "not the demo ERP; there is nothing to seed."
+        )
+    try:
+        return validate_adapter_settings(DEMO_ADAPTER, connection.adapter_settings)["tenant"]
+    except AdapterSettingsError as exc:
+        raise CommandError(
+            f"{connection.company}'s connection has invalid settings: {exc}"
+        ) from exc
 
 
 class Command(BaseCommand):
@@ -61,13 +80,14 @@ class Command(BaseCommand):
             adapter_settings={"tenant": f"demo-{DEMO_COMPANY_ID}"},
             actor_label="demo_setup",
         )
-        call_command("seed_demo_erp", company=DEMO_COMPANY_ID, vendors=vendors, jobs=3, verbosity=0)
+        tenant = demo_erp_tenant(result.connection)
+        call_command("seed_demo_erp", tenant=tenant, vendors=vendors, jobs=3, stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Demo ready."))
         self.stdout.write(f"  Admin user:       {username}")
         self.stdout.write(f"  Admin password:   {password}")
         self.stdout.write(f"  Demo company:     {result.connection.company}")
-        self.stdout.write(f"  Demo ERP books:   demo-{DEMO_COMPANY_ID} ({vendors} vendors)")
+        self.stdout.write(f"  Demo ERP books:   {tenant} ({vendors} vendors)")
         self.stdout.write(f"  Procore sandbox:  {sandbox_url}/sandbox/")
 
     def _sandbox_company(self) -> None:
