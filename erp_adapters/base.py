@@ -435,6 +435,9 @@ class Adapter(ABC):
     def vendors(self) -> VendorAdapter:
         return self.entity(Entity.VENDORS)
 
+    # Jobs, commitments and commitment change orders: no flow calls these three yet (the engine
+    # imports vendors, standard cost codes and cost types, and exports vendors); the job and
+    # commitment flows to come will.
     @property
     def jobs(self) -> JobAdapter:
         return self.entity(Entity.JOBS)

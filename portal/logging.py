@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
 
+from integrations.procore.redaction import redact
+
 CONTEXT_FIELDS = ("company_id", "erp_request_id", "request_name", "attempt", "sync_run_id")
-
-_SECRET_PATTERNS = [
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
-    re.compile(
-        r"(?i)((?:client_secret|access_token|password|secret)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"
-    ),
-]
-
-
-def redact(text: str) -> str:
-    """Mask bearer tokens and secret-looking key/value pairs in free text."""
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(r"\1[redacted]", text)
-    return text
 
 
 class RedactSecretsFilter(logging.Filter):

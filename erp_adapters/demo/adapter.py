@@ -5,6 +5,12 @@ constraint per tenant. ``create`` looks for it first; if another worker inserts 
 Procore object between that look and our insert, the insert fails on the constraint inside a
 savepoint, and we return the winner's row. So one Procore object is one ERP row, however
 often or concurrently the export is delivered.
+
+Called by no flow yet: ``Jobs``, ``Commitments`` and ``CommitmentChangeOrders`` (listing and
+creating). Today's flows import vendors, standard cost codes and cost types, and export vendors;
+the job and commitment flows that will call these are coming work. They are kept, and tested.
+(``create`` of ``StandardCostCodes`` and ``CostTypes`` waits likewise for a
+``create_standard_cost_codes`` handler; their listing is in use.)
 """
 
 from __future__ import annotations
@@ -267,7 +273,9 @@ class Vendors(DemoEntity):
 
 class Jobs(DemoEntity):
     """``create_or_update_job``: a second export of the same project updates the job's
-    name and address; the job code, once in the ERP, stays."""
+    name and address; the job code, once in the ERP, stays.
+
+    Not called by any flow yet (no job import or export handler); kept for the job flows."""
 
     entity = Entity.JOBS
     model = DemoJob
@@ -413,6 +421,10 @@ def _line_links(lines) -> tuple[ExternalLink, ...]:
 
 
 class Commitments(DemoEntity):
+    """Subcontracts and purchase orders with their lines (``create_commitment``).
+
+    Not called by any flow yet (no commitment import or export handler); kept for them."""
+
     entity = Entity.COMMITMENTS
     model = DemoCommitment
 
@@ -458,6 +470,10 @@ class Commitments(DemoEntity):
 
 
 class CommitmentChangeOrders(DemoEntity):
+    """Commitment change orders with their lines (``create_commitment_change_order``).
+
+    Not called by any flow yet (no change order import or export handler); kept for them."""
+
     entity = Entity.COMMITMENT_CHANGE_ORDERS
     model = DemoChangeOrder
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
-from portal.logging import redact as redact_text
+from integrations.procore.redaction import redact as redact_text
 
 logger = logging.getLogger("integrations.procore")
 

@@ -11,6 +11,24 @@ has an ``origin_id`` or ``id``, Request Detail close-outs, External Data, metada
 configuration PATCHes). Creates (POST), deletes and syncs with items lacking both ids are not:
 their error is raised (still classified retryable) for the caller's work row to decide. A 429 is
 waited out for every call, since Procore did nothing with the request.
+
+Not wired to any flow yet
+-------------------------
+These methods are tested (``tests/procore/``) but no service, handler, task or command calls
+them yet; the coming flows will. Keep them, and take a name off this list when a flow calls it
+(``tests/procore/test_client_wiring.py`` checks that the list matches the code).
+
+- Jobs and cost structure (jobs, sub jobs and their cost codes; budgets switched on per
+  project): ``sync_projects``, ``sync_sub_jobs``, ``sync_cost_codes``,
+  ``sync_cost_code_line_item_types``, ``update_project_configuration``.
+- Contracts and money (budget write-back, job costs, invoice payments):
+  ``sync_erp_transactions``, ``sync_erp_job_costs``, ``delete_erp_job_cost``,
+  ``sync_invoice_payments``.
+- One at a time what the flows do in bulk (staging, reading Ready to Import, closing out):
+  ``create_staged_record``, ``list_staged_records``, ``close_request_detail``.
+- Webhook deliveries reconciliation, and taking hooks and triggers down: ``iter_deliveries``,
+  ``delete_hook``, ``delete_trigger``, ``create_triggers_bulk``, ``delete_triggers_bulk``.
+- Legacy staging (companies on the pre-Staged-Records endpoints): ``sync_legacy_staging``.
 """
 
 from __future__ import annotations

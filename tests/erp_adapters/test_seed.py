@@ -16,7 +16,6 @@ from erp_adapters.demo.models import (
     DemoVendor,
 )
 from erp_adapters.demo.seeding import demo_erp_seed
-from tests.factories import CompanyFactory, ConnectionFactory
 
 
 def seed(*args: str) -> str:
@@ -33,9 +32,8 @@ def counts(tenant: str) -> dict[str, int]:
 
 
 @pytest.mark.django_db
-def test_seeding_a_company_without_a_connection_uses_its_procore_id_as_the_books():
-    company = CompanyFactory(procore_company_id=5_100_000_001)
-    output = seed("--company", str(company.procore_company_id), "--vendors", "40", "--jobs", "4")
+def test_seeding_fills_the_books_it_is_given():
+    output = seed("--tenant", "5100000001", "--vendors", "40", "--jobs", "4")
     assert counts("5100000001") == {
         "DemoVendor": 40,
         "DemoCostCode": len(sample_data.COST_CODES),
@@ -49,24 +47,22 @@ def test_seeding_a_company_without_a_connection_uses_its_procore_id_as_the_books
 
 @pytest.mark.django_db
 def test_seeding_twice_adds_nothing_and_growing_adds_only_the_rest():
-    company = CompanyFactory()
-    seed("--company", str(company.procore_company_id), "--vendors", "30")
-    tenant = str(company.procore_company_id)
+    tenant = "acme"
+    seed("--tenant", tenant, "--vendors", "30")
     first = counts(tenant)
     names = list(DemoVendor.objects.filter(tenant=tenant).order_by("code").values_list("name"))
-    output = seed("--company", str(company.procore_company_id), "--vendors", "30")
+    output = seed("--tenant", tenant, "--vendors", "30")
     assert counts(tenant) == first
     assert "vendors 0 new (30 in all)" in output
-    seed("--company", str(company.procore_company_id), "--vendors", "45")
+    seed("--tenant", tenant, "--vendors", "45")
     grown = DemoVendor.objects.filter(tenant=tenant).order_by("code")
     assert grown.count() == 45
     assert list(grown.values_list("name")[:30]) == names
 
 
 @pytest.mark.django_db
-def test_the_connection_settings_choose_the_books():
-    connection = ConnectionFactory(adapter_key="demo", adapter_settings={"tenant": "acme"})
-    seed("--company", str(connection.company.procore_company_id), "--vendors", "5")
+def test_only_the_given_books_are_touched():
+    seed("--tenant", "acme", "--vendors", "5")
     assert DemoVendor.objects.filter(tenant="acme").count() == 5
     assert not DemoVendor.objects.exclude(tenant="acme").exists()
 
@@ -126,11 +122,8 @@ def test_cost_codes_form_a_tree_and_jobs_have_commitments_with_change_orders():
 
 @pytest.mark.django_db
 def test_command_errors_a_person_can_act_on():
-    with pytest.raises(CommandError, match="No company with Procore company id 42"):
-        seed("--company", "42")
-    other = ConnectionFactory(adapter_key="sage300")
-    with pytest.raises(CommandError, match="connected to the 'sage300' ERP adapter"):
-        seed("--company", str(other.company.procore_company_id))
+    with pytest.raises(CommandError, match="--tenant"):
+        seed("--vendors", "5")
     with pytest.raises(CommandError, match="tenant: 'Bad Books' does not match"):
         seed("--tenant", "Bad Books")
     with pytest.raises(CommandError, match="--vendors cannot be negative"):

@@ -5,24 +5,49 @@ demo ERP books with vendors, cost codes and cost types.
 Run by ``make demo`` after ``migrate``; safe to run again (it resets the admin password so the
 printed one always works). Provisioning needs the sandbox server running, so ``run_demo`` does it
 once the server answers.
+
+The sandbox is another room (a fake Procore) and the demo ERP an adapter: this command reaches
+both only through their own management commands (``sandbox``, ``seed_demo_erp``), never their
+models or services, and tells the demo ERP which books to fill.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from integrations.models import ProcoreEnvironment
+from erp_adapters.base import AdapterSettingsError
+from erp_adapters.registry import validate_adapter_settings
+from integrations.models import Connection, ProcoreEnvironment
 from integrations.services.connections import connection_upsert
 
 DEMO_COMPANY_ID = 4_271_122
 DEMO_COMPANY_NAME = "Demo Construction Co."
 DEMO_CLIENT_ID = "demo-portal-client"
 DEMO_CLIENT_SECRET = "demo-portal-secret-0123456789"  # noqa: S105 - the local sandbox's demo app
+DEMO_APP_NAME = "ERP Portal (demo)"
+DEMO_ADAPTER = "demo"
+
+
+def demo_erp_tenant(connection: Connection) -> str:
+    """The demo ERP books a connection reads: its demo adapter settings name them (``tenant``,
+    with the schema's default filled in)."""
+    if connection.adapter_key != DEMO_ADAPTER:
+        raise CommandError(
+            f"{connection.company} is connected to the {connection.adapter_key!r} ERP adapter, "
+            "not the demo ERP; there is nothing to seed."
+        )
+    try:
+        return validate_adapter_settings(DEMO_ADAPTER, connection.adapter_settings)["tenant"]
+    except AdapterSettingsError as exc:
+        raise CommandError(
+            f"{connection.company}'s connection has invalid settings: {exc}"
+        ) from exc
 
 
 class Command(BaseCommand):
@@ -51,30 +76,48 @@ class Command(BaseCommand):
             api_url=sandbox_url,
             client_id=DEMO_CLIENT_ID,
             client_secret=DEMO_CLIENT_SECRET,
-            adapter_key="demo",
+            adapter_key=DEMO_ADAPTER,
             adapter_settings={"tenant": f"demo-{DEMO_COMPANY_ID}"},
             actor_label="demo_setup",
         )
-        call_command("seed_demo_erp", company=DEMO_COMPANY_ID, vendors=vendors, jobs=3, verbosity=0)
+        tenant = demo_erp_tenant(result.connection)
+        call_command("seed_demo_erp", tenant=tenant, vendors=vendors, jobs=3, stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Demo ready."))
         self.stdout.write(f"  Admin user:       {username}")
         self.stdout.write(f"  Admin password:   {password}")
         self.stdout.write(f"  Demo company:     {result.connection.company}")
-        self.stdout.write(f"  Demo ERP books:   demo-{DEMO_COMPANY_ID} ({vendors} vendors)")
+        self.stdout.write(f"  Demo ERP books:   {tenant} ({vendors} vendors)")
         self.stdout.write(f"  Procore sandbox:  {sandbox_url}/sandbox/")
 
     def _sandbox_company(self) -> None:
-        """The customer's Procore company, with ERP Integrations on and our app installed."""
-        from procore_sandbox.models import Company as SandboxCompany
-        from procore_sandbox.services.tenants import app_install, company_create
+        """The customer's Procore company, with ERP Integrations on and our app installed.
 
-        company = SandboxCompany.objects.filter(id=DEMO_COMPANY_ID).first()
-        if company is None:
-            company = company_create(name=DEMO_COMPANY_NAME, company_id=DEMO_COMPANY_ID)
-        app_install(
-            company=company,
-            client_id=DEMO_CLIENT_ID,
-            client_secret=DEMO_CLIENT_SECRET,
-            name="ERP Portal (demo)",
+        Through the sandbox's own command, as an operator would: ``--exist-ok`` keeps a company
+        that is already there, and ``app-install`` (idempotent) installs the demo app in it either
+        way, so a re-run, or a company made earlier by hand, ends with the demo credentials.
+        """
+        quiet = StringIO()
+        call_command(
+            "sandbox",
+            "company-create",
+            "--id",
+            str(DEMO_COMPANY_ID),
+            "--exist-ok",
+            "--name",
+            DEMO_COMPANY_NAME,
+            stdout=quiet,
+        )
+        call_command(
+            "sandbox",
+            "app-install",
+            "--company",
+            str(DEMO_COMPANY_ID),
+            "--client-id",
+            DEMO_CLIENT_ID,
+            "--client-secret",
+            DEMO_CLIENT_SECRET,
+            "--app-name",
+            DEMO_APP_NAME,
+            stdout=quiet,
         )
