@@ -2,8 +2,9 @@
 
 Authenticated by the company's bearer secret, parsed strictly, validated by a serializer that
 names the bad field, stored by the webhook service in one transaction, and answered: 200 once
-stored (``duplicate`` for a redelivery), 400 for a bad body, 401 for bad credentials, 413 for a
-body over 64 KiB, 503 when the database cannot store it (Procore retries).
+stored (``duplicate`` for a redelivery), 400 for a bad body, 401 for bad credentials, 411 for a
+chunked body the server cannot delimit, 413 for a body over 64 KiB, 503 when the database
+cannot store it (Procore retries). Chunked bodies are read under gunicorn (``parsers.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from integrations.api.authentication import WebhookBearerAuthentication
-from integrations.api.parsers import WebhookEventParser
+from integrations.api.parsers import WebhookEventParser, event_payload
 from integrations.api.serializers import WebhookEventSerializer
 from integrations.services.webhooks import webhook_event_store
 
@@ -46,15 +47,16 @@ class ProcoreWebhookView(APIView):
 
     def post(self, request: Request, procore_company_id: str) -> Response:
         credentials = request.auth
+        payload = event_payload(request)
         serializer = WebhookEventSerializer(
-            data=request.data, context={"procore_company_id": credentials.procore_company_id}
+            data=payload, context={"procore_company_id": credentials.procore_company_id}
         )
         serializer.is_valid(raise_exception=True)
         try:
             receipt = webhook_event_store(
                 company_pk=credentials.company_pk,
                 event=serializer.validated_data,
-                payload=request.data,
+                payload=payload,
             )
         except DatabaseError as exc:
             logger.exception(

@@ -32,51 +32,61 @@ def webhook_dedupe_key(*, ulid: str, event_id: int | None) -> str:
 
 
 def webhook_event_store(*, company_pk: int, event: dict[str, Any], payload: Any) -> WebhookReceipt:
-    """Store the event once and find or create its ERP request; enqueue it when it is new.
+    """Store the event once and find or create its ERP request; enqueue the request when new.
 
     ``event`` holds the validated fields (``resource_name``, ``resource_id``, ``event_type``,
     ``ulid``, ``id``, ``api_version``); ``payload`` is the body as received. A redelivery (same
-    ULID or id) changes nothing and is answered as a duplicate; so is a delivery that loses the
-    race against an identical one arriving at the same moment.
+    ULID or id) changes nothing and is answered as a duplicate. The unique constraints decide
+    every race: a delivery that loses one rolls back whole and looks again, so an identical
+    delivery arriving at the same moment is a duplicate, and a second event for an ERP request
+    created a moment ago by another delivery is stored against that request.
     """
     key = webhook_dedupe_key(ulid=event.get("ulid") or "", event_id=event.get("id"))
-    known = _stored_event(company_pk, key)
-    if known is not None:
-        return WebhookReceipt(event_pk=known, duplicate=True)
+    for attempt in (1, 2):
+        try:
+            return _store(company_pk, key, event, payload)
+        except IntegrityError:
+            known = _stored_event(company_pk, key)
+            if known is not None:
+                return WebhookReceipt(event_pk=known, duplicate=True)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store(company_pk: int, key: str, event: dict[str, Any], payload: Any) -> WebhookReceipt:
+    """One transaction: the ERP request (found or created) and the event."""
     is_erp = event["resource_name"] == ERP_RESOURCE_NAME
     with transaction.atomic():
-        erp_request, created = (None, False)
+        erp_request, created = None, False
         if is_erp:
-            erp_request, created = ERPRequest.objects.get_or_create(
+            erp_request = ERPRequest.objects.filter(
                 company_id=company_pk, procore_request_id=event["resource_id"]
-            )
+            ).first()
+            if erp_request is None:
+                erp_request = ERPRequest.objects.create(
+                    company_id=company_pk, procore_request_id=event["resource_id"]
+                )
+                created = True
         if not is_erp:
             state = NotificationEvent.State.IGNORED
         elif created:
             state = NotificationEvent.State.RECEIVED
         else:
             state = NotificationEvent.State.DUPLICATE
-        try:
-            with transaction.atomic():
-                stored = NotificationEvent.objects.create(
-                    company_id=company_pk,
-                    dedupe_key=key,
-                    event_id=event.get("id"),
-                    ulid=event.get("ulid") or "",
-                    resource_name=event["resource_name"],
-                    resource_id=event["resource_id"],
-                    event_type=event["event_type"],
-                    api_version=event.get("api_version") or "",
-                    payload=payload,
-                    erp_request=erp_request,
-                    state=state,
-                )
-        except IntegrityError:
-            # An identical delivery was stored by another process a moment ago.
-            known = _stored_event(company_pk, key)
-            if known is None:
-                raise
-            return WebhookReceipt(event_pk=known, duplicate=True)
+        stored = NotificationEvent.objects.create(
+            company_id=company_pk,
+            dedupe_key=key,
+            event_id=event.get("id"),
+            ulid=event.get("ulid") or "",
+            resource_name=event["resource_name"],
+            resource_id=event["resource_id"],
+            event_type=event["event_type"],
+            api_version=event.get("api_version") or "",
+            payload=payload,
+            erp_request=erp_request,
+            state=state,
+        )
         if created:
             enqueue_erp_requests([erp_request.pk])
     return WebhookReceipt(event_pk=stored.pk, duplicate=False)
