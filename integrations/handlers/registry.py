@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from erp_adapters.base import Adapter, ExternalLink
+from erp_adapters.base import Adapter, ERPUnavailable, ExternalLink
+from integrations.breakers import Breaker, CircuitOpen, erp_breaker
 from integrations.models import Company, Connection, ERPRequest
 from integrations.procore import ProcoreClient
 
@@ -174,11 +175,16 @@ class Outcome:
         return self.per_detail.get(detail_id, (self.status, self.messages))
 
 
+class ERPPaused(ERPUnavailable, CircuitOpen):
+    """The company's ERP failed repeatedly; its circuit breaker pauses calls to it."""
+
+
 @dataclass
 class HandlerContext:
     erp_request: ERPRequest
     connection: Connection
     client: ProcoreClient
+    adapter_used: bool = False
 
     @property
     def company(self) -> Company:
@@ -189,9 +195,20 @@ class HandlerContext:
         return self.erp_request.request_data or {}
 
     @cached_property
+    def erp_breaker(self) -> Breaker:
+        return erp_breaker(self.connection.company_id, self.connection.company.name)
+
+    @cached_property
     def adapter(self) -> Adapter:
+        """The company's ERP adapter; asking for it checks the ERP's circuit breaker, and the
+        engine reports how the handler's ERP work went."""
         from erp_adapters.registry import get_adapter
 
+        try:
+            self.erp_breaker.before_call()
+        except CircuitOpen as exc:
+            raise ERPPaused(str(exc), retry_after=exc.retry_after) from None
+        self.adapter_used = True
         return get_adapter(self.connection.adapter_key, self.connection.adapter_settings)
 
 

@@ -3,6 +3,7 @@
 from integrations.models.access import CompanyMembership
 from integrations.models.attempts import ApiAttempt
 from integrations.models.audit import AuditEntry
+from integrations.models.breakers import CircuitBreaker
 from integrations.models.company import Company
 from integrations.models.connection import Connection, ProcoreEnvironment
 from integrations.models.erp_requests import ERPRequest, ERPRequestDetail
@@ -15,6 +16,7 @@ from integrations.models.sync import SyncRun
 __all__ = [
     "ApiAttempt",
     "AuditEntry",
+    "CircuitBreaker",
     "Company",
     "CompanyMembership",
     "Connection",

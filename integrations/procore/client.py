@@ -41,6 +41,7 @@ from typing import Any
 
 import requests
 
+from integrations.breakers import Breaker, procore_breaker
 from integrations.procore import paths, ratelimit
 from integrations.procore.attempts import AttemptRecorder, DatabaseAttemptRecorder
 from integrations.procore.auth import ConnectionTokenProvider
@@ -122,6 +123,7 @@ class ProcoreClient:
         session: requests.Session | None = None,
         rate_limits: RateLimitRegistry | None = None,
         recorder: AttemptRecorder | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
         self.connection = connection
         company = connection.company
@@ -143,6 +145,7 @@ class ProcoreClient:
             sleep=sleep,
             clock=clock,
             rng=rng,
+            breaker=breaker if breaker is not None else _default_breaker(company),
         )
 
     def __enter__(self) -> ProcoreClient:
@@ -461,6 +464,13 @@ class ProcoreClient:
             params["filter[status]"] = status
             params["filters[status]"] = status
         return iter_cursor(self._get, path, params=params, page_size=page_size)
+
+
+def _default_breaker(company: Any) -> Breaker | None:
+    """The company's Procore breaker, shared by every process through its row."""
+    if getattr(company, "pk", None) is None:
+        return None
+    return procore_breaker(company.pk, getattr(company, "name", ""))
 
 
 def _project_params(project_id: int, sub_job_id: int | None) -> dict[str, int]:

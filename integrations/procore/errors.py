@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from integrations.breakers import CircuitOpen
+
 
 class ErrorKind(enum.StrEnum):
     """The few kinds of failure that callers act on differently."""
@@ -100,6 +102,14 @@ class RequestTimeoutError(RetryableError):
 
 class UnreachableError(RetryableError):
     kind = ErrorKind.UNREACHABLE
+
+
+class ProcorePaused(RetryableError, CircuitOpen):
+    """Calls to this company's Procore are paused by its circuit breaker after repeated
+    failures; nothing was sent. The work waits ``retry_after`` seconds without counting an
+    attempt (``integrations/breakers.py``)."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 class BadCredentialsError(PermanentError):

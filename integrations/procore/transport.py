@@ -16,13 +16,16 @@ from urllib.parse import urlsplit
 import requests
 
 from integrations.backoff import backoff_delay
+from integrations.breakers import Breaker, CircuitOpen
 from integrations.procore.attempts import AttemptRecord, AttemptRecorder, excerpt, scrub
 from integrations.procore.auth import ConnectionTokenProvider, check_base_url
 from integrations.procore.errors import (
     ProcoreError,
+    ProcorePaused,
     ProtocolError,
     RateLimitedError,
     RequestTimeoutError,
+    RetryableError,
     UnreachableError,
     describe_connection_error,
     error_for_status,
@@ -34,8 +37,10 @@ from integrations.procore.ratelimit import (
     parse_retry_after,
 )
 
-# (connect, read) seconds; every call has one.
-DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
+# (connect, read) seconds; every call has one. A call that times out is not repeated within the
+# call (the work row retries later, with backoff), so a company whose Procore hangs holds a
+# worker for one read timeout per call, and its circuit breaker opens after a few.
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 20.0)
 USER_AGENT = "erp-portal/0.1 (+procore-erp-integration)"
 
 
@@ -47,7 +52,7 @@ class RetryPolicy:
     ``retry_after`` so the work row can be rescheduled instead of holding a worker hostage.
     """
 
-    max_retries: int = 4  # timeouts, connection errors and 5xx, on calls safe to repeat
+    max_retries: int = 4  # connection errors and 5xx, on calls safe to repeat (not timeouts)
     max_throttle_waits: int = 6  # 429 answers waited out, on any call
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
@@ -87,8 +92,10 @@ class Transport:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
         self.api_url = check_base_url(api_url, what="API URL")
+        self._breaker = breaker
         self.company_id = int(company_id)
         self._company_pk = company_pk
         self._tokens = tokens
@@ -123,11 +130,14 @@ class Transport:
         refreshed = False
         attempt = 0
         while True:
+            self._check_breaker(method, shown_path)
             self._pace(method, shown_path)
             try:
                 token = self._tokens.token()
-            except BaseException:
+            except BaseException as exc:
                 self._rate_limit.observe(RateLimitHeaders())  # hand the reserved slot back
+                if isinstance(exc, RetryableError) and exc.status != 429:
+                    self._breaker_failed(exc)
                 raise
             attempt += 1
             self.calls += 1
@@ -157,6 +167,10 @@ class Transport:
                 )
             else:
                 result = self._handle(response, method, shown_path, attempt, started, json)
+                if isinstance(result, ProcoreResponse) or result.status < 500:
+                    self._breaker_ok()  # Procore answered (even a refusal is an answer)
+                else:
+                    self._breaker_failed(result)
                 if isinstance(result, ProcoreResponse):
                     return result
                 error = result
@@ -171,8 +185,16 @@ class Transport:
                         self._sleep(wait)
                         continue
                     raise error
-            # Timeouts, connection errors, 5xx: only when sending it twice cannot do harm.
-            if safe and error.retryable and retries < self._retry.max_retries:
+            if not isinstance(error, ProcoreError) or error.status is None:
+                self._breaker_failed(error)  # a timeout or no connection: no answer at all
+            # Connection errors and 5xx: only when sending it twice cannot do harm. A timeout is
+            # not repeated here: it already held the worker for a whole read timeout.
+            if (
+                safe
+                and error.retryable
+                and not isinstance(error, RequestTimeoutError)
+                and retries < self._retry.max_retries
+            ):
                 retries += 1
                 delay = backoff_delay(
                     retries,
@@ -207,6 +229,24 @@ class Transport:
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
         }
+
+    def _check_breaker(self, method: str, path: str) -> None:
+        if self._breaker is None:
+            return
+        try:
+            self._breaker.before_call()
+        except CircuitOpen as exc:
+            raise ProcorePaused(
+                str(exc), method=method, path=path, retry_after=exc.retry_after
+            ) from None
+
+    def _breaker_ok(self) -> None:
+        if self._breaker is not None:
+            self._breaker.success()
+
+    def _breaker_failed(self, error: ProcoreError) -> None:
+        if self._breaker is not None:
+            self._breaker.failure(str(error))
 
     def _pace(self, method: str, path: str) -> None:
         while True:

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from erp_adapters.base import AdapterError, ConstraintViolation, ERPUnavailable
+from integrations.breakers import CircuitOpen
 from integrations.enqueue import enqueue_close_out, enqueue_erp_requests
 from integrations.handlers.registry import (
     KNOWN_REQUEST_NAMES,
@@ -44,6 +45,7 @@ from integrations.services.work import (
     work_claim,
     work_claim_one,
     work_complete,
+    work_defer,
     work_redrive,
     work_resolve,
     work_retry_later,
@@ -175,6 +177,7 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
     row.company = connection.company  # one query for both
     own_client = client is None
     client = client or ProcoreClient(connection)
+    ctx = HandlerContext(erp_request=row, connection=connection, client=client)
     try:
         if not row.request_name:
             _fetch(row, client)
@@ -182,13 +185,17 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
         if handler is None:
             outcome, state = _not_handled(row), WorkState.NOT_HANDLED
         else:
-            outcome = handler(HandlerContext(erp_request=row, connection=connection, client=client))
+            outcome = _run(handler, ctx)
             state = WorkState.SUCCEEDED if outcome.succeeded else WorkState.FAILED
             if outcome.external_data and outcome.succeeded and not row.details.exists():
                 # No close-out to batch the write-back with: mark the objects synced now,
                 # with the same error handling as the rest of the request.
                 links = [link.as_update() for link in outcome.external_data]
                 _send_external_links(client=client, company_pk=row.company_id, links=links)
+    except CircuitOpen as exc:
+        work_defer(row, reason=str(exc), wait_seconds=exc.retry_after)
+        logger.info("ERP request waits for a circuit breaker: %s", exc, extra=_log_extra(row))
+        return WorkState.RETRYING
     except (RetryableError, ERPUnavailable, Busy) as exc:
         return _retry_later(row, exc, f"{exc}")
     except ConstraintViolation as exc:
@@ -216,6 +223,26 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
         _end(row, state, error)
         enqueue_close_out(row.company_id)
     return state
+
+
+def _run(handler: Any, ctx: HandlerContext) -> Outcome:
+    """Run the handler; what happened to its ERP calls feeds the ERP's circuit breaker (a
+    refusal is an answer, so it counts as the ERP being up)."""
+    try:
+        outcome = handler(ctx)
+    except CircuitOpen:
+        raise
+    except ERPUnavailable as exc:
+        if ctx.adapter_used:
+            ctx.erp_breaker.failure(str(exc))
+        raise
+    except (ConstraintViolation, AdapterError):
+        if ctx.adapter_used:
+            ctx.erp_breaker.success()
+        raise
+    if ctx.adapter_used:
+        ctx.erp_breaker.success()
+    return outcome
 
 
 def _end(row: ERPRequest, state: str, error: str) -> None:
@@ -282,6 +309,10 @@ def request_details_close_out(
             for d in details
         ]
         result = client.close_request_details(closures)
+    except CircuitOpen as exc:
+        for detail in details:
+            work_defer(detail, reason=str(exc), wait_seconds=exc.retry_after)
+        return 0
     except RetryableError as exc:
         _details_retry_later(details, exc=exc)
         return 0

@@ -117,6 +117,18 @@ def work_retry_later(
     return WorkState.RETRYING
 
 
+def work_defer(row: LeasedWork, *, reason: str, wait_seconds: float) -> bool:
+    """Put the row back unattempted until ``wait_seconds`` from now: its target is paused by a
+    circuit breaker, so this was no attempt and must not bring it nearer to a dead letter."""
+    return lease_release(
+        row,
+        state=WorkState.RETRYING,
+        attempts=models.F("attempts") - 1,
+        last_error=reason[:4000],
+        next_attempt_at=timezone.now() + timedelta(seconds=max(1.0, wait_seconds)),
+    )
+
+
 def work_redrive(queryset: models.QuerySet) -> int:
     """Support's "retry now": make rows due immediately with their attempts reset, taking them
     from any worker still holding them."""

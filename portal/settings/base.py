@@ -122,6 +122,10 @@ WORK_LEASE_SECONDS = env.int("WORK_LEASE_SECONDS", default=300)
 WORK_MAX_ATTEMPTS = env.int("WORK_MAX_ATTEMPTS", default=8)
 WORK_MAX_AGE_HOURS = env.int("WORK_MAX_AGE_HOURS", default=24)
 WORK_BACKOFF_BASE_SECONDS = env.int("WORK_BACKOFF_BASE_SECONDS", default=15)
+# Circuit breakers (integrations/breakers.py), per company's Procore and per company's ERP.
+BREAKER_THRESHOLD = env.int("BREAKER_THRESHOLD", default=5)
+BREAKER_COOLDOWN_SECONDS = env.int("BREAKER_COOLDOWN_SECONDS", default=30)
+BREAKER_MAX_COOLDOWN_SECONDS = env.int("BREAKER_MAX_COOLDOWN_SECONDS", default=600)
 
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

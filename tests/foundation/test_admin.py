@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from integrations.models import (
     AuditEntry,
+    CircuitBreaker,
     CompanyMembership,
     Connection,
     ImportSchedule,
@@ -48,6 +49,9 @@ def populated():
         ),
         "audit": AuditEntry.objects.create(
             company=company, action="action", object_type="integrations.Company", object_id="1"
+        ),
+        "breaker": CircuitBreaker.objects.create(
+            key=f"procore:{company.pk}", company=company, target="procore", state="open"
         ),
     }
 
