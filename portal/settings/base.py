@@ -116,6 +116,13 @@ Q_CLUSTER = {
     "save_limit": 1000,
     "label": "Task queue",
 }
+# Work rows (integrations/services/leases.py, work.py): how long a worker holds one without
+# renewing, and when a unit of work that keeps failing becomes a dead letter.
+WORK_LEASE_SECONDS = env.int("WORK_LEASE_SECONDS", default=300)
+WORK_MAX_ATTEMPTS = env.int("WORK_MAX_ATTEMPTS", default=8)
+WORK_MAX_AGE_HOURS = env.int("WORK_MAX_AGE_HOURS", default=24)
+WORK_BACKOFF_BASE_SECONDS = env.int("WORK_BACKOFF_BASE_SECONDS", default=15)
+
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
