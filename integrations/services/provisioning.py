@@ -33,11 +33,12 @@ from integrations.procore.errors import (
     ValidationError,
 )
 from integrations.procore.paths import WEBHOOK_API_VERSION
+from integrations.selectors.connections import connection_for_company
 from integrations.services.audit import audit_diff, audit_record
 from integrations.services.connections import webhook_secret_generate, webhook_url_for
 from integrations.services.import_schedules import import_schedules_ensure
 from integrations.services.metadata import (
-    metadata_config_live,
+    metadata_config_ensure,
     metadata_config_mark_pushed,
     metadata_config_push,
 )
@@ -186,7 +187,7 @@ def _provision(
         connection.webhook_secret = webhook_secret_generate()
         connection.save(update_fields=["webhook_secret", "updated_at"])
 
-    result.metadata = metadata_config_live(company)
+    result.metadata = metadata_config_ensure(company=company)
     own_client = client is None
     client = client or ProcoreClient(connection)
     piece = PIECE_ERP_CONNECTION
@@ -221,7 +222,7 @@ def _provision(
 
 
 def _connection_of(company: Company) -> Connection:
-    connection = Connection.objects.select_related("company").filter(company=company).first()
+    connection = connection_for_company(company_id=company.pk)
     if connection is None:
         raise ProvisioningError(
             f"{company} has no Procore connection; create it with connect_company first."
