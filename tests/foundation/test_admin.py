@@ -1,10 +1,12 @@
 """Every admin page renders for support staff, ledgers are read-only, secrets never show."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.models import (
     AuditEntry,
@@ -191,3 +193,17 @@ def test_new_metadata_version_is_validated_and_numbered(admin_client_logged_in, 
     latest = MetadataConfig.objects.filter(company=company).latest("version")
     assert MetadataConfig.objects.filter(company=company).count() == before + 1
     assert latest.comment == "from the admin" and latest.created_by.username == "support"
+
+
+def test_the_connection_shows_who_is_provisioning_it(admin_client_logged_in, populated):
+    connection = populated["connection"]
+    url = reverse("admin:integrations_connection_change", args=[connection.pk])
+    assert "Provisioning now" in admin_client_logged_in.get(url).content.decode()
+
+    until = timezone.now() + timedelta(minutes=5)
+    Connection.objects.filter(pk=connection.pk).update(
+        lease_owner="admin-web-1:42/cafe01", lease_expires_at=until
+    )
+
+    page = admin_client_logged_in.get(url).content.decode()
+    assert f"yes, by admin-web-1:42/cafe01, until {until:%Y-%m-%d %H:%M:%S} UTC" in page
