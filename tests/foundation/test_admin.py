@@ -14,6 +14,7 @@ from integrations.models import (
     Connection,
     ImportSchedule,
     ObjectListVersion,
+    SyncRun,
 )
 from tests import factories
 
@@ -193,6 +194,29 @@ def test_new_metadata_version_is_validated_and_numbered(admin_client_logged_in, 
     latest = MetadataConfig.objects.filter(company=company).latest("version")
     assert MetadataConfig.objects.filter(company=company).count() == before + 1
     assert latest.comment == "from the admin" and latest.created_by.username == "support"
+
+
+def test_a_runs_pause_note_refusals_and_holder_are_shown(admin_client_logged_in, populated):
+    run = populated["run"]
+    until = timezone.now() + timedelta(minutes=5)
+    SyncRun.objects.filter(pk=run.pk).update(
+        failed=7,
+        pause_note="Paused, will resume: Procore is unavailable",
+        refusals=[
+            {"item": "V-000002", "reason": "name: <b>taken</b>"},
+            {"item": None, "reason": "?"},
+        ],
+        lease_owner="worker-3:77/abc123",
+        lease_expires_at=until,
+    )
+
+    page = admin_client_logged_in.get(
+        reverse("admin:integrations_syncrun_change", args=[run.pk])
+    ).content.decode()
+
+    assert "Paused, will resume: Procore is unavailable" in page
+    assert "V-000002: name: &lt;b&gt;taken&lt;/b&gt;<br>an item: ?<br>… and 5 more" in page
+    assert f"worker-3:77/abc123 until {until:%Y-%m-%d %H:%M:%S} UTC" in page
 
 
 def test_the_connection_shows_who_is_provisioning_it(admin_client_logged_in, populated):
