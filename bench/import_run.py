@@ -174,7 +174,7 @@ def phase_plan() -> dict:
     from erp_adapters.registry import get_adapter
     from integrations.models import Connection, ObjectLink
     from integrations.services.sync_entities import entity_spec
-    from integrations.services.sync_runs import import_plan
+    from integrations.services.sync_run_execution import import_plan
 
     company = _company()
     connection = Connection.objects.get(company=company)

@@ -21,7 +21,8 @@ from integrations.procore import RetryableError
 from integrations.services.erp_requests import erp_request_process, request_details_close_out
 from integrations.services.leases import Busy
 from integrations.services.sweeper import sweep
-from integrations.services.sync_runs import sync_run_start, sync_run_summary
+from integrations.services.sync_run_summaries import sync_run_summary
+from integrations.services.sync_runs import sync_run_start
 
 logger = logging.getLogger(__name__)
 

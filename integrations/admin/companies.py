@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html
 
 from integrations.admin.base import (
@@ -214,7 +215,7 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
         "health_message",
         "health_checked_at",
         "provisioned_at",
-        "provisioning_until",
+        "provisioning_lease",
         "created_at",
         "updated_at",
     )
@@ -244,7 +245,7 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
                     "webhook_secret",
                     "webhook_secret_previous",
                     "provisioned_at",
-                    "provisioning_until",
+                    "provisioning_lease",
                 )
             },
         ),
@@ -258,6 +259,17 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
         if not obj.pk or not obj.access_token:
             return "none cached"
         return format_html("cached (hidden), expires {}", obj.token_expires_at or "unknown")
+
+    @admin.display(description="Provisioning now")
+    def provisioning_lease(self, obj: Connection) -> str:
+        """Who is provisioning this connection, and until when their lease holds (it runs out
+        by itself if their process died)."""
+        if not obj.pk or not obj.lease_owner or obj.lease_expires_at is None:
+            return "no"
+        until = f"{obj.lease_expires_at:%Y-%m-%d %H:%M:%S} UTC"
+        if obj.lease_expires_at < timezone.now():
+            return f"no (the lease of {obj.lease_owner} ran out at {until})"
+        return f"yes, by {obj.lease_owner}, until {until} at the latest"
 
     @admin.display(description="Adapter settings keys")
     def adapter_settings_keys(self, obj: Connection) -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from integrations.admin.base import LedgerAdmin, admin_link
 from integrations.models import ObjectLink, ObjectListVersion, SyncRun
+from integrations.services.sync_run_summaries import sync_run_refusal_line
 
 
 @admin.register(ObjectLink)
@@ -93,6 +96,9 @@ class SyncRunAdmin(LedgerAdmin):
         "api_calls",
         "progress",
         "error",
+        "pause_note",
+        "refused_items",
+        "held_by",
         "created_at",
         "started_at",
         "finished_at",
@@ -102,6 +108,23 @@ class SyncRunAdmin(LedgerAdmin):
     @admin.display(description="ERP request")
     def erp_request_link(self, obj: SyncRun) -> str:
         return admin_link(obj.erp_request)
+
+    @admin.display(description="Refused items (the first few)")
+    def refused_items(self, obj: SyncRun) -> str:
+        """Each sampled refusal on its own line; every refused object's link has its reason."""
+        lines = [sync_run_refusal_line(refusal) for refusal in obj.refusals or []]
+        if not lines:
+            return "—"
+        more = obj.failed - len(lines)
+        if more > 0:
+            lines.append(f"… and {more:,} more (see the object links in state failed)")
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+    @admin.display(description="Held by")
+    def held_by(self, obj: SyncRun) -> str:
+        if not obj.lease_owner or obj.lease_expires_at is None:
+            return "—"
+        return f"{obj.lease_owner} until {obj.lease_expires_at:%Y-%m-%d %H:%M:%S} UTC"
 
     @admin.display(description="Progress")
     def progress(self, obj: SyncRun) -> str:

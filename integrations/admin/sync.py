@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from integrations.admin.base import AuditedAdmin, admin_link
 from integrations.enqueue import enqueue_import
 from integrations.models import ImportSchedule, SyncRun
+from integrations.selectors.sync_runs import sync_run_latest
 from integrations.services.audit import audit_record
 from integrations.services.import_schedules import import_schedule_delete, import_schedule_sync
 from integrations.services.sync_runs import sync_refusals_reset
@@ -41,11 +42,7 @@ class ImportScheduleAdmin(AuditedAdmin):
 
     @admin.display(description="Last run")
     def last_run(self, obj: ImportSchedule) -> str:
-        run = (
-            SyncRun.objects.filter(company_id=obj.company_id, entity=obj.entity)
-            .order_by("-id")
-            .first()
-        )
+        run = sync_run_latest(company_id=obj.company_id, entity=obj.entity)
         if run is None:
             return "—"
         return admin_link(

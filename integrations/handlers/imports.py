@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from erp_adapters.base import Entity
 from integrations.handlers.registry import HandlerContext, Outcome
-from integrations.services.sync_runs import sync_run_for_request, sync_run_messages
+from integrations.services.sync_run_summaries import sync_run_messages
+from integrations.services.sync_runs import sync_run_for_request
 
 
 def import_for_request(ctx: HandlerContext, entity: Entity) -> Outcome:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from integrations.fields import EncryptedJSONField, EncryptedTextField
+from integrations.models.leases import Leased
 
 
 class ProcoreEnvironment(models.TextChoices):
@@ -28,11 +29,12 @@ ENVIRONMENT_HOSTS: dict[str, tuple[str, str]] = {
 }
 
 
-class Connection(models.Model):
+class Connection(Leased):
     """How the portal reaches one company's Procore and its ERP.
 
     Secrets (client credentials, cached token, webhook secrets, adapter settings) are encrypted
-    at rest and never shown back in the admin.
+    at rest and never shown back in the admin. The lease is held while the connection is being
+    provisioned (``services/provisioning.py``): two provisionings at once would create two hooks.
     """
 
     class Health(models.TextChoices):
@@ -75,12 +77,6 @@ class Connection(models.Model):
     health_message = models.TextField(blank=True)
     health_checked_at = models.DateTimeField(null=True, blank=True)
     provisioned_at = models.DateTimeField(null=True, blank=True)
-    provisioning_until = models.DateTimeField(
-        null=True,
-        blank=True,
-        help_text="Set while provisioning runs, so that two at once cannot create two hooks; "
-        "it runs out by itself if the process dies.",
-    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -2,11 +2,18 @@ from __future__ import annotations
 
 from django.db import models
 
+from integrations.models.leases import Leased
 from integrations.models.objects import ItemType
 
 
-class SyncRun(models.Model):
-    """One import run of one entity for one company: what it found and what it did."""
+class SyncRun(Leased):
+    """One import run of one entity for one company: what it found and what it did.
+
+    At most one run per company and entity is unfinished (pending or running) at a time, by a
+    partial unique constraint: two runs at once would stage the same objects twice, and the
+    database refuses the second one whatever the race. A worker holds the run through its lease
+    (``services/leases.py``) while it sends.
+    """
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Schedule"
@@ -20,6 +27,9 @@ class SyncRun(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         PARTIAL = "partial", "Finished with item errors"
         FAILED = "failed", "Failed"
+
+    UNFINISHED = (State.PENDING, State.RUNNING)
+    FINISHED = (State.SUCCEEDED, State.PARTIAL, State.FAILED)
 
     company = models.ForeignKey(
         "integrations.Company",
@@ -50,9 +60,17 @@ class SyncRun(models.Model):
     api_calls = models.PositiveIntegerField(default=0)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    lease_owner = models.CharField(max_length=64, blank=True)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why the run failed; empty otherwise.")
+    pause_note = models.TextField(
+        blank=True,
+        help_text="Why the run is paused, and that it resumes; empty once it runs again.",
+    )
+    refusals = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='The first few items Procore refused: [{"item": origin code or id, '
+        '"reason": …}]; every refusal is on its object link.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -63,6 +81,14 @@ class SyncRun(models.Model):
             models.Index(fields=["state", "-id"], name="sync_run_state_idx"),
             models.Index(fields=["item_type", "-id"], name="sync_run_type_idx"),
             models.Index(fields=["trigger", "-id"], name="sync_run_trigger_idx"),
+        ]
+        constraints = [
+            # SyncRun.UNFINISHED; the Meta class cannot see State.
+            models.UniqueConstraint(
+                fields=["company", "entity"],
+                condition=models.Q(state__in=["pending", "running"]),
+                name="sync_run_one_unfinished_per_entity",
+            )
         ]
 
     def __str__(self) -> str:

@@ -192,11 +192,12 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
                 # with the same error handling as the rest of the request.
                 links = [link.as_update() for link in outcome.external_data]
                 _send_external_links(client=client, company_pk=row.company_id, links=links)
-    except CircuitOpen as exc:
-        work_defer(row, reason=str(exc), wait_seconds=exc.retry_after)
-        logger.info("ERP request waits for a circuit breaker: %s", exc, extra=_log_extra(row))
+    except (CircuitOpen, Busy) as exc:
+        # Not an attempt: the target is paused, or another worker holds what this needs.
+        work_defer(row, reason=str(exc), wait_seconds=exc.retry_after or 60)
+        logger.info("ERP request waits: %s", exc, extra=_log_extra(row))
         return WorkState.RETRYING
-    except (RetryableError, ERPUnavailable, Busy) as exc:
+    except (RetryableError, ERPUnavailable) as exc:
         return _retry_later(row, exc, f"{exc}")
     except ConstraintViolation as exc:
         outcome, state = Outcome.failed(*exc.messages), WorkState.FAILED

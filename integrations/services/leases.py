@@ -89,28 +89,41 @@ def lease_claim(
     }
     if _has_field(queryset.model, "updated_at"):
         fields.setdefault("updated_at", now)
-    taken = queryset.filter(lease_free(now), pk__in=candidates).update(**fields)
-    if not taken:
+    if len(queryset.query.alias_map) > 1:
+        # Filters across relations: Django would move every condition, the lease's too, into a
+        # subquery that PostgreSQL does not re-check against a row another worker just took.
+        # Keep the lease condition on the updated row itself.
+        target = queryset.model._default_manager.filter(lease_free(now), pk__in=candidates).filter(
+            pk__in=queryset.values("pk")
+        )
+    else:
+        target = queryset.filter(lease_free(now), pk__in=candidates)
+    if not target.update(**fields):
         return []
     return list(
-        queryset.model.objects.filter(pk__in=candidates, lease_owner=token).order_by(*order_by)
+        queryset.model._default_manager.filter(pk__in=candidates, lease_owner=token).order_by(
+            *order_by
+        )
     )
 
 
-def lease_write(row: Leased, *, renew: bool = False, **fields: Any) -> None:
-    """Write ``fields`` while we hold the row (and extend the lease when ``renew``).
+def lease_write(
+    row: Leased, *, renew: bool = False, duration: timedelta | None = None, **fields: Any
+) -> None:
+    """Write ``fields`` while we hold the row (and extend the lease when ``renew``, by
+    ``duration`` or the configured lease length).
 
     Raises ``LeaseLost`` if the row is no longer ours; nothing is written then.
     """
     if renew:
-        fields["lease_expires_at"] = timezone.now() + lease_duration()
+        fields["lease_expires_at"] = timezone.now() + (duration or lease_duration())
     if not _update_if_held(row, fields):
         raise LeaseLost(f"{type(row).__name__} {row.pk} is held by another worker now")
 
 
-def lease_renew(row: Leased) -> None:
+def lease_renew(row: Leased, *, duration: timedelta | None = None) -> None:
     """Keep the row for another lease length; ``LeaseLost`` if it is no longer ours."""
-    lease_write(row, renew=True)
+    lease_write(row, renew=True, duration=duration)
 
 
 def lease_release(row: Leased, **fields: Any) -> bool:

@@ -6,9 +6,10 @@ that never appears in the ERP tool. We validate every version against our own sc
 (``integrations/metadata/schema.json``) and name the path of every problem, so the person editing
 the document can fix it without guessing.
 
-The newest version is the live one: it is what provisioning sends and what ``sync_metadata``
-pushes. Pushing an older version makes a new version with its document (a restore), so "newest"
-and "what Procore has" never disagree.
+The newest version is the live one (``selectors.metadata.metadata_config_live``; a company
+without one gets v1 from the default document through ``metadata_config_ensure``): it is what
+provisioning sends and what ``sync_metadata`` pushes. Pushing an older version makes a new
+version with its document (a restore), so "newest" and "what Procore has" never disagree.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from django.utils import timezone
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
-from integrations.models import Company, Connection, MetadataConfig
+from integrations.models import Company, MetadataConfig
 from integrations.procore import ProcoreClient
+from integrations.selectors.connections import connection_for_company
+from integrations.selectors.metadata import metadata_config_live
 from integrations.services.audit import audit_record
 
 METADATA_DIR = Path(__file__).resolve().parent.parent / "metadata"
@@ -249,7 +252,7 @@ def _create_version(
     comment: str,
 ) -> MetadataConfig:
     with transaction.atomic():
-        previous = MetadataConfig.objects.filter(company=company).order_by("-version").first()
+        previous = metadata_config_live(company=company)
         number = version if version is not None else (previous.version + 1 if previous else 1)
         config = MetadataConfig.objects.create(
             company=company,
@@ -303,9 +306,10 @@ def metadata_config_create(
     raise RuntimeError(f"Could not allocate a metadata version number for {company}; try again.")
 
 
-def metadata_config_live(company: Company) -> MetadataConfig:
-    """The newest version; a company without one gets v1 from the shipped default document."""
-    latest = MetadataConfig.objects.filter(company=company).order_by("-version").first()
+def metadata_config_ensure(*, company: Company) -> MetadataConfig:
+    """The live (newest) version; a company without one gets v1 from the shipped default
+    document first. For reading only, ``selectors.metadata.metadata_config_live``."""
+    latest = metadata_config_live(company=company)
     if latest is not None:
         return latest
     document = metadata_document_validate(metadata_default_document())
@@ -320,7 +324,7 @@ def metadata_config_live(company: Company) -> MetadataConfig:
         )
     except IntegrityError:
         # Another process created v1 at the same moment; theirs is as good as ours.
-        return MetadataConfig.objects.filter(company=company).order_by("-version").first()
+        return metadata_config_live(company=company)
 
 
 def metadata_config_mark_pushed(
@@ -355,7 +359,7 @@ def metadata_config_push(
     (a restore), so the live version is always the one Procore has. Procore errors propagate
     unchanged, classified, so a worker retries the retryable ones.
     """
-    connection = Connection.objects.select_related("company").filter(company=company).first()
+    connection = connection_for_company(company_id=company.pk)
     if connection is None:
         raise MetadataPushError(
             f"{company} has no Procore connection; create it with connect_company first."
@@ -366,7 +370,7 @@ def metadata_config_push(
             f"push metadata to. Run: python manage.py provision --company "
             f"{company.procore_company_id}"
         )
-    live = metadata_config_live(company)
+    live = metadata_config_ensure(company=company)
     if config is not None and config.pk != live.pk:
         if config.company_id != company.pk:
             raise MetadataPushError(f"Metadata {config} does not belong to {company}.")

@@ -21,7 +21,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from integrations.models import Company, Connection, MetadataConfig
@@ -33,12 +32,14 @@ from integrations.procore.errors import (
     ValidationError,
 )
 from integrations.procore.paths import WEBHOOK_API_VERSION
+from integrations.selectors.connections import connection_for_company, connection_lease_holder
 from integrations.selectors.webhooks import webhook_credentials_forget
 from integrations.services.audit import audit_diff, audit_record
 from integrations.services.connections import webhook_secret_generate, webhook_url_for
 from integrations.services.import_schedules import import_schedules_ensure
+from integrations.services.leases import lease_claim, lease_release
 from integrations.services.metadata import (
-    metadata_config_live,
+    metadata_config_ensure,
     metadata_config_mark_pushed,
     metadata_config_push,
 )
@@ -123,32 +124,31 @@ PROVISIONING_LEASE = timedelta(minutes=10)
 
 
 @contextmanager
-def provisioning_lease(connection: Connection) -> Iterator[None]:
+def provisioning_lease(connection: Connection) -> Iterator[Connection]:
     """One provisioning of a company at a time, in any process.
 
     Two at once (a double click in the admin, the command beside it) would both list no hook in
     our namespace and both create one; every event would then come twice, and a secret rotation
-    would update only one hook. The lease is one conditional UPDATE, so no transaction is held
-    open over the calls to Procore, and it runs out by itself if the process dies.
+    would update only one hook. The connection's lease (``services/leases.py``, the same one
+    every work row uses) is taken and given back by conditional UPDATEs, so no transaction is
+    held open over the calls to Procore, and it runs out by itself if the process dies.
+    ``connection`` carries the lease while it is held, so a full save of it keeps the lease.
     """
-    now = timezone.now()
-    until = now + PROVISIONING_LEASE
-    free = Q(provisioning_until__isnull=True) | Q(provisioning_until__lt=now)
-    if not Connection.objects.filter(free, pk=connection.pk).update(provisioning_until=until):
-        held = Connection.objects.filter(pk=connection.pk).values_list(
-            "provisioning_until", flat=True
-        )[0]
-        by = f" (at the latest {held:%H:%M} UTC)" if held else ""
+    taken = lease_claim(Connection.objects.filter(pk=connection.pk), duration=PROVISIONING_LEASE)
+    if not taken:
+        who, until = connection_lease_holder(connection_id=connection.pk) or ("", None)
+        holder = f" ({who})" if who else ""
+        latest = f" (at the latest {until:%H:%M} UTC)" if until else ""
         raise ProvisioningError(
-            f"{connection.company} is being provisioned already, by another person or process; "
-            f"try again when that has finished{by}."
+            f"{connection.company} is being provisioned already, by another person or process"
+            f"{holder}; try again when that has finished{latest}."
         )
+    held = taken[0]
+    connection.lease_owner, connection.lease_expires_at = held.lease_owner, held.lease_expires_at
     try:
-        yield
+        yield connection
     finally:
-        Connection.objects.filter(pk=connection.pk, provisioning_until=until).update(
-            provisioning_until=None
-        )
+        lease_release(connection)
 
 
 def connection_provision(
@@ -186,7 +186,7 @@ def _provision(
         connection.webhook_secret = webhook_secret_generate()
         connection.save(update_fields=["webhook_secret", "updated_at"])
 
-    result.metadata = metadata_config_live(company)
+    result.metadata = metadata_config_ensure(company=company)
     own_client = client is None
     client = client or ProcoreClient(connection)
     piece = PIECE_ERP_CONNECTION
@@ -221,7 +221,7 @@ def _provision(
 
 
 def _connection_of(company: Company) -> Connection:
-    connection = Connection.objects.select_related("company").filter(company=company).first()
+    connection = connection_for_company(company_id=company.pk)
     if connection is None:
         raise ProvisioningError(
             f"{company} has no Procore connection; create it with connect_company first."

@@ -15,7 +15,7 @@ from typing import Any
 from erp_adapters.base import Entity, ERPObject
 from integrations.models import Connection, ItemType
 from integrations.procore import ProcoreClient, SyncResult
-from integrations.services.sync_plan import Mode
+from integrations.sync_plan import Mode
 
 Item = dict[str, Any]
 CoreSync = Callable[[ProcoreClient, Connection, list[Item]], SyncResult]

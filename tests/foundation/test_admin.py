@@ -1,10 +1,12 @@
 """Every admin page renders for support staff, ledgers are read-only, secrets never show."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.models import (
     AuditEntry,
@@ -13,6 +15,7 @@ from integrations.models import (
     Connection,
     ImportSchedule,
     ObjectListVersion,
+    SyncRun,
 )
 from tests import factories
 
@@ -195,3 +198,40 @@ def test_new_metadata_version_is_validated_and_numbered(admin_client_logged_in, 
     latest = MetadataConfig.objects.filter(company=company).latest("version")
     assert MetadataConfig.objects.filter(company=company).count() == before + 1
     assert latest.comment == "from the admin" and latest.created_by.username == "support"
+
+
+def test_a_runs_pause_note_refusals_and_holder_are_shown(admin_client_logged_in, populated):
+    run = populated["run"]
+    until = timezone.now() + timedelta(minutes=5)
+    SyncRun.objects.filter(pk=run.pk).update(
+        failed=7,
+        pause_note="Paused, will resume: Procore is unavailable",
+        refusals=[
+            {"item": "V-000002", "reason": "name: <b>taken</b>"},
+            {"item": None, "reason": "?"},
+        ],
+        lease_owner="worker-3:77/abc123",
+        lease_expires_at=until,
+    )
+
+    page = admin_client_logged_in.get(
+        reverse("admin:integrations_syncrun_change", args=[run.pk])
+    ).content.decode()
+
+    assert "Paused, will resume: Procore is unavailable" in page
+    assert "V-000002: name: &lt;b&gt;taken&lt;/b&gt;<br>an item: ?<br>… and 5 more" in page
+    assert f"worker-3:77/abc123 until {until:%Y-%m-%d %H:%M:%S} UTC" in page
+
+
+def test_the_connection_shows_who_is_provisioning_it(admin_client_logged_in, populated):
+    connection = populated["connection"]
+    url = reverse("admin:integrations_connection_change", args=[connection.pk])
+    assert "Provisioning now" in admin_client_logged_in.get(url).content.decode()
+
+    until = timezone.now() + timedelta(minutes=5)
+    Connection.objects.filter(pk=connection.pk).update(
+        lease_owner="admin-web-1:42/cafe01", lease_expires_at=until
+    )
+
+    page = admin_client_logged_in.get(url).content.decode()
+    assert f"yes, by admin-web-1:42/cafe01, until {until:%Y-%m-%d %H:%M:%S} UTC" in page

@@ -6,11 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from integrations.models import AuditEntry, MetadataConfig
+from integrations.selectors.metadata import metadata_config_live
 from integrations.services.metadata import (
     MetadataInvalid,
     MetadataPushError,
     metadata_config_create,
-    metadata_config_live,
+    metadata_config_ensure,
     metadata_config_push,
     metadata_default_document,
 )
@@ -25,24 +26,27 @@ def _renamed(name: str) -> dict:
     return document
 
 
-def test_live_creates_version_one_from_the_default_document_once():
+def test_ensure_creates_version_one_from_the_default_document_once():
     company = CompanyFactory()
-    first = metadata_config_live(company)
-    again = metadata_config_live(company)
+    assert metadata_config_live(company=company) is None  # a read never creates one
+    assert not MetadataConfig.objects.filter(company=company).exists()
+    first = metadata_config_ensure(company=company)
+    again = metadata_config_ensure(company=company)
     assert (first.version, again.pk) == (1, first.pk)
+    assert metadata_config_live(company=company).pk == first.pk
     assert first.document == metadata_default_document()
     assert MetadataConfig.objects.filter(company=company).count() == 1
 
 
 def test_versions_number_on_per_company_and_live_is_the_newest():
     company, other = CompanyFactory(), CompanyFactory()
-    metadata_config_live(company)
+    metadata_config_ensure(company=company)
     v2 = metadata_config_create(company=company, document=_renamed("Sage 300"))
     v3 = metadata_config_create(company=company, document=_renamed("Sage 300 CRE"))
     elsewhere = metadata_config_create(company=other, document=_renamed("Vista"))
     assert (v2.version, v3.version, elsewhere.version) == (2, 3, 1)
-    assert metadata_config_live(company).pk == v3.pk
-    assert metadata_config_live(other).pk == elsewhere.pk
+    assert metadata_config_live(company=company).pk == v3.pk
+    assert metadata_config_live(company=other).pk == elsewhere.pk
 
 
 def test_a_saved_version_cannot_be_changed():
@@ -78,7 +82,7 @@ def test_a_document_given_as_text_is_parsed_and_stored_as_json():
 def test_each_version_is_audited_with_who_and_what_changed():
     company = CompanyFactory()
     user = UserFactory(username="accountant")
-    metadata_config_live(company)
+    metadata_config_ensure(company=company)
     config = metadata_config_create(
         company=company, document=_renamed("Sage 300"), actor=user, comment="Rename for Sage"
     )

@@ -19,7 +19,7 @@ import responses
 from erp_adapters.demo import seeding
 from integrations.procore import ProcoreClient, RetryPolicy
 from integrations.procore.ratelimit import RateLimitRegistry
-from integrations.services import sync_runs
+from integrations.services import sync_run_execution
 from tests.factories import ConnectionFactory
 
 BASE = "http://127.0.0.1:8001"
@@ -90,7 +90,7 @@ def procore():
 @pytest.fixture
 def small_batches(monkeypatch):
     """Batches of 3 instead of 1000, so a handful of vendors spans several calls."""
-    monkeypatch.setattr(sync_runs, "SYNC_BATCH_SIZE", 3)
+    monkeypatch.setattr(sync_run_execution, "SYNC_BATCH_SIZE", 3)
 
 
 @pytest.fixture

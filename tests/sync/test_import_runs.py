@@ -3,22 +3,29 @@ portal remembers afterwards."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import pytest
 import responses
+from django.db import IntegrityError, connections, transaction
 
 from erp_adapters.demo import seeding
 from erp_adapters.demo.models import DemoCostCode, DemoCostType, DemoVendor
-from integrations.models import ObjectLink, ObjectListVersion, SyncRun
-from integrations.procore import RetryableError
+from integrations.models import Connection, ObjectLink, ObjectListVersion, SyncRun
+from integrations.procore import ProcoreClient, RetryableError, RetryPolicy
+from integrations.procore.ratelimit import RateLimitRegistry
+from integrations.selectors.sync_runs import sync_run_resumable
+from integrations.services.leases import Busy
+from integrations.services.sync_run_summaries import sync_run_refusals, sync_run_summary
 from integrations.services.sync_runs import (
     ImportBusy,
     sync_run_create,
     sync_run_execute,
-    sync_run_resumable,
-    sync_run_summary,
+    sync_run_start,
 )
-from tests.factories import ObjectLinkFactory, SyncRunFactory
-from tests.sync.conftest import seed_vendors
+from tests.factories import ConnectionFactory, ObjectLinkFactory, SyncRunFactory
+from tests.sync.conftest import BASE, seed_vendors
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +120,9 @@ def test_refused_vendors_are_recorded_on_their_links(company, procore):
     link = vendor_links(company).get(origin_id=str(bad.guid))
     assert link.state == ObjectLink.State.FAILED
     assert link.last_error == "name: has already been taken"
-    assert "V-000002: name: has already been taken" in run.error
+    assert run.refusals == [{"item": "V-000002", "reason": "name: has already been taken"}]
+    assert sync_run_refusals(run) == ["V-000002: name: has already been taken"]
+    assert (run.error, run.pause_note) == ("", "")
     assert sync_run_summary(run) == "Staged 2 new vendors; 0 unchanged. Procore refused 1 vendor."
 
     # Sending the same data again would be refused the same way: the next run leaves it.
@@ -144,7 +153,8 @@ def test_a_retryable_failure_pauses_the_run_and_the_resume_sends_only_the_rest(
     first_batch = procore.calls("staged_records")[0]
     assert run.state == SyncRun.State.PENDING
     assert (run.created, run.progress_done, run.progress_total) == (3, 3, 8)
-    assert "will resume" in run.error
+    assert run.pause_note.startswith("Paused, will resume:") and "503" in run.pause_note
+    assert (run.error, run.refusals, run.lease_owner) == ("", [], "")
     assert sync_run_resumable(company=company, entity="vendors") == run
     assert vendor_links(company).count() == 3
 
@@ -156,6 +166,7 @@ def test_a_retryable_failure_pauses_the_run_and_the_resume_sends_only_the_rest(
     assert len(resent) == 5
     assert not set(resent) & {item["origin_id"] for item in first_batch}
     assert resumed.state == SyncRun.State.SUCCEEDED
+    assert (resumed.pause_note, resumed.error) == ("", "")
     assert (resumed.created, resumed.unchanged, resumed.progress_done) == (8, 0, 8)
     assert resumed.api_calls == 4  # 1, the refused 2nd call, then 2 on resume
     assert vendor_links(company).filter(state="staged").count() == 8
@@ -180,18 +191,25 @@ def test_a_run_whose_worker_died_resumes_after_its_lease_expires(
     run.refresh_from_db()
     assert run.state == SyncRun.State.RUNNING and run.progress_done == 3
 
-    # While the lease runs, nobody else may run this entity for the company.
+    # While the lease runs, nobody else may run this entity for the company, nor make a second
+    # run of it: every door leads to the held run, and says to come back in a minute.
     procore.fail_call = {}
-    other = sync_run_create(company=company, entity="vendors", trigger="admin")
+    procore.sent.clear()
+    with pytest.raises(ImportBusy) as busy:
+        sync_run_start(company=company, entity="vendors", trigger="admin", client=make_client())
+    assert isinstance(busy.value, Busy) and busy.value.retry_after == 60
+    assert f"run #{run.pk}" in str(busy.value) and run.lease_owner in str(busy.value)
     with pytest.raises(ImportBusy):
-        sync_run_execute(sync_run_id=other.pk, client=make_client())
-    assert sync_run_resumable(company=company, entity="vendors") == other
+        sync_run_execute(sync_run_id=run.pk, client=make_client())
+    assert sync_run_create(company=company, entity="vendors", trigger="admin") == run
+    assert sync_run_resumable(company=company, entity="vendors") is None
+    assert SyncRun.objects.count() == 1 and procore.sent == []
 
     SyncRun.objects.filter(pk=run.pk).update(lease_expires_at="2000-01-01T00:00:00Z")
-    other.delete()
     assert sync_run_resumable(company=company, entity="vendors") == run
-    procore.sent.clear()
-    resumed = sync_run_execute(sync_run_id=run.pk, client=make_client())
+    resumed = sync_run_start(
+        company=company, entity="vendors", trigger="admin", client=make_client()
+    )
 
     first = set(procore.records) - {
         ("staged_records", o) for o in procore.origin_ids("staged_records")
@@ -199,6 +217,7 @@ def test_a_run_whose_worker_died_resumes_after_its_lease_expires(
     assert len(first) == 3
     assert len(procore.origin_ids("staged_records")) == 5
     assert resumed.state == SyncRun.State.SUCCEEDED
+    assert resumed.pk == run.pk and resumed.trigger == "schedule"  # the run keeps its origin
     assert resumed.created == 8
 
 
@@ -315,7 +334,7 @@ def test_an_unreachable_erp_pauses_the_run(company, connection, procore):
         sync_run_execute(sync_run_id=run.pk)
     run.refresh_from_db()
     assert run.state == SyncRun.State.PENDING
-    assert "offline" in run.error
+    assert "offline" in run.pause_note and run.error == ""
 
 
 def test_unknown_entities_are_refused_when_the_run_is_created(company):
@@ -346,13 +365,17 @@ def test_refusals_before_a_pause_are_kept_by_the_resumed_run(
     assert sync_run_summary(run).startswith(
         "The vendor import is not finished (3 of 6 sent). Paused, will resume:"
     )
+    assert run.refusals == [{"item": "V-000001", "reason": "name: is reserved"}]
+    assert sync_run_refusals(run) == []  # shown once the run has finished
 
     procore.fail_call = {}
     resumed = sync_run_execute(sync_run_id=run.pk, client=make_client())
 
     assert resumed.state == SyncRun.State.PARTIAL
     assert (resumed.created, resumed.failed) == (5, 1)
-    assert resumed.error == "V-000001: name: is reserved"
+    assert resumed.refusals == [{"item": "V-000001", "reason": "name: is reserved"}]
+    assert sync_run_refusals(resumed) == ["V-000001: name: is reserved"]
+    assert (resumed.error, resumed.pause_note) == ("", "")
 
 
 def test_only_the_latest_list_versions_are_kept(company, procore):
@@ -370,3 +393,181 @@ def test_only_the_latest_list_versions_are_kept(company, procore):
     )
     runs[0].refresh_from_db()
     assert runs[0].list_version is None and runs[-1].list_version is not None
+
+
+def test_the_database_refuses_a_second_unfinished_run_of_an_entity(company):
+    first = SyncRun.objects.create(company=company, entity="vendors", item_type="vendor")
+    # Another entity, or another company, is another import.
+    SyncRun.objects.create(company=company, entity="standard_categories", item_type="vendor")
+    SyncRunFactory(entity="vendors")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SyncRun.objects.create(
+            company=company, entity="vendors", item_type="vendor", state="running"
+        )
+
+    SyncRun.objects.filter(pk=first.pk).update(state=SyncRun.State.PARTIAL)
+    SyncRun.objects.create(company=company, entity="vendors", item_type="vendor")
+    assert SyncRun.objects.filter(company=company, entity="vendors").count() == 2
+
+
+def test_a_new_run_is_made_once_the_last_one_finished(company, procore):
+    seed_vendors(2)
+    first = sync_run_start(company=company, entity="vendors", trigger="command")
+
+    second = sync_run_start(company=company, entity="vendors", trigger="schedule")
+
+    assert first.state == second.state == SyncRun.State.SUCCEEDED
+    assert second.pk != first.pk and second.trigger == "schedule"
+
+
+def test_a_worker_whose_lease_was_taken_over_writes_nothing_more(
+    company, procore, small_batches, make_client
+):
+    seed_vendors(6)
+    run = sync_run_create(company=company, entity="vendors", trigger="schedule")
+
+    def taken_over():
+        # The lease ran out during this call and another worker took the run.
+        SyncRun.objects.filter(pk=run.pk).update(lease_owner="other-host:1/abcdef")
+        return (200, {"Content-Type": "application/json"}, '{"entities": [], "errors": []}')
+
+    procore.fail_call = {2: taken_over}
+
+    ended = sync_run_execute(sync_run_id=run.pk, client=make_client())
+
+    assert len(procore.calls("staged_records")) == 2  # it stopped after the batch it lost
+    assert (ended.state, ended.lease_owner) == (SyncRun.State.RUNNING, "other-host:1/abcdef")
+    assert (ended.created, ended.progress_done) == (3, 3)  # the lost batch was rolled back
+    assert vendor_links(company).count() == 3
+
+
+def test_refusals_keep_a_few_samples_and_name_unmatched_ones(company, procore):
+    seed_vendors(8)
+    for vendor in DemoVendor.objects.all():
+        procore.refuse[str(vendor.guid)] = {"name": ["is reserved"]}
+
+    run = run_import(company)
+
+    assert (run.state, run.failed) == (SyncRun.State.PARTIAL, 8)
+    assert [r["item"] for r in run.refusals] == [f"V-00000{n}" for n in range(1, 6)]
+    assert sync_run_refusals(run)[0] == "V-000001: name: is reserved"
+    assert sync_run_refusals(
+        SyncRun(state="partial", refusals=[{"item": None, "reason": "unreadable"}])
+    ) == ["an item: unreadable"]
+
+
+# -- races between workers (PostgreSQL: in-memory SQLite is one connection) ---------------------
+
+JOIN_SECONDS = 30
+
+
+def _needs_real_connections() -> None:
+    database = connections["default"]
+    if database.vendor == "sqlite" and database.settings_dict["NAME"].startswith(
+        ("file:", ":memory:")
+    ):
+        pytest.skip("in-memory SQLite is one connection; the race is proven on PostgreSQL")
+
+
+def _race(workers: list[Callable[[], object]]) -> tuple[list[object], list[BaseException]]:
+    """Start every worker at the same moment, each in its own thread with its own database
+    connection; every wait is bounded, so a deadlock fails the test instead of hanging it."""
+    barrier = threading.Barrier(len(workers), timeout=10)
+    results: list[object] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(work: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            outcome: object = work()
+        except BaseException as exc:
+            outcome = exc
+        finally:
+            connections.close_all()
+        with lock:
+            (errors if isinstance(outcome, BaseException) else results).append(outcome)
+
+    threads = [threading.Thread(target=run, args=(work,), daemon=True) for work in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(JOIN_SECONDS)
+    assert not any(thread.is_alive() for thread in threads), "a worker hung"
+    return results, errors
+
+
+def _connected_company(tenant: str = "books"):
+    return ConnectionFactory(
+        login_base_url=BASE,
+        api_base_url=BASE,
+        adapter_key="demo",
+        adapter_settings={"tenant": tenant},
+    ).company
+
+
+def _client_for(company) -> ProcoreClient:
+    # One client per thread, on its own copy of the connection row.
+    return ProcoreClient(
+        Connection.objects.get(company=company),
+        sleep=lambda seconds: None,
+        retry=RetryPolicy(max_retries=0, max_wait=0.0),
+        rate_limits=RateLimitRegistry(),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("round_", range(3))
+def test_two_imports_started_at_once_never_both_send(procore, round_):
+    _needs_real_connections()
+    company = _connected_company()
+    seed_vendors(4)
+    senders: list[str] = []
+    loser_done = threading.Event()
+
+    def hold_the_batch():
+        # The winner waits here, mid-send, until the loser has had its go; a second sender
+        # would wait here too (and be seen).
+        senders.append(threading.current_thread().name)
+        loser_done.wait(10)
+        return (200, {"Content-Type": "application/json"}, '{"entities": [], "errors": []}')
+
+    procore.fail_call = {n: hold_the_batch for n in range(1, 10)}
+
+    def start(trigger: str) -> Callable[[], object]:
+        def work() -> object:
+            try:
+                return sync_run_start(
+                    company=company, entity="vendors", trigger=trigger, client=_client_for(company)
+                )
+            except ImportBusy:
+                loser_done.set()
+                raise
+
+        return work
+
+    results, errors = _race([start("schedule"), start("admin")])
+
+    assert len(results) == 1 and results[0].state == SyncRun.State.SUCCEEDED
+    assert [type(e) for e in errors] == [ImportBusy], errors
+    assert len(set(senders)) == 1
+    sent = procore.origin_ids("staged_records")
+    assert len(sent) == len(set(sent)) == 4  # every vendor staged once, by one worker
+    assert SyncRun.objects.filter(company=company).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("round_", range(3))
+def test_runs_created_at_once_are_one_run(round_):
+    _needs_real_connections()
+    company = _connected_company()
+
+    def create() -> SyncRun:
+        return sync_run_create(company=company, entity="vendors", trigger="schedule")
+
+    results, errors = _race([create] * 6)
+
+    assert errors == []
+    assert len({run.pk for run in results}) == 1
+    assert SyncRun.objects.filter(company=company).count() == 1

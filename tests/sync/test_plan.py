@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.services.sync_plan import Action, LinkInfo, Mode, list_hash, plan_diff
+from integrations.sync_plan import Action, LinkInfo, Mode, list_hash, plan_diff
 
 
 def link(state: str, content_hash: str = "h", procore_id=None, staged_record_id=None):

@@ -22,7 +22,7 @@ from integrations.services.metadata import (
     MetadataInvalid,
     MetadataPushError,
     metadata_config_create,
-    metadata_config_live,
+    metadata_config_ensure,
     metadata_config_push,
 )
 
@@ -63,7 +63,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Procore refused the metadata: {exc}") from None
             self.stderr.write(f"Pushed metadata version {pushed.version} to Procore.")
         if options["show"]:
-            live = metadata_config_live(row)
+            live = metadata_config_ensure(company=row)
             self.stdout.write(json.dumps(live.document, indent=2, ensure_ascii=False))
 
     def _read(self, source: str) -> str:

@@ -14,14 +14,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from erp_adapters.base import ERPUnavailable
 from integrations.models import Company, SyncRun
 from integrations.procore import RetryableError
+from integrations.selectors.sync_runs import sync_run_latest
+from integrations.services.leases import Busy
 from integrations.services.sync_entities import SPECS
-from integrations.services.sync_runs import (
-    ImportBusy,
-    sync_refusals_reset,
-    sync_run_refusals,
-    sync_run_start,
-    sync_run_summary,
-)
+from integrations.services.sync_run_summaries import sync_run_refusals, sync_run_summary
+from integrations.services.sync_runs import sync_refusals_reset, sync_run_start
 
 EXIT_FAILED = 1
 EXIT_REFUSED_ITEMS = 2
@@ -59,12 +56,14 @@ class Command(BaseCommand):
                 trigger=SyncRun.Trigger.COMMAND,
                 on_progress=printer,
             )
-        except ImportBusy as exc:
+        except Busy as exc:
+            # Another worker is running this import now: nothing to resume here, try later.
             raise CommandError(str(exc), returncode=EXIT_FAILED) from exc
         except (RetryableError, ERPUnavailable) as exc:
-            paused = SyncRun.objects.filter(company=company, entity=entity).order_by("-id").first()
+            paused = sync_run_latest(company_id=company.pk, entity=entity)
             raise CommandError(
-                f"Paused: {exc}. Run #{paused.pk} resumes when this command runs again.",
+                f"{paused.pause_note or f'Paused: {exc}'}. Run #{paused.pk} resumes when this "
+                "command runs again.",
                 returncode=EXIT_FAILED,
             ) from exc
         seconds = time.monotonic() - started

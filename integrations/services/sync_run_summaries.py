@@ -1,0 +1,82 @@
+"""Import runs in words: for the approver's Request Detail, the command line and the admin.
+
+Everything here reads a run (and, for a success, how many refused objects still wait) and
+writes nothing. The sampled refusals live in ``SyncRun.refusals`` as ``{"item", "reason"}``;
+they become one line each here, so the wording can change without touching stored runs.
+"""
+
+from __future__ import annotations
+
+from integrations.models import SyncRun
+from integrations.selectors.object_links import object_links_refused_count
+from integrations.services.sync_entities import EntitySpec, entity_spec
+from integrations.sync_plan import Mode
+
+UNKNOWN_ITEM = "an item"  # a refusal Procore did not tie to one of the items sent
+
+
+def sync_run_summary(run: SyncRun) -> str:
+    """One sentence for the approver's ERP tab, the command line and the admin."""
+    spec = entity_spec(run.entity)
+    if run.state == SyncRun.State.FAILED:
+        return f"The {spec.singular} import failed: {run.error}"
+    if run.state in SyncRun.UNFINISHED:
+        return (
+            f"The {spec.singular} import is not finished ({run.progress_done:,} of "
+            f"{run.progress_total:,} sent). {run.pause_note}".strip()
+        )
+    verb = "Staged" if spec.mode is Mode.STAGED else "Added"
+    parts = []
+    if run.created:
+        parts.append(f"{verb} {run.created:,} new {spec.noun(run.created)}")
+    if run.updated:
+        parts.append(f"updated {run.updated:,}" if parts else _updated(run.updated, spec))
+    if run.archived:
+        parts.append(f"archived {run.archived:,}" if parts else _archived(run.archived, spec))
+    if not parts:
+        sentence = f"No changes: all {run.listed:,} {spec.noun(run.listed)} in the ERP are up to date in Procore."
+    else:
+        sentence = ", ".join(parts) + f"; {run.unchanged:,} unchanged."
+    if run.failed:
+        sentence += f" Procore refused {run.failed:,} {spec.noun(run.failed)}."
+    return sentence
+
+
+def _updated(count: int, spec: EntitySpec) -> str:
+    return f"Updated {count:,} {spec.noun(count)}"
+
+
+def _archived(count: int, spec: EntitySpec) -> str:
+    return f"Archived {count:,} staged {spec.noun(count)} that left the ERP"
+
+
+def sync_run_messages(run: SyncRun) -> tuple[bool, list[str]]:
+    """Whether the approver should see success, and the messages for the Request Detail.
+
+    Refused items make the detail ``failed``: the approver has something to fix in the ERP,
+    and a green tick would hide it.
+    """
+    summary = sync_run_summary(run)
+    if run.state == SyncRun.State.SUCCEEDED:
+        spec = entity_spec(run.entity)
+        waiting = object_links_refused_count(company_id=run.company_id, item_type=run.item_type)
+        if waiting:
+            summary += (
+                f" {waiting:,} {spec.noun(waiting)} refused earlier will be sent again once "
+                "corrected in the ERP."
+            )
+        return True, [summary]
+    return False, [summary, *sync_run_refusals(run)]
+
+
+def sync_run_refusals(run: SyncRun) -> list[str]:
+    """The sampled per-item refusals of a finished run, one line each ("V-000002: name: has
+    already been taken"), for messages and the command line."""
+    if run.state != SyncRun.State.PARTIAL:
+        return []
+    return [sync_run_refusal_line(refusal) for refusal in run.refusals or []]
+
+
+def sync_run_refusal_line(refusal: dict) -> str:
+    """One sampled refusal as a person reads it: which item, then Procore's reason."""
+    return f"{refusal.get('item') or UNKNOWN_ITEM}: {refusal.get('reason', '')}"
