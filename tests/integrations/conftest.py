@@ -1,4 +1,9 @@
-"""Import-run fixtures: a company on the demo ERP, and a Procore faked at the HTTP layer.
+"""Fixtures shared by the integrations app's tests.
+
+Import runs (services, handlers, tasks, the sync command and the schedules' admin): ``company``
+and its ``connection`` on the demo ERP's ``books``, and ``procore``, a Procore faked at the HTTP
+layer. Modules that need another kind of connection define their own ``connection`` fixture
+(procore/conftest.py, the webhook tests).
 
 ``FakeProcore`` answers the sync endpoints the way procore-erp-api.md §b.2 and §i describe
 (always 200 with ``entities`` and ``errors``, upsert by ``origin_id``) and keeps what it was sent,

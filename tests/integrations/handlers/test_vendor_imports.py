@@ -1,26 +1,17 @@
-"""The ``sync_*`` ERP requests run an import and close their Request Detail with its summary."""
+"""``sync_vendors``: the vendor import runs and closes its Request Detail with its summary."""
 
 from __future__ import annotations
 
 import pytest
 
-from erp_adapters.demo import seeding
 from erp_adapters.demo.models import DemoVendor
 from integrations.models import ERPRequestDetail, SyncRun
 from integrations.models.erp_requests import WorkState
 from integrations.services.erp_requests import erp_request_process
-from tests.factories import ERPRequestDetailFactory, ERPRequestFactory
-from tests.sync.conftest import seed_vendors
+from tests.integrations.conftest import seed_vendors
+from tests.integrations.handlers.conftest import sync_request
 
 pytestmark = pytest.mark.django_db
-
-
-def sync_request(company, name, detail_id=81, **data):
-    request = ERPRequestFactory(
-        company=company, request_name=name, request_data={"request_detail_id": detail_id, **data}
-    )
-    detail = ERPRequestDetailFactory(erp_request=request, procore_detail_id=detail_id)
-    return request, detail
 
 
 def test_sync_vendors_stages_and_tells_the_approver_what_happened(company, procore, make_client):
@@ -85,36 +76,3 @@ def test_a_retried_request_resumes_its_own_run(company, procore, make_client):
     assert (run.state, run.created) == ("succeeded", 4)
     detail.refresh_from_db()
     assert detail.status == "success"
-
-
-def test_sync_standard_cost_codes_learns_the_list_id_from_the_request(
-    company, connection, procore, make_client
-):
-    seeding.seed_cost_codes("books")
-    connection.standard_cost_code_list_id = None
-    connection.save()
-    request, detail = sync_request(
-        company, "sync_standard_cost_codes", standard_cost_code_list_id=555
-    )
-
-    erp_request_process(erp_request_id=request.pk, client=make_client())
-
-    detail.refresh_from_db()
-    connection.refresh_from_db()
-    assert connection.standard_cost_code_list_id == 555
-    assert detail.status == "success"
-    assert detail.messages[0].startswith("Added ") and "standard cost codes" in detail.messages[0]
-    assert b'"standard_cost_code_list_id": 555' in procore.mock.calls[-1].request.body
-
-
-def test_sync_standard_categories_runs_without_a_request_detail(company, procore, make_client):
-    seeding.seed_cost_types("books")
-    request = ERPRequestFactory(
-        company=company, request_name="sync_standard_categories", request_data={"company_id": 1}
-    )
-
-    state = erp_request_process(erp_request_id=request.pk, client=make_client())
-
-    assert state == WorkState.SUCCEEDED
-    assert len(procore.calls("line_item_types")) == 1
-    assert SyncRun.objects.get(erp_request=request).entity == "standard_categories"

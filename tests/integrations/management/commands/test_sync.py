@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 
 from erp_adapters.demo.models import DemoVendor
 from integrations.models import SyncRun
-from tests.sync.conftest import seed_vendors
+from tests.integrations.conftest import seed_vendors
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from integrations.services.sync_runs import (
     sync_run_summary,
 )
 from tests.factories import ObjectLinkFactory, SyncRunFactory
-from tests.sync.conftest import seed_vendors
+from tests.integrations.conftest import seed_vendors
 
 pytestmark = pytest.mark.django_db
 
