@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import responses
+from django.db import connection as db
 
 from erp_adapters.demo import seeding
 from integrations.procore import ProcoreClient, RetryPolicy
@@ -127,3 +128,15 @@ def make_client(connection):
 
 def seed_vendors(count: int, tenant: str = "books") -> None:
     seeding.seed_vendors(tenant, count, seeding.DEFAULT_SEED)
+
+
+def raw_row(pk: int) -> dict:
+    """The stored secret columns of a connection, as the database holds them."""
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT client_id, client_secret, webhook_secret, adapter_settings "
+            "FROM integrations_connection WHERE id = %s",
+            [pk],
+        )
+        columns = [c[0] for c in cursor.description]
+        return dict(zip(columns, cursor.fetchone(), strict=True))
