@@ -1,5 +1,7 @@
 """Fixtures shared by the integrations app's tests.
 
+``rsps``: Procore mocked at the HTTP layer, call by call (procore/conftest.py has the helpers).
+
 Import runs (services, handlers, tasks, the sync command and the schedules' admin): ``company``
 and its ``connection`` on the demo ERP's ``books``, and ``procore``, a Procore faked at the HTTP
 layer. Modules that need another kind of connection define their own ``connection`` fixture
@@ -140,3 +142,11 @@ def raw_row(pk: int) -> dict:
         )
         columns = [c[0] for c in cursor.description]
         return dict(zip(columns, cursor.fetchone(), strict=True))
+
+
+@pytest.fixture
+def rsps():
+    """Procore mocked at the HTTP layer (``responses``), for the client, its admin action and
+    the connection commands."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-import responses
 
 from integrations.models import ApiAttempt
 from integrations.procore import RequestDetailClosure
-from integrations.procore.errors import ValidationError
-from tests.procore.conftest import API, add_tokens, api_requests, rate_headers
+from tests.integrations.procore.conftest import API, add_tokens, api_requests, rate_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -160,141 +158,65 @@ def test_bodies_follow_the_documented_shapes(rsps, clock, make_client):
         c.close_request_detail(9, status="done")
 
 
-def _page_callback(pages: list[list[dict]], *, with_links: bool, total: int | None):
-    def answer(request):
-        from urllib.parse import parse_qs, urlsplit
-
-        query = parse_qs(urlsplit(request.url).query)
-        page = int(query["page"][0])
-        per_page = int(query["per_page"][0])
-        headers = {"Per-Page": str(per_page)}
-        if total is not None:
-            headers["Total"] = str(total)
-        if with_links:
-            base = f"{API}/companies?per_page={per_page}"
-            links = [f'<{base}&page=1>; rel="first"', f'<{base}&page={len(pages)}>; rel="last"']
-            if page < len(pages):
-                links.append(f'<{base}&page={page + 1}>; rel="next"')
-            headers["Link"] = ", ".join(links)
-        return (200, headers, json.dumps(pages[page - 1]))
-
-    return answer
-
-
-@pytest.mark.parametrize("with_links,total", [(True, 5), (False, 5), (False, None)])
-def test_lists_page_through_link_and_total_headers(rsps, clock, make_client, with_links, total):
-    add_tokens(rsps, clock, "tok-1")
-    pages = [[{"id": 1}, {"id": 2}], [{"id": 3}, {"id": 4}], [{"id": 5}]]
-    rsps.add_callback(
-        responses.GET,
-        f"{API}/companies",
-        callback=_page_callback(pages, with_links=with_links, total=total),
+def test_provisioning_calls_and_webhook_management(sandbox_client, sandbox_connection):
+    erp = sandbox_client.create_erp_connection(
+        service_url="https://portal.example", metadata={"settings": {"labels": {"name": "Demo"}}}
     )
+    assert erp.id == sandbox_connection.company.procore_company_id
+    assert erp.standard_cost_code_list_id
+    sandbox_client.update_erp_metadata(metadata={"settings": {"labels": {"name": "Demo ERP"}}})
 
-    items = list(make_client().list_companies(per_page=2))
-
-    assert [i["id"] for i in items] == [1, 2, 3, 4, 5]
-    assert len(api_requests(rsps)) == 3
-
-
-def test_pages_are_fetched_only_as_far_as_the_caller_reads(rsps, clock, make_client):
-    add_tokens(rsps, clock, "tok-1")
-    pages = [[{"id": 1}, {"id": 2}], [{"id": 3}, {"id": 4}], [{"id": 5}]]
-    rsps.add_callback(
-        responses.GET,
-        f"{API}/companies",
-        callback=_page_callback(pages, with_links=True, total=5),
+    hook = sandbox_client.create_hook(
+        namespace="erp-portal",
+        destination_url="https://portal.example/webhooks/procore/1/",
+        destination_headers={"Authorization": "Bearer whsec-e2e-0123456789abcdef"},
     )
-    iterator = make_client().list_companies(per_page=2)
-    assert [next(iterator)["id"], next(iterator)["id"]] == [1, 2]
-    assert len(api_requests(rsps)) == 1
+    trigger = sandbox_client.create_trigger(hook["id"])
+    assert [h["id"] for h in sandbox_client.list_hooks(namespace="erp-portal")] == [hook["id"]]
+    assert [t["id"] for t in sandbox_client.list_triggers(hook["id"])] == [trigger["id"]]
+    assert list(sandbox_client.iter_deliveries(hook["id"])) == []
+
+    attempts = ApiAttempt.objects.exclude(path="/oauth/token")
+    assert attempts.count() == 7
+    assert all(a.request_id and 200 <= a.status_code < 300 for a in attempts)
+    assert all(a.rate_limit_limit and a.rate_limit_remaining is not None for a in attempts)
+    stored = " ".join(a.request_excerpt + a.response_excerpt for a in attempts)
+    assert "whsec-e2e-0123456789abcdef" not in stored
 
 
-def test_deliveries_page_by_cursor(rsps, clock, make_client):
-    add_tokens(rsps, clock, "tok-1")
-    seen_starts = []
-
-    def answer(request):
-        from urllib.parse import parse_qs, urlsplit
-
-        query = parse_qs(urlsplit(request.url).query)
-        start = int(query.get("page_start", ["0"])[0])
-        seen_starts.append(start)
-        assert query["page_size"] == ["2"]
-        assert query["filters[status]"] == ["failing"]
-        ids = [i for i in (101, 102, 103) if i > start][:2]
-        return (200, {}, json.dumps([{"id": i, "outcome": "failed"} for i in ids]))
-
-    rsps.add_callback(responses.GET, f"{API}/webhooks/hooks/11/deliveries", callback=answer)
-    items = list(make_client().iter_deliveries(11, status="failing", page_size=2))
-    assert [i["id"] for i in items] == [101, 102, 103]
-    assert seen_starts == [0, 102]
-
-
-def test_2500_items_go_in_three_calls_and_per_item_errors_name_their_input(
-    rsps, clock, make_client
-):
-    add_tokens(rsps, clock, "tok-1")
-    bodies = []
-
-    def answer(request):
-        updates = json.loads(request.body)["updates"]
-        bodies.append(updates)
-        entities, errors = [], []
-        for item in updates:
-            if item["origin_id"] in ("V-01500", "V-02499"):
-                errors.append({**item, "errors": {"origin_id": ["has already been taken"]}})
-            else:
-                entities.append({"id": 9000 + len(entities), **item})
-        return (200, {}, json.dumps({"entities": entities, "errors": errors}))
-
-    rsps.add_callback(responses.PATCH, f"{API}/vendors/sync", callback=answer)
+def test_batched_sync_with_item_errors_and_paging(sandbox_client):
     vendors = [{"origin_id": f"V-{i:05d}", "name": f"Vendor {i}"} for i in range(2500)]
+    vendors[1200] = {"origin_id": "V-01200"}  # no name: refused by Procore, not by us
+    vendors[2400] = {"origin_id": "V-02400", "name": ""}
 
-    result = make_client().sync_vendors(vendors)
+    result = sandbox_client.sync_vendors(vendors)
 
-    assert [len(b) for b in bodies] == [1000, 1000, 500]
     assert result.calls == 3
     assert len(result.entities) == 2498
-    assert not result.ok
-    assert [(e.index, e.item["origin_id"]) for e in result.errors] == [
-        (1500, "V-01500"),
-        (2499, "V-02499"),
+    assert [(e.index, e.reasons) for e in result.errors] == [
+        (1200, {"name": ["can't be blank"]}),
+        (2400, {"name": ["can't be blank"]}),
     ]
-    assert result.errors[0].reasons == {"origin_id": ["has already been taken"]}
-    assert result.errors[0].message == "origin_id: has already been taken"
+    # Upserts by origin_id: sending them again updates the same vendors.
+    again = sandbox_client.sync_vendors(vendors[:10])
+    assert [e["id"] for e in again.entities] == [e["id"] for e in result.entities[:10]]
 
-
-def test_errors_without_origin_id_are_matched_by_id(rsps, clock, make_client):
-    add_tokens(rsps, clock, "tok-1")
-    rsps.patch(
-        f"{API}/projects/sync",
-        json={
-            "entities": [{"id": 4, "name": "Updated Project 1"}],
-            "errors": [
-                {
-                    "id": 0,
-                    "name": "No project has this id value",
-                    "errors": {"id": ["Entity with this ID not found"]},
-                }
-            ],
-        },
+    staged = sandbox_client.sync_staged_records(
+        [
+            {"item_type": "vendor", "origin_id": f"S-{i}", "data": {"name": f"S{i}"}}
+            for i in range(5)
+        ]
     )
-    result = make_client().sync_projects(
-        [{"id": 4, "name": "Updated Project 1"}, {"id": 0, "name": "No project has this id value"}]
+    assert staged.ok
+    listed = list(sandbox_client.list_staged_records(item_type="vendor", per_page=2))
+    assert [r["origin_id"] for r in listed] == [f"S-{i}" for i in range(5)]
+    assert ApiAttempt.objects.filter(path__contains="staged_records?").count() == 3
+
+
+def test_bulk_close_out_reports_unknown_details_per_item(sandbox_client):
+    sandbox_client.create_erp_connection(
+        service_url="https://portal.example", metadata={"settings": {}}
     )
-    assert [(e.index, e.message) for e in result.errors] == [
-        (1, "id: Entity with this ID not found")
-    ]
-
-
-def test_a_failed_batch_reports_what_earlier_batches_did(rsps, clock, make_client):
-    add_tokens(rsps, clock, "tok-1")
-    rsps.patch(f"{API}/vendors/sync", json={"entities": [{"id": 1}], "errors": []})
-    rsps.patch(f"{API}/vendors/sync", status=422, json={"errors": "company_id is invalid"})
-    vendors = [{"origin_id": f"V-{i}"} for i in range(1500)]
-
-    with pytest.raises(ValidationError) as caught:
-        make_client().sync_vendors(vendors)
-    assert caught.value.done == 1000
-    assert caught.value.partial.calls == 1
+    result = sandbox_client.close_request_details([RequestDetailClosure(999999, "success")])
+    assert [(e.index, e.item["id"]) for e in result.errors] == [(0, 999999)]
+    assert result.errors[0].reasons

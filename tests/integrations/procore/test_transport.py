@@ -14,7 +14,7 @@ from integrations.procore.errors import (
     UnavailableError,
     ValidationError,
 )
-from tests.procore.conftest import API, T0, add_tokens, api_requests, rate_headers
+from tests.integrations.procore.conftest import API, T0, add_tokens, api_requests, rate_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +240,21 @@ def test_a_422_is_permanent_and_not_retried(rsps, clock, make_client):
     assert "req-422" in str(exc)
     assert len(api_requests(rsps)) == 1
     assert clock.sleeps == []
+
+
+def test_the_client_stays_under_the_sandbox_spike_limit(sandbox_client, settings):
+    settings.PROCORE_SANDBOX = {"rate_limit_spike": 4, "rate_limit_spike_window": 1}
+    for _ in range(6):  # the fifth has to wait for the next window
+        list(sandbox_client.list_staged_records(item_type="vendor"))
+    attempts = ApiAttempt.objects.exclude(path="/oauth/token").order_by("id")
+    assert [a.status_code for a in attempts] == [200] * 6
+    assert [a.rate_limit_remaining for a in attempts][:4] == [3, 2, 1, 0]
+
+
+def test_a_503_on_a_create_is_not_repeated(sandbox_client, settings):
+    sandbox_client.tokens.token()
+    settings.PROCORE_SANDBOX = {"fault_503_share": 1.0, "fault_503_retry_after": 5}
+    with pytest.raises(UnavailableError) as caught:
+        sandbox_client.create_staged_record({"item_type": "vendor", "origin_id": "V-1", "data": {}})
+    assert caught.value.retry_after == 5
+    assert ApiAttempt.objects.exclude(path="/oauth/token").count() == 1

@@ -13,9 +13,15 @@ from django.db import connections
 
 from integrations.models import ApiAttempt, Connection
 from integrations.procore.auth import ConnectionTokenProvider, token_expiry
-from integrations.procore.errors import BadCredentialsError, ConfigurationError
+from integrations.procore.errors import BadCredentialsError, ConfigurationError, UnavailableError
 from tests.factories import ConnectionFactory
-from tests.procore.conftest import API, TOKEN_URL, add_tokens, api_requests, token_requests
+from tests.integrations.procore.conftest import (
+    API,
+    TOKEN_URL,
+    add_tokens,
+    api_requests,
+    token_requests,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +196,10 @@ def test_two_workers_never_fetch_a_token_at_the_same_time(connection):
     assert not errors, errors
     assert got == ["tok-shared", "tok-shared"]
     assert len(fetches) == 1
+
+
+def test_a_503_from_the_login_host_says_when_to_come_back(sandbox_client, settings):
+    settings.PROCORE_SANDBOX = {"fault_503_share": 1.0, "fault_503_retry_after": 5}
+    with pytest.raises(UnavailableError) as caught:
+        sandbox_client.tokens.token()
+    assert caught.value.retryable and caught.value.retry_after == 5

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from integrations.models import Connection
 from tests.factories import CompanyFactory, ConnectionFactory
-from tests.procore.conftest import API, TOKEN_URL, FakeClock, add_tokens
+from tests.integrations.procore.conftest import API, TOKEN_URL, FakeClock, add_tokens
 
 pytestmark = pytest.mark.django_db
 

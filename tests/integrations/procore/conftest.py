@@ -1,4 +1,6 @@
-"""Fixtures for the Procore client: a fake clock, a mocked Procore, a connection to call."""
+"""Fixtures for the Procore client: a fake clock, answers as Procore gives them (for the ``rsps``
+mock of tests/integrations/conftest.py), a connection to call, and a client of the local Procore
+sandbox over real HTTP."""
 
 from __future__ import annotations
 
@@ -38,12 +40,6 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 @pytest.fixture
@@ -108,3 +104,10 @@ def token_requests(rsps) -> list:
 
 def api_requests(rsps) -> list:
     return [c for c in rsps.calls if c.request.url != TOKEN_URL]
+
+
+@pytest.fixture
+def sandbox_client(sandbox_connection):
+    """The client for the suite's ``sandbox_connection``: real HTTP to the local Procore."""
+    with ProcoreClient(sandbox_connection) as procore:
+        yield procore

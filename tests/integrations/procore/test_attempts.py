@@ -8,7 +8,7 @@ import pytest
 
 from integrations.models import ApiAttempt
 from integrations.procore.errors import BadCredentialsError
-from tests.procore.conftest import API, TOKEN_URL, add_tokens
+from tests.integrations.procore.conftest import API, TOKEN_URL, add_tokens
 
 pytestmark = pytest.mark.django_db
 
