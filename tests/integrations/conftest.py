@@ -1,5 +1,7 @@
 """Fixtures shared by the integrations app's tests.
 
+``webhook_event``: the body of a webhook event as Procore sends it.
+
 ``rsps``: Procore mocked at the HTTP layer, call by call (procore/conftest.py has the helpers).
 
 Import runs (services, handlers, tasks, the sync command and the schedules' admin): ``company``
@@ -150,3 +152,27 @@ def rsps():
     the connection commands."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
+
+
+# -- Webhook deliveries as Procore sends them (api/ and services/ test_webhooks.py) ---------------
+
+WEBHOOK_SECRET = "whsec-current-0123456789"
+
+
+def webhook_event(connection, **overrides) -> dict:
+    """The body of an ``ERP Requests``/``create`` event for ``connection``'s company."""
+    body = {
+        "id": 5982324300946918154,
+        "ulid": "01EDPD2J6SBY1163N77H95GW09",
+        "timestamp": "2025-02-06T23:34:12.246562Z",
+        "metadata": {"source_user_id": 987654321, "source_company_id": 1},
+        "user_id": 987654321,
+        "company_id": connection.company.procore_company_id,
+        "project_id": None,
+        "api_version": "v2.0",
+        "event_type": "create",
+        "resource_name": "ERP Requests",
+        "resource_id": 54321,
+    }
+    body.update(overrides)
+    return body

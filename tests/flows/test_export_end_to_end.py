@@ -13,36 +13,9 @@ from erp_adapters.demo.models import DemoVendor
 from integrations.models import ERPRequest, NotificationEvent, ObjectLink
 from integrations.models.erp_requests import WorkState
 from integrations.services.erp_requests import erp_request_retry
-from integrations.services.provisioning import connection_provision
 from integrations.services.sweeper import process_pending
 from integrations.services.work import work_claim
-
-
-@pytest.fixture
-def provisioned(sandbox_connection):
-    connection_provision(company=sandbox_connection.company, actor_label="test")
-    return sandbox_connection
-
-
-def export_vendor(sandbox_company, **fields):
-    """What the project user and the approver do in Procore; returns the vendor and request."""
-    from procore_sandbox.services.delivery import deliveries_run_due
-    from procore_sandbox.services.exports import export_accept, export_send
-    from procore_sandbox.services.objects import vendor_create
-
-    vendor = vendor_create(company=sandbox_company, **fields)
-    request = export_accept(export=export_send(obj=vendor))
-    assert deliveries_run_due() >= 1  # Procore POSTs the webhook to the portal
-    return vendor, request
-
-
-def detail_of(request):
-    request.refresh_from_db()
-    return request.details.get()
-
-
-def tenant_of(connection) -> str:
-    return connection.adapter_settings["tenant"]
+from tests.flows.conftest import detail_of, export_vendor, tenant_of
 
 
 def test_accepted_vendor_export_lands_in_the_erp_and_closes_success(provisioned, sandbox_company):

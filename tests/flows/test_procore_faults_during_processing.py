@@ -13,15 +13,8 @@ from integrations.models import ERPRequest
 from integrations.models.erp_requests import WorkState
 from integrations.procore import ProcoreClient, RetryPolicy
 from integrations.services.erp_requests import erp_request_process
-from integrations.services.provisioning import connection_provision
 from integrations.services.sweeper import process_pending
-from tests.engine.test_export_end_to_end import detail_of, export_vendor
-
-
-@pytest.fixture
-def provisioned(sandbox_connection):
-    connection_provision(company=sandbox_connection.company, actor_label="test")
-    return sandbox_connection
+from tests.flows.conftest import detail_of, export_vendor
 
 
 @pytest.fixture

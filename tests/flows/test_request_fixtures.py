@@ -20,7 +20,7 @@ from integrations.models import ERPRequest, NotificationEvent
 from integrations.models.erp_requests import WorkState
 from integrations.services.sweeper import process_pending
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "erp_requests"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "erp_requests"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
 
 

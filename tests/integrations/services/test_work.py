@@ -129,14 +129,3 @@ def test_two_workers_racing_claim_once():
     claimed = [pk for _, pk in wins]
     assert sorted(claimed) == sorted(r.pk for r in rows)  # each row exactly once
     assert ERPRequest.objects.filter(attempts=1, state=WorkState.PROCESSING).count() == 20
-
-
-def test_a_request_of_a_company_without_connection_fails_once_with_the_reason():
-    from integrations.services.erp_requests import erp_request_process
-
-    row = ERPRequestFactory(state=WorkState.PENDING, request_name="")
-    assert erp_request_process(erp_request_id=row.pk) == WorkState.FAILED
-    row.refresh_from_db()
-    assert row.state == WorkState.FAILED
-    assert "no Procore connection" in row.last_error
-    assert row.pk not in work.work_due_ids(ERPRequest)  # not re-driven forever
