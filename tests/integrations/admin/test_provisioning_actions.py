@@ -19,11 +19,11 @@ def _messages(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
-def test_provision_action_on_connections(connection, admin_client_logged_in):
+def test_provision_action_on_connections(sandbox_connection, admin_client_logged_in):
     url = reverse("admin:integrations_connection_changelist")
-    response = _run(admin_client_logged_in, url, "provision_connections", [connection.pk])
+    response = _run(admin_client_logged_in, url, "provision_connections", [sandbox_connection.pk])
 
-    company_id = connection.company.procore_company_id
+    company_id = sandbox_connection.company.procore_company_id
     assert ErpConnection.objects.filter(company_id=company_id).exists()
     assert Hook.objects.filter(company_id=company_id).count() == 1
     assert Trigger.objects.filter(hook__company_id=company_id).count() == 1
@@ -32,8 +32,8 @@ def test_provision_action_on_connections(connection, admin_client_logged_in):
     assert "Webhook hook: created" in text
 
 
-def test_push_actions_on_companies_and_on_a_version(connection, admin_client_logged_in):
-    company = connection.company
+def test_push_actions_on_companies_and_on_a_version(sandbox_connection, admin_client_logged_in):
+    company = sandbox_connection.company
     companies = reverse("admin:integrations_company_changelist")
     versions = reverse("admin:integrations_metadataconfig_changelist")
 
@@ -57,20 +57,24 @@ def test_push_actions_on_companies_and_on_a_version(connection, admin_client_log
     assert MetadataConfig.objects.filter(company=company).count() == 3
 
 
-def test_rotate_and_retire_actions(connection, admin_client_logged_in):
+def test_rotate_and_retire_actions(sandbox_connection, admin_client_logged_in):
     url = reverse("admin:integrations_connection_changelist")
-    _run(admin_client_logged_in, url, "provision_connections", [connection.pk])
-    old = connection.webhook_secret
+    _run(admin_client_logged_in, url, "provision_connections", [sandbox_connection.pk])
+    old = sandbox_connection.webhook_secret
 
-    rotated = _run(admin_client_logged_in, url, "rotate_webhook_secret", [connection.pk])
+    rotated = _run(admin_client_logged_in, url, "rotate_webhook_secret", [sandbox_connection.pk])
 
     assert "webhook secret rotated" in " ".join(_messages(rotated))
-    connection.refresh_from_db()
-    assert connection.webhook_secret_previous == old
-    hook = Hook.objects.get(company_id=connection.company.procore_company_id)
-    assert hook.destination_headers == {"Authorization": f"Bearer {connection.webhook_secret}"}
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.webhook_secret_previous == old
+    hook = Hook.objects.get(company_id=sandbox_connection.company.procore_company_id)
+    assert hook.destination_headers == {
+        "Authorization": f"Bearer {sandbox_connection.webhook_secret}"
+    }
 
-    retired = _run(admin_client_logged_in, url, "retire_previous_webhook_secret", [connection.pk])
+    retired = _run(
+        admin_client_logged_in, url, "retire_previous_webhook_secret", [sandbox_connection.pk]
+    )
     assert "previous webhook secret retired" in " ".join(_messages(retired))
-    connection.refresh_from_db()
-    assert connection.webhook_secret_previous == ""
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.webhook_secret_previous == ""

@@ -1,4 +1,5 @@
-"""The metadata schema and the shipped default document (procore-erp-api.md §f)."""
+"""The ERP metadata: the schema and the shipped default document (procore-erp-api.md §f), and
+the versions a company keeps: immutable, numbered per company, validated, audited, pushed."""
 
 from __future__ import annotations
 
@@ -8,17 +9,28 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from django.core.exceptions import ValidationError
 
 from erp_adapters.demo import limits
+from integrations.models import AuditEntry, MetadataConfig
 from integrations.services.metadata import (
     DEFAULT_PATH,
     SCHEMA_PATH,
     MetadataInvalid,
+    MetadataPushError,
+    metadata_config_create,
+    metadata_config_live,
+    metadata_config_push,
     metadata_default_document,
     metadata_document_validate,
 )
+from integrations.services.provisioning import connection_provision
+from procore_sandbox.models import ErpConnection
+from tests.factories import CompanyFactory, ConnectionFactory, UserFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+pytestmark = pytest.mark.django_db
 
 
 def _load(path: Path):
@@ -144,3 +156,108 @@ def test_text_that_is_not_json_names_line_and_column(text, where):
 
 def test_a_document_that_is_not_an_object_is_refused():
     assert _problems([]) == {"(the document itself)": "must be an object ({…}), not a list"}
+
+
+# -- Versions: immutable, numbered per company, validated, audited, pushed ----------------------
+
+
+def _renamed(name: str) -> dict:
+    document = metadata_default_document()
+    document["settings"]["labels"]["name"] = name
+    return document
+
+
+def test_live_creates_version_one_from_the_default_document_once():
+    company = CompanyFactory()
+    first = metadata_config_live(company)
+    again = metadata_config_live(company)
+    assert (first.version, again.pk) == (1, first.pk)
+    assert first.document == metadata_default_document()
+    assert MetadataConfig.objects.filter(company=company).count() == 1
+
+
+def test_versions_number_on_per_company_and_live_is_the_newest():
+    company, other = CompanyFactory(), CompanyFactory()
+    metadata_config_live(company)
+    v2 = metadata_config_create(company=company, document=_renamed("Sage 300"))
+    v3 = metadata_config_create(company=company, document=_renamed("Sage 300 CRE"))
+    elsewhere = metadata_config_create(company=other, document=_renamed("Vista"))
+    assert (v2.version, v3.version, elsewhere.version) == (2, 3, 1)
+    assert metadata_config_live(company).pk == v3.pk
+    assert metadata_config_live(other).pk == elsewhere.pk
+
+
+def test_a_saved_version_cannot_be_changed():
+    config = metadata_config_create(company=CompanyFactory(), document=_renamed("Sage"))
+    config.document = _renamed("Edited in place")
+    with pytest.raises(ValidationError):
+        config.save()
+    config.refresh_from_db()
+    assert config.document["settings"]["labels"]["name"] == "Sage"
+
+
+def test_an_invalid_document_saves_nothing():
+    company = CompanyFactory()
+    broken = _renamed("Sage")
+    broken["settings"]["entities"]["vendors"]["enabled"] = "yes"
+    with pytest.raises(MetadataInvalid) as caught:
+        metadata_config_create(company=company, document=broken)
+    assert "settings.entities.vendors.enabled" in str(caught.value)
+    assert not MetadataConfig.objects.filter(company=company).exists()
+    assert not AuditEntry.objects.filter(company=company).exists()
+
+
+def test_a_document_given_as_text_is_parsed_and_stored_as_json():
+    company = CompanyFactory()
+    text = '{"settings": {"labels": {"name": "A", "id_name": "A ID", "short_name": "A"},' + (
+        ' "entities": {"vendors": {"enabled": true}}}}'
+    )
+    config = metadata_config_create(company=company, document=text)
+    config.refresh_from_db()
+    assert config.document["settings"]["entities"] == {"vendors": {"enabled": True}}
+
+
+def test_each_version_is_audited_with_who_and_what_changed():
+    company = CompanyFactory()
+    user = UserFactory(username="accountant")
+    metadata_config_live(company)
+    config = metadata_config_create(
+        company=company, document=_renamed("Sage 300"), actor=user, comment="Rename for Sage"
+    )
+    assert config.created_by == user
+    entry = AuditEntry.objects.filter(object_id=str(config.pk), action="create").get()
+    assert entry.actor == user
+    assert entry.actor_label == "accountant"
+    assert entry.changes["version"] == 2
+    assert entry.changes["previous_version"] == 1
+    assert entry.changes["comment"] == "Rename for Sage"
+    assert entry.changes["changed_paths"] == ["settings.labels.name"]
+
+
+def test_push_refuses_a_company_that_is_not_provisioned():
+    connection = ConnectionFactory(erp_connection_id=None)
+    with pytest.raises(MetadataPushError) as caught:
+        metadata_config_push(company=connection.company)
+    assert f"provision --company {connection.company.procore_company_id}" in str(caught.value)
+
+
+def test_push_refuses_a_company_without_a_connection():
+    with pytest.raises(MetadataPushError, match="no Procore connection"):
+        metadata_config_push(company=CompanyFactory())
+
+
+def test_push_sends_the_live_version_and_restores_an_old_one(sandbox_connection):
+    company = sandbox_connection.company
+    connection_provision(company=company)
+    v1 = MetadataConfig.objects.get(company=company, version=1)
+    document = metadata_default_document()
+    document["settings"]["labels"]["name"] = "Sage 300"
+    metadata_config_create(company=company, document=document)
+
+    pushed = metadata_config_push(company=company, config=v1, actor_label="test")
+
+    assert pushed.version == 3
+    assert pushed.document == v1.document
+    assert pushed.comment == "Restored from version 1"
+    erp = ErpConnection.objects.get(company_id=company.procore_company_id)
+    assert erp.metadata["settings"]["labels"]["name"] == "Demo ERP"

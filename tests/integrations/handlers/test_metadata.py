@@ -18,9 +18,9 @@ from procore_sandbox.services.erp import erp_request_create
 from tests.factories import ConnectionFactory, ERPRequestFactory
 
 
-def test_procore_asks_for_metadata_and_gets_the_live_version(connection):
+def test_procore_asks_for_metadata_and_gets_the_live_version(sandbox_connection):
     """Provisioned hook → delivery with our bearer secret → ERP request → handler → push."""
-    company = connection.company
+    company = sandbox_connection.company
     connection_provision(company=company)
     document = metadata_default_document()
     document["settings"]["labels"]["name"] = "Sage 300"

@@ -1,18 +1,16 @@
-"""Provisioning end to end over real HTTP against the local Procore sandbox."""
+"""Provisioning over real HTTP against the local Procore sandbox: what it creates, what it repairs,
+and one provisioning of a company at a time."""
 
 from __future__ import annotations
 
-import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
+from datetime import timedelta
 
-from integrations.models import AuditEntry, Connection, ERPRequest, MetadataConfig
+import pytest
+from django.utils import timezone
+
+from integrations.models import AuditEntry, Connection, MetadataConfig
 from integrations.services.connections import webhook_url_for
-from integrations.services.metadata import (
-    metadata_config_create,
-    metadata_config_push,
-    metadata_default_document,
-)
+from integrations.services.metadata import metadata_config_create, metadata_default_document
 from integrations.services.provisioning import (
     PIECE_ERP_CONNECTION,
     PIECE_HOOK,
@@ -20,11 +18,13 @@ from integrations.services.provisioning import (
     Change,
     ProvisioningError,
     connection_provision,
+    webhook_secret_rotate,
 )
 from procore_sandbox.models import Company as SandboxCompany
 from procore_sandbox.models import ErpConnection, Hook, Trigger
 from procore_sandbox.services.tenants import app_uninstall
-from tests.provisioning.conftest import CLIENT_ID, WEBHOOK_SECRET
+from tests.conftest import SANDBOX_CLIENT_ID as CLIENT_ID
+from tests.conftest import SANDBOX_WEBHOOK_SECRET as WEBHOOK_SECRET
 
 
 def _uninstall_app(company_id: int) -> None:
@@ -42,8 +42,8 @@ def _sandbox_state(company_id: int):
     return ErpConnection.objects.filter(company_id=company_id).first(), hooks, triggers
 
 
-def test_provision_creates_connection_hook_and_trigger_in_procore(connection, live_server):
-    company = connection.company
+def test_provision_creates_connection_hook_and_trigger_in_procore(sandbox_connection, live_server):
+    company = sandbox_connection.company
     result = connection_provision(company=company, actor_label="test")
 
     assert _changes(result) == {
@@ -62,13 +62,13 @@ def test_provision_creates_connection_hook_and_trigger_in_procore(connection, li
     assert hooks[0].destination_headers == {"Authorization": f"Bearer {WEBHOOK_SECRET}"}
     assert [(t.resource_name, t.event_type) for t in triggers] == [("ERP Requests", "create")]
 
-    connection.refresh_from_db()
+    sandbox_connection.refresh_from_db()
     live.refresh_from_db()
-    assert connection.erp_connection_id == company.procore_company_id
-    assert connection.standard_cost_code_list_id == erp.standard_cost_code_list_id
-    assert connection.webhook_hook_id == hooks[0].id
-    assert connection.webhook_trigger_id == triggers[0].id
-    assert connection.provisioned_at is not None
+    assert sandbox_connection.erp_connection_id == company.procore_company_id
+    assert sandbox_connection.standard_cost_code_list_id == erp.standard_cost_code_list_id
+    assert sandbox_connection.webhook_hook_id == hooks[0].id
+    assert sandbox_connection.webhook_trigger_id == triggers[0].id
+    assert sandbox_connection.provisioned_at is not None
     assert live.pushed_at is not None
     entry = AuditEntry.objects.filter(object_type="integrations.Connection", action="action").get()
     assert entry.actor_label == "test"
@@ -76,8 +76,8 @@ def test_provision_creates_connection_hook_and_trigger_in_procore(connection, li
     assert entry.changes["webhook_hook_id"] == {"from": None, "to": hooks[0].id}
 
 
-def test_provisioning_twice_duplicates_nothing(connection):
-    company = connection.company
+def test_provisioning_twice_duplicates_nothing(sandbox_connection):
+    company = sandbox_connection.company
     connection_provision(company=company)
     first = _sandbox_state(company.procore_company_id)
 
@@ -106,8 +106,8 @@ def test_provisioning_twice_duplicates_nothing(connection):
     assert all(row.schedule_id for row in schedules)  # a django-q2 schedule behind each
 
 
-def test_a_new_metadata_version_is_pushed_on_the_next_provision(connection):
-    company = connection.company
+def test_a_new_metadata_version_is_pushed_on_the_next_provision(sandbox_connection):
+    company = sandbox_connection.company
     connection_provision(company=company)
     document = metadata_default_document()
     document["settings"]["labels"]["name"] = "Sage 300"
@@ -122,13 +122,13 @@ def test_a_new_metadata_version_is_pushed_on_the_next_provision(connection):
     assert v2.pushed_at is not None
 
 
-def test_a_rotated_secret_updates_the_hook_instead_of_adding_one(connection):
-    company = connection.company
+def test_a_rotated_secret_updates_the_hook_instead_of_adding_one(sandbox_connection):
+    company = sandbox_connection.company
     connection_provision(company=company)
-    connection.refresh_from_db()
-    connection.webhook_secret_previous = connection.webhook_secret
-    connection.webhook_secret = "whsec-rotated-fedcba9876543210"
-    connection.save()
+    sandbox_connection.refresh_from_db()
+    sandbox_connection.webhook_secret_previous = sandbox_connection.webhook_secret
+    sandbox_connection.webhook_secret = "whsec-rotated-fedcba9876543210"
+    sandbox_connection.save()
 
     result = connection_provision(company=company)
 
@@ -140,12 +140,12 @@ def test_a_rotated_secret_updates_the_hook_instead_of_adding_one(connection):
     }
 
 
-def test_lost_ids_are_recovered_from_procore_without_duplicates(connection):
+def test_lost_ids_are_recovered_from_procore_without_duplicates(sandbox_connection):
     """A restored database forgot everything; Procore still has the connection, hook, trigger."""
-    company = connection.company
+    company = sandbox_connection.company
     connection_provision(company=company)
     before = _sandbox_state(company.procore_company_id)
-    Connection.objects.filter(pk=connection.pk).update(
+    Connection.objects.filter(pk=sandbox_connection.pk).update(
         erp_connection_id=None,
         standard_cost_code_list_id=None,
         webhook_hook_id=None,
@@ -162,14 +162,14 @@ def test_lost_ids_are_recovered_from_procore_without_duplicates(connection):
     after = _sandbox_state(company.procore_company_id)
     assert [h.pk for h in after[1]] == [h.pk for h in before[1]]
     assert [t.pk for t in after[2]] == [t.pk for t in before[2]]
-    connection.refresh_from_db()
-    assert connection.erp_connection_id == company.procore_company_id
-    assert connection.webhook_hook_id == before[1][0].pk
-    assert connection.webhook_trigger_id == before[2][0].pk
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.erp_connection_id == company.procore_company_id
+    assert sandbox_connection.webhook_hook_id == before[1][0].pk
+    assert sandbox_connection.webhook_trigger_id == before[2][0].pk
 
 
-def test_a_deleted_trigger_is_created_again(connection):
-    company = connection.company
+def test_a_deleted_trigger_is_created_again(sandbox_connection):
+    company = sandbox_connection.company
     connection_provision(company=company)
     Trigger.objects.filter(hook__company_id=company.procore_company_id).delete()
 
@@ -179,8 +179,8 @@ def test_a_deleted_trigger_is_created_again(connection):
     assert Trigger.objects.filter(hook__company_id=company.procore_company_id).count() == 1
 
 
-def test_failure_names_the_piece_and_keeps_what_was_done(connection):
-    company = connection.company
+def test_failure_names_the_piece_and_keeps_what_was_done(sandbox_connection):
+    company = sandbox_connection.company
     _uninstall_app(company.procore_company_id)
 
     with pytest.raises(ProvisioningError) as caught:
@@ -193,95 +193,62 @@ def test_failure_names_the_piece_and_keeps_what_was_done(connection):
     assert entry.changes["failed"] == message
 
 
-def test_push_sends_the_live_version_and_restores_an_old_one(connection):
-    company = connection.company
-    connection_provision(company=company)
-    v1 = MetadataConfig.objects.get(company=company, version=1)
-    document = metadata_default_document()
-    document["settings"]["labels"]["name"] = "Sage 300"
-    metadata_config_create(company=company, document=document)
-
-    pushed = metadata_config_push(company=company, config=v1, actor_label="test")
-
-    assert pushed.version == 3
-    assert pushed.document == v1.document
-    assert pushed.comment == "Restored from version 1"
-    erp, _, _ = _sandbox_state(company.procore_company_id)
-    assert erp.metadata["settings"]["labels"]["name"] == "Demo ERP"
+# -- One provisioning of a company at a time: two at once would create two hooks in Procore ---
 
 
-# -- The command ---------------------------------------------------------------------------------
-
-
-def test_command_prints_what_it_did(connection, capsys):
-    company_id = connection.company.procore_company_id
-    call_command("provision", "--company", str(company_id))
-    first = capsys.readouterr().out
-    call_command("provision", "--company", str(company_id))
-    second = capsys.readouterr().out
-
-    assert "ERP connection: created" in first
-    assert "Webhook hook:   created" in first
-    assert "Trigger:        created" in first
-    assert "Provisioned" in first
-    assert "ERP connection: unchanged" in second
-    assert "Webhook hook:   unchanged" in second
-    assert "Trigger:        unchanged" in second
-    assert "already provisioned; nothing changed" in second
-
-
-def test_command_exits_non_zero_with_the_reason(connection, capsys):
-    company_id = connection.company.procore_company_id
-    _uninstall_app(company_id)
-
-    with pytest.raises(CommandError) as caught:
-        call_command("provision", "--company", str(company_id))
-    assert caught.value.returncode == 3
-    assert "ERP connection failed (HTTP 403)" in str(caught.value)
-
-
-@pytest.mark.django_db
-def test_command_refuses_an_unknown_company():
-    with pytest.raises(CommandError) as caught:
-        call_command("provision", "--company", "123456789")
-    assert caught.value.returncode == 1
-    assert "No company with Procore id 123456789" in str(caught.value)
-
-
-def test_command_rotates_the_webhook_secret_in_two_steps(connection, capsys):
-    from procore_sandbox.services.delivery import deliveries_run_due
-    from procore_sandbox.services.erp import erp_request_create
-
-    company = connection.company
-    company_id = company.procore_company_id
-    call_command("provision", "--company", str(company_id))
-
-    call_command("provision", "--company", str(company_id), "--rotate-webhook-secret")
-    out = capsys.readouterr().out
-
-    connection.refresh_from_db()
-    assert connection.webhook_secret_previous == WEBHOOK_SECRET
-    assert connection.webhook_secret not in ("", WEBHOOK_SECRET)
-    assert connection.webhook_secret not in out  # never printed
-    assert "Webhook hook:   updated" in out
-    assert "--retire-previous-secret" in out
-    (hook,) = Hook.objects.filter(company_id=company_id)
-    assert hook.destination_headers == {"Authorization": f"Bearer {connection.webhook_secret}"}
-    # Procore's next delivery carries the new secret, and the portal accepts it.
-    asked = erp_request_create(
-        company=SandboxCompany.objects.get(id=company_id),
-        request_name="sync_metadata",
-        request_data={},
-        with_detail=False,
+def _hold_lease(connection: Connection, minutes: float) -> None:
+    Connection.objects.filter(pk=connection.pk).update(
+        provisioning_until=timezone.now() + timedelta(minutes=minutes)
     )
-    deliveries_run_due()
-    assert ERPRequest.objects.filter(company=company, procore_request_id=asked.id).exists()
 
-    call_command("provision", "--company", str(company_id), "--retire-previous-secret")
-    assert "previous webhook secret is retired" in capsys.readouterr().out
-    connection.refresh_from_db()
-    assert connection.webhook_secret_previous == ""
-    rotations = AuditEntry.objects.filter(
-        object_type="integrations.Connection", changes__has_key="rotation"
+
+def test_a_second_provisioning_while_one_runs_is_refused_and_touches_nothing(sandbox_connection):
+    _hold_lease(sandbox_connection, 5)  # another person's provisioning is under way
+
+    with pytest.raises(ProvisioningError, match="being provisioned already"):
+        connection_provision(company=sandbox_connection.company)
+
+    assert not Hook.objects.filter(
+        company_id=sandbox_connection.company.procore_company_id
+    ).exists()
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.provisioned_at is None
+
+
+def test_a_rotation_while_provisioning_runs_is_refused_and_keeps_the_secret(sandbox_connection):
+    secret = sandbox_connection.webhook_secret
+    _hold_lease(sandbox_connection, 5)
+
+    with pytest.raises(ProvisioningError, match="being provisioned already"):
+        webhook_secret_rotate(company=sandbox_connection.company)
+
+    sandbox_connection.refresh_from_db()
+    assert (sandbox_connection.webhook_secret, sandbox_connection.webhook_secret_previous) == (
+        secret,
+        "",
     )
-    assert sorted(e.changes["rotation"] for e in rotations) == ["finished", "started"]
+
+
+def test_the_lease_is_given_back_after_success_and_after_failure(sandbox_connection):
+    connection_provision(company=sandbox_connection.company)
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.provisioning_until is None
+
+    # Without credentials it fails before calling Procore.
+    Connection.objects.filter(pk=sandbox_connection.pk).update(client_secret="")
+    Connection.objects.filter(pk=sandbox_connection.pk).update(client_id="")
+    with pytest.raises(ProvisioningError, match="no client id or secret"):
+        connection_provision(company=sandbox_connection.company)
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.provisioning_until is None
+
+
+def test_a_lease_left_by_a_dead_process_runs_out(sandbox_connection):
+    _hold_lease(sandbox_connection, -1)  # its process died a minute after the lease ran out
+
+    result = connection_provision(company=sandbox_connection.company)
+
+    assert result.connection.webhook_hook_id is not None
+    assert (
+        Hook.objects.filter(company_id=sandbox_connection.company.procore_company_id).count() == 1
+    )

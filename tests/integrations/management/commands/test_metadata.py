@@ -37,8 +37,8 @@ def test_an_invalid_file_is_refused_with_its_paths(tmp_path):
     assert not MetadataConfig.objects.filter(company=company).exists()
 
 
-def test_load_and_push_reaches_procore(connection, tmp_path):
-    company = connection.company
+def test_load_and_push_reaches_procore(sandbox_connection, tmp_path):
+    company = sandbox_connection.company
     connection_provision(company=company)
     document = metadata_default_document()
     document["settings"]["labels"]["short_name"] = "Sage"
