@@ -1,4 +1,5 @@
-"""Support staff re-drive work from the admin: retry now, re-close-out, mark resolved."""
+"""The ledgers' admin: support staff re-drive work (retry now, re-close-out, mark resolved), and
+read a webhook's payload pretty-printed."""
 
 import pytest
 from django.urls import reverse
@@ -52,3 +53,13 @@ def test_mark_resolved_stops_the_sweeper(admin_client_logged_in):
     assert retrying.state == WorkState.RESOLVED
     assert "marked resolved by support" in retrying.last_error
     assert retrying.pk not in work_due_ids(ERPRequest)
+
+
+def test_raw_payload_is_pretty_printed(admin_client_logged_in, populated):
+    event = populated["event"]
+    page = admin_client_logged_in.get(
+        reverse("admin:integrations_notificationevent_change", args=[event.pk])
+    ).content.decode()
+    assert '<pre class="json-payload">' in page
+    assert "portal/admin.css" in page  # keeps long payloads legible and bounded
+    assert "&quot;resource_name&quot;: &quot;ERP Requests&quot;" in page
