@@ -1,3 +1,5 @@
+"""Listing the demo ERP's books for imports: what each entity lists, page by page."""
+
 from __future__ import annotations
 
 import inspect
@@ -16,7 +18,7 @@ from erp_adapters.demo.models import (
 )
 from erp_adapters.demo.seeding import demo_erp_seed
 from erp_adapters.registry import get_adapter
-from tests.erp_adapters.conftest import TENANT
+from tests.erp_adapters.demo.conftest import TENANT
 
 
 def test_vendors_are_listed_with_origin_id_code_and_staged_record_data(books, adapter):

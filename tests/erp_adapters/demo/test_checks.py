@@ -7,7 +7,7 @@ import pytest
 from erp_adapters.base import ConstraintViolation, ERPUnavailable
 from erp_adapters.demo.models import DemoCommitment, DemoVendor
 from erp_adapters.registry import get_adapter
-from tests.erp_adapters.conftest import TENANT, commitment_export, request_data
+from tests.erp_adapters.demo.conftest import TENANT, commitment_export, request_data
 
 
 def vendor_export(**vendor_fields):

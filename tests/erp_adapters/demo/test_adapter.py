@@ -1,5 +1,5 @@
-"""Creating Procore exports in the demo ERP: what arrives, what Procore gets back, and that one
-Procore object never becomes two ERP rows."""
+"""The demo ERP adapter: creating Procore exports (what arrives, what Procore gets back, and that
+one Procore object never becomes two ERP rows), and the health its books report."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
-from erp_adapters.base import ConstraintViolation, ExternalLink
+from erp_adapters.base import ConstraintViolation, ExternalLink, HealthState
 from erp_adapters.demo.adapter import CommitmentChangeOrders, Commitments, Vendors
 from erp_adapters.demo.models import (
     DemoChangeOrder,
@@ -20,7 +20,8 @@ from erp_adapters.demo.models import (
     DemoJob,
     DemoVendor,
 )
-from tests.erp_adapters.conftest import (
+from erp_adapters.registry import get_adapter
+from tests.erp_adapters.demo.conftest import (
     TENANT,
     commitment_export,
     cost_code_ref,
@@ -300,3 +301,28 @@ def test_two_workers_exporting_the_same_vendor_make_one_row():
     assert sorted(r.created for r in results) == [False, True]
     assert results[0].origin_id == results[1].origin_id
     assert DemoVendor.objects.filter(procore_id=35).count() == 1
+
+
+def test_healthy_books_report_what_they_hold(books, adapter):
+    status = adapter.health_check()
+    assert status.ok and status.state is HealthState.OK
+    assert status.details == {"vendors": 25, "jobs": 2, "cost_codes": 92, "cost_types": 5}
+    assert status.message == (
+        "Demo ERP books 'books': 25 vendors, 2 jobs, 92 cost codes, 5 cost types."
+    )
+
+
+def test_empty_books_are_degraded_with_the_fix(db):
+    status = get_adapter("demo", {"tenant": "new"}).health_check()
+    assert status.state is HealthState.DEGRADED
+    assert "have no cost codes and no cost types" in status.message
+    assert "run seed_demo_erp" in status.message
+
+
+def test_offline_and_unreachable_books_are_failing(books):
+    assert get_adapter("demo", {"offline": True}).health_check().state is HealthState.FAILING
+    adapter = get_adapter("demo", {"tenant": TENANT})
+    with mock.patch.object(DemoVendor.objects, "filter", side_effect=OperationalError("gone")):
+        status = adapter.health_check()
+    assert status.state is HealthState.FAILING
+    assert "did not answer: gone" in status.message
