@@ -143,11 +143,3 @@ def test_human_output_is_key_value_lines():
     out = io.StringIO()
     call_command("sandbox", "company-create", "--name", "Plain", stdout=out)
     assert out.getvalue().splitlines()[0].startswith("company_id: ")
-
-
-def test_server_refuses_to_start_when_disabled(settings):
-    settings.PROCORE_SANDBOX_ENABLED = False
-    with pytest.raises(CommandError, match="disabled"):
-        call_command("procore_sandbox", "--port", "0")
-    with pytest.raises(CommandError, match="disabled"):
-        call_command("sandbox", "deliver")

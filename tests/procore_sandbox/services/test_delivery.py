@@ -9,8 +9,7 @@ from django.utils import timezone
 from procore_sandbox.models import Delivery, Hook
 from procore_sandbox.services.buttons import button_press
 from procore_sandbox.services.delivery import deliveries_run_due, runner_start, runner_stop
-
-from .conftest import FAST
+from tests.procore_sandbox.conftest import FAST
 
 
 def _deliveries(procore, hook, status=None):

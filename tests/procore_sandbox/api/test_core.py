@@ -3,6 +3,7 @@ neither; per-item errors with a 200; origin_id unique per company; at most 1000 
 
 from __future__ import annotations
 
+from procore_sandbox.models import StagedRecord
 from procore_sandbox.services.objects import project_create
 
 VENDORS_SYNC = "/rest/v1.0/vendors/sync"
@@ -257,3 +258,20 @@ def test_lists_and_deletes(procore, company, connected):
     assert procore.delete(f"/rest/v1.0/cost_codes/{codes[0]['id']}").status_code == 404
     assert procore.get("/rest/v1.0/cost_codes", params={"project_id": project.id}).json() == []
     assert procore.get("/rest/v1.0/me").json()["name"] == "ERP Integration"
+
+
+def test_legacy_staging_endpoint_stages_records(procore):
+    response = procore.patch(
+        "/rest/v1.0/erp_vendors/sync",
+        {
+            "company_id": procore.company_id,
+            "updates": [{"name": "Acme Plumbing", "origin_id": "v1", "origin_code": "ACME"}],
+        },
+    )
+    assert response.status_code == 200
+    record = StagedRecord.objects.get(origin_id="v1")
+    assert (record.item_type, record.data, record.origin_code) == (
+        "vendor",
+        {"name": "Acme Plumbing"},
+        "ACME",
+    )
