@@ -1,17 +1,16 @@
-"""Fixtures shared by the integrations app's tests.
+"""Fixtures and helpers shared by the integrations app's tests.
 
-``webhook_event``: the body of a webhook event as Procore sends it.
-
-``rsps``: Procore mocked at the HTTP layer, call by call (procore/conftest.py has the helpers).
-
-Import runs (services, handlers, tasks, the sync command and the schedules' admin): ``company``
-and its ``connection`` on the demo ERP's ``books``, and ``procore``, a Procore faked at the HTTP
-layer. Modules that need another kind of connection define their own ``connection`` fixture
-(procore/conftest.py, the webhook tests).
-
+Import runs (services, handlers, tasks, the sync command, the schedules' admin): ``company`` and
+its ``connection`` on the demo ERP's ``books``, and ``procore``, a Procore faked at the HTTP layer.
 ``FakeProcore`` answers the sync endpoints the way procore-erp-api.md §b.2 and §i describe
 (always 200 with ``entities`` and ``errors``, upsert by ``origin_id``) and keeps what it was sent,
-so tests can check what reached Procore, and how often.
+so tests can check what reached Procore, and how often. Modules that need another kind of
+connection define their own ``connection`` (procore/conftest.py, the webhook tests) or use the
+suite's ``sandbox_connection``.
+
+``rsps``: Procore mocked call by call, with the helpers of procore/conftest.py.
+``webhook_event``: the body of a webhook event as Procore sends it.
+``raw_row``: a connection's secret columns as the database stores them.
 """
 
 from __future__ import annotations
@@ -31,6 +30,8 @@ from integrations.procore import ProcoreClient, RetryPolicy
 from integrations.procore.ratelimit import RateLimitRegistry
 from integrations.services import sync_runs
 from tests.factories import ConnectionFactory
+
+# -- Import runs against a fake Procore ------------------------------------------------------------
 
 BASE = "http://127.0.0.1:8001"
 API = f"{BASE}/rest/v1.0"
@@ -134,16 +135,7 @@ def seed_vendors(count: int, tenant: str = "books") -> None:
     seeding.seed_vendors(tenant, count, seeding.DEFAULT_SEED)
 
 
-def raw_row(pk: int) -> dict:
-    """The stored secret columns of a connection, as the database holds them."""
-    with db.cursor() as cursor:
-        cursor.execute(
-            "SELECT client_id, client_secret, webhook_secret, adapter_settings "
-            "FROM integrations_connection WHERE id = %s",
-            [pk],
-        )
-        columns = [c[0] for c in cursor.description]
-        return dict(zip(columns, cursor.fetchone(), strict=True))
+# -- Procore mocked call by call (the client, its admin action, the connection commands) -----------
 
 
 @pytest.fixture
@@ -154,7 +146,7 @@ def rsps():
         yield mock
 
 
-# -- Webhook deliveries as Procore sends them (api/ and services/ test_webhooks.py) ---------------
+# -- Webhook deliveries as Procore sends them (api/ and services/ test_webhooks.py) ----------------
 
 WEBHOOK_SECRET = "whsec-current-0123456789"
 
@@ -176,3 +168,18 @@ def webhook_event(connection, **overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+# -- Encrypted columns -----------------------------------------------------------------------------
+
+
+def raw_row(pk: int) -> dict:
+    """The stored secret columns of a connection, as the database holds them."""
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT client_id, client_secret, webhook_secret, adapter_settings "
+            "FROM integrations_connection WHERE id = %s",
+            [pk],
+        )
+        columns = [c[0] for c in cursor.description]
+        return dict(zip(columns, cursor.fetchone(), strict=True))
