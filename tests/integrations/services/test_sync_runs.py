@@ -4,7 +4,6 @@ portal remembers afterwards."""
 from __future__ import annotations
 
 import pytest
-import responses
 
 from erp_adapters.demo import seeding
 from erp_adapters.demo.models import DemoCostCode, DemoCostType, DemoVendor
@@ -18,7 +17,7 @@ from integrations.services.sync_runs import (
     sync_run_summary,
 )
 from tests.factories import ObjectLinkFactory, SyncRunFactory
-from tests.integrations.conftest import seed_vendors
+from tests.integrations.conftest import API, seed_vendors
 
 pytestmark = pytest.mark.django_db
 
@@ -323,13 +322,20 @@ def test_unknown_entities_are_refused_when_the_run_is_created(company):
         sync_run_create(company=company, entity="invoices", trigger="command")
 
 
-def test_responses_is_strict_about_unexpected_calls(procore):
-    # Guards the fake itself: a call to an endpoint it does not know fails loudly.
+def test_the_fake_procore_refuses_calls_it_does_not_answer(procore):
+    """Guards the fake itself: a call to an endpoint it does not answer is refused by the mock,
+    naming the call, rather than reaching whatever listens on the port or passing unnoticed."""
     import requests
 
-    with pytest.raises(requests.exceptions.ConnectionError):
-        requests.get("http://127.0.0.1:8001/rest/v1.0/unknown", timeout=1)
-    assert responses  # the module is in use
+    unknown = f"{API}/unknown"
+    unanswered_sync = f"{API}/projects/sync"  # a sync endpoint, but not one the fake answers
+    for method, url in (("GET", unknown), ("PATCH", unanswered_sync)):
+        with pytest.raises(requests.exceptions.ConnectionError) as refused:
+            requests.request(method, url, json={"updates": []}, timeout=1)
+        assert "Connection refused by Responses" in str(refused.value)
+        assert f"{method} {url}" in str(refused.value)
+    assert [call.request.url for call in procore.mock.calls] == [unknown, unanswered_sync]
+    assert procore.sent == []  # neither call reached the fake's answers
 
 
 def test_refusals_before_a_pause_are_kept_by_the_resumed_run(
