@@ -130,14 +130,3 @@ def test_due_ids_include_expired_leases_but_not_live_ones():
     done = ERPRequestFactory(state=WorkState.SUCCEEDED)
     due = work_due_ids(ERPRequest)
     assert expired.pk in due and live.pk not in due and done.pk not in due
-
-
-def test_a_request_of_a_company_without_connection_fails_once_with_the_reason():
-    from integrations.services.erp_requests import erp_request_process
-
-    row = ERPRequestFactory(state=WorkState.PENDING, request_name="")
-    assert erp_request_process(erp_request_id=row.pk) == WorkState.FAILED
-    row.refresh_from_db()
-    assert row.state == WorkState.FAILED
-    assert "no Procore connection" in row.last_error
-    assert row.pk not in work_due_ids(ERPRequest)  # not re-driven forever

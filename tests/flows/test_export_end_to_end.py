@@ -1,0 +1,170 @@
+"""Vendor export, end to end over real HTTP: a person in Procore (the local sandbox) sends a
+vendor to the ERP, the approver accepts, Procore delivers the webhook to the portal, the worker
+creates the vendor in the demo ERP, marks it synced in Procore and closes the Request Detail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from erp_adapters.demo.models import DemoVendor
+from integrations.models import ERPRequest, NotificationEvent, ObjectLink
+from integrations.models.erp_requests import WorkState
+from integrations.services.erp_requests import erp_request_retry
+from integrations.services.sweeper import process_pending
+from integrations.services.work import work_claim_one
+from tests.flows.conftest import detail_of, export_vendor, tenant_of
+
+
+def test_accepted_vendor_export_lands_in_the_erp_and_closes_success(provisioned, sandbox_company):
+    vendor, request = export_vendor(sandbox_company, name="Acme Concrete", city="Austin")
+    event = NotificationEvent.objects.get(resource_id=request.id)
+    assert event.erp_request.state == WorkState.PENDING  # stored, not yet processed
+
+    process_pending()
+
+    detail = detail_of(request)
+    assert detail.status == "success", detail.messages
+    assert detail.messages[0].startswith("Created in the ERP as V-")
+    erp_vendor = DemoVendor.objects.get(tenant=tenant_of(provisioned), procore_id=vendor.id)
+    assert erp_vendor.name == "Acme Concrete" and erp_vendor.city == "Austin"
+    vendor.refresh_from_db()
+    assert vendor.origin_id == str(erp_vendor.guid)  # synced in Procore: banner and lock
+    link = ObjectLink.objects.get(company=provisioned.company, item_type="vendor")
+    assert (link.state, link.procore_id, link.origin_id) == ("synced", vendor.id, vendor.origin_id)
+    assert ERPRequest.objects.get(procore_request_id=request.id).state == WorkState.SUCCEEDED
+    event.refresh_from_db()
+    assert event.state == NotificationEvent.State.PROCESSED and event.processed_at is not None
+
+
+def test_the_same_event_delivered_twice_is_processed_once(provisioned, sandbox_company, settings):
+    from procore_sandbox.services.delivery import deliveries_run_due
+    from procore_sandbox.services.knobs import knob_set
+
+    knob_set(name="webhook_duplicate_share", value=1.0)
+    vendor, request = export_vendor(sandbox_company, name="Twice Delivered LLC")
+    deliveries_run_due()
+    process_pending()
+    process_pending()
+    assert NotificationEvent.objects.filter(resource_id=request.id).count() == 1
+    assert DemoVendor.objects.filter(procore_id=vendor.id).count() == 1
+    assert detail_of(request).status == "success"
+
+
+def test_worker_killed_after_creating_in_the_erp_finishes_later_without_a_second_vendor(
+    provisioned, sandbox_company
+):
+    vendor, request = export_vendor(sandbox_company, name="Crashy Steel Inc")
+    ours = ERPRequest.objects.get(procore_request_id=request.id)
+    # A worker claims the request, fetches it and creates the vendor in the ERP, then dies.
+    claimed = work_claim_one(ERPRequest, pk=ours.pk)
+    from erp_adapters.registry import get_adapter
+    from integrations.procore import ProcoreClient
+
+    with ProcoreClient(provisioned) as client:
+        fetched = client.get_erp_request(request.id)
+    adapter = get_adapter(provisioned.adapter_key, provisioned.adapter_settings)
+    adapter.vendors.create(fetched.request_data)
+    assert claimed.state == WorkState.PROCESSING
+    assert process_pending()["erp_requests"] == 0  # its lease still runs: nobody steals it
+
+    ERPRequest.objects.filter(pk=ours.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    process_pending()
+
+    assert DemoVendor.objects.filter(procore_id=vendor.id).count() == 1
+    detail = detail_of(request)
+    assert detail.status == "success"
+    assert "Already in the ERP as" in detail.messages[0]
+
+
+def test_constraint_failure_closes_failed_with_its_message_and_retries_after_a_fix(
+    provisioned, sandbox_company
+):
+    tenant = tenant_of(provisioned)
+    DemoVendor.objects.create(tenant=tenant, code="V-900001", name="Granite Works")
+    vendor, request = export_vendor(sandbox_company, name="Granite Works")
+    process_pending()
+
+    detail = detail_of(request)
+    assert detail.status == "failed"
+    assert detail.messages == [
+        "Vendor 'Granite Works' already exists in the ERP with code V-900001."
+    ]
+    ours = ERPRequest.objects.get(procore_request_id=request.id)
+    assert ours.state == WorkState.FAILED
+    assert not DemoVendor.objects.filter(procore_id=vendor.id).exists()
+    vendor.refresh_from_db()
+    assert not vendor.origin_id  # not synced in Procore
+
+    # The fix is made in the ERP (the stale duplicate is removed), then support presses
+    # "Retry now" in the admin: the same request runs again and replaces the failure.
+    DemoVendor.objects.filter(tenant=tenant, code="V-900001").delete()
+    erp_request_retry(erp_request=ours)
+    process_pending()
+
+    detail = detail_of(request)
+    assert detail.status == "success", detail.messages
+    assert DemoVendor.objects.get(procore_id=vendor.id).name == "Granite Works"
+    vendor.refresh_from_db()
+    assert vendor.origin_id
+
+
+def test_a_vendor_name_over_the_erp_limit_is_explained_to_the_accountant(
+    provisioned, sandbox_company
+):
+    vendor, request = export_vendor(
+        sandbox_company, name="Very Long Vendor Name Corporation International"
+    )
+    process_pending()
+    assert not DemoVendor.objects.filter(procore_id=vendor.id).exists()
+    detail = detail_of(request)
+    assert detail.status == "failed"
+    assert detail.messages == ["Vendor name is longer than 30 characters, the ERP's limit."]
+
+
+def test_two_workers_racing_on_the_same_requests_process_each_once(provisioned, sandbox_company):
+    """Four worker threads, each with its own database connection, take the same requests."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race is proven on PostgreSQL")
+    from integrations.services.erp_requests import erp_request_process
+
+    exported = [export_vendor(sandbox_company, name=f"Race Vendor {n}") for n in range(6)]
+    pks = list(
+        ERPRequest.objects.filter(procore_request_id__in=[r.id for _, r in exported]).values_list(
+            "pk", flat=True
+        )
+    )
+    runs: list[tuple[str, int]] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(4)
+
+    def worker(name: str) -> None:
+        try:
+            barrier.wait()
+            for pk in pks:
+                if erp_request_process(erp_request_id=pk) is not None:
+                    with lock:
+                        runs.append((name, pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(f"w{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    process_pending()  # the close-outs
+
+    assert sorted(pk for _, pk in runs) == sorted(pks)  # each request processed exactly once
+    for vendor, request in exported:
+        assert DemoVendor.objects.filter(procore_id=vendor.id).count() == 1
+        assert detail_of(request).status == "success"
+    assert set(ERPRequest.objects.filter(pk__in=pks).values_list("attempts", flat=True)) == {1}

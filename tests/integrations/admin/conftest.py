@@ -1,0 +1,50 @@
+"""Fixtures for the admin's tests: a row of every integrations model, with secrets that must
+never show on a page."""
+
+import pytest
+
+from integrations.models import (
+    AuditEntry,
+    CircuitBreaker,
+    CompanyMembership,
+    ImportSchedule,
+    ObjectListVersion,
+)
+from tests import factories
+
+SECRET = "client-secret-never-shown-9b1"
+
+
+@pytest.fixture
+def populated(db):
+    connection = factories.ConnectionFactory(
+        client_secret=SECRET, adapter_settings={"tenant": "acme", "password": "erp-pw-31"}
+    )
+    company = connection.company
+    request = factories.ERPRequestFactory(company=company, request_data={"vendor": {"name": "X"}})
+    return {
+        "company": company,
+        "connection": connection,
+        "metadata": factories.MetadataConfigFactory(company=company),
+        "link": factories.ObjectLinkFactory(company=company),
+        "event": factories.NotificationEventFactory(company=company),
+        "request": request,
+        "detail": factories.ERPRequestDetailFactory(erp_request=request),
+        "run": factories.SyncRunFactory(company=company),
+        "version": ObjectListVersion.objects.create(
+            company=company, item_type="vendor", object_count=1, list_hash="abc", hashes={"V": "h"}
+        ),
+        "attempt": factories.ApiAttemptFactory(company=company),
+        "membership": CompanyMembership.objects.create(
+            user=factories.UserFactory(), company=company
+        ),
+        "schedule": ImportSchedule.objects.create(
+            company=company, entity="vendors", every_minutes=60
+        ),
+        "audit": AuditEntry.objects.create(
+            company=company, action="action", object_type="integrations.Company", object_id="1"
+        ),
+        "breaker": CircuitBreaker.objects.create(
+            key=f"procore:{company.pk}", company=company, target="procore", state="open"
+        ),
+    }

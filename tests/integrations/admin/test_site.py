@@ -1,0 +1,38 @@
+"""The admin site: every integrations model is in it, and each of its pages renders for support
+staff without showing a secret."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from tests.integrations.admin.conftest import SECRET
+
+pytestmark = pytest.mark.django_db
+
+
+def integration_models():
+    return [m for m in admin.site._registry if m._meta.app_label == "integrations"]
+
+
+def test_every_integrations_model_is_in_the_admin():
+    from django.apps import apps
+
+    registered = set(integration_models())
+    assert set(apps.get_app_config("integrations").get_models()) == registered
+
+
+@pytest.mark.parametrize("model", integration_models(), ids=lambda m: m._meta.model_name)
+def test_changelist_and_change_form_render(admin_client_logged_in, populated, model):
+    opts = model._meta
+    response = admin_client_logged_in.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    )
+    assert response.status_code == 200
+    obj = model.objects.first()
+    assert obj is not None, "the fixture must populate every model"
+    response = admin_client_logged_in.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    )
+    assert response.status_code == 200
+    assert SECRET not in response.content.decode()
+    assert "erp-pw-31" not in response.content.decode()

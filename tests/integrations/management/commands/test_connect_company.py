@@ -1,0 +1,116 @@
+"""``manage.py connect_company``: the contract operators and scripts rely on."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from integrations.models import AuditEntry, Company, Connection
+
+pytestmark = pytest.mark.django_db
+
+
+SANDBOX = "http://127.0.0.1:8001"
+
+
+BASE_ARGS = [
+    "--procore-company-id",
+    "5982324300",
+    "--name",
+    "Acme Builders",
+    "--environment",
+    "custom",
+    "--api-url",
+    SANDBOX,
+    "--login-url",
+    SANDBOX,
+    "--client-id",
+    "cid-123",
+    "--client-secret",
+    "csecret-first-value",
+]
+
+
+def connect(*args: str) -> str:
+    out = StringIO()
+    call_command("connect_company", *args, stdout=out)
+    return out.getvalue()
+
+
+@override_settings(PORTAL_BASE_URL="https://portal.example.com")
+def test_connect_company_creates_and_prints_the_webhook_url_and_secret_once():
+    output = connect(*BASE_ARGS)
+
+    connection = Connection.objects.select_related("company").get()
+    assert connection.company.procore_company_id == 5_982_324_300
+    assert connection.company.name == "Acme Builders"
+    assert (connection.login_url, connection.api_url) == (SANDBOX, SANDBOX)
+    assert (connection.client_id, connection.client_secret) == ("cid-123", "csecret-first-value")
+    assert "Webhook URL:  https://portal.example.com/webhooks/procore/5982324300/" in output
+    assert len(connection.webhook_secret) >= 40
+    assert f"Webhook bearer secret: {connection.webhook_secret}" in output
+    assert f"Authorization: Bearer {connection.webhook_secret}" in output
+    assert "csecret-first-value" not in output
+
+    again = connect(*BASE_ARGS)
+    assert "already connected" in again
+    assert connection.webhook_secret not in again
+    assert "unchanged" in again
+
+
+def test_connect_company_audits_creation_and_changes_without_secret_values():
+    connect(*BASE_ARGS)
+    Connection.objects.update(access_token="tok-cached", health="ok")
+    changed = [*BASE_ARGS]
+    changed[changed.index("csecret-first-value")] = "csecret-second-value"
+    changed[changed.index("Acme Builders")] = "Acme Builders Inc."
+    output = connect(*changed)
+
+    assert "Updated" in output and "client_secret" in output
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [(e.action, e.object_type) for e in entries] == [
+        ("create", "integrations.Company"),
+        ("create", "integrations.Connection"),
+        ("update", "integrations.Company"),
+        ("update", "integrations.Connection"),
+    ]
+    assert entries[1].changes["client_secret"] == "(secret changed)"
+    assert entries[1].changes["environment"] == {"from": None, "to": "custom"}
+    assert entries[2].changes == {"name": {"from": "Acme Builders", "to": "Acme Builders Inc."}}
+    assert entries[3].changes == {"client_secret": "(secret changed)"}
+    assert all(e.actor_label == "connect_company" for e in entries)
+    for entry in entries:
+        assert "csecret" not in str(entry.changes)
+        assert "whsec" not in str(entry.changes)
+    # The cached token belonged to the old secret.
+    connection = Connection.objects.get()
+    assert connection.access_token == ""
+    assert connection.health == Connection.Health.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    "args,reason",
+    [
+        (["--environment", "custom", "--api-url", ""], "needs both an API URL and a login URL"),
+        (["--environment", "production"], "only with the custom environment"),
+        (["--api-url", "http://api.example.com"], "plain HTTP"),
+        (["--api-url", "ftp://127.0.0.1"], "not an http(s) URL"),
+        (["--adapter-settings", "{tenant: acme}"], "--adapter-settings is not valid JSON"),
+        (["--adapter-settings", "[1, 2]"], "must be a JSON object"),
+        (["--adapter", "no-such-erp"], "no-such-erp"),
+        (["--procore-company-id", "0"], "positive"),
+    ],
+)
+def test_connect_company_rejects_bad_input_with_a_clear_reason(args, reason):
+    merged = [*BASE_ARGS]
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        if flag in merged:
+            merged[merged.index(flag) + 1] = value
+        else:
+            merged += [flag, value]
+    with pytest.raises(CommandError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        connect(*merged)
+    assert not Company.objects.exists()
