@@ -10,7 +10,7 @@ from __future__ import annotations
 from erp_adapters.base import Entity
 from integrations.handlers.imports import import_for_request
 from integrations.handlers.registry import HandlerContext, Outcome, register
-from integrations.models import Connection
+from integrations.services.connections import connection_cost_code_list_learn
 
 
 @register("sync_standard_cost_codes")
@@ -18,9 +18,6 @@ def sync_standard_cost_codes(ctx: HandlerContext) -> Outcome:
     """The request names the list to sync into; a connection provisioned before we kept the
     list id learns it here."""
     list_id = ctx.request_data.get("standard_cost_code_list_id")
-    if list_id and str(list_id).isdigit() and not ctx.connection.standard_cost_code_list_id:
-        ctx.connection.standard_cost_code_list_id = int(list_id)
-        Connection.objects.filter(pk=ctx.connection.pk).update(
-            standard_cost_code_list_id=int(list_id)
-        )
+    if list_id and str(list_id).isdigit():
+        connection_cost_code_list_learn(connection=ctx.connection, list_id=int(list_id))
     return import_for_request(ctx, Entity.STANDARD_COST_CODES)

@@ -219,3 +219,7 @@ class SyncItemError:
         if not self.reasons:
             return "Procore rejected this item without giving a reason"
         return "; ".join(f"{key}: {', '.join(msgs)}" for key, msgs in self.reasons.items())
+
+    def __str__(self) -> str:
+        # Wherever a refusal is shown or stored, people read this line, never the dataclass.
+        return self.message

@@ -385,3 +385,16 @@ def _store_health(connection: Connection, result: ConnectionCheckResult) -> None
         message,
         now,
     )
+
+
+def connection_cost_code_list_learn(*, connection: Connection, list_id: int) -> bool:
+    """Keep the standard cost code list id Procore named in a request, for a connection
+    provisioned before the portal kept it. True when it was learnt now."""
+    if connection.standard_cost_code_list_id:
+        return False
+    connection.standard_cost_code_list_id = int(list_id)
+    return bool(
+        Connection.objects.filter(pk=connection.pk, standard_cost_code_list_id__isnull=True).update(
+            standard_cost_code_list_id=int(list_id)
+        )
+    )

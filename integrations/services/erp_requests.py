@@ -385,6 +385,16 @@ def _apply_external_links(*, details: list[ERPRequestDetail], client: ProcoreCli
         for error in result.errors:
             if error.index is not None:
                 failed_requests.setdefault(owners[error.index], str(error))
+    for request_pk, reason in failed_requests.items():
+        # The ERP holds the object, but Procore does not show it synced: the request failed,
+        # and support sees it so (not "succeeded" beside a failed detail).
+        message = f"Procore did not accept the ERP id: {reason}"
+        ERPRequest.objects.filter(pk=request_pk).update(
+            state=WorkState.FAILED, last_error=message[:4000]
+        )
+        notification_events_follow(
+            erp_request_pk=request_pk, request_state=WorkState.FAILED, error=message
+        )
     for detail in details:
         reason = failed_requests.get(detail.erp_request_id)
         if reason is None:

@@ -168,3 +168,27 @@ def test_two_workers_racing_on_the_same_requests_process_each_once(provisioned, 
         assert DemoVendor.objects.filter(procore_id=vendor.id).count() == 1
         assert detail_of(request).status == "success"
     assert set(ERPRequest.objects.filter(pk__in=pks).values_list("attempts", flat=True)) == {1}
+
+
+def test_a_link_procore_refuses_fails_the_request_with_words_not_a_dataclass(
+    provisioned, sandbox_company
+):
+    """The vendor is created in the ERP, but Procore refuses its ERP id (here: the vendor was
+    deleted in Procore meanwhile). The approver and support read Procore's reason, and the
+    request shows as failed, not "succeeded" beside a failed detail."""
+    from procore_sandbox.models import ProcoreObject
+
+    vendor, request = export_vendor(sandbox_company, name="Vanishing Vendor Ltd")
+    ProcoreObject.objects.filter(pk=vendor.pk).delete()
+
+    process_pending()
+
+    detail = detail_of(request)
+    assert detail.status == "failed"
+    assert detail.messages[-1].startswith("Procore did not accept the ERP id for this object:")
+    assert "SyncItemError" not in " ".join(detail.messages)
+    ours = ERPRequest.objects.get(procore_request_id=request.id)
+    assert ours.state == WorkState.FAILED
+    assert "Procore did not accept the ERP id" in ours.last_error
+    event = NotificationEvent.objects.get(resource_id=request.id)
+    assert event.state == NotificationEvent.State.FAILED
