@@ -42,32 +42,39 @@ def webhook_event_store(*, company_pk: int, event: dict[str, Any], payload: Any)
     created a moment ago by another delivery is stored against that request.
     """
     key = webhook_dedupe_key(ulid=event.get("ulid") or "", event_id=event.get("id"))
-    for attempt in (1, 2):
-        try:
-            return _store(company_pk, key, event, payload)
-        except IntegrityError:
-            known = _stored_event(company_pk, key)
-            if known is not None:
-                return WebhookReceipt(event_pk=known, duplicate=True)
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        # Nearly every delivery is a new event for a new ERP request: insert both at once.
+        return _store(company_pk, key, event, payload, request_is_new=True)
+    except IntegrityError:
+        pass  # the event, or its ERP request, is stored already: look before writing
+    known = _stored_event(company_pk, key)
+    if known is not None:
+        return WebhookReceipt(event_pk=known, duplicate=True)
+    try:
+        return _store(company_pk, key, event, payload, request_is_new=False)
+    except IntegrityError:
+        # An identical delivery was stored a moment ago by another process.
+        known = _stored_event(company_pk, key)
+        if known is None:
+            raise
+        return WebhookReceipt(event_pk=known, duplicate=True)
 
 
-def _store(company_pk: int, key: str, event: dict[str, Any], payload: Any) -> WebhookReceipt:
-    """One transaction: the ERP request (found or created) and the event."""
+def _store(
+    company_pk: int, key: str, event: dict[str, Any], payload: Any, *, request_is_new: bool
+) -> WebhookReceipt:
+    """One transaction: the ERP request (created, or found when ``request_is_new`` is False)
+    and the event. A unique key that is taken rolls the whole transaction back."""
     is_erp = event["resource_name"] == ERP_RESOURCE_NAME
     with transaction.atomic():
         erp_request, created = None, False
-        if is_erp:
-            erp_request = ERPRequest.objects.filter(
+        if is_erp and request_is_new:
+            erp_request = ERPRequest.objects.create(
                 company_id=company_pk, procore_request_id=event["resource_id"]
-            ).first()
-            if erp_request is None:
-                erp_request = ERPRequest.objects.create(
-                    company_id=company_pk, procore_request_id=event["resource_id"]
-                )
-                created = True
+            )
+            created = True
+        elif is_erp:
+            erp_request, created = _request_found_or_created(company_pk, event["resource_id"])
         if not is_erp:
             state = NotificationEvent.State.IGNORED
         elif created:
@@ -92,9 +99,18 @@ def _store(company_pk: int, key: str, event: dict[str, Any], payload: Any) -> We
     return WebhookReceipt(event_pk=stored.pk, duplicate=False)
 
 
+def _request_found_or_created(company_pk: int, resource_id: int) -> tuple[ERPRequest, bool]:
+    # By the unique key, so no ORDER BY (``first()`` would add one, and PostgreSQL may then
+    # walk the primary key instead of using the key's index).
+    found = ERPRequest.objects.filter(company_id=company_pk, procore_request_id=resource_id)[:1]
+    erp_request = next(iter(found), None)
+    if erp_request is not None:
+        return erp_request, False
+    return ERPRequest.objects.create(company_id=company_pk, procore_request_id=resource_id), True
+
+
 def _stored_event(company_pk: int, key: str) -> int | None:
-    return (
-        NotificationEvent.objects.filter(company_id=company_pk, dedupe_key=key)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    found = NotificationEvent.objects.filter(company_id=company_pk, dedupe_key=key).values_list(
+        "pk", flat=True
+    )[:1]
+    return next(iter(found), None)
