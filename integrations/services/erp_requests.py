@@ -50,6 +50,7 @@ from integrations.services.work import (
     work_resolve,
     work_retry_later,
 )
+from integrations.work_context import working_on
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +164,11 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
     row = work_claim_one(ERPRequest, pk=erp_request_id)
     if row is None:
         return None
+    with working_on(erp_request_pk=row.pk):
+        return _attempt(row, client)
+
+
+def _attempt(row: ERPRequest, client: ProcoreClient | None) -> str:
     connection = (
         Connection.objects.select_related("company").filter(company_id=row.company_id).first()
     )

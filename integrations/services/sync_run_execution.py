@@ -43,6 +43,7 @@ from integrations.selectors.object_links import (
 from integrations.services.leases import LeaseLost, lease_release, lease_write
 from integrations.services.sync_entities import EntitySpec, ImportNotPossible, entity_spec
 from integrations.sync_plan import Action, LinkInfo, Mode, Plan, list_hash, plan_diff
+from integrations.work_context import working_on
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ def sync_run_execute_held(
     """
     execution = _Execution(run=run, client=client, on_progress=on_progress)
     try:
-        execution.run_to_end()
+        with working_on(sync_run_pk=run.pk):
+            execution.run_to_end()
     except LeaseLost:
         logger.warning("import run %s was taken over by another worker", run.pk)
         return SyncRun.objects.get(pk=run.pk)
