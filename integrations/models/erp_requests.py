@@ -31,6 +31,15 @@ def work_due(now: Any) -> models.Q:
     )
 
 
+class GaveUpBecause(models.TextChoices):
+    """What a dead letter died of: decides whether it is re-driven by itself (``dead_letters``)."""
+
+    NOTHING = "", "—"
+    PROCORE = "procore", "Procore did not answer"
+    ERP = "erp", "The ERP did not answer"
+    INTERNAL = "internal", "An internal error"
+
+
 class LeasedWork(Leased):
     """Columns shared by units of work that a worker claims with a lease and may retry."""
 
@@ -41,6 +50,9 @@ class LeasedWork(Leased):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    gave_up_because = models.CharField(
+        max_length=16, choices=GaveUpBecause.choices, blank=True, default=""
+    )
 
     class Meta:
         abstract = True

@@ -31,7 +31,7 @@ from integrations.handlers.registry import (
     handler_for,
 )
 from integrations.models import Connection, ERPRequest, ERPRequestDetail
-from integrations.models.erp_requests import WorkState
+from integrations.models.erp_requests import GaveUpBecause, WorkState
 from integrations.procore import (
     ProcoreClient,
     ProcoreError,
@@ -264,8 +264,14 @@ def _retry_later(
     """Another attempt later; once attempts or age run out, a dead letter that still tells the
     approver: its details close ``failed``."""
     retry_after = getattr(exc, "retry_after", None)
+    if isinstance(exc, ERPUnavailable):
+        cause = GaveUpBecause.ERP
+    elif isinstance(exc, RetryableError):
+        cause = GaveUpBecause.PROCORE
+    else:
+        cause = GaveUpBecause.INTERNAL
     with transaction.atomic():
-        written = work_retry_later(row, error=error, retry_after=retry_after)
+        written = work_retry_later(row, error=error, retry_after=retry_after, cause=cause)
         if written == WorkState.DEAD:
             _record_outcome(
                 row,

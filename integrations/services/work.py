@@ -88,8 +88,10 @@ def work_retry_later(
     error: str,
     retry_after: float | None = None,
     rng: random.Random | None = None,
+    cause: str = "",
 ) -> str:
-    """Schedule another attempt, or make the row a dead letter once attempts or age run out.
+    """Schedule another attempt, or make the row a dead letter once attempts or age run out
+    (keeping ``cause``: what it died of, ``GaveUpBecause``).
 
     Returns the state written (``retrying`` or ``dead``).
     """
@@ -103,6 +105,7 @@ def work_retry_later(
             last_error=f"Gave up ({reason}, {row.attempts} attempts): {error}"[:4000],
             next_attempt_at=None,
             completed_at=now,
+            gave_up_because=cause,
         )
         return WorkState.DEAD
     delay = work_backoff(row.attempts, rng=rng)
@@ -133,7 +136,12 @@ def work_redrive(queryset: models.QuerySet) -> int:
     """Support's "retry now": make rows due immediately with their attempts reset, taking them
     from any worker still holding them."""
     return lease_clear(
-        queryset, state=WorkState.PENDING, attempts=0, next_attempt_at=None, completed_at=None
+        queryset,
+        state=WorkState.PENDING,
+        attempts=0,
+        next_attempt_at=None,
+        completed_at=None,
+        gave_up_because="",
     )
 
 
