@@ -30,6 +30,6 @@ def _forget_credentials(sender: type, instance: Any, **kwargs: Any) -> None:
 
 
 def _ensure_schedules(sender: AppConfig, **kwargs: Any) -> None:
-    from integrations.services.sweeper import sweeper_schedule_ensure
+    from integrations.services.sweeper import schedules_ensure
 
-    sweeper_schedule_ensure()
+    schedules_ensure()

@@ -23,14 +23,27 @@ from typing import Protocol
 
 from django.conf import settings
 
+from erp_adapters.base import ERPUnavailable
+
 
 class CircuitOpen(Exception):
     """The target failed repeatedly; calls are paused for ``retry_after`` seconds. Not a failure
-    of the work: whoever holds the work waits and tries again, without counting an attempt."""
+    of the work: whoever holds the work waits and tries again, without counting an attempt.
 
-    def __init__(self, message: str, *, retry_after: float) -> None:
+    Mixed into the Procore client's and the ERP's own error classes (``ProcorePaused``,
+    ``ERPPaused``), so it cooperates with their constructors.
+    """
+
+    retry_after: float | None = None
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
-        self.retry_after = retry_after
+        if retry_after is not None:
+            self.retry_after = retry_after
+
+
+class ERPPaused(ERPUnavailable, CircuitOpen):
+    """The company's ERP failed repeatedly; its circuit breaker pauses calls to it."""
 
 
 @dataclass(frozen=True)
@@ -260,6 +273,14 @@ def procore_breaker(company_pk: int, company_label: str = "") -> Breaker:
         label=f"Procore for {company_label or f'company {company_pk}'}",
         storage=DatabaseBreakerStorage(company_pk, "procore"),
     )
+
+
+def erp_call_allowed(breaker: Breaker) -> None:
+    """Before a call to the ERP: ``ERPPaused`` while its breaker is open."""
+    try:
+        breaker.before_call()
+    except CircuitOpen as exc:
+        raise ERPPaused(str(exc), retry_after=exc.retry_after) from None
 
 
 def erp_breaker(company_pk: int, company_label: str = "") -> Breaker:

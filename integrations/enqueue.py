@@ -27,6 +27,9 @@ CLOSE_OUT_TASK = f"{TASKS}.close_out_task"
 IMPORT_TASK = f"{TASKS}.import_task"
 SCHEDULED_IMPORT_TASK = f"{TASKS}.scheduled_import"
 SWEEP_TASK = f"{TASKS}.sweep_due_work"
+HEAL_TASK = f"{TASKS}.heal_dead_letters"
+RECONCILE_TASK = f"{TASKS}.reconcile_deliveries"
+RETENTION_TASK = f"{TASKS}.purge_old_records"
 
 # A task carries up to this many ERP requests: the sweeper may find hundreds due at once.
 ERP_REQUESTS_PER_TASK = 10

@@ -18,8 +18,11 @@ from erp_adapters.base import ERPUnavailable
 from integrations.enqueue import enqueue_erp_requests
 from integrations.models import Company, SyncRun
 from integrations.procore import RetryableError
+from integrations.services.dead_letters import dead_letters_heal
 from integrations.services.erp_requests import erp_request_process, request_details_close_out
 from integrations.services.leases import Busy
+from integrations.services.reconciliation import deliveries_reconcile_all
+from integrations.services.retention import retention_purge
 from integrations.services.sweeper import sweep
 from integrations.services.sync_run_summaries import sync_run_summary
 from integrations.services.sync_runs import sync_run_start
@@ -55,6 +58,20 @@ def close_out_task(company_pk: int) -> int:
 def sweep_due_work() -> dict[str, int]:
     """Enqueue everything that is due: new and retrying requests, expired leases, close-outs."""
     return sweep()
+
+
+def heal_dead_letters() -> dict[str, int]:
+    """Re-drive the dead letters whose Procore or ERP answers again."""
+    return dead_letters_heal()
+
+
+def reconcile_deliveries() -> list[str]:
+    """Recover the events of deliveries Procore is failing or has discarded."""
+    return [result.summary() for result in deliveries_reconcile_all()]
+
+
+def purge_old_records() -> dict[str, int]:
+    return retention_purge()
 
 
 def import_task(company_pk: int, entity: str, trigger: str) -> str:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from erp_adapters.base import Adapter, ERPUnavailable, ExternalLink
-from integrations.breakers import Breaker, CircuitOpen, erp_breaker
+from erp_adapters.base import Adapter, ExternalLink
+from integrations.breakers import Breaker, erp_breaker, erp_call_allowed
 from integrations.models import Company, Connection, ERPRequest
 from integrations.procore import ProcoreClient
 
@@ -175,10 +175,6 @@ class Outcome:
         return self.per_detail.get(detail_id, (self.status, self.messages))
 
 
-class ERPPaused(ERPUnavailable, CircuitOpen):
-    """The company's ERP failed repeatedly; its circuit breaker pauses calls to it."""
-
-
 @dataclass
 class HandlerContext:
     erp_request: ERPRequest
@@ -204,10 +200,7 @@ class HandlerContext:
         engine reports how the handler's ERP work went."""
         from erp_adapters.registry import get_adapter
 
-        try:
-            self.erp_breaker.before_call()
-        except CircuitOpen as exc:
-            raise ERPPaused(str(exc), retry_after=exc.retry_after) from None
+        erp_call_allowed(self.erp_breaker)
         self.adapter_used = True
         return get_adapter(self.connection.adapter_key, self.connection.adapter_settings)
 

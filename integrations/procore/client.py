@@ -14,9 +14,9 @@ waited out for every call, since Procore did nothing with the request.
 
 Not wired to any flow yet
 -------------------------
-These methods are tested (``tests/procore/``) but no service, handler, task or command calls
+These methods are tested (``tests/integrations/procore/``) but no service, handler, task or command calls
 them yet; the coming flows will. Keep them, and take a name off this list when a flow calls it
-(``tests/procore/test_client_wiring.py`` checks that the list matches the code).
+(``tests/integrations/procore/test_client_wiring.py`` checks that the list matches the code).
 
 - Jobs and cost structure (jobs, sub jobs and their cost codes; budgets switched on per
   project): ``sync_projects``, ``sync_sub_jobs``, ``sync_cost_codes``,
@@ -26,8 +26,8 @@ them yet; the coming flows will. Keep them, and take a name off this list when a
   ``sync_invoice_payments``.
 - One at a time what the flows do in bulk (staging, reading Ready to Import, closing out):
   ``create_staged_record``, ``list_staged_records``, ``close_request_detail``.
-- Webhook deliveries reconciliation, and taking hooks and triggers down: ``iter_deliveries``,
-  ``delete_hook``, ``delete_trigger``, ``create_triggers_bulk``, ``delete_triggers_bulk``.
+- Taking hooks and triggers down: ``delete_hook``, ``delete_trigger``,
+  ``create_triggers_bulk``, ``delete_triggers_bulk``.
 - Legacy staging (companies on the pre-Staged-Records endpoints): ``sync_legacy_staging``.
 """
 

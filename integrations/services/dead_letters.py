@@ -11,13 +11,18 @@ a person, since running them again unchanged would fail the same way.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import QuerySet
 
+from erp_adapters.base import AdapterError, HealthState
+from erp_adapters.registry import get_adapter
 from integrations.enqueue import enqueue_erp_requests
-from integrations.models import ERPRequest
-from integrations.models.erp_requests import WorkState
+from integrations.models import CircuitBreaker, Connection, ERPRequest
+from integrations.models.erp_requests import GaveUpBecause, WorkState
+from integrations.selectors.connections import connection_for_company
+from integrations.services.connections import CheckOutcome, connection_check
 from integrations.services.notification_events import notification_events_follow
 from integrations.services.work import work_redrive
 
@@ -36,3 +41,80 @@ def dead_letters_redrive(*, requests: QuerySet[ERPRequest]) -> int:
             notification_events_follow(erp_request_pk=pk, request_state=WorkState.PENDING)
         enqueue_erp_requests(pks)
     return len(pks)
+
+
+def dead_letters_heal(*, check: Callable[[Connection], bool] | None = None) -> dict[str, int]:
+    """Re-drive the dead letters whose target answers again: for each company with requests
+    that died because Procore (or its ERP) did not answer, ask that target once (the Procore
+    connection check, the adapter's health check) and, if it answers, re-drive them.
+
+    A company whose Procore answered a call since its requests died (its breaker says so) is
+    re-driven without asking again. Requests that died of an internal error wait for a person.
+    Returns counts per cause.
+    """
+    counts = {"procore": 0, "erp": 0, "companies_checked": 0}
+    waiting = (
+        ERPRequest.objects.filter(
+            state=WorkState.DEAD,
+            gave_up_because__in=(GaveUpBecause.PROCORE, GaveUpBecause.ERP),
+        )
+        .order_by()
+        .values_list("company_id", "gave_up_because")
+        .distinct()
+    )
+    by_company: dict[int, set[str]] = {}
+    for company_pk, cause in waiting:
+        by_company.setdefault(company_pk, set()).add(cause)
+    for company_pk, causes in sorted(by_company.items()):
+        connection = connection_for_company(company_id=company_pk)
+        if connection is None:
+            continue
+        counts["companies_checked"] += 1
+        for cause in sorted(causes):
+            if _answers_again(connection, cause, check):
+                dead = ERPRequest.objects.filter(
+                    company_id=company_pk, state=WorkState.DEAD, gave_up_because=cause
+                )
+                redriven = dead_letters_redrive(requests=dead)
+                counts[cause] += redriven
+                logger.warning(
+                    "%s answers again: re-drove %s dead letter(s)",
+                    "Procore" if cause == GaveUpBecause.PROCORE else "The ERP",
+                    redriven,
+                    extra={"company_id": connection.company.procore_company_id},
+                )
+    return counts
+
+
+def _answers_again(
+    connection: Connection, cause: str, check: Callable[[Connection], bool] | None
+) -> bool:
+    if check is not None:
+        return check(connection)
+    if cause == GaveUpBecause.PROCORE:
+        breaker = CircuitBreaker.objects.filter(key=f"procore:{connection.company_id}").first()
+        died = (
+            ERPRequest.objects.filter(
+                company_id=connection.company_id,
+                state=WorkState.DEAD,
+                gave_up_because=GaveUpBecause.PROCORE,
+            )
+            .order_by("-completed_at")
+            .values_list("completed_at", flat=True)
+            .first()
+        )
+        if (
+            breaker is not None
+            and breaker.state == CircuitBreaker.State.CLOSED
+            and breaker.last_success_at
+            and died
+            and breaker.last_success_at > died
+        ):
+            return True
+        return connection_check(connection=connection).outcome == CheckOutcome.OK
+    try:
+        adapter = get_adapter(connection.adapter_key, connection.adapter_settings)
+        # Degraded (books incomplete, say) still answers: what died of silence may go again.
+        return adapter.health_check().state != HealthState.FAILING
+    except AdapterError:
+        return False

@@ -38,7 +38,7 @@ from integrations.procore import (
     RequestDetailClosure,
     RetryableError,
 )
-from integrations.services.leases import Busy
+from integrations.services.leases import Busy, lease_kept
 from integrations.services.notification_events import notification_events_follow
 from integrations.services.object_links import object_link_mark_synced, object_links_apply
 from integrations.services.work import (
@@ -164,7 +164,7 @@ def erp_request_process(*, erp_request_id: int, client: ProcoreClient | None = N
     row = work_claim_one(ERPRequest, pk=erp_request_id)
     if row is None:
         return None
-    with working_on(erp_request_pk=row.pk):
+    with working_on(erp_request_pk=row.pk), lease_kept([row]):
         return _attempt(row, client)
 
 
@@ -312,6 +312,13 @@ def request_details_close_out(
     )
     if not details:
         return 0
+    with lease_kept(details):
+        return _close_out(details, company_pk=company_pk, client=client)
+
+
+def _close_out(
+    details: list[ERPRequestDetail], *, company_pk: int, client: ProcoreClient | None
+) -> int:
     connection = Connection.objects.select_related("company").get(company_id=company_pk)
     own_client = client is None
     client = client or ProcoreClient(connection)

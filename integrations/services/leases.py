@@ -14,19 +14,25 @@ apart, and support can still read which machine and process holds a row.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.utils import timezone
 
 from integrations.models.leases import Leased, lease_free
 
 M = TypeVar("M", bound=Leased)
+
+logger = logging.getLogger(__name__)
 
 
 class LeaseLost(Exception):
@@ -163,3 +169,49 @@ def _has_field(model: type[models.Model], name: str) -> bool:
     except Exception:
         return False
     return True
+
+
+@contextmanager
+def lease_kept(rows: Sequence[Leased], *, every: float | None = None) -> Iterator[threading.Event]:
+    """Renew the lease of ``rows`` (taken by one claim, so sharing one token) every ``every``
+    seconds (a third of the lease length by default) while the block runs.
+
+    Work that takes longer than one lease (an import waiting out a rate limit, a slow ERP) keeps
+    its rows, and the lease can stay short, so a killed worker's rows are free again soon after
+    it dies. The event yielded is set when the lease was lost to another worker: the work's own
+    writes will then fail by themselves, the event only lets it stop early.
+    """
+    lost = threading.Event()
+    if not rows:
+        yield lost
+        return
+    model = type(rows[0])
+    token = rows[0].lease_owner
+    interval = every if every is not None else lease_duration().total_seconds() / 3
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    renewed = model._default_manager.filter(lease_owner=token).update(
+                        lease_expires_at=timezone.now() + lease_duration()
+                    )
+                except Exception:
+                    logger.warning(
+                        "could not renew the lease %s; trying again", token, exc_info=True
+                    )
+                    continue
+                if not renewed:
+                    lost.set()
+                    return
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"lease-{token}", daemon=True)
+    thread.start()
+    try:
+        yield lost
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 30)

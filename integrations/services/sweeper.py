@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django_q.models import Schedule
 
-from integrations.enqueue import SWEEP_TASK, enqueue_close_out, enqueue_erp_requests
+from integrations.enqueue import (
+    HEAL_TASK,
+    RECONCILE_TASK,
+    RETENTION_TASK,
+    SWEEP_TASK,
+    enqueue_close_out,
+    enqueue_erp_requests,
+)
 from integrations.models import ERPRequest
 from integrations.selectors.work import close_out_companies_due, work_due_ids
 from integrations.services.erp_requests import erp_request_process, request_details_close_out
@@ -40,17 +50,44 @@ def process_pending(*, max_rounds: int = 100) -> dict[str, int]:
     return totals
 
 
-SWEEP_SCHEDULE_NAME = "sweep-due-work"
+# The worker's own schedules (created after each migrate). django-q2 looks at its schedules
+# every 30 seconds and a schedule repeats at most once a minute, so the sweep has two schedules
+# half a minute apart: with leases of 20 s, a killed worker's work is taken up again within
+# about 50 s.
+SCHEDULES: tuple[tuple[str, str, int, int], ...] = (
+    # name, task, every (minutes), first run delayed by (seconds)
+    ("sweep-due-work", SWEEP_TASK, 1, 0),
+    ("sweep-due-work-half-minute", SWEEP_TASK, 1, 30),
+    ("heal-dead-letters", HEAL_TASK, 5, 0),
+    ("reconcile-webhook-deliveries", RECONCILE_TASK, 15, 0),
+    ("purge-old-records", RETENTION_TASK, 24 * 60, 0),
+)
 
 
-def sweeper_schedule_ensure() -> None:
-    """The worker re-drives due and expired work every minute (created after each migrate)."""
-    Schedule.objects.update_or_create(
-        name=SWEEP_SCHEDULE_NAME,
-        defaults={
-            "func": SWEEP_TASK,
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 1,
-            "repeats": -1,
-        },
-    )
+def schedules_ensure() -> None:
+    """Create or correct the worker's own schedules; leaves their next run alone when they
+    exist, so a migrate does not re-time them."""
+    now = timezone.now()
+    for name, task, minutes, delay in SCHEDULES:
+        row, created = Schedule.objects.get_or_create(
+            name=name,
+            defaults={
+                "func": task,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": minutes,
+                "repeats": -1,
+                "next_run": now + timedelta(seconds=delay),
+            },
+        )
+        if not created and (row.func, row.minutes, row.schedule_type) != (
+            task,
+            minutes,
+            Schedule.MINUTES,
+        ):
+            row.func, row.minutes, row.schedule_type, row.repeats = (
+                task,
+                minutes,
+                Schedule.MINUTES,
+                -1,
+            )
+            row.save()

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from erp_adapters.base import AdapterError, EntityAdapter, ERPObject, ERPUnavailable
 from erp_adapters.registry import get_adapter
+from integrations.breakers import CircuitOpen, erp_breaker, erp_call_allowed
 from integrations.models import Company, Connection, ObjectLink, ObjectListVersion, SyncRun
 from integrations.procore import ProcoreClient, ProcoreError, RetryableError, SyncResult
 from integrations.procore.paths import SYNC_BATCH_SIZE
@@ -40,7 +41,7 @@ from integrations.selectors.object_links import (
     object_links_for_planning,
     object_list_version_latest,
 )
-from integrations.services.leases import LeaseLost, lease_release, lease_write
+from integrations.services.leases import LeaseLost, lease_kept, lease_release, lease_write
 from integrations.services.sync_entities import EntitySpec, ImportNotPossible, entity_spec
 from integrations.sync_plan import Action, LinkInfo, Mode, Plan, list_hash, plan_diff
 from integrations.work_context import working_on
@@ -64,9 +65,17 @@ def sync_run_execute_held(
     own retry comes back to it; a permanent failure ends the run ``failed`` and returns it.
     """
     execution = _Execution(run=run, client=client, on_progress=on_progress)
+    erp = erp_breaker(run.company_id)
     try:
-        with working_on(sync_run_pk=run.pk):
-            execution.run_to_end()
+        erp_call_allowed(erp)
+        with working_on(sync_run_pk=run.pk), lease_kept([run]):
+            try:
+                execution.run_to_end()
+            except ERPUnavailable as exc:
+                if not isinstance(exc, CircuitOpen):
+                    erp.failure(str(exc))
+                raise
+        erp.success()
     except LeaseLost:
         logger.warning("import run %s was taken over by another worker", run.pk)
         return SyncRun.objects.get(pk=run.pk)

@@ -118,10 +118,14 @@ Q_CLUSTER = {
 }
 # Work rows (integrations/services/leases.py, work.py): how long a worker holds one without
 # renewing, and when a unit of work that keeps failing becomes a dead letter.
-WORK_LEASE_SECONDS = env.int("WORK_LEASE_SECONDS", default=300)
+WORK_LEASE_SECONDS = env.int("WORK_LEASE_SECONDS", default=20)
 WORK_MAX_ATTEMPTS = env.int("WORK_MAX_ATTEMPTS", default=8)
 WORK_MAX_AGE_HOURS = env.int("WORK_MAX_AGE_HOURS", default=24)
 WORK_BACKOFF_BASE_SECONDS = env.int("WORK_BACKOFF_BASE_SECONDS", default=15)
+# How long the ledgers keep what they hold (integrations/services/retention.py), in days.
+RETENTION_EVENTS_DAYS = env.int("RETENTION_EVENTS_DAYS", default=90)
+RETENTION_API_ATTEMPTS_DAYS = env.int("RETENTION_API_ATTEMPTS_DAYS", default=30)
+RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=365)
 # Circuit breakers (integrations/breakers.py), per company's Procore and per company's ERP.
 BREAKER_THRESHOLD = env.int("BREAKER_THRESHOLD", default=5)
 BREAKER_COOLDOWN_SECONDS = env.int("BREAKER_COOLDOWN_SECONDS", default=30)

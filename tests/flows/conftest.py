@@ -12,6 +12,7 @@ from integrations.services.provisioning import connection_provision
 def provisioned(sandbox_connection):
     """The suite's ``sandbox_connection``, provisioned: ERP connection, webhook hook, trigger."""
     connection_provision(company=sandbox_connection.company, actor_label="test")
+    sandbox_connection.refresh_from_db()
     return sandbox_connection
 
 

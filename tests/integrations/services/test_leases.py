@@ -103,3 +103,47 @@ def test_workers_racing_for_the_same_rows_each_take_a_row_once():
     assert not any(thread.is_alive() for thread in threads)
     assert sorted(wins) == sorted(r.pk for r in rows)  # each row exactly once
     assert ERPRequest.objects.exclude(lease_owner="").count() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lease_kept_while_work_runs_outlives_its_length_and_reports_a_loss(settings):
+    """Work longer than one lease keeps its row (the heartbeat renews it from its own thread and
+    connection), and learns at once when support took the row from it."""
+    import time
+
+    from integrations.services.leases import lease_kept
+
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        ("file:", ":memory:")
+    ):
+        pytest.skip("the heartbeat writes from another connection; in-memory SQLite has one")
+    settings.WORK_LEASE_SECONDS = 1
+    row = ERPRequestFactory(state=WorkState.PENDING)
+    (held,) = lease_claim(ERPRequest.objects.filter(pk=row.pk), state=WorkState.PROCESSING)
+    with lease_kept([held], every=0.2) as lost:
+        time.sleep(1.6)  # longer than the lease
+        assert lease_claim(ERPRequest.objects.filter(pk=row.pk)) == []  # still ours
+        row.refresh_from_db()
+        assert row.lease_expires_at > timezone.now()
+        lease_clear(ERPRequest.objects.filter(pk=row.pk))  # support takes it over
+        assert lost.wait(timeout=5)
+    assert not lease_release(held, state=WorkState.SUCCEEDED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_workers_close_outs_are_taken_up_once_its_short_lease_runs_out(settings):
+    """A worker claims close-outs and dies (nothing renews its lease): with the default lease
+    length short, another worker takes them up seconds later, not minutes."""
+    import time
+
+    from integrations.models import ERPRequestDetail
+    from integrations.selectors.work import close_out_companies_due
+    from integrations.services.work import work_claim
+    from tests.factories import ERPRequestDetailFactory
+
+    settings.WORK_LEASE_SECONDS = 1
+    detail = ERPRequestDetailFactory(status="success")
+    assert work_claim(ERPRequestDetail.objects.filter(pk=detail.pk))  # then the worker dies
+    assert close_out_companies_due() == []
+    time.sleep(1.2)
+    assert close_out_companies_due() == [detail.company_id]
