@@ -53,6 +53,14 @@ class LeasedWork(Leased):
     gave_up_because = models.CharField(
         max_length=16, choices=GaveUpBecause.choices, blank=True, default=""
     )
+    redriven_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a person (or the healing) last re-drove it."
+    )
+    attempts_before_redrive = models.PositiveIntegerField(
+        default=0,
+        help_text="Attempts made before the last re-drive: the retry budget counts from here, "
+        "while ``attempts`` keeps the whole history.",
+    )
 
     class Meta:
         abstract = True
@@ -121,6 +129,12 @@ class ERPRequestDetail(LeasedWork):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     messages = models.JSONField(default=list, blank=True)
     closed_out_at = models.DateTimeField(null=True, blank=True)
+    history = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Every close-out sent to Procore, oldest first ({at, status, messages}): a "
+        "retry never hides what the approver read before.",
+    )
 
     class Meta:
         verbose_name = "ERP request detail"

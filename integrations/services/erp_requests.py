@@ -350,7 +350,13 @@ def _close_out(
         if index in refused:
             work_complete(detail, state=WorkState.FAILED, error=str(refused[index]))
             continue
-        if work_complete(detail, state=WorkState.SUCCEEDED, closed_out_at=now):
+        sent = {"at": now.isoformat(), "status": detail.status, "messages": detail.messages}
+        if work_complete(
+            detail,
+            state=WorkState.SUCCEEDED,
+            closed_out_at=now,
+            history=[*detail.history, sent][-20:],
+        ):
             closed += 1
     return closed
 
@@ -444,7 +450,17 @@ def request_details_reclose(*, details: Iterable[ERPRequestDetail]) -> int:
     return len(chosen)
 
 
+class NotResolvable(ValueError):
+    """Marking this request resolved would hide what really happened to it."""
+
+
 def erp_request_mark_resolved(*, erp_request: ERPRequest, note: str) -> None:
-    """Support took care of it by hand; the sweeper leaves it alone from now on."""
+    """Support took care of it by hand; the sweeper leaves it alone from now on. A request
+    that succeeded (or was resolved already) is refused: its outcome stands as it is."""
+    if erp_request.state in (WorkState.SUCCEEDED, WorkState.RESOLVED):
+        raise NotResolvable(
+            f"ERP request {erp_request.procore_request_id} is {erp_request.get_state_display()} "
+            "already; there is nothing to resolve."
+        )
     work_resolve(ERPRequest.objects.filter(pk=erp_request.pk), note=note)
     notification_events_follow(erp_request_pk=erp_request.pk, request_state=WorkState.RESOLVED)

@@ -96,9 +96,11 @@ def work_retry_later(
     Returns the state written (``retrying`` or ``dead``).
     """
     now = timezone.now()
-    too_old = row.created_at and now - row.created_at > max_age()
-    if row.attempts >= max_attempts() or too_old:
-        reason = "too many attempts" if row.attempts >= max_attempts() else "too old"
+    since = max(filter(None, (row.created_at, row.redriven_at)), default=None)
+    too_old = since is not None and now - since > max_age()
+    tried = row.attempts - row.attempts_before_redrive
+    if tried >= max_attempts() or too_old:
+        reason = "too many attempts" if tried >= max_attempts() else "too old"
         lease_release(
             row,
             state=WorkState.DEAD,
@@ -133,12 +135,14 @@ def work_defer(row: LeasedWork, *, reason: str, wait_seconds: float) -> bool:
 
 
 def work_redrive(queryset: models.QuerySet) -> int:
-    """Support's "retry now": make rows due immediately with their attempts reset, taking them
-    from any worker still holding them."""
+    """Support's "retry now": make rows due immediately, taking them from any worker still
+    holding them. The attempts made so far stay counted (support reads the whole history);
+    the retry budget and the age limit start again from now."""
     return lease_clear(
         queryset,
         state=WorkState.PENDING,
-        attempts=0,
+        attempts_before_redrive=models.F("attempts"),
+        redriven_at=timezone.now(),
         next_attempt_at=None,
         completed_at=None,
         gave_up_because="",

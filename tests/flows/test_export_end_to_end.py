@@ -192,3 +192,32 @@ def test_a_link_procore_refuses_fails_the_request_with_words_not_a_dataclass(
     assert "Procore did not accept the ERP id" in ours.last_error
     event = NotificationEvent.objects.get(resource_id=request.id)
     assert event.state == NotificationEvent.State.FAILED
+
+
+def test_a_retried_export_keeps_what_the_approver_read_before_and_counts_every_attempt(
+    provisioned, sandbox_company
+):
+    """Refused once by the ERP, fixed there, retried by support: the Request Detail's history
+    keeps the first close-out the approver read, and the request's attempts keep counting."""
+    from unittest import mock
+
+    from erp_adapters.demo.adapter import Vendors
+
+    vendor, request = export_vendor(sandbox_company, name="Twice Tried Tiles")
+    with mock.patch.object(
+        Vendors, "check_create", return_value=["The ERP's vendor numbering is locked."]
+    ):
+        process_pending()
+    assert detail_of(request).status == "failed"
+    ours = ERPRequest.objects.get(procore_request_id=request.id)
+    assert (ours.state, ours.attempts) == (WorkState.FAILED, 1)
+
+    erp_request_retry(erp_request=ours)  # the accountant unlocked the numbering
+    process_pending()
+
+    ours.refresh_from_db()
+    assert (ours.state, ours.attempts) == (WorkState.SUCCEEDED, 2)
+    assert detail_of(request).status == "success"
+    history = ours.details.get().history
+    assert [h["status"] for h in history] == ["failed", "success"]
+    assert history[0]["messages"] == ["The ERP's vendor numbering is locked."]

@@ -25,7 +25,7 @@ def test_retry_now_makes_a_dead_letter_due_and_audits_who(admin_client_logged_in
     response = act(admin_client_logged_in, "erprequest", "retry_now", [dead.pk])
     assert "1 ERP request(s) queued to run again." in response.content.decode()
     dead.refresh_from_db()
-    assert (dead.state, dead.attempts) == (WorkState.PENDING, 0)
+    assert (dead.state, dead.attempts, dead.attempts_before_redrive) == (WorkState.PENDING, 8, 8)
     assert dead.pk in work_due_ids(ERPRequest)
     entry = AuditEntry.objects.get(object_type="integrations.ERPRequest")
     assert (entry.actor_label, entry.changes) == ("support", {"action": "retry now"})

@@ -49,7 +49,8 @@ def test_a_person_re_drives_dead_letters_and_their_events_wait_again(
     assert count == 1
     one.refresh_from_db()
     alive.refresh_from_db()
-    assert (one.state, one.attempts, one.gave_up_because) == (WorkState.PENDING, 0, "")
+    assert (one.state, one.attempts, one.gave_up_because) == (WorkState.PENDING, 8, "")
+    assert one.attempts_before_redrive == 8 and one.redriven_at is not None
     assert alive.state == WorkState.SUCCEEDED  # only dead letters are touched
     assert one.events.get().state == "received"
     enqueue.assert_called_once_with([one.pk])

@@ -96,8 +96,27 @@ def test_redrive_makes_a_dead_letter_due_again():
     row = ERPRequestFactory(state=WorkState.DEAD, attempts=8)
     work.work_redrive(ERPRequest.objects.filter(pk=row.pk))
     row.refresh_from_db()
-    assert (row.state, row.attempts) == (WorkState.PENDING, 0)
+    assert (row.state, row.attempts) == (WorkState.PENDING, 8)  # the history stays counted
     assert row.pk in work_due_ids(ERPRequest)
+
+
+def test_a_redriven_row_gets_a_fresh_budget_and_a_fresh_age(settings):
+    """Retried after its attempts (or its 24 hours) ran out, a row may fail a few times again
+    before it is dead again, and its attempts keep counting from where they were."""
+    row = ERPRequestFactory(state=WorkState.DEAD, attempts=settings.WORK_MAX_ATTEMPTS)
+    ERPRequest.objects.filter(pk=row.pk).update(
+        created_at=timezone.now() - work.max_age() - timedelta(hours=1)
+    )
+    work.work_redrive(ERPRequest.objects.filter(pk=row.pk))
+    claimed = work.work_claim_one(ERPRequest, pk=row.pk)
+    assert claimed.attempts == settings.WORK_MAX_ATTEMPTS + 1
+    assert work.work_retry_later(claimed, error="503") == WorkState.RETRYING
+    for _ in range(settings.WORK_MAX_ATTEMPTS - 1):
+        ERPRequest.objects.filter(pk=row.pk).update(next_attempt_at=None)
+        claimed = work.work_claim_one(ERPRequest, pk=row.pk)
+        state = work.work_retry_later(claimed, error="503")
+    assert state == WorkState.DEAD
+    assert ERPRequest.objects.get(pk=row.pk).attempts == 2 * settings.WORK_MAX_ATTEMPTS
 
 
 def test_redrive_takes_the_row_from_a_worker_still_holding_it():
