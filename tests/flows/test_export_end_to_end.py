@@ -203,7 +203,7 @@ def test_a_retried_export_keeps_what_the_approver_read_before_and_counts_every_a
 
     from erp_adapters.demo.adapter import Vendors
 
-    vendor, request = export_vendor(sandbox_company, name="Twice Tried Tiles")
+    _, request = export_vendor(sandbox_company, name="Twice Tried Tiles")
     with mock.patch.object(
         Vendors, "check_create", return_value=["The ERP's vendor numbering is locked."]
     ):
