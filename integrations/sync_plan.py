@@ -44,6 +44,7 @@ class LinkInfo(NamedTuple):
 
 # ObjectLink.State values, repeated here so this module needs no Django.
 PENDING, STAGED, SYNCED, ARCHIVED, FAILED = "pending", "staged", "synced", "archived", "failed"
+MERGED = "merged"  # merged into another object in Procore: never sent again
 
 
 @dataclass
@@ -86,6 +87,8 @@ def plan_object(mode: Mode, content_hash: str, link: LinkInfo | None) -> Action 
     """
     if link is None:
         return Action.CREATE
+    if link.state == MERGED:
+        return None
     same = link.content_hash == content_hash and link.state != ARCHIVED
     if link.state == PENDING:
         return Action.CREATE
@@ -109,7 +112,7 @@ def plan_removal(mode: Mode, link: LinkInfo) -> str | None:
     in Procore to change, only mark the link archived; None: leave it (a synced Procore object
     stays, and an already archived link has nothing left to do).
     """
-    if link.state == ARCHIVED or in_procore(link):
+    if link.state in (ARCHIVED, MERGED) or in_procore(link):
         return None
     if mode is Mode.STAGED and (
         link.state == STAGED or (link.state == FAILED and link.staged_record_id is not None)

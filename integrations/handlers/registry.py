@@ -106,6 +106,63 @@ SECTIONS: dict[str, frozenset[str]] = {
     "metadata": frozenset({"sync_metadata"}),
 }
 KNOWN_REQUEST_NAMES: frozenset[str] = frozenset().union(*SECTIONS.values())
+
+# What each entity and direction of the ERP metadata (procore-erp-api.md §f) makes Procore send:
+# the portal may publish a document that enables an entity or a direction only when every one
+# of these request names has a handler (``metadata_flows_unhandled``).
+METADATA_FLOWS: dict[str, dict[str, frozenset[str]]] = {
+    "standard_cost_codes": {
+        "import": frozenset({"sync_standard_cost_codes"}),
+        "export": frozenset({"create_standard_cost_codes"}),
+    },
+    "standard_categories": {"import": frozenset({"sync_standard_categories"})},
+    "vendors": {
+        "import": frozenset({"sync_vendors", "create_vendor_in_procore"}),
+        "export": frozenset({"create_vendor"}),
+        "unlink": frozenset({"unlink_vendor"}),
+    },
+    "jobs": {
+        "import": frozenset({"sync_jobs", "create_job_in_procore", "sync_single_job"}),
+        "export": frozenset({"create_or_update_job"}),
+    },
+    "sub_jobs": {
+        "import": frozenset({"sync_sub_jobs", "create_sub_job_in_procore", "sync_sub_job"}),
+        "export": frozenset({"create_sub_job"}),
+    },
+    "budgets": {"export": frozenset({"create_budget", "update_budget"})},
+    "job_costs": {"import": frozenset({"sync_single_job"})},
+    "job_cost_transactions": {"import": frozenset({"sync_single_job"})},
+    "commitments": {
+        "import": frozenset({"sync_commitments", "create_commitment_in_procore"}),
+        "export": frozenset({"create_commitment"}),
+        "unlink": frozenset({"unlink_commitment"}),
+    },
+    "commitment_items": {"export": frozenset({"create_commitment"})},
+    "commitment_change_orders": {
+        "import": frozenset({"sync_commitment_change_orders"}),
+        "export": frozenset({"create_commitment_change_order"}),
+        "unlink": frozenset({"unlink_commitment_change_order"}),
+    },
+    "commitment_change_order_items": {"export": frozenset({"create_commitment_change_order"})},
+    "company_level_direct_costs": {
+        "export": frozenset({"create_company_level_direct_cost"}),
+        "unlink": frozenset({"unlink_company_level_direct_cost"}),
+    },
+    "requisitions": {"export": frozenset({"create_requisitions"})},
+    "payment_applications": {
+        "export": frozenset({"create_payment_application"}),
+        "unlink": frozenset({"unlink_payment_application"}),
+    },
+    "prime_contracts": {"import": frozenset({"sync_prime_contracts"})},
+    "prime_contract_change_orders": {
+        "export": frozenset({"create_prime_contract_change_order"}),
+        "unlink": frozenset({"unlink_prime_contract_change_order"}),
+    },
+    "contract_payments": {
+        "import": frozenset({"sync_contract_payments"}),
+        "export": frozenset({"create_payment", "create_contract_payment"}),
+    },
+}
 SECTION_OF: dict[str, str] = {name: key for key, names in SECTIONS.items() for name in names}
 
 
@@ -115,21 +172,30 @@ class LinkChange:
 
     A handler never writes links itself: it reports them, and the engine applies them in the
     same transaction as the request's outcome, so a request that is retried or fails leaves
-    no half-recorded state behind.
+    no half-recorded state behind. ``kind`` is ``synced`` (the object exists in Procore with
+    this origin id), ``unlinked`` (Procore no longer ties it to the ERP object) or ``merged``
+    (Procore merged it into another object; it is never sent again).
     """
 
     item_type: str
     origin_id: str
     procore_id: int | None = None
     origin_code: str = ""
-    synced: bool = True
+    kind: str = "synced"
 
     @classmethod
     def now_synced(
         cls, item_type: str, origin_id: str, *, procore_id: int, origin_code: str = ""
     ) -> LinkChange:
-        """The object exists in Procore with this origin id."""
         return cls(item_type, str(origin_id), int(procore_id), origin_code or "")
+
+    @classmethod
+    def unlinked(cls, item_type: str, origin_id: str) -> LinkChange:
+        return cls(item_type, str(origin_id), kind="unlinked")
+
+    @classmethod
+    def merged(cls, item_type: str, origin_id: str) -> LinkChange:
+        return cls(item_type, str(origin_id), kind="merged")
 
 
 @dataclass(frozen=True)
@@ -243,3 +309,41 @@ def handlers_discover() -> None:
     for module in pkgutil.iter_modules(package.__path__):
         if module.name != "registry":
             importlib.import_module(f"{__package__}.{module.name}")
+
+
+def metadata_flows_unhandled(document: Any) -> list[tuple[str, str]]:
+    """(path, reason) for every entity or direction a metadata document enables that the
+    portal has no handler for: publishing it would make Procore send requests that can only
+    fail. Reads only what it needs; the schema's own checks come first elsewhere."""
+    entities = ((document or {}).get("settings") or {}).get("entities") or {}
+    handled = handled_request_names()
+    problems: list[tuple[str, str]] = []
+    for entity, config in entities.items():
+        if not isinstance(config, dict) or not config.get("enabled"):
+            continue
+        where = f"settings.entities.{entity}"
+        flows = METADATA_FLOWS.get(entity)
+        if flows is None:
+            problems.append((f"{where}.enabled", f"this portal does not handle {entity!r}."))
+            continue
+        enabled = [
+            direction
+            for direction in flows
+            if ((config.get("configs") or {}).get(direction) or {}).get("enabled")
+        ]
+        if not any(flows[direction] & handled for direction in flows):
+            problems.append(
+                (f"{where}.enabled", f"this portal does not handle {entity.replace('_', ' ')} yet.")
+            )
+            continue
+        for direction in enabled:
+            missing = sorted(flows[direction] - handled)
+            if missing:
+                problems.append(
+                    (
+                        f"{where}.configs.{direction}.enabled",
+                        f"this portal cannot {direction} {entity.replace('_', ' ')} yet "
+                        f"(no handler for {', '.join(missing)}).",
+                    )
+                )
+    return problems

@@ -1,9 +1,9 @@
 """Vendors (the events dictionary's "Vendors" section): exported through ``create_vendor``,
 imported through staged records (``sync_vendors``), then approved in Procore
-(``create_vendor_in_procore``).
-
-Not handled yet: ``link_vendor``, ``link_all_vendors``, ``merge_vendors``, ``unlink_vendor``
-(they close "not handled yet" until the jobs-and-vendors work adds them here).
+(``create_vendor_in_procore``); and the notifications of what Procore's people did to the tie
+between a Procore vendor and an ERP vendor (``link_vendor``, ``link_all_vendors``,
+``merge_vendors``, ``unlink_vendor``), which the portal's own links follow so they never drift
+from Procore's.
 """
 
 from __future__ import annotations
@@ -59,3 +59,64 @@ def create_vendor_in_procore(ctx: HandlerContext) -> Outcome:
             ),
         )
     )
+
+
+def _vendor_ref(value: object) -> tuple[int, str] | None:
+    """(Procore id, origin id) of a ``{id, origin_id}`` reference, or None if either is missing."""
+    if not isinstance(value, dict):
+        return None
+    procore_id, origin_id = value.get("id"), value.get("origin_id")
+    if not (isinstance(procore_id, int) and not isinstance(procore_id, bool) and origin_id):
+        return None
+    return procore_id, str(origin_id)
+
+
+@register("link_vendor")
+def link_vendor(ctx: HandlerContext) -> Outcome:
+    """A person linked a Procore vendor to an ERP vendor: Procore copied the origin id onto it,
+    so the portal now knows that vendor's Procore id."""
+    ref = _vendor_ref(ctx.request_data.get("vendor"))
+    if ref is None:
+        return Outcome.failed("The link notice names no vendor with a Procore id and an ERP id.")
+    procore_id, origin_id = ref
+    return Outcome.success(
+        object_links=(LinkChange.now_synced(ItemType.VENDOR, origin_id, procore_id=procore_id),)
+    )
+
+
+@register("link_all_vendors")
+def link_all_vendors(ctx: HandlerContext) -> Outcome:
+    """Procore linked every vendor it could match; each one is known by its Procore id now."""
+    refs = [_vendor_ref(v) for v in ctx.request_data.get("vendors") or []]
+    changes = tuple(
+        LinkChange.now_synced(ItemType.VENDOR, origin_id, procore_id=procore_id)
+        for procore_id, origin_id in filter(None, refs)
+    )
+    return Outcome.success(object_links=changes)
+
+
+@register("merge_vendors")
+def merge_vendors(ctx: HandlerContext) -> Outcome:
+    """Procore merged source vendors into a master vendor: the master's link is the one that
+    remains; the sources' ERP vendors are never sent to Procore again (they would come back as
+    duplicates of the vendor they were merged into)."""
+    master = _vendor_ref(ctx.request_data.get("master_vendor"))
+    if master is None:
+        return Outcome.failed("The merge notice names no master vendor with an ERP id.")
+    procore_id, origin_id = master
+    changes = [LinkChange.now_synced(ItemType.VENDOR, origin_id, procore_id=procore_id)]
+    for source in ctx.request_data.get("source_vendors") or []:
+        ref = _vendor_ref(source)
+        if ref is not None and ref[1] != origin_id:
+            changes.append(LinkChange.merged(ItemType.VENDOR, ref[1]))
+    return Outcome.success(object_links=tuple(changes))
+
+
+@register("unlink_vendor")
+def unlink_vendor(ctx: HandlerContext) -> Outcome:
+    """A person unlinked a vendor in Procore: the portal forgets its Procore id, so the next
+    import does not update it through ``vendors/sync`` as if it were still synced."""
+    ref = _vendor_ref(ctx.request_data.get("vendor"))
+    if ref is None:
+        return Outcome.failed("The unlink notice names no vendor with an ERP id.")
+    return Outcome.success(object_links=(LinkChange.unlinked(ItemType.VENDOR, ref[1]),))

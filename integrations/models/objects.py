@@ -28,6 +28,7 @@ class ObjectLink(models.Model):
         SYNCED = "synced", "Synced"
         ARCHIVED = "archived", "Archived (left the ERP)"
         FAILED = "failed", "Failed"
+        MERGED = "merged", "Merged into another in Procore (no longer synced)"
 
     company = models.ForeignKey(
         "integrations.Company",

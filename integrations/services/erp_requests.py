@@ -118,9 +118,9 @@ def _not_handled(row: ERPRequest) -> Outcome:
 def _record_outcome(row: ERPRequest, outcome: Outcome) -> int:
     """Write the wanted status on each still-open detail; the close-out worker sends them, after
     the External Data updates that mark the exported objects synced."""
-    row.external_links = (
-        [link.as_update() for link in outcome.external_data] if outcome.succeeded else []
-    )
+    # A handler reports links only for what it created, also when other items of the same
+    # request failed (item-level requests): those objects are synced all the same.
+    row.external_links = [link.as_update() for link in outcome.external_data]
     row.save(update_fields=["external_links", "updated_at"])
     if outcome.succeeded and outcome.object_links:
         object_links_apply(company_pk=row.company_id, changes=outcome.object_links)
@@ -193,7 +193,7 @@ def _attempt(row: ERPRequest, client: ProcoreClient | None) -> str:
         else:
             outcome = _run(handler, ctx)
             state = WorkState.SUCCEEDED if outcome.succeeded else WorkState.FAILED
-            if outcome.external_data and outcome.succeeded and not row.details.exists():
+            if outcome.external_data and not row.details.exists():
                 # No close-out to batch the write-back with: mark the objects synced now,
                 # with the same error handling as the rest of the request.
                 links = [link.as_update() for link in outcome.external_data]

@@ -28,6 +28,7 @@ from django.utils import timezone
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
+from integrations.handlers.registry import metadata_flows_unhandled
 from integrations.models import Company, MetadataConfig
 from integrations.procore import ProcoreClient
 from integrations.selectors.connections import connection_for_company
@@ -213,11 +214,14 @@ def metadata_document_parse(text: str) -> Any:
 
 
 def metadata_document_validate(document: Mapping[str, Any] | str) -> dict[str, Any]:
-    """The document as a plain dict when it follows the schema; else :class:`MetadataInvalid`."""
+    """The document as a plain dict when it follows the schema and enables only what the
+    portal handles; else :class:`MetadataInvalid` naming each problem's path."""
     parsed = metadata_document_parse(document) if isinstance(document, str) else document
     if isinstance(parsed, Mapping):
         parsed = copy.deepcopy(dict(parsed))
     problems = metadata_document_problems(parsed)
+    if not problems:
+        problems = [MetadataProblem(path, why) for path, why in metadata_flows_unhandled(parsed)]
     if problems:
         raise MetadataInvalid(problems)
     return parsed
@@ -380,6 +384,12 @@ def metadata_config_push(
             actor=actor,
             actor_label=actor_label,
             comment=f"Restored from version {config.version}",
+        )
+    unhandled = metadata_flows_unhandled(live.document)
+    if unhandled:
+        raise MetadataPushError(
+            f"Metadata version {live.version} enables what this portal does not handle, so it "
+            "is not pushed: " + "; ".join(f"{path}: {why}" for path, why in unhandled)
         )
     own_client = client is None
     client = client or ProcoreClient(connection)

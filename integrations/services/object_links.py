@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from django.utils import timezone
+
 from integrations.models import ObjectLink
 
 
@@ -13,7 +15,7 @@ class LinkChangeLike(Protocol):
     origin_id: str
     procore_id: int | None
     origin_code: str
-    synced: bool
+    kind: str
 
 
 def object_link_mark_synced(
@@ -34,11 +36,33 @@ def object_link_mark_synced(
     return link
 
 
+def object_link_unlink(*, company_pk: int, item_type: str, origin_id: str) -> int:
+    """Procore no longer ties its object to the ERP object: the link forgets the Procore id, so
+    a later import stages the object (or leaves it) instead of updating it as if it were
+    synced. A staged record Procore keeps goes back to ``staged``."""
+    links = ObjectLink.objects.filter(
+        company_id=company_pk, item_type=item_type, origin_id=origin_id
+    )
+    return links.exclude(staged_record_id__isnull=True).update(
+        procore_id=None, state=ObjectLink.State.STAGED, updated_at=timezone.now()
+    ) + links.filter(staged_record_id__isnull=True).update(
+        procore_id=None, state=ObjectLink.State.PENDING, updated_at=timezone.now()
+    )
+
+
+def object_link_merged(*, company_pk: int, item_type: str, origin_id: str) -> int:
+    """Procore merged its object into another: this ERP object is never sent again (the link
+    that remains is the other one's)."""
+    return ObjectLink.objects.filter(
+        company_id=company_pk, item_type=item_type, origin_id=origin_id
+    ).update(procore_id=None, state=ObjectLink.State.MERGED, updated_at=timezone.now())
+
+
 def object_links_apply(*, company_pk: int, changes: Iterable[LinkChangeLike]) -> int:
     """Record what a handler reported of its objects (``handlers.registry.LinkChange``)."""
     count = 0
     for change in changes:
-        if change.synced and change.procore_id is not None:
+        if change.kind == "synced" and change.procore_id is not None:
             object_link_mark_synced(
                 company_pk=company_pk,
                 item_type=change.item_type,
@@ -46,5 +70,15 @@ def object_links_apply(*, company_pk: int, changes: Iterable[LinkChangeLike]) ->
                 procore_id=change.procore_id,
                 origin_code=change.origin_code,
             )
-            count += 1
+        elif change.kind == "unlinked":
+            object_link_unlink(
+                company_pk=company_pk, item_type=change.item_type, origin_id=change.origin_id
+            )
+        elif change.kind == "merged":
+            object_link_merged(
+                company_pk=company_pk, item_type=change.item_type, origin_id=change.origin_id
+            )
+        else:
+            continue
+        count += 1
     return count

@@ -144,7 +144,108 @@ def before_sync_metadata(given: Given, data: dict) -> None:
     )
 
 
-BEFORE: dict[str, Callable[[Given, dict], None]] = {
+def _procore_vendor(given: Given, name: str, origin_id: str | None = None) -> int:
+    from procore_sandbox.services.objects import vendor_create
+
+    vendor = vendor_create(company=given.company, name=name)
+    if origin_id:
+        ProcoreObject.objects.filter(pk=vendor.pk).update(origin_id=origin_id)
+    return vendor.id
+
+
+def _link(given: Given, origin_id: str, procore_id: int | None, state: str = "synced") -> None:
+    ObjectLink.objects.create(
+        company=given.connection.company,
+        item_type="vendor",
+        origin_id=origin_id,
+        procore_id=procore_id,
+        state=state,
+        content_hash="h",
+    )
+
+
+def before_link_vendor(given: Given, data: dict) -> None:
+    """Procore copied the ERP vendor's origin id onto an existing Procore vendor; the ERP
+    vendor had been staged by an import before."""
+    origin = data["vendor"]["origin_id"]
+    data["vendor"]["id"] = _procore_vendor(given, "Linked Lumber", origin)
+    _link(given, origin, None, state="staged")
+
+
+def before_link_all_vendors(given: Given, data: dict) -> None:
+    for n, vendor in enumerate(data["vendors"]):
+        vendor["id"] = _procore_vendor(given, f"Matched {n}", vendor["origin_id"])
+
+
+def before_merge_vendors(given: Given, data: dict) -> None:
+    """Two synced vendors; Procore merges the source into the master."""
+    master, (source,) = data["master_vendor"], data["source_vendors"]
+    master["id"] = _procore_vendor(given, "Master Masonry", master["origin_id"])
+    source["id"] = _procore_vendor(given, "Master Masonry (dup)", source["origin_id"])
+    _link(given, master["origin_id"], master["id"])
+    _link(given, source["origin_id"], source["id"])
+
+
+def before_unlink_vendor(given: Given, data: dict) -> None:
+    vendor = data["vendor"]
+    vendor["id"] = _procore_vendor(given, "Unlinked Utilities")
+    _link(given, vendor["origin_id"], vendor["id"])
+
+
+def before_create_standard_cost_codes(given: Given, data: list) -> None:
+    """The exported code is in Procore's list; its parent is in the ERP already."""
+    parent = DemoCostCode.objects.create(tenant=given.tenant, code="01", name="General")
+    erp = procore_erp_connection(given)
+    code = ProcoreObject.objects.create(
+        company=given.company,
+        item_type="standard_cost_code",
+        parent_id=erp.standard_cost_code_list_id,
+        data={"code": "100", "full_code": "01-100", "name": "Pvmt Repair/Sealing"},
+    )
+    data[0].update(
+        id=code.id,
+        standard_cost_code_list_id=erp.standard_cost_code_list_id,
+        parent_origin_id=str(parent.guid),
+    )
+
+
+def _standard_links(given: Given, item_type: str, origin_ids: list[str]) -> None:
+    for origin_id in origin_ids:
+        ObjectLink.objects.create(
+            company=given.connection.company,
+            item_type=item_type,
+            origin_id=origin_id,
+            procore_id=1,
+            state="synced",
+            content_hash="h",
+        )
+
+
+def before_delete_standard_cost_codes(given: Given, data: dict) -> None:
+    ids = [i["origin_id"] for i in data["standard_cost_code_data_array"]]
+    _standard_links(given, "standard_cost_code", ids)
+
+
+def before_unlink_standard_cost_codes(given: Given, data: dict) -> None:
+    _standard_links(
+        given, "standard_cost_code", [i["origin_id"] for i in data["standard_cost_codes"]]
+    )
+
+
+def before_delete_standard_categories(given: Given, data: dict) -> None:
+    ids = [i["origin_id"] for i in data["standard_category_data_array"]]
+    _standard_links(given, "line_item_type", ids)
+
+
+BEFORE: dict[str, Callable[[Given, Any], None]] = {
+    "link_vendor": before_link_vendor,
+    "link_all_vendors": before_link_all_vendors,
+    "merge_vendors": before_merge_vendors,
+    "unlink_vendor": before_unlink_vendor,
+    "create_standard_cost_codes": before_create_standard_cost_codes,
+    "delete_standard_cost_codes": before_delete_standard_cost_codes,
+    "unlink_standard_cost_codes": before_unlink_standard_cost_codes,
+    "delete_standard_categories": before_delete_standard_categories,
     "create_vendor": before_create_vendor,
     "sync_vendors": before_sync_vendors,
     "sync_standard_cost_codes": before_sync_standard_cost_codes,
@@ -243,7 +344,81 @@ def pushed_metadata(given: Given, ours: ERPRequest, data: dict) -> None:
     assert ErpConnection.objects.get(company=given.company).metadata == live.document
 
 
-EFFECTS: dict[str, Callable[[Given, ERPRequest, dict], None]] = {
+def _vendor_link(given: Given, origin_id: str) -> ObjectLink:
+    return ObjectLink.objects.get(
+        company=given.connection.company, item_type="vendor", origin_id=origin_id
+    )
+
+
+def linked_vendor(given: Given, ours: ERPRequest, data: dict) -> None:
+    """The portal knows the Procore vendor the ERP vendor is linked to now."""
+    link = _vendor_link(given, data["vendor"]["origin_id"])
+    assert (link.state, link.procore_id) == ("synced", data["vendor"]["id"])
+
+
+def linked_all_vendors(given: Given, ours: ERPRequest, data: dict) -> None:
+    for vendor in data["vendors"]:
+        link = _vendor_link(given, vendor["origin_id"])
+        assert (link.state, link.procore_id) == ("synced", vendor["id"])
+
+
+def merged_vendors(given: Given, ours: ERPRequest, data: dict) -> None:
+    """One link remains: the master's; the source is never sent again."""
+    master, (source,) = data["master_vendor"], data["source_vendors"]
+    kept = _vendor_link(given, master["origin_id"])
+    assert (kept.state, kept.procore_id) == ("synced", master["id"])
+    gone = _vendor_link(given, source["origin_id"])
+    assert (gone.state, gone.procore_id) == ("merged", None)
+    synced = ObjectLink.objects.filter(company=given.connection.company, state="synced")
+    assert list(synced.values_list("origin_id", flat=True)) == [master["origin_id"]]
+
+
+def unlinked_vendor(given: Given, ours: ERPRequest, data: dict) -> None:
+    """Not synced any more: a later import will not update it through vendors/sync."""
+    link = _vendor_link(given, data["vendor"]["origin_id"])
+    assert (link.state, link.procore_id) == ("pending", None)
+
+
+def created_standard_cost_codes(given: Given, ours: ERPRequest, data: list) -> None:
+    """Each code is in the ERP under its parent, and Procore holds its ERP id."""
+    item = data[0]
+    erp_code = DemoCostCode.objects.get(tenant=given.tenant, procore_id=item["id"])
+    assert (erp_code.code, erp_code.parent.code) == ("01-100", "01")
+    in_procore = ProcoreObject.objects.get(id=item["id"])
+    assert in_procore.origin_id == str(erp_code.guid)
+
+
+def _forgotten(given: Given, item_type: str, origin_ids: list[str]) -> None:
+    links = ObjectLink.objects.filter(
+        company=given.connection.company, item_type=item_type, origin_id__in=origin_ids
+    )
+    assert links.count() == len(origin_ids)
+    assert set(links.values_list("state", "procore_id")) == {("pending", None)}
+
+
+def forgot_deleted_standard_cost_codes(given: Given, ours: ERPRequest, data: dict) -> None:
+    ids = [i["origin_id"] for i in data["standard_cost_code_data_array"]]
+    _forgotten(given, "standard_cost_code", ids)
+
+
+def forgot_unlinked_standard_cost_codes(given: Given, ours: ERPRequest, data: dict) -> None:
+    _forgotten(given, "standard_cost_code", [i["origin_id"] for i in data["standard_cost_codes"]])
+
+
+def forgot_deleted_standard_categories(given: Given, ours: ERPRequest, data: dict) -> None:
+    ids = [i["origin_id"] for i in data["standard_category_data_array"]]
+    _forgotten(given, "line_item_type", ids)
+
+
+EFFECTS: dict[str, Callable[[Given, ERPRequest, Any], None]] = {
+    "link_vendor": linked_vendor,
+    "link_all_vendors": linked_all_vendors,
+    "merge_vendors": merged_vendors,
+    "unlink_vendor": unlinked_vendor,
+    "create_standard_cost_codes": created_standard_cost_codes,
+    "delete_standard_cost_codes": forgot_deleted_standard_cost_codes,
+    "unlink_standard_cost_codes": forgot_unlinked_standard_cost_codes,
+    "delete_standard_categories": forgot_deleted_standard_categories,
     "create_vendor": created_vendor,
     "create_vendor_in_procore": linked_vendor_created_in_procore,
     "sync_vendors": staged_vendors,

@@ -23,6 +23,7 @@ from integrations.services.metadata import (
     metadata_config_ensure,
     metadata_config_push,
     metadata_default_document,
+    metadata_document_problems,
     metadata_document_validate,
 )
 from integrations.services.provisioning import connection_provision
@@ -84,7 +85,43 @@ def test_procores_full_example_passes_once_its_syntax_errors_are_repaired():
     (a trailing comma and a stray brace under jobs.configs.import, and line breaks inside two
     message strings); nothing in its content was changed."""
     document = _load(FIXTURES / "procore_full_example.json")
+    assert metadata_document_problems(document) == []  # the schema takes it as it is
+
+
+def test_a_document_enabling_what_the_portal_cannot_handle_is_refused_naming_it(monkeypatch):
+    """Publishing it would make Procore send requests that could only fail, so it is refused,
+    entity by entity and direction by direction."""
+    monkeypatch.setattr(
+        "integrations.handlers.registry.handled_request_names",
+        lambda: frozenset({"sync_vendors", "create_vendor_in_procore", "create_vendor"}),
+    )
+    document = metadata_default_document()
+    entities = document["settings"]["entities"]
+    entities["vendors"]["configs"]["unlink"] = {"enabled": True}
+    entities["jobs"] = {"enabled": True, "configs": {"export": {"enabled": True}}}
+    assert _problems(document) == {
+        "settings.entities.standard_cost_codes.enabled": (
+            "this portal does not handle standard cost codes yet."
+        ),
+        "settings.entities.standard_categories.enabled": (
+            "this portal does not handle standard categories yet."
+        ),
+        "settings.entities.vendors.configs.unlink.enabled": (
+            "this portal cannot unlink vendors yet (no handler for unlink_vendor)."
+        ),
+        "settings.entities.jobs.enabled": "this portal does not handle jobs yet.",
+    }
+    entities["jobs"]["enabled"] = False  # switched off, it may stay in the document
+    del entities["vendors"]["configs"]["unlink"]
+    del entities["standard_cost_codes"], entities["standard_categories"]
     assert metadata_document_validate(document) == document
+
+
+def test_procores_full_example_enables_more_than_the_portal_handles_today():
+    problems = _problems(_load(FIXTURES / "procore_full_example.json"))
+    assert problems["settings.entities.prime_contracts.enabled"] == (
+        "this portal does not handle prime contracts yet."
+    )
 
 
 def test_each_call_gets_its_own_copy_of_the_default():
@@ -265,3 +302,17 @@ def test_push_sends_the_live_version_and_restores_an_old_one(sandbox_connection)
     assert pushed.comment == "Restored from version 1"
     erp = ErpConnection.objects.get(company_id=company.procore_company_id)
     assert erp.metadata["settings"]["labels"]["name"] == "Demo ERP"
+
+
+def test_a_stored_version_enabling_what_the_portal_cannot_handle_is_not_pushed(monkeypatch):
+    """A version saved before a handler was taken away (or written straight to the database)
+    is refused at the door to Procore too."""
+    from integrations.services.metadata import metadata_config_ensure
+
+    connection = ConnectionFactory(erp_connection_id=77)
+    live = metadata_config_ensure(company=connection.company)
+    monkeypatch.setattr("integrations.handlers.registry.handled_request_names", frozenset)
+    with pytest.raises(MetadataPushError, match=f"version {live.version} enables what"):
+        metadata_config_push(company=connection.company)
+    live.refresh_from_db()
+    assert live.pushed_at is None

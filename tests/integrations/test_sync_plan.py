@@ -112,3 +112,19 @@ def test_the_list_hash_ignores_listing_order_but_not_content():
     assert list_hash({"a": "1", "b": "2"}) == list_hash({"b": "2", "a": "1"})
     assert list_hash({"a": "1", "b": "2"}) != list_hash({"a": "1", "b": "3"})
     assert list_hash({"a": "1"}) != list_hash({"a": "1", "b": "2"})
+
+
+def test_an_unlinked_vendor_is_staged_again_not_updated_as_if_synced():
+    """After unlink_vendor the link forgets its Procore id: a change in the ERP stages it for
+    approval instead of updating a Procore vendor that is no longer tied to it."""
+    unlinked = {"V1": LinkInfo("pending", "old", None, None)}
+    plan = plan_diff(Mode.STAGED, {"V1": "new"}, unlinked)
+    assert plan.actions == {"V1": Action.CREATE}
+
+
+def test_a_vendor_merged_into_another_is_never_sent_again():
+    merged = {"V2": LinkInfo("merged", "old", None, None)}
+    plan = plan_diff(Mode.STAGED, {"V2": "changed"}, merged)
+    assert (plan.actions, plan.archive, plan.forget) == ({}, [], [])
+    gone = plan_diff(Mode.STAGED, {}, merged)
+    assert (gone.actions, gone.archive, gone.forget) == ({}, [], [])
