@@ -209,11 +209,12 @@ class Outcome:
     close-outs. ``object_links`` are the portal's own records to update (``LinkChange``).
     """
 
-    status: str  # "success" or "failed"
+    status: str  # "success", "failed", "in_progress" or "stale" (Request Detail statuses)
     messages: tuple[str, ...] = ()
     per_detail: dict[int, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     external_data: tuple[ExternalLink, ...] = ()
     object_links: tuple[LinkChange, ...] = ()
+    check_again_in: float = 0.0
 
     @classmethod
     def success(
@@ -232,6 +233,18 @@ class Outcome:
     @classmethod
     def failed(cls, *messages: str) -> Outcome:
         return cls("failed", tuple(messages))
+
+    @classmethod
+    def in_progress(cls, *messages: str, check_again_in: float = 300.0) -> Outcome:
+        """The ERP is still working on it (an import file not acknowledged yet, a long job):
+        Procore shows "in progress", and the engine asks the handler again later."""
+        return cls("in_progress", tuple(messages), check_again_in=check_again_in)
+
+    @classmethod
+    def stale(cls, *messages: str) -> Outcome:
+        """It can no longer complete (its object was deleted in Procore, say): the reason is
+        closed out as ``stale``, and support can see it and re-drive it."""
+        return cls("stale", tuple(messages))
 
     @property
     def succeeded(self) -> bool:

@@ -18,9 +18,11 @@ class WorkState(models.TextChoices):
     NOT_HANDLED = "not_handled", "Not handled yet"
     DEAD = "dead", "Dead letter (retries exhausted)"
     RESOLVED = "resolved", "Resolved by support"
+    WAITING = "waiting", "Waiting for the ERP (in progress)"
+    STALE = "stale", "Stale (can no longer complete)"
 
 
-OPEN_STATES = (WorkState.PENDING, WorkState.RETRYING)
+OPEN_STATES = (WorkState.PENDING, WorkState.RETRYING, WorkState.WAITING)
 
 
 def work_due(now: Any) -> models.Q:

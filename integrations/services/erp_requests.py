@@ -42,6 +42,8 @@ from integrations.services.leases import Busy, lease_kept
 from integrations.services.notification_events import notification_events_follow
 from integrations.services.object_links import object_link_mark_synced, object_links_apply
 from integrations.services.work import (
+    max_age,
+    work_age_exceeded,
     work_claim,
     work_claim_one,
     work_complete,
@@ -192,7 +194,7 @@ def _attempt(row: ERPRequest, client: ProcoreClient | None) -> str:
             outcome, state = _not_handled(row), WorkState.NOT_HANDLED
         else:
             outcome = _run(handler, ctx)
-            state = WorkState.SUCCEEDED if outcome.succeeded else WorkState.FAILED
+            state = _state_of(outcome)
             if outcome.external_data and not row.details.exists():
                 # No close-out to batch the write-back with: mark the objects synced now,
                 # with the same error handling as the rest of the request.
@@ -222,14 +224,41 @@ def _attempt(row: ERPRequest, client: ProcoreClient | None) -> str:
     finally:
         if own_client:
             client.close()
+    if state == WorkState.WAITING and work_age_exceeded(row):
+        hours = max_age().total_seconds() / 3600
+        outcome = Outcome.stale(
+            *outcome.messages,
+            f"The ERP did not finish this within {hours:.0f} hours; it is closed as stale. "
+            "Support can re-drive it once the ERP has processed it.",
+        )
+        state = WorkState.STALE
     error = "; ".join(outcome.messages) if state != WorkState.SUCCEEDED else ""
-    if state == WorkState.FAILED:
-        logger.info("ERP request failed: %s", error, extra=_log_extra(row))
+    if state in (WorkState.FAILED, WorkState.STALE):
+        logger.info("ERP request %s: %s", state, error, extra=_log_extra(row))
     with transaction.atomic():  # one commit for the outcome and the request's new state
         _record_outcome(row, outcome)
-        _end(row, state, error)
+        if state == WorkState.WAITING:
+            # Not an attempt: the ERP is working on it. Procore shows "in progress" meanwhile.
+            work_defer(
+                row, reason=error, wait_seconds=outcome.check_again_in, state=WorkState.WAITING
+            )
+            notification_events_follow(erp_request_pk=row.pk, request_state=state)
+        else:
+            _end(row, state, error)
         enqueue_close_out(row.company_id)
     return state
+
+
+_STATE_OF = {
+    "success": WorkState.SUCCEEDED,
+    "failed": WorkState.FAILED,
+    "in_progress": WorkState.WAITING,
+    "stale": WorkState.STALE,
+}
+
+
+def _state_of(outcome: Outcome) -> str:
+    return _STATE_OF.get(outcome.status, WorkState.FAILED)
 
 
 def _run(handler: Any, ctx: HandlerContext) -> Outcome:

@@ -22,6 +22,8 @@ _EVENT_STATE = {
     WorkState.PENDING: NotificationEvent.State.RECEIVED,
     WorkState.RETRYING: NotificationEvent.State.RECEIVED,
     WorkState.PROCESSING: NotificationEvent.State.RECEIVED,
+    WorkState.WAITING: NotificationEvent.State.RECEIVED,
+    WorkState.STALE: NotificationEvent.State.FAILED,
 }
 
 

@@ -31,7 +31,14 @@ TERMINAL_STATES = (
     WorkState.NOT_HANDLED,
     WorkState.DEAD,
     WorkState.RESOLVED,
+    WorkState.STALE,
 )
+
+
+def work_age_exceeded(row: LeasedWork) -> bool:
+    """Older than the age limit, counted from its creation or its last re-drive."""
+    since = max(filter(None, (row.created_at, row.redriven_at)), default=None)
+    return since is not None and timezone.now() - since > max_age()
 
 
 def max_attempts() -> int:
@@ -122,12 +129,15 @@ def work_retry_later(
     return WorkState.RETRYING
 
 
-def work_defer(row: LeasedWork, *, reason: str, wait_seconds: float) -> bool:
+def work_defer(
+    row: LeasedWork, *, reason: str, wait_seconds: float, state: str = WorkState.RETRYING
+) -> bool:
     """Put the row back unattempted until ``wait_seconds`` from now: its target is paused by a
-    circuit breaker, so this was no attempt and must not bring it nearer to a dead letter."""
+    circuit breaker, or the ERP is still working on it (``waiting``), so this was no attempt
+    and must not bring it nearer to a dead letter."""
     return lease_release(
         row,
-        state=WorkState.RETRYING,
+        state=state,
         attempts=models.F("attempts") - 1,
         last_error=reason[:4000],
         next_attempt_at=timezone.now() + timedelta(seconds=max(1.0, wait_seconds)),
