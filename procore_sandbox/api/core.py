@@ -60,12 +60,19 @@ def _project_sync(resource: str):
     @procore_api("PATCH")
     def view(request: HttpRequest, ctx: ApiContext) -> dict:
         body = ctx.json()
+        if _param(request, body, "company_id") not in (None, ""):
+            _company_param(request, ctx, body)
         project = _project(request, ctx, body)
         sub_job_id = _param(request, body, "sub_job_id")
         if sub_job_id not in (None, ""):
             sub_job = core_sync.object_get(
                 company=ctx.company, item_type="sub_job", object_id=sub_job_id
             )
+            if sub_job.project_id != project.id:
+                raise BadRequest(
+                    "sub_job_id is not a sub job of project_id",
+                    errors={"sub_job_id": ["is not a sub job of this project"]},
+                )
             sub_job_id = sub_job.id
         return core_sync.resource_sync(
             company=ctx.company,
@@ -110,15 +117,21 @@ def standard_cost_codes_sync(request: HttpRequest, ctx: ApiContext) -> dict:
 
 @procore_api("PATCH")
 def erp_job_costs_sync(request: HttpRequest, ctx: ApiContext) -> dict:
-    """``{company_id, job_origin_id, updates}`` (legacy-2022)."""
+    """``{company_id, job_origin_id, updates}`` (legacy-2022); items keyed by cost code and
+    cost type. ``job_origin_id`` names a synced project, or a synced sub job (a sandbox
+    extension: see ``core_sync.job_by_origin``)."""
     body = ctx.json()
     _company_param(request, ctx, body)
     job_origin_id = _param(request, body, "job_origin_id")
     if job_origin_id in (None, ""):
         raise BadRequest("job_origin_id is required", errors={"job_origin_id": ["is required"]})
-    project = core_sync.project_by_origin(company=ctx.company, origin_id=job_origin_id)
+    project, sub_job_id = core_sync.job_by_origin(company=ctx.company, origin_id=job_origin_id)
     return core_sync.resource_sync(
-        company=ctx.company, resource="erp_job_costs", updates=_updates(body), project=project
+        company=ctx.company,
+        resource="erp_job_costs",
+        updates=_updates(body),
+        project=project,
+        sub_job_id=sub_job_id,
     )
 
 
