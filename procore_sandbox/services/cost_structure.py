@@ -89,15 +89,15 @@ def sub_job_create(
     code: str,
     cost_codes: list[tuple[str, str]] | None = None,
 ) -> ProcoreObject:
-    """A sub job of a project with its own cost codes (``[(code, name)]``; by default a copy
-    of the project's codes, as a sub job starts from the same list)."""
+    """A sub job of a project with its own cost codes (``[(code, name)]``; when ``None``, a
+    copy of the project's codes, as a sub job starts from the same list)."""
     if project.item_type != "project":
         raise SandboxError("A sub job belongs to a project.")
     code = required(code, "Code")
     taken = {row.data.get("code") for row in sub_jobs_of(project)}
     if code in taken:
         raise SandboxError(f"This project already has a sub job with code {code}.")
-    if cost_codes:
+    if cost_codes is not None:
         codes = [(c, n, None) for c, n in cost_codes]
     else:
         codes = [
