@@ -26,6 +26,14 @@ def _company_param(request: HttpRequest, ctx: ApiContext, body: Any) -> None:
     ctx.require_company_id(value)
 
 
+def _company_if_given(request: HttpRequest, ctx: ApiContext) -> None:
+    """The portal sends ``?company_id=`` on deletes and configuration; when it is there it must
+    be the ``Procore-Company-Id`` company (403 otherwise, as everywhere)."""
+    value = request.GET.get("company_id")
+    if value not in (None, ""):
+        ctx.require_company_id(value)
+
+
 def _updates(body: Any) -> Any:
     if not isinstance(body, dict) or "updates" not in body:
         raise BadRequest("updates is required", errors={"updates": ["is required"]})
@@ -195,6 +203,7 @@ def _object_view(item_type: str, methods: tuple[str, ...]):
 
     @procore_api(*methods)
     def view(request: HttpRequest, ctx: ApiContext, object_id: int) -> ApiResult:
+        _company_if_given(request, ctx)
         if request.method == "DELETE":
             core_sync.object_delete(company=ctx.company, item_type=item_type, object_id=object_id)
             return ApiResult(None, status=204)
@@ -223,6 +232,7 @@ erp_job_cost_detail = _object_view("erp_job_cost", ("GET", "DELETE"))
 
 @procore_api("GET", "PATCH")
 def project_configuration(request: HttpRequest, ctx: ApiContext, project_id: int) -> dict:
+    _company_if_given(request, ctx)
     project = core_sync.project_get(company=ctx.company, project_id=project_id)
     if request.method == "PATCH":
         body = ctx.json()

@@ -237,6 +237,7 @@ def test_job_costs_sync_by_project_or_sub_job_origin_and_delete(procore, company
     assert on_sub_job["entities"][0]["sub_job_id"] == sub_job.id
     assert unknown.status_code == 404
     path = f"/rest/v1.0/erp_job_costs/{job_cost_id}"
+    assert procore.delete(path, params={"company_id": 1}).status_code == 403
     assert procore.delete(path, params={"company_id": procore.company_id}).status_code == 204
     assert procore.delete(path, params={"company_id": procore.company_id}).status_code == 404
 
