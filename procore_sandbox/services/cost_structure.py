@@ -56,6 +56,7 @@ def cost_codes_in(project: ProcoreObject, sub_job: ProcoreObject | None = None) 
 
 
 def sub_jobs_of(project: ProcoreObject) -> list[ProcoreObject]:
+    """A job's sub jobs, oldest first."""
     return list(ProcoreObject.objects.filter(project=project, item_type="sub_job").order_by("id"))
 
 
@@ -249,6 +250,7 @@ def job_cost_set(
 
 # -- budgets ----------------------------------------------------------------------------------
 def budget_of(project: ProcoreObject) -> ProcoreObject | None:
+    """The project's budget, or None (Procore keeps one per project)."""
     return ProcoreObject.objects.filter(project=project, item_type="budget").first()
 
 
@@ -267,6 +269,7 @@ def budget_create(*, project: ProcoreObject) -> ProcoreObject:
 
 
 def budget_lines(budget: ProcoreObject) -> list[ProcoreObject]:
+    """A budget's line items in the order they were made."""
     return list(
         ProcoreObject.objects.filter(parent=budget, item_type="budget_line_item").order_by("id")
     )
@@ -342,12 +345,14 @@ def budget_change(
 
 
 def revised_amount(line: ProcoreObject) -> Decimal:
+    """Original amount plus approved changes: what the ERP should end up holding."""
     return Decimal(str(line.data.get("amount") or "0")) + Decimal(
         str(line.data.get("changes") or "0")
     )
 
 
 def budget_transactions(budget: ProcoreObject, *, unsynced_only: bool = False) -> list:
+    """A budget's ERP transactions; ``unsynced_only`` gives what an export carries."""
     rows = ProcoreObject.objects.filter(parent=budget, item_type="erp_transaction").order_by("id")
     rows = list(rows)
     if unsynced_only:

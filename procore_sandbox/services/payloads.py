@@ -45,6 +45,7 @@ def _origin(obj: ProcoreObject) -> dict:
 
 
 def vendor_payload(vendor: ProcoreObject) -> dict:
+    """``create_vendor``: the vendor as the dictionary's example shows it."""
     data = vendor.data
     return {
         "vendor": {
@@ -170,6 +171,7 @@ def _all_cost_codes(project: ProcoreObject, biller: ProcoreObject) -> list[dict]
 
 
 def job_payload(project: ProcoreObject) -> dict:
+    """``create_or_update_job``: the job and its own (project-level) cost codes."""
     data = project.data
     return {
         "job": {
@@ -224,6 +226,7 @@ def sub_job_json(sub_job: ProcoreObject, *, project_origin_code: bool = True) ->
 
 
 def sub_job_payload(sub_job: ProcoreObject) -> dict:
+    """``create_sub_job``: the sub job, its project, and the sub job's cost codes."""
     return {
         "sub_job": sub_job_json(sub_job),
         "all_cost_codes": _all_cost_codes(sub_job.project, sub_job),
@@ -473,6 +476,7 @@ def standard_cost_code_ref(code: ProcoreObject) -> dict:
 
 
 def standard_category_ref(cost_type: ProcoreObject) -> dict:
+    """``{procore_id, code, origin_id}`` of ``delete_standard_categories``."""
     return {
         "procore_id": cost_type.id,
         "code": cost_type.data.get("code"),
@@ -500,6 +504,7 @@ def sync_single_job_payload(project: ProcoreObject) -> dict:
 
 
 def sync_sub_job_payload(sub_job: ProcoreObject) -> dict:
+    """``sync_sub_job``, like ``sync_single_job`` with the parent job's origin_id."""
     project = sub_job.project
     return {
         "id": sub_job.origin_id,
@@ -521,6 +526,7 @@ def reset_job_payload(project: ProcoreObject) -> dict:
 
 
 def reset_sub_job_payload(sub_job: ProcoreObject) -> dict:
+    """``reset_sub_job`` names the sub job as it was before the reset."""
     return {"sub_job": sub_job_json(sub_job, project_origin_code=False)}
 
 

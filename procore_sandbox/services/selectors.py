@@ -287,6 +287,7 @@ def budget_view(budget: ProcoreObject) -> dict:
 
 
 def vendors_tab(company: Company) -> dict:
+    """The Link & Merge Vendors tab: staged ERP vendors and Procore vendors."""
     vendors = list(ProcoreObject.objects.filter(company=company, item_type="vendor").order_by("id"))
     return {
         "staged_vendors": list(
@@ -300,6 +301,7 @@ def vendors_tab(company: Company) -> dict:
 
 
 def super_user_tab(company: Company) -> dict:
+    """The Super User tab: what can be reset, and synced cost codes by biller."""
     rows = ProcoreObject.objects.filter(company=company).select_related("project")
     synced_codes: dict[tuple[int, int | None], list[ProcoreObject]] = {}
     for code in rows.filter(item_type="cost_code", origin_id__isnull=False).order_by(

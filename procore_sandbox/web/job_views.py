@@ -74,6 +74,7 @@ def _post(
 # -- project user: sub jobs, cost codes, cost types, job costs, budgets -----------------------
 @require_POST
 def sub_job_new(request: HttpRequest, company_id: int) -> HttpResponse:
+    """Project tools' New sub job form."""
     return _post(
         request,
         company_id,
@@ -98,6 +99,7 @@ def _biller(company: Company, object_id: int) -> tuple[ProcoreObject, ProcoreObj
 
 @require_POST
 def cost_code_new(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
+    """Add a cost code to the job or sub job whose page this is."""
     company = _company(company_id)
     project, sub_job = _biller(company, object_id)
     _run(
@@ -115,6 +117,7 @@ def cost_code_new(request: HttpRequest, company_id: int, object_id: int) -> Http
 
 @require_POST
 def cost_type_assign(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
+    """Assign a cost type to one of the page's cost codes."""
     company = _company(company_id)
     project, sub_job = _biller(company, object_id)
     _run(
@@ -132,6 +135,7 @@ def cost_type_assign(request: HttpRequest, company_id: int, object_id: int) -> H
 
 @require_POST
 def cost_codes_delete(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
+    """Delete the ticked cost codes (synced ones become a delete_cost_codes request)."""
     company = _company(company_id)
     project, sub_job = _biller(company, object_id)
     _run(
@@ -146,6 +150,7 @@ def cost_codes_delete(request: HttpRequest, company_id: int, object_id: int) -> 
 
 @require_POST
 def assignments_delete(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
+    """Delete the ticked assignments (synced ones: delete_cost_type_assignments)."""
     company = _company(company_id)
     project, sub_job = _biller(company, object_id)
     _run(
@@ -166,6 +171,7 @@ def assignments_delete(request: HttpRequest, company_id: int, object_id: int) ->
 
 @require_POST
 def job_cost_set(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
+    """Set a job cost's amounts, as the ERP would sync them."""
     company = _company(company_id)
     project, sub_job = _biller(company, object_id)
     _run(
@@ -186,6 +192,7 @@ def job_cost_set(request: HttpRequest, company_id: int, object_id: int) -> HttpR
 
 @require_POST
 def budget_new(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
+    """Create Budget on a job's page; then its page opens."""
     company = _company(company_id)
     project = get_object_or_404(ProcoreObject, company=company, id=object_id, item_type="project")
     created: list[ProcoreObject] = []
@@ -198,7 +205,11 @@ def budget_new(request: HttpRequest, company_id: int, object_id: int) -> HttpRes
     return _back(request, _object_page(company, created[0] if created else project))
 
 
-def _budget_line_action(service: Callable[..., ProcoreObject], verb: str):
+def _budget_line_action(
+    service: Callable[..., ProcoreObject], verb: str
+) -> Callable[..., HttpResponse]:
+    """A POST view for one budget-line service (set an amount, record a change)."""
+
     @require_POST
     def view(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
         company = _company(company_id)
@@ -241,6 +252,7 @@ OBJECT_ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[ProcoreObject], ErpRe
 def object_action(
     request: HttpRequest, company_id: int, object_id: int, action: str
 ) -> HttpResponse:
+    """The Synced and Super User tabs' per-object buttons (unlink, sync, reset, import)."""
     company = _company(company_id)
     if action not in OBJECT_ACTIONS:
         return _back(request, reverse("procore_sandbox:erp", args=[company.id]))
@@ -257,6 +269,8 @@ def _erp_tab(tab: str) -> Callable[[Company], str]:
 
 @require_POST
 def vendor_link(request: HttpRequest, company_id: int) -> HttpResponse:
+    """Link vendor: a staged ERP vendor onto an unsynced Procore vendor."""
+
     def action(company: Company) -> ErpRequest:
         record = StagedRecord.objects.filter(
             company=company, id=_int(request.POST.get("record"))
@@ -273,6 +287,7 @@ def vendor_link(request: HttpRequest, company_id: int) -> HttpResponse:
 
 @require_POST
 def vendors_link_all(request: HttpRequest, company_id: int) -> HttpResponse:
+    """Link all vendors whose names match one to one."""
     return _post(
         request,
         company_id,
@@ -284,6 +299,8 @@ def vendors_link_all(request: HttpRequest, company_id: int) -> HttpResponse:
 
 @require_POST
 def vendors_merge(request: HttpRequest, company_id: int) -> HttpResponse:
+    """The Vendor Merge Tool's form."""
+
     def action(company: Company) -> ErpRequest:
         master = _one(company, request.POST.get("master"), "vendor", label="vendor to keep")
         sources = _many(request, "source", company, "vendor", label="vendor to merge")
@@ -311,6 +328,8 @@ def _int(value: Any) -> int:
 # -- approver: standard cost codes ------------------------------------------------------------
 @require_POST
 def standard_cost_code_new(request: HttpRequest, company_id: int) -> HttpResponse:
+    """A standard cost code made in Procore, to export later."""
+
     def action(company: Company) -> ProcoreObject:
         parent = request.POST.get("parent")
         return erp_actions.standard_cost_code_create(
@@ -333,6 +352,7 @@ def standard_cost_code_new(request: HttpRequest, company_id: int) -> HttpRespons
 
 @require_POST
 def standard_cost_codes_export(request: HttpRequest, company_id: int) -> HttpResponse:
+    """Export every unsynced standard cost code in one request."""
     return _post(
         request,
         company_id,
@@ -369,6 +389,7 @@ SUPER_USER_ACTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., ErpReque
 
 @require_POST
 def super_user_action(request: HttpRequest, company_id: int, action: str) -> HttpResponse:
+    """The Super User tab's deletes and unlinks of ticked rows."""
     if action not in SUPER_USER_ACTIONS:
         return _back(request, reverse("procore_sandbox:erp", args=[company_id]))
     types, label, service = SUPER_USER_ACTIONS[action]
