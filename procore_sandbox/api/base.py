@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from procore_sandbox.models import App, Company
-from procore_sandbox.services.errors import BadRequest, Forbidden, SandboxError
+from procore_sandbox.services.errors import BadRequest, Forbidden, NotFound, SandboxError
 from procore_sandbox.services.faults import fault_roll
 from procore_sandbox.services.ratelimit import rate_limit_hit
 from procore_sandbox.services.tenants import TokenRejected, company_for_app, token_authenticate
@@ -95,6 +95,25 @@ def procore_api(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             headers = {"X-Request-Id": uuid.uuid4().hex}
+            try:
+                return _handle(request, view, args, kwargs, headers)
+            except Exception:
+                # Procore answers JSON even when it breaks; its JS SDK cannot read HTML.
+                logger.exception(
+                    "sandbox API error on %s %s (request %s)",
+                    request.method,
+                    request.path,
+                    headers["X-Request-Id"],
+                )
+                return answer({"errors": "Internal Server Error"}, status=500, headers=headers)
+
+        def _handle(
+            request: HttpRequest,
+            view: Callable[..., Any],
+            args: tuple,
+            kwargs: dict,
+            headers: dict[str, str],
+        ) -> HttpResponse:
             app: App | None = None
             token_error: str | None = None
             if authenticated:
@@ -187,3 +206,13 @@ def paginate(request: HttpRequest, queryset: Any, serialize: Callable[[Any], dic
     if links:
         headers["Link"] = ", ".join(links)
     return ApiResult([serialize(row) for row in rows], headers=headers)
+
+
+ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+@procore_api(*ALL_METHODS, authenticated=False, company_scoped=False)
+def unknown_path(request: HttpRequest, ctx: ApiContext, rest: str = "") -> ApiResult:
+    """Any path under ``/rest/`` or ``/oauth/`` that is not an endpoint: a JSON 404 with the
+    usual headers, never Django's HTML page (Procore's JS SDK cannot parse HTML)."""
+    raise NotFound(f"No route matches {request.method} {request.path}")

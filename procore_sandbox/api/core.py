@@ -26,6 +26,14 @@ def _company_param(request: HttpRequest, ctx: ApiContext, body: Any) -> None:
     ctx.require_company_id(value)
 
 
+def _company_if_given(request: HttpRequest, ctx: ApiContext) -> None:
+    """The portal sends ``?company_id=`` on deletes and configuration; when it is there it must
+    be the ``Procore-Company-Id`` company (403 otherwise, as everywhere)."""
+    value = request.GET.get("company_id")
+    if value not in (None, ""):
+        ctx.require_company_id(value)
+
+
 def _updates(body: Any) -> Any:
     if not isinstance(body, dict) or "updates" not in body:
         raise BadRequest("updates is required", errors={"updates": ["is required"]})
@@ -60,12 +68,19 @@ def _project_sync(resource: str):
     @procore_api("PATCH")
     def view(request: HttpRequest, ctx: ApiContext) -> dict:
         body = ctx.json()
+        if _param(request, body, "company_id") not in (None, ""):
+            _company_param(request, ctx, body)
         project = _project(request, ctx, body)
         sub_job_id = _param(request, body, "sub_job_id")
         if sub_job_id not in (None, ""):
             sub_job = core_sync.object_get(
                 company=ctx.company, item_type="sub_job", object_id=sub_job_id
             )
+            if sub_job.project_id != project.id:
+                raise BadRequest(
+                    "sub_job_id is not a sub job of project_id",
+                    errors={"sub_job_id": ["is not a sub job of this project"]},
+                )
             sub_job_id = sub_job.id
         return core_sync.resource_sync(
             company=ctx.company,
@@ -110,15 +125,21 @@ def standard_cost_codes_sync(request: HttpRequest, ctx: ApiContext) -> dict:
 
 @procore_api("PATCH")
 def erp_job_costs_sync(request: HttpRequest, ctx: ApiContext) -> dict:
-    """``{company_id, job_origin_id, updates}`` (legacy-2022)."""
+    """``{company_id, job_origin_id, updates}`` (legacy-2022); items keyed by cost code and
+    cost type. ``job_origin_id`` names a synced project, or a synced sub job (a sandbox
+    extension: see ``core_sync.job_by_origin``)."""
     body = ctx.json()
     _company_param(request, ctx, body)
     job_origin_id = _param(request, body, "job_origin_id")
     if job_origin_id in (None, ""):
         raise BadRequest("job_origin_id is required", errors={"job_origin_id": ["is required"]})
-    project = core_sync.project_by_origin(company=ctx.company, origin_id=job_origin_id)
+    project, sub_job_id = core_sync.job_by_origin(company=ctx.company, origin_id=job_origin_id)
     return core_sync.resource_sync(
-        company=ctx.company, resource="erp_job_costs", updates=_updates(body), project=project
+        company=ctx.company,
+        resource="erp_job_costs",
+        updates=_updates(body),
+        project=project,
+        sub_job_id=sub_job_id,
     )
 
 
@@ -182,6 +203,7 @@ def _object_view(item_type: str, methods: tuple[str, ...]):
 
     @procore_api(*methods)
     def view(request: HttpRequest, ctx: ApiContext, object_id: int) -> ApiResult:
+        _company_if_given(request, ctx)
         if request.method == "DELETE":
             core_sync.object_delete(company=ctx.company, item_type=item_type, object_id=object_id)
             return ApiResult(None, status=204)
@@ -210,6 +232,7 @@ erp_job_cost_detail = _object_view("erp_job_cost", ("GET", "DELETE"))
 
 @procore_api("GET", "PATCH")
 def project_configuration(request: HttpRequest, ctx: ApiContext, project_id: int) -> dict:
+    _company_if_given(request, ctx)
     project = core_sync.project_get(company=ctx.company, project_id=project_id)
     if request.method == "PATCH":
         body = ctx.json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from procore_sandbox.api import core, erp, oauth, webhooks
+from procore_sandbox.api.base import unknown_path
 
 V1 = "rest/v1.0/"
 C = V1 + "companies/<int:company_id>/"
@@ -110,4 +111,6 @@ urlpatterns = [
         webhooks.api_versions,
         name="api_webhook_api_versions",
     ),
+    # Last: every other path under rest/ and oauth/ answers a JSON 404 (api/base.py).
+    re_path(r"^(?:rest|oauth)(?:/(?P<rest>.*))?$", unknown_path, name="api_unknown_path"),
 ]

@@ -43,6 +43,13 @@ def _line_item_type_prepare(attrs: dict, ctx: SyncContext, obj: ProcoreObject | 
 
 
 def _cost_code_prepare(attrs: dict, ctx: SyncContext, obj: ProcoreObject | None) -> dict:
+    """A cost code belongs to one biller: the project (no ``sub_job_id``) or the sub job named
+    by the ``sub_job_id`` query parameter. A code of one biller is not changed through the
+    other's call, so a portal that forgets ``sub_job_id`` sees an error, not a moved code."""
+    sub_job_id = ctx.extra.get("sub_job_id")
+    attrs.pop("sub_job_id", None)
+    if obj is not None and (obj.data or {}).get("sub_job_id") != sub_job_id:
+        raise field_error("sub_job_id", _other_biller(obj, "Cost code"))
     parent = _parent_in(
         attrs, ctx, ProcoreObject.objects.filter(project=ctx.project, item_type="cost_code")
     )
@@ -56,8 +63,7 @@ def _cost_code_prepare(attrs: dict, ctx: SyncContext, obj: ProcoreObject | None)
         ).exists()
     ):
         raise field_error("standard_cost_code_id", "Standard cost code not found")
-    if ctx.extra.get("sub_job_id") is not None:
-        attrs["sub_job_id"] = ctx.extra["sub_job_id"]
+    attrs["sub_job_id"] = sub_job_id
     code = attrs.get("code", (obj.data if obj else {}).get("code"))
     if code is not None and "full_code" not in attrs:
         parent_code = parent.data.get("full_code") if parent else None
@@ -66,13 +72,24 @@ def _cost_code_prepare(attrs: dict, ctx: SyncContext, obj: ProcoreObject | None)
     return attrs
 
 
+def _other_biller(obj: ProcoreObject, what: str) -> str:
+    owner = (obj.data or {}).get("sub_job_id")
+    where = f"sub job {owner}" if owner else "the project itself"
+    return f"{what} belongs to {where}; send its sub_job_id (or none) to change it"
+
+
 def _assignment_prepare(attrs: dict, ctx: SyncContext, obj: ProcoreObject | None) -> dict:
+    """Assignments and job costs name a cost code of the project; their sub job is the cost
+    code's, and must be the ``sub_job_id`` of the call (none for project-level codes)."""
     cost_code_id = as_int(attrs.get("cost_code_id"))
     line_item_type_id = as_int(attrs.get("line_item_type_id"))
-    if not ProcoreObject.objects.filter(
+    cost_code = ProcoreObject.objects.filter(
         project=ctx.project, item_type="cost_code", id=cost_code_id or 0
-    ).exists():
+    ).first()
+    if cost_code is None:
         raise field_error("cost_code_id", "Cost code not found in this project")
+    if (cost_code.data or {}).get("sub_job_id") != ctx.extra.get("sub_job_id"):
+        raise field_error("cost_code_id", _other_biller(cost_code, "Cost code"))
     if not ProcoreObject.objects.filter(
         company=ctx.company, item_type="line_item_type", id=line_item_type_id or 0
     ).exists():
@@ -80,15 +97,32 @@ def _assignment_prepare(attrs: dict, ctx: SyncContext, obj: ProcoreObject | None
     attrs["cost_code_id"] = cost_code_id
     attrs["line_item_type_id"] = line_item_type_id
     if "synced" in attrs:
-        attrs["synced"] = bool(attrs["synced"])
-    if ctx.extra.get("sub_job_id") is not None:
-        attrs["sub_job_id"] = ctx.extra["sub_job_id"]
+        attrs["synced"] = _flag(attrs["synced"])
+    attrs["sub_job_id"] = (cost_code.data or {}).get("sub_job_id")
     return attrs
+
+
+def _flag(value: Any) -> bool:
+    """``synced`` as a boolean; "true"/"false" strings too, as Rails would read them."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "1", "t", "yes"}
+    return bool(value)
 
 
 def _job_cost_prepare(attrs: dict, ctx: SyncContext, obj: ProcoreObject | None) -> dict:
     if obj is None:
         return _assignment_prepare(attrs, ctx, obj)
+    for key in ("cost_code_id", "line_item_type_id", "sub_job_id"):
+        attrs.pop(key, None)
+    return attrs
+
+
+def _transaction_prepare(attrs: dict, ctx: SyncContext, obj: ProcoreObject | None) -> dict:
+    """The integrator marks a budget's transactions synced; their amounts are Procore's."""
+    if "synced" in attrs:
+        attrs["synced"] = _flag(attrs["synced"])
+    for key in ("value", "type", "job_cost_id", "budget_line_item_id"):
+        attrs.pop(key, None)
     return attrs
 
 
@@ -134,7 +168,11 @@ SPECS: dict[str, SyncSpec] = {
         prepare=_job_cost_prepare,
     ),
     "erp_transactions": SyncSpec(
-        "erp_transaction", required=(), project_scoped=True, creatable=False
+        "erp_transaction",
+        required=(),
+        project_scoped=True,
+        creatable=False,
+        prepare=_transaction_prepare,
     ),
     "insurances": SyncSpec("insurance"),
     "invoice_payments": SyncSpec("invoice_payment", required=("invoice_type", "invoice_id")),
@@ -166,13 +204,20 @@ def project_get(*, company: Company, project_id: Any) -> ProcoreObject:
     return project
 
 
-def project_by_origin(*, company: Company, origin_id: Any) -> ProcoreObject:
-    project = ProcoreObject.objects.filter(
-        company=company, item_type="project", origin_id=clean_origin_id(origin_id)
-    ).first()
-    if project is None:
-        raise NotFound(f"No project has origin_id {origin_id!r}")
-    return project
+def job_by_origin(*, company: Company, origin_id: Any) -> tuple[ProcoreObject, int | None]:
+    """The project (and sub job) an ERP job origin_id names. ``erp_job_costs/sync`` takes a
+    ``job_origin_id``; the sandbox also takes a sub job's origin_id there, as the ERP holds job
+    costs per sub job too (``create_budget`` names a ``sub_job_origin_id`` per job cost)."""
+    origin = clean_origin_id(origin_id)
+    found = ProcoreObject.objects.filter(
+        company=company, item_type__in=("project", "sub_job"), origin_id=origin
+    ).order_by("item_type")
+    row = found.first()
+    if row is None or origin is None:
+        raise NotFound(f"No project or sub job has origin_id {origin_id!r}")
+    if row.item_type == "sub_job":
+        return row.project, row.id
+    return row, None
 
 
 def standard_cost_code_list_get(*, company: Company, list_id: Any) -> ProcoreObject:
@@ -223,7 +268,16 @@ def object_patch(*, company: Company, item_type: str, object_id: Any, attrs: Any
 
 
 def object_delete(*, company: Company, item_type: str, object_id: Any) -> None:
-    object_get(company=company, item_type=item_type, object_id=object_id).delete()
+    """Delete one object; a cost code takes its cost-type assignments and job costs along."""
+    obj = object_get(company=company, item_type=item_type, object_id=object_id)
+    with transaction.atomic():
+        if item_type == "cost_code":
+            ProcoreObject.objects.filter(
+                project_id=obj.project_id,
+                item_type__in=("cost_code_line_item_type", "erp_job_cost"),
+                data__cost_code_id=obj.id,
+            ).delete()
+        obj.delete()
 
 
 def objects_list(
@@ -235,10 +289,25 @@ def objects_list(
     return queryset.filter(**filters).order_by("id")
 
 
+BOOLEAN_CONFIGURATION = frozenset({"erp_job_cost_transaction_syncing_enabled"})
+
+
 def project_configuration_update(*, project: ProcoreObject, configuration: Any) -> dict:
+    """``PATCH /projects/:id/configuration``; ``erp_job_cost_transaction_syncing_enabled``
+    must be a boolean (it is what ``sync_single_job`` reports as
+    ``job_cost_transactions_sync_enabled``)."""
     if not isinstance(configuration, dict):
         raise SandboxError(
             "configuration must be an object", errors={"configuration": ["must be an object"]}
+        )
+    wrong = sorted(
+        name
+        for name in BOOLEAN_CONFIGURATION & set(configuration)
+        if not isinstance(configuration[name], bool)
+    )
+    if wrong:
+        raise SandboxError(
+            "configuration is invalid", errors={name: ["must be true or false"] for name in wrong}
         )
     current = dict(project.data.get("configuration") or {})
     current.update(configuration)

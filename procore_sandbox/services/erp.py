@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -150,29 +151,67 @@ def erp_request_create(
 ) -> ErpRequest:
     """Record an ERP Request (with its Request Detail unless the event has none, e.g.
     ``sync_standard_categories``) and emit the ``ERP Requests``/``create`` webhook event."""
-    connection = ErpConnection.objects.select_related("app").filter(company=company).first()
     with transaction.atomic():
-        request = ErpRequest.objects.create(
-            company=company,
-            request_name=request_name,
-            request_data=request_data,
-            integration_app_name=connection.app.name if connection else "",
-        )
+        request = _request_row(company, request_name, request_data)
         if with_detail:
             detail = ErpRequestDetail.objects.create(
                 company=company, erp_request=request, item=item
             )
             request.request_data = _with_detail_id(request_data, detail.id)
             request.save(update_fields=["request_data", "updated_at"])
-        event_emit(
-            company=company,
-            resource_name=ERP_RESOURCE,
-            resource_id=request.id,
-            event_type="create",
-            user_id=user_id or company.approver_user_id,
-            project_id=project_id,
-        )
+        _emit(request, user_id=user_id, project_id=project_id)
     return request
+
+
+def erp_request_create_itemized(
+    *,
+    company: Company,
+    request_name: str,
+    items: list[ProcoreObject],
+    build: Callable[[dict[int, int]], Any],
+    user_id: int | None = None,
+    project_id: int | None = None,
+) -> ErpRequest:
+    """An ERP Request whose Request Details are one per item (``create_standard_cost_codes``,
+    ``delete_cost_codes``, ``delete_cost_type_assignments``): the integrator closes each item's
+    detail with its own outcome. ``build`` receives ``{item id: request_detail_id}`` and returns
+    the ``request_data`` with each id in its item's slot, as the events dictionary shows."""
+    if not items:
+        raise SandboxError("Choose at least one item.")
+    with transaction.atomic():
+        request = _request_row(company, request_name, {})
+        detail_ids = {
+            item.id: ErpRequestDetail.objects.create(
+                company=company, erp_request=request, item=item
+            ).id
+            for item in items
+        }
+        request.request_data = build(detail_ids)
+        request.save(update_fields=["request_data", "updated_at"])
+        _emit(request, user_id=user_id, project_id=project_id)
+    return request
+
+
+def _request_row(company: Company, request_name: str, request_data: Any) -> ErpRequest:
+    connection = ErpConnection.objects.select_related("app").filter(company=company).first()
+    return ErpRequest.objects.create(
+        company=company,
+        request_name=request_name,
+        request_data=request_data,
+        integration_app_name=connection.app.name if connection else "",
+    )
+
+
+def _emit(request: ErpRequest, *, user_id: int | None, project_id: int | None) -> None:
+    company = request.company
+    event_emit(
+        company=company,
+        resource_name=ERP_RESOURCE,
+        resource_id=request.id,
+        event_type="create",
+        user_id=user_id or company.approver_user_id,
+        project_id=project_id,
+    )
 
 
 def _with_detail_id(request_data: dict, detail_id: int) -> dict:

@@ -9,17 +9,38 @@ from django.db import transaction
 from django.utils import timezone
 
 from procore_sandbox.models import ErpConnection, ErpRequest, ExportRequest, ProcoreObject
-from procore_sandbox.services import payloads
+from procore_sandbox.services import cost_structure, payloads
 from procore_sandbox.services.erp import erp_entity_config, erp_request_create
 from procore_sandbox.services.errors import SandboxError
 from procore_sandbox.services.objects import TYPE_LABELS
 
 
 class ExportKind:
-    def __init__(self, request_name: str, entity: str, build: Callable[[ProcoreObject], dict]):
+    """How one kind of object is exported: its event's name (fixed, or chosen per object: a
+    budget's first export is ``create_budget``, later ones ``update_budget``), the metadata
+    entity that switches it on, what Procore makes just before (a budget's transactions), and
+    the ``request_data`` builder."""
+
+    def __init__(
+        self,
+        request_name: str | Callable[[ProcoreObject], str],
+        entity: str,
+        build: Callable[[ProcoreObject], dict],
+        prepare: Callable[[ProcoreObject], object] | None = None,
+    ):
         self.request_name = request_name
         self.entity = entity
         self.build = build
+        self.prepare = prepare
+
+    def name_for(self, obj: ProcoreObject) -> str:
+        if callable(self.request_name):
+            return self.request_name(obj)
+        return self.request_name
+
+
+def _budget_request_name(budget: ProcoreObject) -> str:
+    return "update_budget" if budget.synced else "create_budget"
 
 
 EXPORTS: dict[str, ExportKind] = {
@@ -37,13 +58,24 @@ EXPORTS: dict[str, ExportKind] = {
         "commitment_change_orders",
         payloads.change_order_payload,
     ),
+    "budget": ExportKind(
+        _budget_request_name,
+        "budgets",
+        payloads.budget_payload,
+        prepare=cost_structure.budget_transactions_prepare,
+    ),
 }
-# Re-export is an update only for jobs (create_or_update_job); other synced objects are locked.
-REEXPORTABLE = frozenset({"project"})
+# Re-export is an update for jobs (create_or_update_job) and budgets (update_budget, with the
+# new transactions only); other synced objects are locked.
+REEXPORTABLE = frozenset({"project", "budget"})
 
 
-def export_send(*, obj: ProcoreObject) -> ExportRequest:
-    """The project user's "Send to ERP": stage the object on Ready to Export."""
+def export_send(*, obj: ProcoreObject, origin_code: str | None = None) -> ExportRequest:
+    """The project user's "Send to ERP": stage the object on Ready to Export.
+
+    A job (or sub job) may be given the ERP code (``origin_code``) it should get: on its first
+    export, or again only when the last export failed with a message that mentions "code"
+    (the re-export rule of procore-erp-api.md §a.5)."""
     label = TYPE_LABELS.get(obj.item_type, obj.item_type)
     kind = EXPORTS.get(obj.item_type)
     if kind is None:
@@ -57,6 +89,8 @@ def export_send(*, obj: ProcoreObject) -> ExportRequest:
     if obj.synced and obj.item_type not in REEXPORTABLE:
         raise SandboxError(f"This {label.lower()} is already synced with the ERP.")
     _check_prerequisites(obj, label)
+    if obj.item_type == "budget":
+        _check_budget(obj)
     with transaction.atomic():
         busy = ExportRequest.objects.select_for_update().filter(item=obj)
         if busy.filter(status=ExportRequest.Status.READY).exists():
@@ -65,15 +99,64 @@ def export_send(*, obj: ProcoreObject) -> ExportRequest:
             status=ExportRequest.Status.ACCEPTED, erp_request__details__status="in_progress"
         ).exists():
             raise SandboxError(f"The ERP is still working on this {label.lower()}'s export.")
+        if origin_code is not None and origin_code.strip() != (obj.origin_code or ""):
+            _origin_code_change(obj, origin_code.strip(), label)
         return ExportRequest.objects.create(
-            company_id=obj.company_id, item=obj, request_name=kind.request_name
+            company_id=obj.company_id, item=obj, request_name=kind.name_for(obj)
         )
+
+
+def _origin_code_change(obj: ProcoreObject, origin_code: str, label: str) -> None:
+    if obj.item_type not in {"project", "sub_job"}:
+        raise SandboxError(f"The ERP code of a {label.lower()} is not set on export.")
+    if obj.synced:
+        raise SandboxError(f"This {label.lower()} is synced: its ERP code is the ERP's.")
+    last = (
+        ExportRequest.objects.filter(item=obj, status=ExportRequest.Status.ACCEPTED)
+        .select_related("erp_request")
+        .order_by("-id")
+        .first()
+    )
+    if last is not None:
+        detail = last.erp_request.details.order_by("-id").first() if last.erp_request else None
+        messages = " ".join(detail.messages) if detail is not None else ""
+        if detail is None or detail.status != "failed" or "code" not in messages.lower():
+            raise SandboxError(
+                "A new ERP code can be given on re-export only when the last export failed "
+                "with a message about the code."
+            )
+    obj.origin_code = origin_code
+    obj.save(update_fields=["origin_code", "updated_at"])
+
+
+def _check_budget(budget: ProcoreObject) -> None:
+    """The budget rules of the metadata page (budgets.configs): lines of sub jobs need
+    ``sub_job_export``; revised estimates need ``revised_estimates_export``; an exported budget
+    goes again only with something new to send."""
+    configs = erp_entity_config(budget.company, "budgets").get("configs") or {}
+    lines = cost_structure.budget_lines(budget)
+    if not lines:
+        raise SandboxError("This budget has no line items yet.")
+    sub_job_export = (configs.get("sub_job_export") or {}).get("enabled")
+    if sub_job_export is False and any(line.data.get("sub_job_id") for line in lines):
+        raise SandboxError(
+            "The ERP integration does not export budgets with sub job lines (sub_job_export)."
+        )
+    pending = cost_structure.budget_pending(budget)
+    revised = (configs.get("revised_estimates_export") or {}).get("enabled")
+    if revised is False and any(p.kind == cost_structure.REVISED_ESTIMATE for p in pending):
+        raise SandboxError(
+            "The ERP integration does not export revised estimates (revised_estimates_export)."
+        )
+    unsynced = cost_structure.budget_transactions(budget, unsynced_only=True)
+    if budget.synced and not pending and not unsynced:
+        raise SandboxError("Nothing changed in this budget since its last export.")
 
 
 def _check_prerequisites(obj: ProcoreObject, label: str) -> None:
     """An ERP cannot hold a commitment for an unknown job or vendor, nor a change order for an
     unknown commitment, so Procore asks for those to be synced first."""
-    project_level = {"work_order_contract", "purchase_order_contract", "sub_job"}
+    project_level = {"work_order_contract", "purchase_order_contract", "sub_job", "budget"}
     if obj.item_type in project_level and not obj.project.synced:
         raise SandboxError(f"Sync the project before sending this {label.lower()}.")
     if obj.item_type in {"work_order_contract", "purchase_order_contract"}:
@@ -92,16 +175,20 @@ def export_accept(*, export: ExportRequest) -> ErpRequest:
         if export.status != ExportRequest.Status.READY:
             raise SandboxError(f"This export was already {export.get_status_display().lower()}.")
         item = export.item
+        kind = EXPORTS[item.item_type]
+        if kind.prepare is not None:
+            kind.prepare(item)
+        export.request_name = kind.name_for(item)
         request = erp_request_create(
             company=item.company,
             request_name=export.request_name,
-            request_data=EXPORTS[item.item_type].build(item),
+            request_data=kind.build(item),
             item=item,
         )
         export.status = ExportRequest.Status.ACCEPTED
         export.erp_request = request
         export.decided_at = timezone.now()
-        export.save(update_fields=["status", "erp_request", "decided_at"])
+        export.save(update_fields=["status", "erp_request", "decided_at", "request_name"])
     return request
 
 

@@ -29,6 +29,7 @@ EDITABLE_FIELDS = {
     "work_order_contract": ("title", "description", "status"),
     "purchase_order_contract": ("title", "description", "status"),
     "change_order": ("title", "description", "status"),
+    "sub_job": ("name", "code"),
 }
 TYPE_LABELS = {
     "vendor": "Vendor",
@@ -42,6 +43,11 @@ TYPE_LABELS = {
     "cost_code": "Cost code",
     "standard_cost_code": "Standard cost code",
     "line_item_type": "Cost type",
+    "cost_code_line_item_type": "Cost type assignment",
+    "budget": "Budget",
+    "budget_line_item": "Budget line item",
+    "erp_job_cost": "Job cost",
+    "erp_transaction": "ERP transaction",
 }
 
 
@@ -49,7 +55,8 @@ class ObjectLocked(SandboxError):
     """Synced objects carry the ERP's origin_id; Procore locks them against edits."""
 
 
-def _money(value: Any, field: str) -> str:
+def money(value: Any, field: str) -> str:
+    """Amounts as Procore writes them: a decimal string with two places."""
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -57,7 +64,8 @@ def _money(value: Any, field: str) -> str:
     return f"{amount.quantize(Decimal('0.01'))}"
 
 
-def _required(value: str, label: str) -> str:
+def required(value: str, label: str) -> str:
+    """Trimmed text, refused when blank with the field's label (Procore's wording)."""
     value = (value or "").strip()
     if not value:
         raise SandboxError(f"{label} can't be blank.")
@@ -79,7 +87,7 @@ def vendor_create(
         item_type="vendor",
         origin_code=origin_code,
         data={
-            "name": _required(name, "Name"),
+            "name": required(name, "Name"),
             "company": name.strip(),
             "abbreviated_name": abbreviated_name or None,
             "email_address": email_address or None,
@@ -119,7 +127,7 @@ def project_create(
             item_type="project",
             origin_code=origin_code,
             data={
-                "name": _required(name, "Name"),
+                "name": required(name, "Name"),
                 "display_name": f"{project_number} - {name}" if project_number else name,
                 "project_number": project_number or None,
                 "address": address,
@@ -129,17 +137,18 @@ def project_create(
             },
         )
         for code, code_name in codes:
-            code = _required(code, "Cost code")
+            code = required(code, "Cost code")
             ProcoreObject.objects.create(
                 company=company,
                 item_type="cost_code",
                 project=project,
                 data={
                     "code": code,
-                    "name": _required(code_name, "Cost code name"),
+                    "name": required(code_name, "Cost code name"),
                     "full_code": code,
                     "sortable_code": code,
                     "standard_cost_code_id": standard.get(code),
+                    "sub_job_id": None,
                 },
             )
     return project
@@ -186,7 +195,7 @@ def commitment_create(
             item_type=item_type,
             project=project,
             data={
-                "title": _required(title, "Title"),
+                "title": required(title, "Title"),
                 "number": number or f"{prefix}-{count + 1:03d}",
                 "status": "Approved",
                 "executed": False,
@@ -203,7 +212,7 @@ def commitment_create(
                 raise SandboxError(f"Cost code {line.cost_code_id} is not in this project.")
             if line.line_item_type_id not in cost_types:
                 raise SandboxError(f"Cost type {line.line_item_type_id} does not exist.")
-            amount = _money(line.amount, "Amount")
+            amount = money(line.amount, "Amount")
             total += Decimal(amount)
             ProcoreObject.objects.create(
                 company=company,
@@ -258,7 +267,7 @@ def commitment_change_order_create(
             project=commitment.project,
             parent=commitment,
             data={
-                "title": _required(title, "Title"),
+                "title": required(title, "Title"),
                 "number": number or str(count + 1),
                 "status": "Approved",
                 "description": "",
@@ -273,7 +282,7 @@ def commitment_change_order_create(
                 raise SandboxError(
                     f"Line {line.commitment_line_item_id} is not a line of this commitment."
                 )
-            amount = _money(line.amount, "Amount")
+            amount = money(line.amount, "Amount")
             total += Decimal(amount)
             ProcoreObject.objects.create(
                 company=company,

@@ -4,7 +4,17 @@ create_sub_job). Fields the sandbox does not model are sent as the dictionary's 
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from procore_sandbox.models import ProcoreObject
+from procore_sandbox.services.cost_structure import (
+    assignments_by_code,
+    budget_lines,
+    budget_transactions,
+    cost_codes_in,
+    revised_amount,
+)
 from procore_sandbox.services.representations import iso
 
 CONTRACT_TYPES = {
@@ -35,6 +45,7 @@ def _origin(obj: ProcoreObject) -> dict:
 
 
 def vendor_payload(vendor: ProcoreObject) -> dict:
+    """``create_vendor``: the vendor as the dictionary's example shows it."""
     data = vendor.data
     return {
         "vendor": {
@@ -87,7 +98,8 @@ def _line_item_type_json(row: ProcoreObject | None) -> dict | None:
     }
 
 
-def _cost_code_json(code: ProcoreObject, project: ProcoreObject, assigned: list) -> dict:
+def _cost_code_json(code: ProcoreObject, biller: ProcoreObject, assigned: list) -> dict:
+    """A cost code as the events dictionary shows it; ``biller`` is its project or sub job."""
     data = code.data
     full_code = data.get("full_code") or data.get("code")
     return {
@@ -96,15 +108,15 @@ def _cost_code_json(code: ProcoreObject, project: ProcoreObject, assigned: list)
         "full_code": full_code,
         "origin_id": code.origin_id,
         "origin_data": code.origin_data,
-        "biller": project.data.get("name"),
-        "biller_id": project.id,
-        "biller_type": "Project",
-        "biller_origin_id": project.origin_id,
+        "biller": biller.data.get("name"),
+        "biller_id": biller.id,
+        "biller_type": "SubJob" if biller.item_type == "sub_job" else "Project",
+        "biller_origin_id": biller.origin_id,
         "budgeted": False,
         "code": data.get("code"),
         "created_at": iso(code.created_at),
         "deleted_at": None,
-        "line_item_types": [_line_item_type_json(row) for row in assigned],
+        "line_item_types": [_line_item_type_ref(row) for row in assigned],
         "parent": {"id": data.get("parent_id")},
         "position": None,
         "sortable_code": data.get("sortable_code") or full_code,
@@ -115,6 +127,17 @@ def _cost_code_json(code: ProcoreObject, project: ProcoreObject, assigned: list)
     }
 
 
+def _line_item_type_ref(row: ProcoreObject) -> dict:
+    """A cost type inside a cost code's ``line_item_types`` (no origin_data there)."""
+    return {
+        "id": row.id,
+        "name": row.data.get("name"),
+        "code": row.data.get("code"),
+        "base_type": row.data.get("base_type"),
+        "origin_id": row.origin_id,
+    }
+
+
 def _standard_origin(standard_id: int | None) -> str | None:
     if not standard_id:
         return None
@@ -122,28 +145,38 @@ def _standard_origin(standard_id: int | None) -> str | None:
     return row.origin_id if row else None
 
 
-def job_payload(project: ProcoreObject) -> dict:
-    codes = list(ProcoreObject.objects.filter(project=project, item_type="cost_code"))
-    assignments = ProcoreObject.objects.filter(
-        project=project, item_type="cost_code_line_item_type"
-    )
+def _all_cost_codes(project: ProcoreObject, biller: ProcoreObject) -> list[dict]:
+    """Every cost code of one biller (the project's own, or a sub job's) with its assigned
+    cost types."""
+    sub_job = biller if biller.item_type == "sub_job" else None
     types = {
         row.id: row
         for row in ProcoreObject.objects.filter(
             company=project.company_id, item_type="line_item_type"
         )
     }
-    by_code: dict[int, list] = {}
-    for row in assignments:
-        cost_type = types.get(row.data.get("line_item_type_id"))
-        if cost_type is not None:
-            by_code.setdefault(row.data.get("cost_code_id"), []).append(cost_type)
+    assigned = assignments_by_code(project)
+    return [
+        _cost_code_json(
+            code,
+            biller,
+            [
+                types[row.data["line_item_type_id"]]
+                for row in assigned.get(code.id, [])
+                if row.data.get("line_item_type_id") in types
+            ],
+        )
+        for code in cost_codes_in(project, sub_job)
+    ]
+
+
+def job_payload(project: ProcoreObject) -> dict:
+    """``create_or_update_job``: the job and its own (project-level) cost codes."""
     data = project.data
     return {
         "job": {
             "id": project.id,
             "name": data.get("name"),
-            "project_number": data.get("project_number"),
             "origin_id": project.origin_id,
             "origin_data": project.origin_data,
             "origin_code": project.origin_code or None,
@@ -158,23 +191,126 @@ def job_payload(project: ProcoreObject) -> dict:
             "synced": project.synced,
             "active": data.get("active", True),
         },
-        "all_cost_codes": [_cost_code_json(c, project, by_code.get(c.id, [])) for c in codes],
+        "all_cost_codes": _all_cost_codes(project, project),
         "company_id": project.company_id,
     }
 
 
-def sub_job_payload(sub_job: ProcoreObject) -> dict:
-    project = sub_job.project
+def project_ref(project: ProcoreObject, *, origin_code: bool = True) -> dict:
+    """``{id, name, origin_id, origin_data[, origin_code]}``, the dictionary's project stub."""
+    ref = {
+        "id": project.id,
+        "name": project.data.get("name"),
+        "origin_id": project.origin_id,
+        "origin_data": project.origin_data,
+    }
+    if origin_code:
+        ref["origin_code"] = project.origin_code or None
+    return ref
+
+
+def sub_job_json(sub_job: ProcoreObject, *, project_origin_code: bool = True) -> dict:
+    """A sub job as ``create_sub_job``, ``create_sub_job_in_procore`` and ``reset_sub_job``
+    show it (the last one without the project's origin_code)."""
     return {
-        "sub_job": {
-            "id": sub_job.id,
-            "code": sub_job.data.get("code"),
-            "name": sub_job.data.get("name"),
-            "synced": sub_job.synced,
-            "project": {**_ref(project), "origin_code": project.origin_code or None},
-            **_origin(sub_job),
-        },
+        "id": sub_job.id,
+        "code": sub_job.data.get("code"),
+        "created_at": iso(sub_job.created_at),
+        "name": sub_job.data.get("name"),
+        "origin_data": sub_job.origin_data,
+        "origin_id": sub_job.origin_id,
+        "updated_at": iso(sub_job.updated_at),
+        "synced": sub_job.synced,
+        "project": project_ref(sub_job.project, origin_code=project_origin_code),
+    }
+
+
+def sub_job_payload(sub_job: ProcoreObject) -> dict:
+    """``create_sub_job``: the sub job, its project, and the sub job's cost codes."""
+    return {
+        "sub_job": sub_job_json(sub_job),
+        "all_cost_codes": _all_cost_codes(sub_job.project, sub_job),
         "company_id": sub_job.company_id,
+    }
+
+
+def _number(value: Any) -> float:
+    """Amounts in budget events are JSON numbers in the dictionary (``"value": 33.33``)."""
+    return float(Decimal(str(value or "0")))
+
+
+def _budget_json(budget: ProcoreObject) -> dict:
+    return {
+        "id": budget.id,
+        "origin_id": budget.origin_id,
+        "origin_data": budget.origin_data,
+        "synced": budget.synced,
+        "custom_fields": budget.data.get("custom_fields") or {},
+        "project_id": budget.project_id,
+    }
+
+
+def budget_payload(budget: ProcoreObject) -> dict:
+    """``create_budget`` / ``update_budget``: the budget, the job cost of every line, and the
+    unsynced transactions (a re-export sends only those, as the dictionary says)."""
+    project = budget.project
+    related = {
+        row.id: row
+        for row in ProcoreObject.objects.filter(
+            company=budget.company_id,
+            item_type__in=("cost_code", "line_item_type", "sub_job"),
+        )
+    }
+
+    def origin(key: str, line: ProcoreObject) -> str | None:
+        row = related.get(line.data.get(key))
+        return row.origin_id if row else None
+
+    job_costs = []
+    for line in budget_lines(budget):
+        job_costs.append(
+            {
+                "id": line.data.get("job_cost_id"),
+                "cost_code_origin_id": origin("cost_code_id", line),
+                "line_item_type_origin_id": origin("line_item_type_id", line),
+                "budget_line_item_id": line.id,
+                "new_amount": _number(revised_amount(line)),
+                "job_origin_id": project.origin_id,
+                "sub_job_origin_id": origin("sub_job_id", line),
+            }
+        )
+    transactions = [
+        {
+            "id": row.id,
+            "origin_id": row.origin_id,
+            "code": row.data.get("code"),
+            "value": _number(row.data.get("value")),
+            "synced": bool(row.data.get("synced")),
+            "type": row.data.get("type"),
+            "procore_transaction_id": row.data.get("procore_transaction_id"),
+            "procore_transaction_type": row.data.get("procore_transaction_type"),
+            "job_cost_id": row.data.get("job_cost_id"),
+            "created_at": iso(row.created_at),
+            "notes": row.data.get("notes"),
+        }
+        for row in budget_transactions(budget, unsynced_only=True)
+    ]
+    return {
+        "job_id": project.origin_id,
+        "budget": _budget_json(budget),
+        "job_costs": job_costs,
+        "transactions": transactions,
+        "company_id": budget.company_id,
+    }
+
+
+def budget_in_procore_payload(budget: ProcoreObject) -> dict:
+    """``create_budget_in_procore`` (the dictionary's example names the project by
+    ``project_origin_id``)."""
+    return {
+        "project_origin_id": budget.project.origin_id,
+        "budget": _budget_json(budget),
+        "company_id": budget.company_id,
     }
 
 
@@ -298,4 +434,179 @@ def change_order_payload(change_order: ProcoreObject) -> dict:
         "change_order_items": _line_items_json(change_order, project),
         "additional_data": {"accounting_date": None},
         "company_id": change_order.company_id,
+    }
+
+
+# -- the ERP tool's other buttons (shapes of erp_events_dictionary.md) -------------------------
+def vendor_ref(vendor: ProcoreObject, origin_id: str | None = None) -> dict:
+    """``{id, origin_id}``: how link, unlink and merge events name a vendor."""
+    return {"id": vendor.id, "origin_id": origin_id if origin_id is not None else vendor.origin_id}
+
+
+def standard_cost_code_export_item(code: ProcoreObject, request_detail_id: int) -> dict:
+    """One item of ``create_standard_cost_codes`` (a list, one Request Detail per code)."""
+    data = code.data
+    parent = ProcoreObject.objects.filter(id=data.get("parent_id") or 0).first()
+    full_code = data.get("full_code") or data.get("code")
+    codes = [parent.data.get("code"), data.get("code")] if parent else [data.get("code")]
+    names = [parent.data.get("name"), data.get("name")] if parent else [data.get("name")]
+    return {
+        "id": code.id,
+        "standard_cost_code_list_id": code.parent_id,
+        "origin_id": code.origin_id,
+        "parent_id": parent.id if parent else None,
+        "code": data.get("code"),
+        "full_code": full_code,
+        "name": data.get("name"),
+        "origin_data": code.origin_data,
+        "parent_origin_id": parent.origin_id if parent else None,
+        "long_name_helper": [codes, names],
+        "erp_custom_fields": data.get("erp_custom_fields") or {},
+        "request_detail_id": request_detail_id,
+    }
+
+
+def standard_cost_code_ref(code: ProcoreObject) -> dict:
+    """``{id, sortable_code, origin_id}`` of the Super User's delete and unlink events."""
+    return {
+        "id": code.id,
+        "sortable_code": code.data.get("sortable_code") or code.data.get("full_code"),
+        "origin_id": code.origin_id,
+    }
+
+
+def standard_category_ref(cost_type: ProcoreObject) -> dict:
+    """``{procore_id, code, origin_id}`` of ``delete_standard_categories``."""
+    return {
+        "procore_id": cost_type.id,
+        "code": cost_type.data.get("code"),
+        "origin_id": cost_type.origin_id,
+    }
+
+
+def sync_single_job_payload(project: ProcoreObject) -> dict:
+    """``sync_single_job``; ``additional_job_data.project_id`` is the project's id too (the
+    dictionary's example shows another number there without saying what it is)."""
+    configuration = project.data.get("configuration") or {}
+    return {
+        "id": project.origin_id,
+        "additional_job_data": {
+            "job_name": project.data.get("name"),
+            "procore_project_id": project.id,
+            "project_id": project.id,
+            "start_date": project.data.get("start_date"),
+            "job_cost_transactions_sync_enabled": bool(
+                configuration.get("erp_job_cost_transaction_syncing_enabled")
+            ),
+        },
+        "company_id": project.company_id,
+    }
+
+
+def sync_sub_job_payload(sub_job: ProcoreObject) -> dict:
+    """``sync_sub_job``, like ``sync_single_job`` with the parent job's origin_id."""
+    project = sub_job.project
+    return {
+        "id": sub_job.origin_id,
+        "additional_job_data": {
+            "job_name": sub_job.data.get("name"),
+            "parent_origin_id": project.origin_id,
+            "procore_project_id": project.id,
+            "procore_sub_job_id": sub_job.id,
+            "project_id": project.id,
+            "start_date": sub_job.data.get("start_date"),
+        },
+        "company_id": sub_job.company_id,
+    }
+
+
+def reset_job_payload(project: ProcoreObject) -> dict:
+    """``reset_job`` names the project as it was before the reset (with its origin_id)."""
+    return {"project": project_ref(project, origin_code=False)}
+
+
+def reset_sub_job_payload(sub_job: ProcoreObject) -> dict:
+    """``reset_sub_job`` names the sub job as it was before the reset."""
+    return {"sub_job": sub_job_json(sub_job, project_origin_code=False)}
+
+
+def _scope_refs(project: ProcoreObject, sub_job: ProcoreObject | None) -> dict:
+    return {
+        "project": {"id": project.id, "origin_id": project.origin_id},
+        "sub_job": {"id": sub_job.id, "origin_id": sub_job.origin_id} if sub_job else None,
+    }
+
+
+def delete_cost_codes_payload(
+    project: ProcoreObject,
+    sub_job: ProcoreObject | None,
+    codes: list[ProcoreObject],
+    detail_ids: dict[int, int],
+) -> dict:
+    """``delete_cost_codes``: a user asks to delete synced codes; one Request Detail each."""
+    return {
+        **_scope_refs(project, sub_job),
+        "cost_codes": [
+            {
+                "id": code.id,
+                "request_detail_id": detail_ids[code.id],
+                "origin_id": code.origin_id,
+                "sortable_code": code.data.get("sortable_code") or code.data.get("full_code"),
+            }
+            for code in codes
+        ],
+    }
+
+
+def delete_cost_type_assignments_payload(
+    project: ProcoreObject,
+    sub_job: ProcoreObject | None,
+    assignments: list[ProcoreObject],
+    detail_ids: dict[int, int],
+    job_cost_ids: dict[int, int | None],
+) -> dict:
+    """``delete_cost_type_assignments``: one Request Detail per assignment."""
+    related = {
+        row.id: row
+        for row in ProcoreObject.objects.filter(
+            id__in={a.data.get("cost_code_id") for a in assignments}
+            | {a.data.get("line_item_type_id") for a in assignments}
+        )
+    }
+
+    def origin(assignment: ProcoreObject, key: str) -> str | None:
+        row = related.get(assignment.data.get(key))
+        return row.origin_id if row else None
+
+    return {
+        **_scope_refs(project, sub_job),
+        "cost_type_assignments": [
+            {
+                "id": row.id,
+                "request_detail_id": detail_ids[row.id],
+                "cost_code_origin_id": origin(row, "cost_code_id"),
+                "line_item_type_origin_id": origin(row, "line_item_type_id"),
+                "job_cost_id": job_cost_ids.get(row.id),
+            }
+            for row in assignments
+        ],
+    }
+
+
+def delete_cost_code_payload(
+    project: ProcoreObject, sub_job: ProcoreObject | None, codes: list[ProcoreObject]
+) -> dict:
+    """``delete_cost_code`` (Super User): the codes Procore deleted, no Request Detail."""
+    return {
+        "project_cost_code_data_array": [
+            {
+                "id": code.id,
+                "origin_id": code.origin_id,
+                "sortable_code": code.data.get("sortable_code") or code.data.get("full_code"),
+            }
+            for code in codes
+        ],
+        "project_origin_id": project.origin_id,
+        "procore_project_id": project.id,
+        "procore_sub_job_id": sub_job.id if sub_job else None,
     }

@@ -4,6 +4,7 @@ Integrations Tool shows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Prefetch
 
@@ -15,6 +16,7 @@ from procore_sandbox.models import (
     ProcoreObject,
     StagedRecord,
 )
+from procore_sandbox.services import cost_structure
 from procore_sandbox.services.objects import COMMITMENT_ITEM_TYPES
 from procore_sandbox.services.staged_records import ready_to_import
 
@@ -22,6 +24,7 @@ TOP_LEVEL_TYPES = (
     "vendor",
     "project",
     "sub_job",
+    "budget",
     "work_order_contract",
     "purchase_order_contract",
     "change_order",
@@ -101,7 +104,7 @@ def company_objects(company: Company) -> dict[str, list]:
     for code in ProcoreObject.objects.filter(company=company, item_type="cost_code").order_by(
         "data__full_code", "id"
     ):
-        codes.setdefault(code.project_id, []).append(code)
+        codes.setdefault(code.data.get("sub_job_id") or code.project_id, []).append(code)
 
     def entry(obj: ProcoreObject) -> dict:
         return {
@@ -115,6 +118,8 @@ def company_objects(company: Company) -> dict[str, list]:
     return {
         "vendors": [entry(o) for o in rows if o.item_type == "vendor"],
         "projects": [entry(o) for o in rows if o.item_type == "project"],
+        "sub_jobs": [entry(o) for o in rows if o.item_type == "sub_job"],
+        "budgets": [entry(o) for o in rows if o.item_type == "budget"],
         "commitments": [entry(o) for o in rows if o.item_type in COMMITMENT_ITEM_TYPES],
         "change_orders": [entry(o) for o in rows if o.item_type == "change_order"],
     }
@@ -192,4 +197,123 @@ def cost_code_lists(company: Company) -> dict[str, list[ProcoreObject]]:
                 "data__code", "id"
             )
         ),
+    }
+
+
+def _types(company_id: int) -> dict[int, ProcoreObject]:
+    return {
+        row.id: row
+        for row in ProcoreObject.objects.filter(
+            company_id=company_id, item_type="line_item_type"
+        ).order_by("data__code", "id")
+    }
+
+
+def cost_structure_of(project: ProcoreObject, sub_job: ProcoreObject | None = None) -> dict:
+    """A job's (or sub job's) page: its cost codes with their assigned cost types, its job
+    costs, and for a job its sub jobs and budget."""
+    types = _types(project.company_id)
+    assigned = cost_structure.assignments_by_code(project)
+    codes = cost_structure.cost_codes_in(project, sub_job)
+    by_id = {code.id: code for code in codes}
+    wanted = sub_job.id if sub_job is not None else None
+    job_costs = [
+        {
+            "row": row,
+            "code": by_id.get(row.data.get("cost_code_id")),
+            "type": types.get(row.data.get("line_item_type_id")),
+        }
+        for row in ProcoreObject.objects.filter(project=project, item_type="erp_job_cost").order_by(
+            "id"
+        )
+        if cost_structure.sub_job_id_of(row) == wanted
+    ]
+    return {
+        "codes": [
+            {
+                "code": code,
+                "assignments": [
+                    (row, types.get(row.data.get("line_item_type_id")))
+                    for row in assigned.get(code.id, [])
+                ],
+            }
+            for code in codes
+        ],
+        "job_costs": job_costs,
+        "cost_types": list(types.values()),
+        "sub_jobs": with_states(cost_structure.sub_jobs_of(project)) if sub_job is None else [],
+        "budget": cost_structure.budget_of(project) if sub_job is None else None,
+        "configuration": project.data.get("configuration") or {},
+    }
+
+
+def budget_view(budget: ProcoreObject) -> dict:
+    """A budget's page: lines (original, changes, revised, what the ERP holds), transactions,
+    and what the next export would send."""
+    project = budget.project
+    types = _types(budget.company_id)
+    codes = {
+        row.id: row
+        for row in ProcoreObject.objects.filter(project=project, item_type="cost_code").order_by(
+            "data__full_code", "id"
+        )
+    }
+    sub_jobs = {row.id: row for row in cost_structure.sub_jobs_of(project)}
+    transactions = cost_structure.budget_transactions(budget)
+    synced_sum: dict[int, Decimal] = {}
+    for row in transactions:
+        if row.data.get("synced"):
+            key = row.data.get("budget_line_item_id")
+            synced_sum[key] = synced_sum.get(key, Decimal("0")) + Decimal(str(row.data["value"]))
+    lines = [
+        {
+            "line": line,
+            "code": codes.get(line.data.get("cost_code_id")),
+            "type": types.get(line.data.get("line_item_type_id")),
+            "sub_job": sub_jobs.get(line.data.get("sub_job_id")),
+            "revised": cost_structure.revised_amount(line),
+            "in_erp": synced_sum.get(line.id, Decimal("0")),
+        }
+        for line in cost_structure.budget_lines(budget)
+    ]
+    return {
+        "lines": lines,
+        "transactions": transactions,
+        "pending": cost_structure.budget_pending(budget),
+        "codes": list(codes.values()),
+        "cost_types": list(types.values()),
+        "sub_jobs": sub_jobs,
+    }
+
+
+def vendors_tab(company: Company) -> dict:
+    """The Link & Merge Vendors tab: staged ERP vendors and Procore vendors."""
+    vendors = list(ProcoreObject.objects.filter(company=company, item_type="vendor").order_by("id"))
+    return {
+        "staged_vendors": list(
+            StagedRecord.objects.filter(
+                company=company, item_type="vendor", status=StagedRecord.Status.STAGED
+            ).order_by("id")
+        ),
+        "unsynced_vendors": [v for v in vendors if not v.synced],
+        "all_vendors": vendors,
+    }
+
+
+def super_user_tab(company: Company) -> dict:
+    """The Super User tab: what can be reset, and synced cost codes by biller."""
+    rows = ProcoreObject.objects.filter(company=company).select_related("project")
+    synced_codes: dict[tuple[int, int | None], list[ProcoreObject]] = {}
+    for code in rows.filter(item_type="cost_code", origin_id__isnull=False).order_by(
+        "project_id", "data__full_code", "id"
+    ):
+        synced_codes.setdefault((code.project_id, code.data.get("sub_job_id")), []).append(code)
+    names = {row.id: row for row in rows.filter(item_type__in=("project", "sub_job"))}
+    return {
+        "synced_projects": list(rows.filter(item_type="project", origin_id__isnull=False)),
+        "synced_sub_jobs": list(rows.filter(item_type="sub_job", origin_id__isnull=False)),
+        "code_groups": [
+            {"project": names.get(project_id), "sub_job": names.get(sub_job_id), "codes": codes}
+            for (project_id, sub_job_id), codes in synced_codes.items()
+        ],
     }

@@ -141,7 +141,7 @@ def _sync_one(
         if obj is not None and spec.project_scoped and obj.project_id != ctx.project.id:
             raise field_error("origin_id", "has already been taken in another project")
     if obj is None and spec.natural_key:
-        key = {name: item.get(name) for name in spec.natural_key}
+        key = {name: _key_value(item.get(name)) for name in spec.natural_key}
         obj = in_scope.filter(**{f"data__{k}": v for k, v in key.items()}).first()
     creating = obj is None
     if creating and not spec.creatable:
@@ -186,6 +186,12 @@ def _sync_one(
         by_origin[obj.origin_id] = obj
     by_id[obj.id] = obj
     return obj
+
+
+def _key_value(value: Any) -> Any:
+    """Ids in a natural key are stored as integers; ``"12"`` finds the row ``12`` does."""
+    number = as_int(value)
+    return number if number is not None else value
 
 
 def require_field(attrs: dict, name: str) -> Any:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from procore_sandbox.web import views
+from procore_sandbox.web import job_views, views
 
 CO = "companies/<int:company_id>/"
 
@@ -26,4 +26,52 @@ urlpatterns = [
     path(CO + "erp/staged/<int:record_id>/import", views.staged_approve, name="staged_approve"),
     path(CO + "erp/buttons/<slug:name>", views.button, name="button"),
     path(CO + "webhooks/", views.webhooks, name="webhooks"),
+    # Jobs and their cost structure (project user)
+    path(CO + "sub-jobs/new", job_views.sub_job_new, name="sub_job_new"),
+    path(
+        CO + "objects/<int:object_id>/cost-codes/new", job_views.cost_code_new, name="cost_code_new"
+    ),
+    path(
+        CO + "objects/<int:object_id>/cost-codes/delete",
+        job_views.cost_codes_delete,
+        name="cost_codes_delete",
+    ),
+    path(
+        CO + "objects/<int:object_id>/cost-types/assign",
+        job_views.cost_type_assign,
+        name="cost_type_assign",
+    ),
+    path(
+        CO + "objects/<int:object_id>/cost-types/delete",
+        job_views.assignments_delete,
+        name="assignments_delete",
+    ),
+    path(CO + "objects/<int:object_id>/job-costs", job_views.job_cost_set, name="job_cost_set"),
+    path(CO + "objects/<int:object_id>/budget/new", job_views.budget_new, name="budget_new"),
+    path(CO + "objects/<int:object_id>/budget/line", job_views.budget_line_set, name="budget_line"),
+    path(
+        CO + "objects/<int:object_id>/budget/change", job_views.budget_change, name="budget_change"
+    ),
+    # The ERP Integrations Tool's other buttons (approver, Super User)
+    path(
+        CO + "erp/objects/<int:object_id>/<slug:action>",
+        job_views.object_action,
+        name="object_action",
+    ),
+    path(CO + "erp/vendors/link", job_views.vendor_link, name="vendor_link"),
+    path(CO + "erp/vendors/link-all", job_views.vendors_link_all, name="vendors_link_all"),
+    path(CO + "erp/vendors/merge", job_views.vendors_merge, name="vendors_merge"),
+    path(
+        CO + "erp/standard-cost-codes/new",
+        job_views.standard_cost_code_new,
+        name="standard_cost_code_new",
+    ),
+    path(
+        CO + "erp/standard-cost-codes/export",
+        job_views.standard_cost_codes_export,
+        name="standard_cost_codes_export",
+    ),
+    path(
+        CO + "erp/super-user/<slug:action>", job_views.super_user_action, name="super_user_action"
+    ),
 ]

@@ -52,6 +52,8 @@ TABS = (
     ("failed", "Failed to Export"),
     ("requests", "Requests"),
     ("cost_codes", "Std. Cost Codes & Cost Types"),
+    ("vendors", "Link & Merge Vendors"),
+    ("super_user", "Super User"),
 )
 
 
@@ -314,10 +316,18 @@ def object_detail(request: HttpRequest, company_id: int, object_id: int) -> Http
         else:
             _form_errors(request, form)
     (state,) = [s for _, s in selectors.with_states([obj])]
+    extra: dict[str, Any] = {}
+    if obj.item_type == "project":
+        extra["structure"] = selectors.cost_structure_of(obj)
+    elif obj.item_type == "sub_job":
+        extra["structure"] = selectors.cost_structure_of(obj.project, obj)
+    elif obj.item_type == "budget":
+        extra["budget"] = selectors.budget_view(obj)
     return render(
         request,
         "procore_sandbox/object.html",
         {
+            **extra,
             "company": found,
             "section": "project",
             "labels": erp_labels(found),
@@ -335,9 +345,10 @@ def object_detail(request: HttpRequest, company_id: int, object_id: int) -> Http
 def object_send(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
     found = _company(company_id)
     obj = get_object_or_404(ProcoreObject, company=found, id=object_id)
+    origin_code = request.POST.get("origin_code")
     _run(
         request,
-        lambda: export_send(obj=obj),
+        lambda: export_send(obj=obj, origin_code=origin_code or None),
         lambda export: f"{obj.label} sent to ERP: it waits on Ready to Export.",
     )
     return _back(request, _company_page(found))
@@ -378,6 +389,11 @@ def erp(request: HttpRequest, company_id: int) -> HttpResponse:
         context["failed"] = selectors.failed_exports(found)
     elif tab == "requests":
         context["requests"] = selectors.recent_requests(found)
+    elif tab == "vendors":
+        context.update(selectors.vendors_tab(found))
+    elif tab == "super_user":
+        context.update(selectors.super_user_tab(found))
+        context.update(selectors.cost_code_lists(found))
     else:
         context.update(selectors.cost_code_lists(found))
     return render(request, "procore_sandbox/erp.html", context)

@@ -9,6 +9,9 @@ Every action calls the same service as the page's button. ``--json`` prints one 
     sandbox send-to-erp --company 4300000001 --object 12
     sandbox export-accept --company 4300000001 --object 12
     sandbox press --company 4300000001 refresh-vendors
+    sandbox sub-job-create --company 4300000001 --project 12 --name "Floor 5" --code 5
+    sandbox unlink --company 4300000001 --object 7
+    sandbox super-user --company 4300000001 reset-job --item 12
     sandbox deliver --wait 10
 """
 
@@ -29,7 +32,7 @@ from procore_sandbox.models import (
     ProcoreObject,
     StagedRecord,
 )
-from procore_sandbox.services import selectors
+from procore_sandbox.services import cost_structure, erp_actions, selectors, super_user
 from procore_sandbox.services.buttons import BUTTONS, button_press
 from procore_sandbox.services.delivery import deliveries_pending_count, deliveries_run_due
 from procore_sandbox.services.errors import SandboxError
@@ -134,6 +137,10 @@ class Command(BaseCommand):
 
         p = action("send-to-erp", 'Press "Send to ERP" on an object.')
         p.add_argument("--object", type=int, required=True)
+        p.add_argument(
+            "--origin-code",
+            help="A job's or sub job's ERP code (first export, or after a failure about it).",
+        )
 
         for name, verb in (("export-accept", "Accept"), ("export-reject", "Reject")):
             p = action(name, f"{verb} an export waiting on Ready to Export.")
@@ -153,6 +160,7 @@ class Command(BaseCommand):
         p.add_argument("button", choices=[name.replace("_", "-") for name in BUTTONS])
 
         action("show", "Print the company's objects, exports, requests and staged records.")
+        self._add_job_actions(action)
 
         p = action("deliver", "Run due webhook deliveries now.", scoped=False)
         p.add_argument(
@@ -167,6 +175,85 @@ class Command(BaseCommand):
         p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
         p.add_argument("--reset", nargs="?", const="*", metavar="NAME", help="Back to defaults.")
         p.add_argument("--reset-rate-limits", action="store_true")
+
+    def _add_job_actions(self, action: Any) -> None:
+        """Jobs and their cost structure, and the ERP tool's buttons beyond export/import."""
+        p = action("sub-job-create", "Create a sub job (with a copy of the project's codes).")
+        p.add_argument("--project", type=int, required=True)
+        p.add_argument("--name", required=True)
+        p.add_argument("--code", required=True)
+        p.add_argument("--cost-code", action="append", metavar='"CODE NAME"', default=None)
+
+        p = action("cost-code-add", "Add a cost code to a project or sub job.")
+        p.add_argument("--object", type=int, required=True, help="The project or sub job.")
+        p.add_argument("--code", required=True)
+        p.add_argument("--name", required=True)
+
+        p = action("cost-type-assign", "Assign a cost type to a cost code.")
+        p.add_argument("--cost-code", type=int, required=True)
+        p.add_argument("--cost-type", required=True, help="Id or code (L, M, ...).")
+
+        p = action("job-cost-set", "Create or change a job cost (the ERP's figures).")
+        p.add_argument("--cost-code", type=int, required=True)
+        p.add_argument("--cost-type", required=True, help="Id or code (L, M, ...).")
+        p.add_argument("--original-estimate")
+        p.add_argument("--estimate")
+        p.add_argument("--job-to-date-cost")
+
+        p = action("budget-create", "Create a project's budget.")
+        p.add_argument("--project", type=int, required=True)
+        for name, what in (
+            ("budget-line-set", "Set a budget line's original amount (unexported budgets)."),
+            ("budget-change", "Record a budget change (a delta) on a line."),
+        ):
+            p = action(name, what)
+            p.add_argument("--budget", type=int, required=True)
+            p.add_argument("--cost-code", type=int, required=True)
+            p.add_argument("--cost-type", required=True, help="Id or code (L, M, ...).")
+            p.add_argument("--amount", required=True)
+
+        p = action("unlink", "Unlink a synced vendor or job (unlink_vendor / unlink_job).")
+        p.add_argument("--object", type=int, required=True)
+
+        p = action("link-vendor", "Link a staged ERP vendor to a Procore vendor (link_vendor).")
+        p.add_argument("--record", type=int, required=True, help="The staged vendor record.")
+        p.add_argument("--vendor", type=int, required=True)
+
+        action("link-all-vendors", "Link every staged vendor matching one by name.")
+
+        p = action("merge-vendors", "Merge vendors into one (merge_vendors).")
+        p.add_argument("--keep", type=int, required=True)
+        p.add_argument("--merge", type=int, action="append", required=True)
+        p.add_argument(
+            "--origin-from", type=int, help="The synced merged vendor whose ERP id stays."
+        )
+
+        p = action("sync-job", "Send sync_single_job (job) or sync_sub_job (sub job).")
+        p.add_argument("--object", type=int, required=True)
+
+        p = action("budget-import", "Add a synced job's budget from its ERP job costs.")
+        p.add_argument("--project", type=int, required=True)
+
+        p = action("cost-codes-delete", "Delete cost codes (synced ones: delete_cost_codes).")
+        p.add_argument("--cost-code", type=int, action="append", required=True)
+
+        p = action(
+            "cost-type-assignments-delete",
+            "Delete cost type assignments (synced ones: delete_cost_type_assignments).",
+        )
+        p.add_argument("--assignment", type=int, action="append", required=True)
+
+        p = action("std-cost-code-create", "Create a standard cost code (unsynced).")
+        p.add_argument("--code", required=True)
+        p.add_argument("--name", required=True)
+        p.add_argument("--parent", type=int)
+
+        p = action("std-cost-codes-export", "Export standard cost codes.")
+        p.add_argument("--code", type=int, action="append", help="Default: every unsynced one.")
+
+        p = action("super-user", "A Super User's reset, delete or unlink (no Request Detail).")
+        p.add_argument("su_action", choices=sorted(SUPER_USER), metavar="|".join(SUPER_USER))
+        p.add_argument("--item", type=int, action="append", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not conf.enabled():
@@ -357,7 +444,7 @@ class Command(BaseCommand):
 
     def do_send_to_erp(self, options: dict) -> dict:
         obj = self._object(self._company(options), options["object"])
-        export = export_send(obj=obj)
+        export = export_send(obj=obj, origin_code=options.get("origin_code"))
         return {"export_id": export.id, "object_id": obj.id, "request_name": export.request_name}
 
     def do_export_accept(self, options: dict) -> dict:
@@ -482,3 +569,201 @@ class Command(BaseCommand):
         if options["reset_rate_limits"]:
             rate_limits_reset()
         return conf.snapshot()
+
+    # -- jobs and their cost structure -------------------------------------------------------
+    def _cost_type(self, company: Company, token: str) -> ProcoreObject:
+        return self._find(company, "line_item_type", token)
+
+    def do_sub_job_create(self, options: dict) -> dict:
+        company = self._company(options)
+        codes = None
+        if options["cost_code"] is not None:
+            codes = [self._code_pair(raw) for raw in options["cost_code"]]
+        sub_job = cost_structure.sub_job_create(
+            project=self._object(company, options["project"], "project"),
+            name=options["name"],
+            code=options["code"],
+            cost_codes=codes,
+        )
+        rows = cost_structure.cost_codes_in(sub_job.project, sub_job)
+        return {
+            "id": sub_job.id,
+            "item_type": "sub_job",
+            "cost_codes": [{"id": c.id, "code": c.data.get("code")} for c in rows],
+        }
+
+    def _code_pair(self, raw: str) -> tuple[str, str]:
+        code, _, name = raw.strip().partition(" ")
+        if not name.strip():
+            raise CommandError(f'--cost-code "{raw}" needs a code and a name.')
+        return code, name.strip()
+
+    def do_cost_code_add(self, options: dict) -> dict:
+        company = self._company(options)
+        target = self._object(company, options["object"], "project", "sub_job")
+        project, sub_job = (
+            (target.project, target) if target.item_type == "sub_job" else (target, None)
+        )
+        code = cost_structure.cost_code_add(
+            project=project, sub_job=sub_job, code=options["code"], name=options["name"]
+        )
+        return {
+            "id": code.id,
+            "item_type": "cost_code",
+            "sub_job_id": sub_job.id if sub_job else None,
+        }
+
+    def do_cost_type_assign(self, options: dict) -> dict:
+        company = self._company(options)
+        row = cost_structure.cost_type_assign(
+            cost_code=self._object(company, options["cost_code"], "cost_code"),
+            line_item_type=self._cost_type(company, options["cost_type"]),
+        )
+        return {"id": row.id, "item_type": row.item_type, **row.data}
+
+    def do_job_cost_set(self, options: dict) -> dict:
+        company = self._company(options)
+        row = cost_structure.job_cost_set(
+            cost_code=self._object(company, options["cost_code"], "cost_code"),
+            line_item_type=self._cost_type(company, options["cost_type"]),
+            original_estimate=options["original_estimate"],
+            estimate=options["estimate"],
+            job_to_date_cost=options["job_to_date_cost"],
+        )
+        return {"id": row.id, "item_type": row.item_type, **row.data}
+
+    def do_budget_create(self, options: dict) -> dict:
+        company = self._company(options)
+        budget = cost_structure.budget_create(
+            project=self._object(company, options["project"], "project")
+        )
+        return {"id": budget.id, "item_type": "budget"}
+
+    def _budget_line(self, options: dict, service: Any) -> dict:
+        company = self._company(options)
+        line = service(
+            budget=self._object(company, options["budget"], "budget"),
+            cost_code=self._object(company, options["cost_code"], "cost_code"),
+            line_item_type=self._cost_type(company, options["cost_type"]),
+            amount=options["amount"],
+        )
+        return {"id": line.id, "item_type": line.item_type, **line.data}
+
+    def do_budget_line_set(self, options: dict) -> dict:
+        return self._budget_line(options, cost_structure.budget_line_set)
+
+    def do_budget_change(self, options: dict) -> dict:
+        return self._budget_line(options, cost_structure.budget_change)
+
+    # -- the ERP tool's other buttons ---------------------------------------------------------
+    @staticmethod
+    def _request(request: ErpRequest | None, **extra: Any) -> dict:
+        if request is None:
+            return {"erp_request_id": None, "request_name": None, "request_detail_ids": [], **extra}
+        return {
+            "erp_request_id": request.id,
+            "request_name": request.request_name,
+            "request_detail_ids": sorted(request.details.values_list("id", flat=True)),
+            **extra,
+        }
+
+    def do_unlink(self, options: dict) -> dict:
+        company = self._company(options)
+        obj = self._object(company, options["object"], "vendor", "project")
+        return self._request(erp_actions.unlink(obj=obj), object_id=obj.id)
+
+    def do_link_vendor(self, options: dict) -> dict:
+        company = self._company(options)
+        record = StagedRecord.objects.filter(company=company, id=options["record"]).first()
+        if record is None:
+            raise CommandError(f"No staged record {options['record']}.")
+        vendor = self._object(company, options["vendor"], "vendor")
+        return self._request(erp_actions.vendor_link(record=record, vendor=vendor))
+
+    def do_link_all_vendors(self, options: dict) -> dict:
+        return self._request(erp_actions.vendors_link_all(company=self._company(options)))
+
+    def do_merge_vendors(self, options: dict) -> dict:
+        company = self._company(options)
+        origin_from = options.get("origin_from")
+        request = erp_actions.vendors_merge(
+            master=self._object(company, options["keep"], "vendor"),
+            sources=[self._object(company, i, "vendor") for i in options["merge"]],
+            origin_from=self._object(company, origin_from, "vendor") if origin_from else None,
+        )
+        return self._request(request)
+
+    def do_sync_job(self, options: dict) -> dict:
+        company = self._company(options)
+        obj = self._object(company, options["object"], "project", "sub_job")
+        if obj.item_type == "project":
+            return self._request(erp_actions.job_sync_single(project=obj))
+        return self._request(erp_actions.sub_job_sync(sub_job=obj))
+
+    def do_budget_import(self, options: dict) -> dict:
+        company = self._company(options)
+        project = self._object(company, options["project"], "project")
+        request = erp_actions.budget_import(project=project)
+        return self._request(request, budget_id=request.request_data["budget"]["id"])
+
+    def do_cost_codes_delete(self, options: dict) -> dict:
+        company = self._company(options)
+        codes = [self._object(company, i, "cost_code") for i in options["cost_code"]]
+        deleted, request = erp_actions.cost_codes_delete(codes=codes)
+        return self._request(request, deleted=deleted)
+
+    def do_cost_type_assignments_delete(self, options: dict) -> dict:
+        company = self._company(options)
+        rows = [self._object(company, i, "cost_code_line_item_type") for i in options["assignment"]]
+        deleted, request = erp_actions.cost_type_assignments_delete(assignments=rows)
+        return self._request(request, deleted=deleted)
+
+    def do_std_cost_code_create(self, options: dict) -> dict:
+        company = self._company(options)
+        parent = options.get("parent")
+        row = erp_actions.standard_cost_code_create(
+            company=company,
+            code=options["code"],
+            name=options["name"],
+            parent=self._object(company, parent, "standard_cost_code") if parent else None,
+        )
+        return {"id": row.id, "item_type": row.item_type, "full_code": row.data["full_code"]}
+
+    def do_std_cost_codes_export(self, options: dict) -> dict:
+        company = self._company(options)
+        codes = None
+        if options.get("code"):
+            codes = [self._object(company, i, "standard_cost_code") for i in options["code"]]
+        return self._request(erp_actions.standard_cost_codes_export(company=company, codes=codes))
+
+    def do_super_user(self, options: dict) -> dict:
+        company = self._company(options)
+        types, run = SUPER_USER[options["su_action"]]
+        rows = [self._object(company, i, *types) for i in options["item"]]
+        return self._request(run(company, rows))
+
+
+def _one(rows: list[ProcoreObject]) -> ProcoreObject:
+    if len(rows) != 1:
+        raise CommandError("This Super User action takes one --item.")
+    return rows[0]
+
+
+# Super User actions: (item types, service).
+SUPER_USER: dict[str, tuple[tuple[str, ...], Any]] = {
+    "reset-job": (("project",), lambda c, rows: super_user.job_reset(project=_one(rows))),
+    "reset-sub-job": (("sub_job",), lambda c, rows: super_user.sub_job_reset(sub_job=_one(rows))),
+    "delete-standard-cost-codes": (
+        ("standard_cost_code",),
+        lambda c, rows: super_user.standard_cost_codes_delete(company=c, codes=rows),
+    ),
+    "unlink-standard-cost-codes": (
+        ("standard_cost_code",),
+        lambda c, rows: super_user.standard_cost_codes_unlink(company=c, codes=rows),
+    ),
+    "delete-standard-categories": (
+        ("line_item_type",),
+        lambda c, rows: super_user.standard_categories_delete(company=c, cost_types=rows),
+    ),
+    "delete-cost-codes": (("cost_code",), lambda c, rows: super_user.cost_codes_delete(codes=rows)),
+}
