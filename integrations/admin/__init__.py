@@ -6,6 +6,7 @@ from integrations.admin import (  # noqa: F401
     companies,
     config,
     ledgers,
+    link_review,
     objects,
     sync,
     task_queue,

@@ -8,6 +8,7 @@ from integrations.models.company import Company
 from integrations.models.connection import Connection, ProcoreEnvironment
 from integrations.models.erp_requests import ERPRequest, ERPRequestDetail
 from integrations.models.events import NotificationEvent
+from integrations.models.link_review import LinkProposal, LinkReview
 from integrations.models.metadata import MetadataConfig
 from integrations.models.objects import ItemType, ObjectLink, ObjectListVersion
 from integrations.models.schedules import ImportEntity, ImportSchedule
@@ -25,6 +26,8 @@ __all__ = [
     "ImportEntity",
     "ImportSchedule",
     "ItemType",
+    "LinkProposal",
+    "LinkReview",
     "MetadataConfig",
     "NotificationEvent",
     "ObjectLink",

@@ -20,7 +20,7 @@ them yet; the coming flows will. Keep them, and take a name off this list when a
 
 - Jobs and cost structure (jobs, sub jobs and their cost codes; budgets switched on per
   project): ``sync_projects``, ``sync_sub_jobs``, ``sync_cost_codes``,
-  ``sync_cost_code_line_item_types``, ``update_project_configuration``.
+  ``sync_cost_code_line_item_types``, ``update_project_configuration``, ``list_projects``.
 - Contracts and money (budget write-back, job costs, invoice payments):
   ``sync_erp_transactions``, ``sync_erp_job_costs``, ``delete_erp_job_cost``,
   ``sync_invoice_payments``.
@@ -314,6 +314,23 @@ class ProcoreClient:
         return self._sync(
             paths.COST_CODE_LINE_ITEM_TYPES_SYNC, updates, params=params, idempotent=True
         )
+
+    # -- Reading what Procore holds (linking existing records before a first import) ----------
+
+    def list_vendors(self, *, per_page: int = DEFAULT_PER_PAGE) -> Iterator[Item]:
+        return self._pages(paths.VENDORS, self._cid(), per_page)
+
+    def list_projects(self, *, per_page: int = DEFAULT_PER_PAGE) -> Iterator[Item]:
+        return self._pages(paths.PROJECTS, self._cid(), per_page)
+
+    def list_line_item_types(self, *, per_page: int = DEFAULT_PER_PAGE) -> Iterator[Item]:
+        return self._pages(paths.LINE_ITEM_TYPES, self._cid(), per_page)
+
+    def list_standard_cost_codes(
+        self, *, standard_cost_code_list_id: int, per_page: int = DEFAULT_PER_PAGE
+    ) -> Iterator[Item]:
+        params = {"standard_cost_code_list_id": int(standard_cost_code_list_id)}
+        return self._pages(paths.STANDARD_COST_CODES, params, per_page)
 
     def sync_vendors(self, updates: Sequence[Item]) -> SyncResult:
         return self._sync(paths.VENDORS_SYNC, updates, body=self._cid())

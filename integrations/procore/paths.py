@@ -29,6 +29,10 @@ COST_CODES_SYNC: Final = f"{V1}/cost_codes/sync"  # ?project_id=[&sub_job_id=]
 COST_CODE: Final = f"{V1}/cost_codes/{{id}}"
 COST_CODE_LINE_ITEM_TYPES_SYNC: Final = f"{V1}/cost_code_line_item_types/sync"  # ?project_id=
 VENDORS_SYNC: Final = f"{V1}/vendors/sync"
+VENDORS: Final = f"{V1}/vendors"  # ?company_id=
+PROJECTS: Final = f"{V1}/projects"  # ?company_id=
+LINE_ITEM_TYPES: Final = f"{V1}/line_item_types"  # ?company_id=
+STANDARD_COST_CODES: Final = f"{V1}/standard_cost_codes"  # ?standard_cost_code_list_id=
 PROJECTS_SYNC: Final = f"{V1}/projects/sync"
 PROJECT: Final = f"{V1}/projects/{{id}}"
 PROJECT_CONFIGURATION: Final = f"{V1}/projects/{{project_id}}/configuration"

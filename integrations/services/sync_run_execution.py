@@ -42,6 +42,7 @@ from integrations.selectors.object_links import (
     object_list_version_latest,
 )
 from integrations.services.leases import LeaseLost, lease_kept, lease_release, lease_write
+from integrations.services.link_review import link_review_gate
 from integrations.services.sync_entities import EntitySpec, ImportNotPossible, entity_spec
 from integrations.sync_plan import Action, LinkInfo, Mode, Plan, list_hash, plan_diff
 from integrations.work_context import working_on
@@ -188,6 +189,13 @@ class _Execution:
         spec.check(self.connection)
         adapter = get_adapter(self.connection.adapter_key, self.connection.adapter_settings)
         source = adapter.entity(spec.entity)
+        link_review_gate(
+            company=run.company,
+            entity=spec.entity,
+            client=self._procore(),
+            connection=self.connection,
+            adapter=adapter,
+        )
 
         planned = import_plan(company=run.company, spec=spec, source=source)
         plan = planned.plan

@@ -132,7 +132,29 @@ def before_sync_standard_cost_codes(given: Given, data: dict) -> None:
 
 
 def before_sync_standard_categories(given: Given, data: dict) -> None:
+    """Procore's own cost types (Labor, Materials, …) are matched with the ERP's and linked
+    first, as support does before a company's first cost type import."""
+    from erp_adapters.registry import get_adapter
+    from integrations.procore import ProcoreClient
+    from integrations.services.link_review import (
+        link_review_accept_matches,
+        link_review_apply,
+        link_review_build,
+    )
+
     seeding.seed_cost_types(given.tenant)
+    connection = given.connection
+    adapter = get_adapter(connection.adapter_key, connection.adapter_settings)
+    with ProcoreClient(connection) as client:
+        review = link_review_build(
+            company=connection.company,
+            entity="standard_categories",
+            client=client,
+            connection=connection,
+            adapter=adapter,
+        )
+        link_review_accept_matches(review=review)
+        assert link_review_apply(review=review, client=client)["failed"] == 0
 
 
 def before_sync_metadata(given: Given, data: dict) -> None:
@@ -327,14 +349,13 @@ def synced_standard_cost_codes(given: Given, ours: ERPRequest, data: dict) -> No
 
 
 def synced_standard_categories(given: Given, ours: ERPRequest, data: dict) -> None:
-    """Every ERP cost type is a line item type in Procore, with its ERP id."""
+    """Every ERP cost type is a line item type in Procore, with its ERP id: the ones Procore
+    had are updated, none is added twice."""
     run = finished_import(ours, "standard_categories")
     erp_ids = books_ids(DemoCostType, given)
-    assert erp_ids and run.created == len(erp_ids)
-    synced = ProcoreObject.objects.filter(
-        company=given.company, item_type="line_item_type", origin_id__isnull=False
-    )
-    assert set(synced.values_list("origin_id", flat=True)) == erp_ids
+    assert erp_ids and (run.created, run.updated) == (0, len(erp_ids))
+    types = ProcoreObject.objects.filter(company=given.company, item_type="line_item_type")
+    assert set(types.values_list("origin_id", flat=True)) == erp_ids
 
 
 def pushed_metadata(given: Given, ours: ERPRequest, data: dict) -> None:

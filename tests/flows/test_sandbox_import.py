@@ -151,10 +151,16 @@ def test_refresh_vendors_stages_updates_and_archives(
     assert SyncRun.objects.filter(entity="vendors").order_by("-id").first().api_calls == 0
 
 
-def test_sync_cost_codes_and_cost_types_go_straight_into_procore(
+def test_sync_cost_codes_and_cost_types_go_straight_into_procore_and_link_existing_ones(
     client, erp, sandbox_company, sandbox_connection
 ):
+    """Cost codes go straight into the empty list. Procore's own cost types (Labor, Materials,
+    …) hold no ERP id yet: the first cost type import waits for support to match them, and once
+    linked the import updates them instead of adding a second Labor, Materials, …"""
     from procore_sandbox.models import ErpRequestDetail, ProcoreObject
+
+    from integrations.models import LinkProposal, LinkReview
+    from integrations.services.link_review import link_review_accept_matches, link_review_apply
 
     seeding.seed_cost_codes(erp)
     seeding.seed_cost_types(erp)
@@ -176,15 +182,26 @@ def test_sync_cost_codes_and_cost_types_go_straight_into_procore(
     assert in_procore.get(origin_id=str(child.guid)).data["full_code"] == child.code
 
     assert not ErpRequestDetail.objects.filter(erp_request=types_request).exists()
+    procore_types = ProcoreObject.objects.filter(company=sandbox_company, item_type="line_item_type")
+    assert procore_types.count() == 5  # nothing added: the import waits for the review
+    review = LinkReview.objects.get(company=sandbox_connection.company, entity="standard_categories")
+    assert (review.state, review.procore_records) == ("pending", 5)
+    first = SyncRun.objects.get(entity="standard_categories")
+    assert first.state == "failed" and "support reviews how they match" in first.error
+    proposals = {p.procore_code: p for p in review.proposals.all()}
+    assert {p.match for p in proposals.values()} == {LinkProposal.Match.CODE}
+
+    assert link_review_accept_matches(review=review) == 5
+    assert link_review_apply(review=review) == {"linked": 5, "failed": 0}
+    press(client, sandbox_company, "sync_cost_codes")
+
     types = DemoCostType.objects.filter(tenant=erp)
-    synced_types = ProcoreObject.objects.filter(
-        company=sandbox_company, item_type="line_item_type", origin_id__isnull=False
-    )
-    assert {(t.origin_id, t.data["code"]) for t in synced_types} == {
+    assert procore_types.count() == 5  # linked, not duplicated
+    assert {(t.origin_id, t.data["code"]) for t in procore_types} == {
         (str(t.guid), t.code) for t in types
     }
-    run = SyncRun.objects.get(entity="standard_categories")
-    assert (run.state, run.created, run.api_calls) == ("succeeded", types.count(), 1)
+    run = SyncRun.objects.filter(entity="standard_categories").latest("id")
+    assert (run.state, run.created, run.updated) == ("succeeded", 0, types.count())
     links = ObjectLink.objects.filter(company=sandbox_connection.company, state="synced")
     assert links.filter(item_type="line_item_type").count() == types.count()
     assert links.filter(item_type="standard_cost_code").count() == codes.count()

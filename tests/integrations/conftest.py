@@ -56,6 +56,17 @@ class FakeProcore:
             r"|line_item_types)/sync"
         )
         mock.add_callback(responses.PATCH, pattern, callback=self._answer)
+        # What Procore holds before the first import (the link review reads it): nothing,
+        # unless a test puts records here, by listing path ("vendors", "line_item_types", …).
+        self.existing: dict[str, list[dict[str, Any]]] = {}
+        listing = re.compile(rf"{re.escape(API)}/(vendors|line_item_types|standard_cost_codes)\?")
+        mock.add_callback(responses.GET, listing, callback=self._list)
+
+    def _list(self, request):
+        what = re.search(r"/rest/v1\.0/(\w+)\?", request.url).group(1)
+        page = int(re.search(r"[?&]page=(\d+)", request.url).group(1))
+        rows = self.existing.get(what, []) if page == 1 else []
+        return (200, {"Content-Type": "application/json"}, json.dumps(rows))
 
     def _answer(self, request):
         endpoint = re.search(r"/rest/v1\.0/(?:companies/\d+/)?(\w+)/sync", request.url).group(1)

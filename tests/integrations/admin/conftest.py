@@ -8,6 +8,8 @@ from integrations.models import (
     CircuitBreaker,
     CompanyMembership,
     ImportSchedule,
+    LinkProposal,
+    LinkReview,
     ObjectListVersion,
 )
 from tests import factories
@@ -46,5 +48,14 @@ def populated(db):
         ),
         "breaker": CircuitBreaker.objects.create(
             key=f"procore:{company.pk}", company=company, target="procore", state="open"
+        ),
+        "proposal": LinkProposal.objects.create(
+            review=LinkReview.objects.create(
+                company=company, entity="vendors", item_type="vendor", procore_records=1
+            ),
+            procore_id=77,
+            procore_name="Acme Steel",
+            match="ambiguous",
+            candidates=[{"origin_id": "G1", "code": "V-1", "name": "Acme Steel Inc"}],
         ),
     }

@@ -54,7 +54,9 @@ def test_first_run_stages_every_vendor_in_batches(company, procore, small_batche
     assert first["data"]["name"] == vendor.name
     assert run.state == SyncRun.State.SUCCEEDED
     assert (run.listed, run.created, run.updated, run.unchanged, run.failed) == (7, 7, 0, 0, 0)
-    assert run.api_calls == 3  # the token request is not an API call
+    # One call reads what Procore holds already (the link review: nothing here), then three
+    # batches; the token request is not an API call.
+    assert run.api_calls == 4
     assert (run.progress_done, run.progress_total) == (7, 7)
     assert vendor_links(company).filter(state="staged").count() == 7
     link = vendor_links(company).get(origin_id=str(vendor.guid))
@@ -167,7 +169,8 @@ def test_a_retryable_failure_pauses_the_run_and_the_resume_sends_only_the_rest(
     assert resumed.state == SyncRun.State.SUCCEEDED
     assert (resumed.pause_note, resumed.error) == ("", "")
     assert (resumed.created, resumed.unchanged, resumed.progress_done) == (8, 0, 8)
-    assert resumed.api_calls == 4  # 1, the refused 2nd call, then 2 on resume
+    # the link review's look at Procore, 1, the refused 2nd call, then 2 on resume
+    assert resumed.api_calls == 5
     assert vendor_links(company).filter(state="staged").count() == 8
 
 

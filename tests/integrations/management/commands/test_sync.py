@@ -43,7 +43,7 @@ def test_prints_the_plan_progress_and_a_summary(company, procore, small_batches)
     assert "Staged 7 new vendors; 0 unchanged." in lines
     assert lines[-1].startswith(f"Run #{run.pk} succeeded in ")
     assert lines[-1].endswith(
-        "listed 7, created 7, updated 0, archived 0, unchanged 0, failed 0; 3 Procore call(s)."
+        "listed 7, created 7, updated 0, archived 0, unchanged 0, failed 0; 4 Procore call(s)."
     )
 
 
