@@ -4,6 +4,7 @@ from django.db import models
 
 from integrations.fields import EncryptedJSONField, EncryptedTextField
 from integrations.models.leases import Leased
+from integrations.procore.hosts import ENVIRONMENT_HOSTS
 
 
 class ProcoreEnvironment(models.TextChoices):
@@ -14,19 +15,9 @@ class ProcoreEnvironment(models.TextChoices):
     CUSTOM = "custom", "Custom base URLs"
 
 
-# Login (OAuth) host and API host per environment: procore-erp-api.md §d.
-ENVIRONMENT_HOSTS: dict[str, tuple[str, str]] = {
-    ProcoreEnvironment.PRODUCTION: ("https://login.procore.com", "https://api.procore.com"),
-    ProcoreEnvironment.SANDBOX: (
-        "https://login-sandbox.procore.com",
-        "https://sandbox.procore.com",
-    ),
-    ProcoreEnvironment.MONTHLY: (
-        "https://login-sandbox-monthly.procore.com",
-        "https://api-monthly.procore.com",
-    ),
-    ProcoreEnvironment.FEDERAL: ("https://login.procoregov.com", "https://api.procoregov.com"),
-}
+# Login (OAuth) host and API host per environment (procore-erp-api.md §d) live beside the rule
+# for where credentials may go (integrations/procore/hosts.py, destinations.py); re-exported here.
+__all__ = ["ENVIRONMENT_HOSTS", "Connection", "ProcoreEnvironment"]
 
 
 class Connection(Leased):

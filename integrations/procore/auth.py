@@ -9,7 +9,6 @@ waits on a lock and then reuses what the first one stored (encrypted) on the con
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import threading
 import time
@@ -17,7 +16,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from django.db import connection as db_connection
@@ -28,6 +26,7 @@ from requests_oauthlib import OAuth2Session
 
 from integrations.procore import paths
 from integrations.procore.attempts import AttemptRecord, AttemptRecorder, excerpt, scrub
+from integrations.procore.destinations import check_base_url, is_loopback_url
 from integrations.procore.errors import (
     BadCredentialsError,
     ConfigurationError,
@@ -53,34 +52,13 @@ _PROCESS_LOCKS: dict[int, threading.Lock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
 
 
-def is_loopback_url(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(url: str, *, what: str) -> str:
-    """A base URL we may send credentials to: HTTPS anywhere, plain HTTP only on loopback."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"{what} {url!r} is not an http(s) URL")
-    if parts.scheme == "http" and not is_loopback_url(url):
-        raise ConfigurationError(
-            f"{what} {url!r} uses plain HTTP; only loopback addresses (the local sandbox) may"
-        )
-    return url.rstrip("/")
-
-
 @contextlib.contextmanager
 def _transport_allowed(url: str) -> Iterator[None]:
     """Let oauthlib talk plain HTTP to a loopback URL, and to nothing else.
 
     oauthlib reads ``OAUTHLIB_INSECURE_TRANSPORT`` from the environment; it is set only around a
-    token request to a URL that ``check_base_url`` has already confined to loopback.
+    token request to a URL that ``destinations.check_base_url`` has already confined to
+    loopback.
     """
     if not url.startswith("http://"):
         yield

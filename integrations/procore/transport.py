@@ -18,7 +18,8 @@ import requests
 from integrations.backoff import backoff_delay
 from integrations.breakers import Breaker, CircuitOpen
 from integrations.procore.attempts import AttemptRecord, AttemptRecorder, excerpt, scrub
-from integrations.procore.auth import ConnectionTokenProvider, check_base_url
+from integrations.procore.auth import ConnectionTokenProvider
+from integrations.procore.destinations import check_base_url
 from integrations.procore.errors import (
     ProcoreError,
     ProcorePaused,

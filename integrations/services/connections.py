@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from integrations.models import Company, Connection, ProcoreEnvironment
 from integrations.procore import ProcoreClient, RetryPolicy
-from integrations.procore.auth import check_base_url
+from integrations.procore.destinations import check_base_url
 from integrations.procore.errors import (
     BadCredentialsError,
     ConfigurationError,
