@@ -20,6 +20,7 @@ from typing import Any
 import requests
 from django.db import connection as db_connection
 from django.db import transaction
+from django.utils import timezone
 from oauthlib.oauth2 import BackendApplicationClient
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from requests_oauthlib import OAuth2Session
@@ -311,6 +312,7 @@ class ConnectionTokenProvider:
                 and self._usable(row.access_token, row.token_expires_at)
             ):
                 token = Token(row.access_token, row.token_expires_at)
+                changed_at = row.access_token_changed_at
             else:
                 token = fetch_token(
                     login_url=row.login_url,
@@ -321,9 +323,15 @@ class ConnectionTokenProvider:
                     clock=self._clock,
                     timeout=self._timeout,
                 )
+                # The time it changed goes with it (pages show "set · changed …", never it).
+                changed_at = timezone.now()
                 type(row).objects.filter(pk=row.pk).update(
-                    access_token=token.access_token, token_expires_at=token.expires_at
+                    access_token=token.access_token,
+                    token_expires_at=token.expires_at,
+                    access_token_changed_at=changed_at,
                 )
+        # A later full save of the caller's row must not put back an older time.
+        self._connection.access_token_changed_at = changed_at
         return token
 
     def _usable(self, token: str, expires_at: datetime | None) -> bool:
