@@ -20,6 +20,7 @@ from integrations.services.provisioning import (
     Change,
     ProvisioningError,
     connection_provision,
+    webhook_secret_retire_previous,
     webhook_secret_rotate,
 )
 from procore_sandbox.models import Company as SandboxCompany
@@ -140,6 +141,33 @@ def test_a_rotated_secret_updates_the_hook_instead_of_adding_one(sandbox_connect
     assert hooks[0].destination_headers == {
         "Authorization": "Bearer whsec-rotated-fedcba9876543210"
     }
+
+
+def test_the_webhook_secrets_record_when_they_were_generated_rotated_and_retired(
+    sandbox_connection,
+):
+    company = sandbox_connection.company
+    Connection.objects.filter(pk=sandbox_connection.pk).update(webhook_secret="")
+    connection_provision(company=company)
+    generated = Connection.objects.get(pk=sandbox_connection.pk)
+    assert generated.webhook_secret and generated.webhook_secret_changed_at is not None
+    assert generated.webhook_secret_previous_changed_at is None
+
+    webhook_secret_rotate(company=company)
+    rotated = Connection.objects.get(pk=sandbox_connection.pk)
+    assert rotated.webhook_secret_previous == generated.webhook_secret
+    assert rotated.webhook_secret_changed_at > generated.webhook_secret_changed_at
+    assert rotated.webhook_secret_previous_changed_at == rotated.webhook_secret_changed_at
+
+    assert webhook_secret_retire_previous(company=company)
+    retired = Connection.objects.get(pk=sandbox_connection.pk)
+    assert retired.webhook_secret_previous == ""
+    assert retired.webhook_secret_previous_changed_at > rotated.webhook_secret_previous_changed_at
+    assert retired.webhook_secret_changed_at == rotated.webhook_secret_changed_at
+    # The audit trail says what changed, never a value, and not the bookkeeping of times.
+    for entry in AuditEntry.objects.filter(object_type="integrations.Connection"):
+        assert not any(name.endswith("_changed_at") for name in entry.changes)
+        assert generated.webhook_secret not in str(entry.changes)
 
 
 def test_lost_ids_are_recovered_from_procore_without_duplicates(sandbox_connection):
