@@ -151,7 +151,11 @@ def test_plain_http_is_refused_for_hosts_other_than_loopback(db, make_client):
     with pytest.raises(ConfigurationError, match="plain HTTP"):
         ConnectionTokenProvider(remote, recorder=None).token()
     with pytest.raises(ConfigurationError, match="plain HTTP"):
-        make_client(ConnectionFactory(api_base_url="http://api.procore.example"))
+        list(
+            make_client(
+                ConnectionFactory(api_base_url="http://api.procore.example")
+            ).list_companies()
+        )
 
 
 def test_insecure_transport_is_only_allowed_during_a_loopback_token_request(

@@ -121,6 +121,9 @@ def test_a_stored_api_url_that_is_not_allowed_never_gets_the_token(production, r
     add_tokens(rsps, clock, "tok-1")
     rsps.get(re.compile(r"https://evil\.example\.com/.*"), json=[])
 
+    client = ProcoreClient(connection)
     with pytest.raises(ConfigurationError, match="not a Procore host"):
-        ProcoreClient(connection)
+        list(client.list_companies())
+    with pytest.raises(ConfigurationError, match="not a Procore host"):
+        client.create_hook(namespace="n", destination_url="https://p/x", destination_headers={})
     assert len(rsps.calls) == 0

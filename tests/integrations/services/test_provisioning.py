@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import AuditEntry, Connection, MetadataConfig
+from integrations.procore import ErrorKind
 from integrations.services import provisioning
 from integrations.services.connections import webhook_url_for
 from integrations.services.leases import worker_name
@@ -28,6 +29,7 @@ from procore_sandbox.models import ErpConnection, Hook, Trigger
 from procore_sandbox.services.tenants import app_uninstall
 from tests.conftest import SANDBOX_CLIENT_ID as CLIENT_ID
 from tests.conftest import SANDBOX_WEBHOOK_SECRET as WEBHOOK_SECRET
+from tests.factories import ConnectionFactory
 
 
 def _uninstall_app(company_id: int) -> None:
@@ -168,6 +170,22 @@ def test_the_webhook_secrets_record_when_they_were_generated_rotated_and_retired
     for entry in AuditEntry.objects.filter(object_type="integrations.Connection"):
         assert not any(name.endswith("_changed_at") for name in entry.changes)
         assert generated.webhook_secret not in str(entry.changes)
+
+
+@pytest.mark.django_db
+def test_a_stored_url_the_policy_refuses_stops_provisioning_before_anything_is_sent(rsps):
+    """Saved before its host was taken off PROCORE_ALLOWED_CUSTOM_HOSTS, or written around the
+    services: provisioning says what to fix, and neither the credentials nor the webhook
+    secret leave."""
+    connection = ConnectionFactory(
+        login_base_url="https://evil.example.com", api_base_url="https://evil.example.com"
+    )
+    with pytest.raises(ProvisioningError) as caught:
+        connection_provision(company=connection.company)
+    assert "is not a Procore host" in str(caught.value)
+    assert "Check the connection's environment and base URLs." in str(caught.value)
+    assert caught.value.kind == ErrorKind.CONFIGURATION
+    assert len(rsps.calls) == 0
 
 
 def test_lost_ids_are_recovered_from_procore_without_duplicates(sandbox_connection):
