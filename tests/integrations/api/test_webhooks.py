@@ -292,6 +292,16 @@ def test_unknown_companies_cost_no_query_per_attempt(
             assert response.status_code == 401
 
 
+@pytest.mark.parametrize("presented", ["x" * 43, "y" * 43, ""])
+def test_a_company_whose_connection_has_no_webhook_secret_accepts_nothing(client, presented):
+    """A connection added without a secret (the admin's add form allows it; provisioning
+    generates one later) must not accept the decoys compared for unknown companies."""
+    bare = ConnectionFactory(webhook_secret="", webhook_secret_previous="")
+    response = post(client, bare, event(bare), secret=presented)
+    assert response.status_code == 401
+    assert not NotificationEvent.objects.exists()
+
+
 @pytest.mark.parametrize("previous", [False, True], ids=["one secret", "two secrets"])
 @pytest.mark.parametrize("unknown_id", ["900001", "abc"], ids=["unknown id", "malformed id"])
 def test_an_unknown_company_costs_the_same_work_as_a_wrong_secret(
