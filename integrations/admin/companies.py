@@ -368,7 +368,8 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if self._editable(request, obj):
             return fieldsets
-        swap = {**SECRET_STATE_FIELDS, "adapter_settings": None}
+        # (``company_link`` already names the company, as a link.)
+        swap = {**SECRET_STATE_FIELDS, "adapter_settings": None, "company": None}
         return [
             (
                 title,
@@ -435,7 +436,7 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
             return f"no (the lease of {obj.lease_owner} ran out at {until})"
         return f"yes, by {obj.lease_owner}, until {until} at the latest"
 
-    @admin.display(description="Adapter settings")
+    @admin.display(description="Stored adapter settings")
     def adapter_settings_shown(self, obj: Connection) -> str:
         """Each setting with its value, except the secret ones: set / not set, and since when."""
         settings = (obj.adapter_settings or {}) if obj.pk else {}
