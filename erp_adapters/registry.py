@@ -4,6 +4,12 @@
 schema. Adapters are imported lazily by dotted path, so importing the registry never imports an
 adapter's models. A deployment adds its own adapters with the ``ERP_ADAPTERS`` setting
 (``{"key": "package.module.ClassName"}``), without editing this file.
+
+Secret settings (an ERP password, an API key) are marked in the schema with JSON Schema's own
+``"writeOnly": true``. They are never shown back (``secret_setting_names``), an edit that leaves
+one out or blank keeps the stored value (``adapter_settings_merge``), and a setting that fails
+its schema is described without its value. A setting the schema does not declare, or any setting
+of an adapter that cannot be loaded, counts as secret: what we cannot classify we do not show.
 """
 
 from __future__ import annotations
@@ -43,8 +49,82 @@ def adapter_class(key: str) -> type[Adapter]:
     return cls
 
 
-def _describe(error: ValidationError, schema: Mapping[str, Any]) -> list[str]:
-    """One sentence per problem: where, what, and what the schema expects there."""
+def _is_write_only(schema: Any) -> bool:
+    """Whether a (sub)schema says ``writeOnly`` anywhere within it: a property holding an object
+    with one secret member is secret as a whole."""
+    if isinstance(schema, Mapping):
+        return schema.get("writeOnly") is True or any(_is_write_only(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(_is_write_only(v) for v in schema)
+    return False
+
+
+def write_only_settings(key: str) -> frozenset[str]:
+    """The top-level settings the adapter's schema marks ``writeOnly`` (at or below them)."""
+    properties = adapter_class(key).settings_schema.get("properties", {})
+    return frozenset(name for name, prop in properties.items() if _is_write_only(prop))
+
+
+def secret_setting_names(key: str, settings: Mapping[str, Any] | None) -> frozenset[str]:
+    """The names in ``settings`` whose values must never be shown: the ``writeOnly`` ones, any
+    the schema does not declare, and every one when the adapter is unknown (failing closed)."""
+    names = frozenset(settings or {})
+    try:
+        schema = adapter_class(key).settings_schema
+    except (UnknownAdapter, ImportError):
+        return names
+    declared = frozenset(schema.get("properties", {}))
+    return (names - declared) | (names & write_only_settings(key))
+
+
+def adapter_settings_merge(
+    key: str, stored: Mapping[str, Any] | None, given: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The settings an edit means: ``given``, where each secret setting left out or blank keeps
+    its stored value, and one given as ``null`` is removed.
+
+    People editing a connection never see the secrets, so they cannot send them back; without
+    this, every edit of an ordinary setting would wipe the ERP password.
+    """
+    stored = dict(stored or {})
+    secret = secret_setting_names(key, stored) | _declared_write_only(key)
+    merged = {name: value for name, value in given.items() if name not in secret}
+    for name in secret:
+        if name not in given or given[name] == "":
+            if name in stored:
+                merged[name] = stored[name]
+        elif given[name] is not None:
+            merged[name] = given[name]
+    return merged
+
+
+def _declared_write_only(key: str) -> frozenset[str]:
+    try:
+        return write_only_settings(key)
+    except (UnknownAdapter, ImportError):
+        return frozenset()
+
+
+# jsonschema's messages for these name properties only, never a value.
+_VALUE_FREE_VALIDATORS = frozenset({"required", "dependentRequired"})
+
+
+def _reveals_secret(error: ValidationError, secret: frozenset[str]) -> bool:
+    """Whether jsonschema's message could quote a secret value: it quotes the instance, which
+    is a secret setting, or the whole settings object while that holds one."""
+    if error.validator in _VALUE_FREE_VALIDATORS:
+        return False
+    path = list(error.absolute_path)
+    if path:
+        return str(path[0]) in secret
+    return isinstance(error.instance, Mapping) and bool(secret & set(error.instance))
+
+
+def _describe(
+    error: ValidationError, schema: Mapping[str, Any], secret: frozenset[str] = frozenset()
+) -> list[str]:
+    """One sentence per problem: where, what, and what the schema expects there (without the
+    value, for a secret setting)."""
     where = ".".join(str(part) for part in error.absolute_path) or "settings"
     if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
         known = sorted(error.schema.get("properties", {}))
@@ -59,6 +139,8 @@ def _describe(error: ValidationError, schema: Mapping[str, Any]) -> list[str]:
         prop = schema.get("properties", {}).get(str(error.absolute_path[0]), {})
         if prop.get("description"):
             hint = f" (expected: {prop['description']})"
+    if _reveals_secret(error, secret):
+        return [f"{where}: the value does not satisfy the schema's {error.validator!r} rule{hint}"]
     return [f"{where}: {error.message}{hint}"]
 
 
@@ -69,14 +151,19 @@ def validate_adapter_settings(key: str, settings: Mapping[str, Any] | None) -> d
     schema = cls.settings_schema
     value: Any = {} if settings is None else settings
     if not isinstance(value, Mapping):
-        raise AdapterSettingsError(key, [f"settings: must be a JSON object, not {value!r}"])
+        raise AdapterSettingsError(
+            key, [f"settings: must be a JSON object, not {type(value).__name__}"]
+        )
     value = dict(value)
     errors = sorted(
         Draft202012Validator(schema).iter_errors(value),
         key=lambda e: [str(p) for p in e.absolute_path],
     )
     if errors:
-        raise AdapterSettingsError(key, [line for e in errors for line in _describe(e, schema)])
+        secret = secret_setting_names(key, value)
+        raise AdapterSettingsError(
+            key, [line for e in errors for line in _describe(e, schema, secret)]
+        )
     for name, prop in schema.get("properties", {}).items():
         if name not in value and "default" in prop:
             value[name] = prop["default"]

@@ -14,6 +14,16 @@ def admin_client_logged_in(client, django_user_model):
     return client
 
 
+@pytest.fixture
+def secret_adapter(settings) -> str:
+    """The key of an adapter whose schema marks secret settings ``writeOnly`` (``api_key``, and
+    ``login`` holding a password), registered as a deployment registers its own."""
+    from tests.erp_adapters.secret_adapter import KEY
+
+    settings.ERP_ADAPTERS = {KEY: "tests.erp_adapters.secret_adapter.VaultLedger"}
+    return KEY
+
+
 @pytest.fixture(autouse=True)
 def isolated_rate_limits(monkeypatch):
     """Procore clients built by services and commands share a process-wide pacing budget;

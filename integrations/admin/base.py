@@ -109,6 +109,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
         before = type(obj).objects.filter(pk=obj.pk).first() if change and obj.pk else None
+        self.prepare_save(request, obj, before)
         super().save_model(request, obj, form, change)
         changes = audit_diff(before=before, after=obj)
         if changes or not change:
@@ -118,6 +119,12 @@ class AuditedAdmin(admin.ModelAdmin):
                 changes=changes,
                 actor=request.user,
             )
+
+    def prepare_save(
+        self, request: HttpRequest, obj: models.Model, before: models.Model | None
+    ) -> None:
+        """What must follow from this edit before the row is written (``before`` is the stored
+        row, None for an add); nothing by default."""
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         audit_record(action="delete", instance=obj, actor=request.user)

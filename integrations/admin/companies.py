@@ -2,27 +2,72 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.debug import sensitive_post_parameters
 
 from integrations.admin.base import (
     AuditedAdmin,
     CompanyLinkMixin,
     ExactIdSearchMixin,
 )
-from integrations.models import Company, CompanyMembership, Connection
-from integrations.services.connections import CheckOutcome, connection_check
+from integrations.models import Company, CompanyMembership, Connection, ProcoreEnvironment
+from integrations.services.connections import (
+    CheckOutcome,
+    ConnectionSettingsError,
+    connection_adapter_check,
+    connection_adapter_settings_merge,
+    connection_base_url_check,
+    connection_changes_apply,
+    connection_check,
+    connection_destination_check,
+)
 
+# Secrets a person may set (write-only inputs); the access token is only ever fetched.
 WRITE_ONLY_TEXT = ("client_id", "client_secret", "webhook_secret", "webhook_secret_previous")
+# What a page shows in place of each secret field, for everyone (``secret_state``).
+SECRET_STATE_FIELDS = {name: f"{name}_state" for name in WRITE_ONLY_TEXT}
+# Secrets a person may type in the connection's change form: kept out of error reports.
+SENSITIVE_POST_PARAMETERS = (*WRITE_ONLY_TEXT, "adapter_settings")
+
+
+def secret_state(is_set: bool, changed_at: datetime | None) -> str:
+    """What a page says of a secret instead of its value: whether it is set, and since when."""
+    if not is_set:
+        return "not set"
+    if changed_at is None:
+        return "set · change time not recorded"
+    return f"set · changed {changed_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def connection_secret_state(connection: Connection | None, name: str) -> str:
+    """``secret_state`` of the secret field ``name`` (or ``adapter_settings.<key>``)."""
+    if connection is None or not connection.pk:
+        return "not set"
+    if name.startswith("adapter_settings."):
+        is_set = name.partition(".")[2] in (connection.adapter_settings or {})
+    else:
+        is_set = bool(getattr(connection, name))
+    return secret_state(is_set, connection.secret_changed_at(name))
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    return (message[:1].upper() + message[1:]).rstrip(".") + "."
 
 
 class ConnectionAdminForm(forms.ModelForm):
-    """Secrets are write-only: the form never renders them, and a blank field keeps the stored one."""
+    """Secrets are write-only: the form never renders them, and a blank field keeps the stored
+    one. Changing where the credentials go needs the client secret again; a base URL must pass
+    the same rule the client applies before sending (``services/connections.py``)."""
 
     client_id = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
     client_secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
@@ -35,7 +80,9 @@ class ConnectionAdminForm(forms.ModelForm):
     adapter_settings = forms.JSONField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": '{"tenant": "acme"}'}),
-        help_text="Write-only (it may hold ERP credentials). Leave blank to keep the stored settings.",
+        help_text="A JSON object. Settings the adapter marks secret are write-only and not shown "
+        "here: give one to change it, leave it out (or blank) to keep it, null to remove it. "
+        "An empty box keeps every stored setting.",
     )
 
     class Meta:
@@ -57,20 +104,31 @@ class ConnectionAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in (*WRITE_ONLY_TEXT, "adapter_settings"):
+        self.secrets_entered: set[str] = set()
+        stored = self.instance if self.instance.pk else None
+        for name in WRITE_ONLY_TEXT:
+            if name not in self.fields:
+                continue
             self.initial[name] = ""
-            stored = getattr(self.instance, name, None) if self.instance.pk else None
-            state = "set" if stored else "not set"
             self.fields[name].help_text = (
-                f"Currently {state}. Leave blank to keep the stored value. "
-                + (self.fields[name].help_text or "")
-            ).strip()
+                f"Write-only: {connection_secret_state(stored, name)}. "
+                "Leave blank to keep the stored value."
+            )
+        if "adapter_settings" in self.fields:
+            # Only the settings that are not secret; the secret ones are listed as set / not set.
+            secret = stored.adapter_secret_names() if stored else frozenset()
+            self.initial["adapter_settings"] = {
+                k: v
+                for k, v in (stored.adapter_settings if stored else {}).items()
+                if k not in secret
+            }
 
     def _keep_if_blank(self, name: str) -> Any:
         value = self.cleaned_data.get(name)
-        if value in (None, "") and self.instance.pk:
-            return getattr(self.instance, name)
-        return value if value is not None else ""
+        if value not in (None, ""):
+            self.secrets_entered.add(name)
+            return value
+        return getattr(self.instance, name) if self.instance.pk else ""
 
     def clean_client_id(self) -> str:
         return self._keep_if_blank("client_id")
@@ -86,16 +144,58 @@ class ConnectionAdminForm(forms.ModelForm):
 
     def clean_adapter_settings(self) -> dict:
         value = self.cleaned_data.get("adapter_settings")
-        if value in (None, "") and self.instance.pk:
-            return self.instance.adapter_settings
-        return value or {}
+        if value in (None, ""):
+            return self.instance.adapter_settings if self.instance.pk else {}
+        if not isinstance(value, dict):
+            raise forms.ValidationError("The adapter settings must be a JSON object.")
+        return connection_adapter_settings_merge(
+            before=self.instance if self.instance.pk else None,
+            adapter_key=self.cleaned_data.get("adapter_key", self.instance.adapter_key) or "",
+            given=value,
+        )
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if cleaned.get("environment") == "custom" and not (
-            cleaned.get("login_base_url") and cleaned.get("api_base_url")
-        ):
-            raise forms.ValidationError("The custom environment needs both base URLs.")
+        before = self.instance if self.instance.pk else None
+        after = Connection(
+            environment=cleaned.get("environment", self.instance.environment),
+            login_base_url=cleaned.get("login_base_url", self.instance.login_base_url) or "",
+            api_base_url=cleaned.get("api_base_url", self.instance.api_base_url) or "",
+            client_secret=cleaned.get("client_secret", self.instance.client_secret) or "",
+            adapter_key=cleaned.get("adapter_key", self.instance.adapter_key) or "",
+            adapter_settings=cleaned.get("adapter_settings", self.instance.adapter_settings),
+        )
+        if after.environment == ProcoreEnvironment.CUSTOM:
+            if not (after.login_base_url and after.api_base_url):
+                raise forms.ValidationError("The custom environment needs both base URLs.")
+            for name in ("login_base_url", "api_base_url"):
+                if name in self.errors:
+                    continue
+                try:
+                    cleaned[name] = connection_base_url_check(getattr(after, name), field=name)
+                except ConnectionSettingsError as exc:
+                    self.add_error(name, _sentence(str(exc)))
+        if self.errors:
+            return cleaned
+        try:
+            connection_destination_check(
+                before=before,
+                after=after,
+                client_secret_entered="client_secret" in self.secrets_entered,
+            )
+        except ConnectionSettingsError as exc:
+            self.add_error("client_secret", _sentence(str(exc)))
+            return cleaned
+        if before is None or (
+            before.adapter_key,
+            before.adapter_settings,
+        ) != (after.adapter_key, after.adapter_settings):
+            try:
+                connection_adapter_check(after)
+            except ConnectionSettingsError as exc:
+                self.add_error(exc.field or None, _sentence(str(exc)))
+            else:
+                cleaned["adapter_settings"] = after.adapter_settings
         return cleaned
 
 
@@ -148,8 +248,9 @@ def check_company_connections(modeladmin, request, queryset) -> None:
 
 
 class ConnectionInline(admin.StackedInline):
+    """The connection at a glance on its company's page; its secrets live on its own page."""
+
     model = Connection
-    form = ConnectionAdminForm
     can_delete = False
     extra = 0
     fields = ("environment", "adapter_key", "health", "health_message", "health_checked_at")
@@ -210,8 +311,9 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
     search_help_text = "Company name, or exact Procore company id."
     readonly_fields = (
         "company_link",
+        *SECRET_STATE_FIELDS.values(),
         "token_state",
-        "adapter_settings_keys",
+        "adapter_settings_shown",
         "health_message",
         "health_checked_at",
         "provisioned_at",
@@ -249,16 +351,79 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
                 )
             },
         ),
-        ("ERP", {"fields": ("adapter_key", "adapter_settings", "adapter_settings_keys")}),
+        ("ERP", {"fields": ("adapter_key", "adapter_settings", "adapter_settings_shown")}),
         ("Health", {"fields": ("health", "health_message", "health_checked_at")}),
         ("History", {"fields": ("created_at", "updated_at")}),
     )
 
+    def _editable(self, request: HttpRequest, obj: Connection | None) -> bool:
+        if obj is None:
+            return self.has_add_permission(request)
+        return self.has_change_permission(request, obj)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Connection | None = None):
+        """Secret fields are write-only inputs for those who may change the connection; for
+        everyone else Django would print each field's stored value as text, so they get the
+        secret's state instead (and the settings without the secret ones)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self._editable(request, obj):
+            return fieldsets
+        # (``company_link`` already names the company, as a link.)
+        swap = {**SECRET_STATE_FIELDS, "adapter_settings": None, "company": None}
+        return [
+            (
+                title,
+                {
+                    **options,
+                    "fields": tuple(
+                        swap.get(name, name)
+                        for name in options["fields"]
+                        if swap.get(name, name) is not None
+                    ),
+                },
+            )
+            for title, options in fieldsets
+        ]
+
+    @method_decorator(sensitive_post_parameters(*SENSITIVE_POST_PARAMETERS))
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def prepare_save(
+        self, request: HttpRequest, obj: Connection, before: Connection | None
+    ) -> None:
+        """The same consequences as any other edit: times of the changed secrets, and the
+        cached token dropped when the credentials or hosts changed."""
+        connection_changes_apply(before=before, after=obj)
+
+    @admin.display(description="Client id")
+    def client_id_state(self, obj: Connection) -> str:
+        return connection_secret_state(obj, "client_id")
+
+    @admin.display(description="Client secret")
+    def client_secret_state(self, obj: Connection) -> str:
+        return connection_secret_state(obj, "client_secret")
+
+    @admin.display(description="Webhook secret")
+    def webhook_secret_state(self, obj: Connection) -> str:
+        return connection_secret_state(obj, "webhook_secret")
+
+    @admin.display(description="Previous webhook secret")
+    def webhook_secret_previous_state(self, obj: Connection) -> str:
+        return connection_secret_state(obj, "webhook_secret_previous")
+
     @admin.display(description="Access token")
     def token_state(self, obj: Connection) -> str:
-        if not obj.pk or not obj.access_token:
-            return "none cached"
-        return format_html("cached (hidden), expires {}", obj.token_expires_at or "unknown")
+        state = connection_secret_state(obj, "access_token")
+        if obj.pk and obj.access_token and obj.token_expires_at:
+            state += f" · expires {obj.token_expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        return state
 
     @admin.display(description="Provisioning now")
     def provisioning_lease(self, obj: Connection) -> str:
@@ -271,10 +436,23 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
             return f"no (the lease of {obj.lease_owner} ran out at {until})"
         return f"yes, by {obj.lease_owner}, until {until} at the latest"
 
-    @admin.display(description="Adapter settings keys")
-    def adapter_settings_keys(self, obj: Connection) -> str:
-        keys = sorted((obj.adapter_settings or {}).keys()) if obj.pk else []
-        return ", ".join(keys) or "—"
+    @admin.display(description="Stored adapter settings")
+    def adapter_settings_shown(self, obj: Connection) -> str:
+        """Each setting with its value, except the secret ones: set / not set, and since when."""
+        settings = (obj.adapter_settings or {}) if obj.pk else {}
+        if not settings:
+            return "—"
+        secret = obj.adapter_secret_names()
+        rows = [
+            (name, " (secret)", connection_secret_state(obj, f"adapter_settings.{name}"))
+            if name in secret
+            else (name, "", json.dumps(settings[name], ensure_ascii=False))
+            for name in sorted(settings)
+        ]
+        return format_html(
+            '<ul class="adapter-settings">{}</ul>',
+            format_html_join("", "<li><code>{}</code>{}: {}</li>", rows),
+        )
 
 
 @admin.register(CompanyMembership)

@@ -9,7 +9,6 @@ waits on a lock and then reuses what the first one stored (encrypted) on the con
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import threading
 import time
@@ -17,17 +16,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from django.db import connection as db_connection
 from django.db import transaction
+from django.utils import timezone
 from oauthlib.oauth2 import BackendApplicationClient
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from requests_oauthlib import OAuth2Session
 
 from integrations.procore import paths
 from integrations.procore.attempts import AttemptRecord, AttemptRecorder, excerpt, scrub
+from integrations.procore.destinations import check_base_url, is_loopback_url
 from integrations.procore.errors import (
     BadCredentialsError,
     ConfigurationError,
@@ -53,34 +53,13 @@ _PROCESS_LOCKS: dict[int, threading.Lock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
 
 
-def is_loopback_url(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(url: str, *, what: str) -> str:
-    """A base URL we may send credentials to: HTTPS anywhere, plain HTTP only on loopback."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"{what} {url!r} is not an http(s) URL")
-    if parts.scheme == "http" and not is_loopback_url(url):
-        raise ConfigurationError(
-            f"{what} {url!r} uses plain HTTP; only loopback addresses (the local sandbox) may"
-        )
-    return url.rstrip("/")
-
-
 @contextlib.contextmanager
 def _transport_allowed(url: str) -> Iterator[None]:
     """Let oauthlib talk plain HTTP to a loopback URL, and to nothing else.
 
     oauthlib reads ``OAUTHLIB_INSECURE_TRANSPORT`` from the environment; it is set only around a
-    token request to a URL that ``check_base_url`` has already confined to loopback.
+    token request to a URL that ``destinations.check_base_url`` has already confined to
+    loopback.
     """
     if not url.startswith("http://"):
         yield
@@ -333,6 +312,7 @@ class ConnectionTokenProvider:
                 and self._usable(row.access_token, row.token_expires_at)
             ):
                 token = Token(row.access_token, row.token_expires_at)
+                changed_at = row.access_token_changed_at
             else:
                 token = fetch_token(
                     login_url=row.login_url,
@@ -343,9 +323,15 @@ class ConnectionTokenProvider:
                     clock=self._clock,
                     timeout=self._timeout,
                 )
+                # The time it changed goes with it (pages show "set · changed …", never it).
+                changed_at = timezone.now()
                 type(row).objects.filter(pk=row.pk).update(
-                    access_token=token.access_token, token_expires_at=token.expires_at
+                    access_token=token.access_token,
+                    token_expires_at=token.expires_at,
+                    access_token_changed_at=changed_at,
                 )
+        # A later full save of the caller's row must not put back an older time.
+        self._connection.access_token_changed_at = changed_at
         return token
 
     def _usable(self, token: str, expires_at: datetime | None) -> bool:

@@ -18,7 +18,8 @@ import requests
 from integrations.backoff import backoff_delay
 from integrations.breakers import Breaker, CircuitOpen
 from integrations.procore.attempts import AttemptRecord, AttemptRecorder, excerpt, scrub
-from integrations.procore.auth import ConnectionTokenProvider, check_base_url
+from integrations.procore.auth import ConnectionTokenProvider
+from integrations.procore.destinations import check_base_url
 from integrations.procore.errors import (
     ProcoreError,
     ProcorePaused,
@@ -94,7 +95,10 @@ class Transport:
         rng: random.Random | None = None,
         breaker: Breaker | None = None,
     ) -> None:
-        self.api_url = check_base_url(api_url, what="API URL")
+        # Checked before every call rather than here, so that a URL the policy refuses fails
+        # a call (a ConfigurationError the caller handles like any other refusal) instead of
+        # building the client, and a policy changed since cannot be outlived by a client.
+        self.api_url = api_url.rstrip("/")
         self._breaker = breaker
         self.company_id = int(company_id)
         self._company_pk = company_pk
@@ -121,8 +125,12 @@ class Transport:
         json: Any = None,
         idempotent: bool | None = None,
     ) -> ProcoreResponse:
-        """Send one logical call, retrying only what is safe to retry; raise a ProcoreError."""
+        """Send one logical call, retrying only what is safe to retry; raise a ProcoreError.
+
+        Nothing is sent, not even a token request, when the API URL is not one the
+        credentials may go to (``destinations.check_base_url``)."""
         method = method.upper()
+        check_base_url(self.api_url, what="the API URL")
         url = self._url(path)
         safe = (method == "GET") if idempotent is None else idempotent
         shown_path = _shown_path(url, params)

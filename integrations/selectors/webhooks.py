@@ -49,7 +49,8 @@ def _active_company_ids() -> frozenset[int]:
 
 
 def webhook_credentials(*, procore_company_id: int) -> WebhookCredentials | None:
-    """The company's pk and accepted secrets, or None when the portal serves no such company."""
+    """The company's pk and accepted secrets (at least one), or None when the portal serves no
+    such company or its connection has no webhook secret."""
     if procore_company_id not in _active_company_ids():
         return None
     now = time.monotonic()
@@ -67,16 +68,22 @@ def webhook_credentials(*, procore_company_id: int) -> WebhookCredentials | None
         )
         .first()
     )
-    if connection is None:
+    secrets = (
+        ()
+        if connection is None
+        else tuple(s for s in (connection.webhook_secret, connection.webhook_secret_previous) if s)
+    )
+    if not secrets:
+        # No secret to accept (a connection added without one, not provisioned yet): served
+        # like an unknown company. Credentials without secrets would have the authentication
+        # compare the presented secret with its public decoys only, and accept a decoy.
         with _lock:
             _credentials.pop(procore_company_id, None)
         return None
     credentials = WebhookCredentials(
         company_pk=connection.company_id,
         procore_company_id=procore_company_id,
-        secrets=tuple(
-            s for s in (connection.webhook_secret, connection.webhook_secret_previous) if s
-        ),
+        secrets=secrets,
         expires=now + CREDENTIALS_TTL_SECONDS,
     )
     with _lock:

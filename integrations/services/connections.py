@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from integrations.models import Company, Connection, ProcoreEnvironment
 from integrations.procore import ProcoreClient, RetryPolicy
-from integrations.procore.auth import check_base_url
+from integrations.procore.destinations import check_base_url
 from integrations.procore.errors import (
     BadCredentialsError,
     ConfigurationError,
@@ -47,7 +47,21 @@ TOKEN_SCOPE_FIELDS = ("environment", "login_base_url", "api_base_url", "client_i
 
 
 class ConnectionSettingsError(ValueError):
-    """The settings given for a connection cannot work; the message says which and why."""
+    """The settings given for a connection cannot work; the message says which and why.
+
+    ``field`` names the connection field at fault when there is one, so a form can put the
+    message beside it and a command can name its option.
+    """
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+DESTINATION_CHANGE_REFUSED = (
+    "the client secret is needed again to change where this connection sends it (its "
+    "environment, login URL or API URL); enter it with the change"
+)
 
 
 def webhook_url_for(company: Company) -> str:
@@ -58,6 +72,74 @@ def webhook_url_for(company: Company) -> str:
 def webhook_secret_generate() -> str:
     """A fresh per-company bearer secret for webhook deliveries (256 bits)."""
     return secrets.token_urlsafe(32)
+
+
+# -- The rules every door applies (this service, the admin form) ---------------------------------
+
+
+def connection_base_url_check(url: str, *, field: str) -> str:
+    """``url`` normalised if the connection may send its credentials there
+    (``integrations.procore.destinations``, the same rule the client applies before sending);
+    else :class:`ConnectionSettingsError` naming ``field`` (``login_base_url``/``api_base_url``)."""
+    what = "the login URL" if field == "login_base_url" else "the API URL"
+    try:
+        return check_base_url(url, what=what)
+    except ConfigurationError as exc:
+        raise ConnectionSettingsError(exc.message, field=field) from None
+
+
+def connection_destination_changed(*, before: Connection, after: Connection) -> bool:
+    """Whether ``after`` would send the credentials somewhere else than ``before``: another
+    environment, or another login or API host in the custom one."""
+    return (
+        before.environment != after.environment
+        or before.login_url != after.login_url
+        or before.api_url != after.api_url
+    )
+
+
+def connection_destination_check(
+    *, before: Connection | None, after: Connection, client_secret_entered: bool
+) -> None:
+    """Refuse to change where a connection sends its client secret unless that secret was
+    entered with the change.
+
+    Whoever may edit a connection but does not know its secret could otherwise point the
+    login and API URLs at a server of theirs, press "Test connection", and receive it.
+    """
+    if before is None or not before.client_secret or client_secret_entered:
+        return
+    if connection_destination_changed(before=before, after=after):
+        raise ConnectionSettingsError(DESTINATION_CHANGE_REFUSED, field="client_secret")
+
+
+def connection_adapter_settings_merge(
+    *, before: Connection | None, adapter_key: str, given: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The adapter settings an edit means: the secret settings it leaves out or blank keep
+    their stored values (nobody can see them to send them back), when the adapter stays the
+    same (``erp_adapters.registry.adapter_settings_merge``)."""
+    from erp_adapters.registry import adapter_settings_merge
+
+    stored = before.adapter_settings if before and before.adapter_key == adapter_key else {}
+    return adapter_settings_merge(adapter_key, stored, given)
+
+
+def connection_changes_apply(*, before: Connection | None, after: Connection) -> list[str]:
+    """What follows from an edit, whoever made it: each changed secret gets its time, and a
+    cached token of other credentials or another host is dropped. The secrets that changed."""
+    changed = after.changed_secrets(before)
+    if before is not None and any(
+        getattr(before, name) != getattr(after, name) for name in TOKEN_SCOPE_FIELDS
+    ):
+        after.access_token = ""
+        after.token_expires_at = None
+        after.health = Connection.Health.UNKNOWN
+        after.health_message = "Settings changed; not checked since."
+        if before.access_token:
+            changed.append("access_token")
+    after.mark_secrets_changed(changed)
+    return changed
 
 
 @dataclass(frozen=True)
@@ -77,8 +159,8 @@ def connection_upsert(
     procore_company_id: int,
     name: str,
     environment: str,
-    client_id: str,
-    client_secret: str,
+    client_id: str = "",
+    client_secret: str = "",
     api_url: str = "",
     login_url: str = "",
     adapter_key: str | None = None,
@@ -88,7 +170,10 @@ def connection_upsert(
 ) -> ConnectionUpsertResult:
     """Create or update a company and its connection; audit what changed.
 
-    ``adapter_key``/``adapter_settings`` left as ``None`` keep what is stored. A webhook bearer
+    A new connection needs the client id and secret; for an existing one a blank one keeps
+    what is stored, except that changing the environment or URLs needs the client secret again
+    (``connection_destination_check``). ``adapter_key``/``adapter_settings`` left as ``None``
+    keep what is stored; secret adapter settings left out or blank keep theirs. A webhook bearer
     secret is generated when the connection has none. Changing credentials or hosts drops the
     cached token, which belonged to the old ones.
     """
@@ -136,38 +221,38 @@ def _validated(
     if environment not in ProcoreEnvironment.values:
         raise ConnectionSettingsError(
             f"unknown environment {environment!r}; choose one of "
-            + ", ".join(ProcoreEnvironment.values)
+            + ", ".join(ProcoreEnvironment.values),
+            field="environment",
         )
     api_url, login_url = (api_url or "").strip(), (login_url or "").strip()
     if environment == ProcoreEnvironment.CUSTOM:
         if not api_url or not login_url:
             raise ConnectionSettingsError(
-                "the custom environment needs both an API URL and a login URL"
+                "the custom environment needs both an API URL and a login URL",
+                field="api_base_url" if not api_url else "login_base_url",
             )
-        try:
-            api_url = check_base_url(api_url, what="the API URL")
-            login_url = check_base_url(login_url, what="the login URL")
-        except ConfigurationError as exc:
-            raise ConnectionSettingsError(exc.message) from None
+        api_url = connection_base_url_check(api_url, field="api_base_url")
+        login_url = connection_base_url_check(login_url, field="login_base_url")
     elif api_url or login_url:
         raise ConnectionSettingsError(
             f"API and login URLs are fixed for the {environment} environment; "
-            "give them only with the custom environment"
+            "give them only with the custom environment",
+            field="api_base_url" if api_url else "login_base_url",
         )
-    client_id, client_secret = (client_id or "").strip(), (client_secret or "").strip()
-    if not client_id or not client_secret:
-        raise ConnectionSettingsError("both the client id and the client secret are required")
     fields: dict[str, Any] = {
         "procore_company_id": company_id,
         "name": name,
         "environment": environment,
         "api_base_url": api_url,
         "login_base_url": login_url,
-        "client_id": client_id,
-        "client_secret": client_secret,
+        # Blank: keep the stored one (``_upsert`` requires both for a new connection).
+        "client_id": (client_id or "").strip(),
+        "client_secret": (client_secret or "").strip(),
     }
     if adapter_settings is not None and not isinstance(adapter_settings, Mapping):
-        raise ConnectionSettingsError("the adapter settings must be a JSON object")
+        raise ConnectionSettingsError(
+            "the adapter settings must be a JSON object", field="adapter_settings"
+        )
     if adapter_key is not None:
         fields["adapter_key"] = adapter_key.strip()
     if adapter_settings is not None:
@@ -175,21 +260,26 @@ def _validated(
     return fields
 
 
-def _check_adapter(connection: Connection) -> None:
-    """The adapter named exists and its settings pass its schema (``erp_adapters.registry``)."""
+def connection_adapter_check(connection: Connection) -> None:
+    """The adapter named exists and its settings pass its schema (``erp_adapters.registry``);
+    the settings get the schema's defaults. The message never quotes a secret setting."""
     if not connection.adapter_key:
         if connection.adapter_settings:
-            raise ConnectionSettingsError("adapter settings were given without an adapter")
+            raise ConnectionSettingsError(
+                "adapter settings were given without an adapter", field="adapter_settings"
+            )
         return
-    from erp_adapters.base import AdapterError
+    from erp_adapters.base import AdapterError, UnknownAdapter
     from erp_adapters.registry import validate_adapter_settings
 
     try:
         connection.adapter_settings = validate_adapter_settings(
             connection.adapter_key, connection.adapter_settings or {}
         )
+    except UnknownAdapter as exc:
+        raise ConnectionSettingsError(str(exc), field="adapter_key") from None
     except AdapterError as exc:
-        raise ConnectionSettingsError(str(exc)) from None
+        raise ConnectionSettingsError(str(exc), field="adapter_settings") from None
 
 
 @transaction.atomic
@@ -199,6 +289,18 @@ def _upsert(fields: dict[str, Any], *, actor: Any, actor_label: str) -> Connecti
         .filter(procore_company_id=fields["procore_company_id"])
         .first()
     )
+    connection = (
+        None
+        if company is None
+        else Connection.objects.select_for_update().filter(company=company).first()
+    )
+    before_connection = None if connection is None else Connection.objects.get(pk=connection.pk)
+    if connection is None and not (fields["client_id"] and fields["client_secret"]):
+        raise ConnectionSettingsError(
+            "both the client id and the client secret are required to connect a company",
+            field="client_secret" if fields["client_id"] else "client_id",
+        )
+
     company_created = company is None
     if company is None:
         company = Company.objects.create(
@@ -214,30 +316,36 @@ def _upsert(fields: dict[str, Any], *, actor: Any, actor_label: str) -> Connecti
             action="update", instance=company, changes=changes, actor=actor, actor_label=actor_label
         )
 
-    connection = Connection.objects.select_for_update().filter(company=company).first()
     connection_created = connection is None
-    before_connection = None if connection is None else Connection.objects.get(pk=connection.pk)
     if connection is None:
         connection = Connection(company=company)
-    for name in ("environment", "api_base_url", "login_base_url", "client_id", "client_secret"):
+    for name in ("environment", "api_base_url", "login_base_url"):
         setattr(connection, name, fields[name])
+    for name in ("client_id", "client_secret"):
+        if fields[name]:
+            setattr(connection, name, fields[name])
+    connection_destination_check(
+        before=before_connection,
+        after=connection,
+        client_secret_entered=bool(fields["client_secret"]),
+    )
     if "adapter_key" in fields:
         connection.adapter_key = fields["adapter_key"]
     if "adapter_settings" in fields:
-        connection.adapter_settings = fields["adapter_settings"]
-    _check_adapter(connection)
+        connection.adapter_settings = connection_adapter_settings_merge(
+            before=before_connection,
+            adapter_key=connection.adapter_key,
+            given=fields["adapter_settings"],
+        )
+    connection_adapter_check(connection)
 
     new_secret = None
     if not connection.webhook_secret:
         new_secret = connection.webhook_secret = webhook_secret_generate()
 
     changes = audit_diff(before=before_connection, after=connection, fields=CONNECTION_FIELDS)
-    if before_connection is not None and any(f in changes for f in TOKEN_SCOPE_FIELDS):
-        connection.access_token = ""
-        connection.token_expires_at = None
-        connection.health = Connection.Health.UNKNOWN
-        connection.health_message = "Settings changed; not checked since."
     if connection_created or changes:
+        connection_changes_apply(before=before_connection, after=connection)
         connection.save()
         audit_record(
             action="create" if connection_created else "update",

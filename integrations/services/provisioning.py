@@ -184,7 +184,8 @@ def _provision(
     if not connection.webhook_secret:
         # The hook carries the secret; a connection made without one gets one now.
         connection.webhook_secret = webhook_secret_generate()
-        connection.save(update_fields=["webhook_secret", "updated_at"])
+        stamped = connection.mark_secrets_changed(["webhook_secret"])
+        connection.save(update_fields=["webhook_secret", *stamped, "updated_at"])
 
     result.metadata = metadata_config_ensure(company=company)
     own_client = client is None
@@ -248,7 +249,10 @@ def webhook_secret_rotate(
         if connection.webhook_secret:
             connection.webhook_secret_previous = connection.webhook_secret
         connection.webhook_secret = webhook_secret_generate()
-        connection.save(update_fields=["webhook_secret", "webhook_secret_previous", "updated_at"])
+        stamped = connection.note_secret_changes(before)
+        connection.save(
+            update_fields=["webhook_secret", "webhook_secret_previous", *stamped, "updated_at"]
+        )
         audit_record(
             action="update",
             instance=connection,
@@ -278,7 +282,8 @@ def webhook_secret_retire_previous(
         return False
     before = Connection.objects.get(pk=connection.pk)
     connection.webhook_secret_previous = ""
-    connection.save(update_fields=["webhook_secret_previous", "updated_at"])
+    stamped = connection.mark_secrets_changed(["webhook_secret_previous"])
+    connection.save(update_fields=["webhook_secret_previous", *stamped, "updated_at"])
     audit_record(
         action="update",
         instance=connection,

@@ -19,6 +19,13 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Our webhook hooks' namespace in Procore (lowercase, digits, dashes); one per deployment.
 PROCORE_WEBHOOK_NAMESPACE = env.str("PROCORE_WEBHOOK_NAMESPACE", default="erp-portal")
+# Where a connection may send its Procore credentials besides Procore's own hosts
+# (integrations/procore/destinations.py): hosts an operator names (HTTPS only), and loopback
+# (the local sandbox) when DEBUG or PROCORE_ALLOW_LOOPBACK is on.
+PROCORE_ALLOWED_CUSTOM_HOSTS = [
+    h.strip().lower() for h in env.list("PROCORE_ALLOWED_CUSTOM_HOSTS", default=[]) if h.strip()
+]
+PROCORE_ALLOW_LOOPBACK = env.bool("PROCORE_ALLOW_LOOPBACK", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -16,7 +16,14 @@ from erp_adapters.base import (
     UnknownAdapter,
 )
 from erp_adapters.demo.adapter import DemoAdapter
-from erp_adapters.registry import available_adapters, get_adapter, validate_adapter_settings
+from erp_adapters.registry import (
+    adapter_settings_merge,
+    available_adapters,
+    get_adapter,
+    secret_setting_names,
+    validate_adapter_settings,
+    write_only_settings,
+)
 
 
 class PaperLedger(Adapter):
@@ -102,3 +109,52 @@ def test_demo_supports_every_entity(db):
     assert adapter.entity("vendors") is adapter.vendors
     with pytest.raises(EntityNotSupported):
         adapter.entity("invoices")
+
+
+# -- Secret settings ---------------------------------------------------------------------------
+
+
+def test_write_only_settings_are_the_ones_the_schema_marks(secret_adapter):
+    # A property holding a secret anywhere beneath it is secret as a whole.
+    assert write_only_settings(secret_adapter) == {"api_key", "login"}
+    assert write_only_settings("demo") == frozenset()
+
+
+def test_what_cannot_be_classified_counts_as_secret(secret_adapter):
+    stored = {"tenant": "acme", "api_key": "k-123456789", "colour": "red"}
+    assert secret_setting_names(secret_adapter, stored) == {"api_key", "colour"}
+    assert secret_setting_names("demo", {"tenant": "acme", "password": "x"}) == {"password"}
+    assert secret_setting_names("no-such-erp", {"tenant": "acme"}) == {"tenant"}
+
+
+def test_an_edit_keeps_the_secret_settings_it_leaves_out_or_blank(secret_adapter):
+    stored = {"tenant": "acme", "page_size": 10, "api_key": "k-stored-123"}
+    merge = adapter_settings_merge
+    assert merge(secret_adapter, stored, {"tenant": "other"}) == {
+        "tenant": "other",
+        "api_key": "k-stored-123",
+    }
+    assert merge(secret_adapter, stored, {"api_key": ""})["api_key"] == "k-stored-123"
+    assert merge(secret_adapter, stored, {"api_key": "k-new-4567"})["api_key"] == "k-new-4567"
+    assert "api_key" not in merge(secret_adapter, stored, {"api_key": None})
+    assert merge(secret_adapter, {}, {"api_key": ""}) == {}
+
+
+def test_a_secret_setting_that_fails_its_schema_is_described_without_its_value(secret_adapter):
+    with pytest.raises(AdapterSettingsError) as caught:
+        validate_adapter_settings(
+            secret_adapter,
+            {"api_key": "short", "login": {"password": ["pw-in-a-list"]}, "page_size": 0},
+        )
+    text = str(caught.value)
+    assert "short" not in text and "pw-in-a-list" not in text
+    assert "api_key: the value does not satisfy the schema's 'minLength' rule" in text
+    assert "(expected: the ERP's API key, 8 characters or more)" in text
+    assert "login.password: the value does not satisfy the schema's 'type' rule" in text
+    assert "page_size: 0 is less than the minimum of 1" in text  # not secret: said in full
+    with pytest.raises(AdapterSettingsError, match="not a setting") as caught:
+        validate_adapter_settings("demo", {"password": "hunter2-erp"})
+    assert "hunter2" not in str(caught.value)
+    with pytest.raises(AdapterSettingsError) as caught:
+        validate_adapter_settings(secret_adapter, ["k-in-a-list-99"])
+    assert "k-in-a-list" not in str(caught.value)

@@ -2,6 +2,7 @@
 
 Prints the webhook URL and, when one is generated, the webhook bearer secret: that is the only
 time the secret is shown (it is stored encrypted), so operators copy it into the hook set-up.
+Nothing else it prints holds a secret: changed fields are named, never shown.
 """
 
 from __future__ import annotations
@@ -16,6 +17,16 @@ from integrations.models import ProcoreEnvironment
 from integrations.services.connections import ConnectionSettingsError, connection_upsert
 
 STDIN = "-"
+# The option that gives each connection field, to name it in an error.
+_OPTION_OF = {
+    "environment": "--environment",
+    "login_base_url": "--login-url",
+    "api_base_url": "--api-url",
+    "client_id": "--client-id",
+    "client_secret": "--client-secret",
+    "adapter_key": "--adapter",
+    "adapter_settings": "--adapter-settings",
+}
 
 
 class Command(BaseCommand):
@@ -30,12 +41,17 @@ class Command(BaseCommand):
         parser.add_argument("--environment", required=True, choices=ProcoreEnvironment.values)
         parser.add_argument("--api-url", default="", help="Only with --environment custom.")
         parser.add_argument("--login-url", default="", help="Only with --environment custom.")
-        parser.add_argument("--client-id", required=True)
+        parser.add_argument(
+            "--client-id",
+            default="",
+            help="Required to connect a company; when updating, leave it out to keep the stored one.",
+        )
         parser.add_argument(
             "--client-secret",
-            required=True,
+            default="",
             help="The client secret, or '-' to read it from standard input (keeps it out of "
-            "the process list and shell history).",
+            "the process list and shell history). Required to connect a company and to change "
+            "its environment or URLs; otherwise leave it out to keep the stored one.",
         )
         parser.add_argument("--adapter", default=None, help="ERP adapter key, e.g. demo.")
         parser.add_argument(
@@ -72,7 +88,8 @@ class Command(BaseCommand):
                 actor_label="connect_company",
             )
         except ConnectionSettingsError as exc:
-            raise CommandError(str(exc)) from None
+            option = _OPTION_OF.get(exc.field)
+            raise CommandError(f"{option}: {exc}" if option else str(exc)) from None
 
         company, connection = result.company, result.connection
         if result.connection_created:

@@ -3,6 +3,7 @@ and every answer is JSON."""
 
 import json
 import threading
+from hmac import compare_digest as hmac_compare_digest
 from unittest import mock
 
 import pytest
@@ -10,6 +11,7 @@ from django.db import DatabaseError
 from django.db import connection as db
 
 from integrations.models import ERPRequest, NotificationEvent
+from integrations.services.connections import webhook_secret_generate
 from tests.factories import ConnectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -288,6 +290,51 @@ def test_unknown_companies_cost_no_query_per_attempt(
                 client, connection, event(connection), url=f"/webhooks/procore/{company_id}/"
             )
             assert response.status_code == 401
+
+
+@pytest.mark.parametrize("presented", ["x" * 43, "y" * 43, ""])
+def test_a_company_whose_connection_has_no_webhook_secret_accepts_nothing(client, presented):
+    """A connection added without a secret (the admin's add form allows it; provisioning
+    generates one later) must not accept the decoys compared for unknown companies."""
+    bare = ConnectionFactory(webhook_secret="", webhook_secret_previous="")
+    response = post(client, bare, event(bare), secret=presented)
+    assert response.status_code == 401
+    assert not NotificationEvent.objects.exists()
+
+
+@pytest.mark.parametrize("previous", [False, True], ids=["one secret", "two secrets"])
+@pytest.mark.parametrize("unknown_id", ["900001", "abc"], ids=["unknown id", "malformed id"])
+def test_an_unknown_company_costs_the_same_work_as_a_wrong_secret(
+    client, django_assert_num_queries, previous, unknown_id
+):
+    """Which company ids exist must not show in how long a 401 takes. Measured as work, not
+    time: the same constant-time comparisons, of the same lengths, and the same queries (none,
+    once the served ids and the company's secrets are cached) for an unknown company as for a
+    real one given a wrong secret."""
+    real = ConnectionFactory(
+        webhook_secret=webhook_secret_generate(),
+        webhook_secret_previous=webhook_secret_generate() if previous else "",
+    )
+    wrong = "w" * len(real.webhook_secret)
+    assert post(client, real, event(real), secret=wrong).status_code == 401  # cached now
+    compared: list[tuple[int, int]] = []
+
+    def compare_digest(a, b) -> bool:
+        compared.append((len(a), len(b)))
+        return hmac_compare_digest(a, b)
+
+    answers, work = [], []
+    with mock.patch("hmac.compare_digest", compare_digest):
+        for url in (url_for(real), f"/webhooks/procore/{unknown_id}/"):
+            compared.clear()
+            with django_assert_num_queries(0):
+                response = post(client, real, event(real), secret=wrong, url=url)
+            answers.append((response.status_code, response.json()))
+            work.append(list(compared))
+
+    assert answers[0] == answers[1] == (401, {"detail": "Invalid or missing credentials."})
+    assert work[0] == work[1]
+    assert len(work[0]) == 2  # both accepted secrets, or a secret and a decoy, always two
 
 
 @pytest.mark.parametrize("method", ["get", "put", "delete"])

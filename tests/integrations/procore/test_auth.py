@@ -59,6 +59,25 @@ def test_cached_token_is_encrypted_at_rest(rsps, clock, connection, make_client)
     assert Connection.objects.get(pk=connection.pk).access_token == "tok-plain-value"
 
 
+def test_a_new_token_records_when_it_changed_and_a_reused_one_does_not(
+    rsps, clock, connection, make_client
+):
+    """Pages say "set · changed …" for the token; only a fetch from the login host changes it."""
+    add_tokens(rsps, clock, "tok-1")
+    rsps.get(f"{API}/companies", json=[])
+    assert Connection.objects.get(pk=connection.pk).access_token_changed_at is None
+
+    client = make_client()
+    list(client.list_companies())
+    fetched = Connection.objects.get(pk=connection.pk).access_token_changed_at
+    assert fetched is not None
+    assert connection.access_token_changed_at == fetched  # the caller's row agrees
+
+    list(make_client(Connection.objects.get(pk=connection.pk)).list_companies())
+    assert Connection.objects.get(pk=connection.pk).access_token_changed_at == fetched
+    assert len(token_requests(rsps)) == 1
+
+
 def test_token_is_renewed_shortly_before_it_expires(rsps, clock, make_client):
     add_tokens(rsps, clock, "tok-1", "tok-2", expires_in=5400)
     rsps.get(f"{API}/companies", json=[])
@@ -132,7 +151,11 @@ def test_plain_http_is_refused_for_hosts_other_than_loopback(db, make_client):
     with pytest.raises(ConfigurationError, match="plain HTTP"):
         ConnectionTokenProvider(remote, recorder=None).token()
     with pytest.raises(ConfigurationError, match="plain HTTP"):
-        make_client(ConnectionFactory(api_base_url="http://api.procore.example"))
+        list(
+            make_client(
+                ConnectionFactory(api_base_url="http://api.procore.example")
+            ).list_companies()
+        )
 
 
 def test_insecure_transport_is_only_allowed_during_a_loopback_token_request(

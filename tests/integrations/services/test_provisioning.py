@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import AuditEntry, Connection, MetadataConfig
+from integrations.procore import ErrorKind
 from integrations.services import provisioning
 from integrations.services.connections import webhook_url_for
 from integrations.services.leases import worker_name
@@ -20,6 +21,7 @@ from integrations.services.provisioning import (
     Change,
     ProvisioningError,
     connection_provision,
+    webhook_secret_retire_previous,
     webhook_secret_rotate,
 )
 from procore_sandbox.models import Company as SandboxCompany
@@ -27,6 +29,7 @@ from procore_sandbox.models import ErpConnection, Hook, Trigger
 from procore_sandbox.services.tenants import app_uninstall
 from tests.conftest import SANDBOX_CLIENT_ID as CLIENT_ID
 from tests.conftest import SANDBOX_WEBHOOK_SECRET as WEBHOOK_SECRET
+from tests.factories import ConnectionFactory
 
 
 def _uninstall_app(company_id: int) -> None:
@@ -140,6 +143,49 @@ def test_a_rotated_secret_updates_the_hook_instead_of_adding_one(sandbox_connect
     assert hooks[0].destination_headers == {
         "Authorization": "Bearer whsec-rotated-fedcba9876543210"
     }
+
+
+def test_the_webhook_secrets_record_when_they_were_generated_rotated_and_retired(
+    sandbox_connection,
+):
+    company = sandbox_connection.company
+    Connection.objects.filter(pk=sandbox_connection.pk).update(webhook_secret="")
+    connection_provision(company=company)
+    generated = Connection.objects.get(pk=sandbox_connection.pk)
+    assert generated.webhook_secret and generated.webhook_secret_changed_at is not None
+    assert generated.webhook_secret_previous_changed_at is None
+
+    webhook_secret_rotate(company=company)
+    rotated = Connection.objects.get(pk=sandbox_connection.pk)
+    assert rotated.webhook_secret_previous == generated.webhook_secret
+    assert rotated.webhook_secret_changed_at > generated.webhook_secret_changed_at
+    assert rotated.webhook_secret_previous_changed_at == rotated.webhook_secret_changed_at
+
+    assert webhook_secret_retire_previous(company=company)
+    retired = Connection.objects.get(pk=sandbox_connection.pk)
+    assert retired.webhook_secret_previous == ""
+    assert retired.webhook_secret_previous_changed_at > rotated.webhook_secret_previous_changed_at
+    assert retired.webhook_secret_changed_at == rotated.webhook_secret_changed_at
+    # The audit trail says what changed, never a value, and not the bookkeeping of times.
+    for entry in AuditEntry.objects.filter(object_type="integrations.Connection"):
+        assert not any(name.endswith("_changed_at") for name in entry.changes)
+        assert generated.webhook_secret not in str(entry.changes)
+
+
+@pytest.mark.django_db
+def test_a_stored_url_the_policy_refuses_stops_provisioning_before_anything_is_sent(rsps):
+    """Saved before its host was taken off PROCORE_ALLOWED_CUSTOM_HOSTS, or written around the
+    services: provisioning says what to fix, and neither the credentials nor the webhook
+    secret leave."""
+    connection = ConnectionFactory(
+        login_base_url="https://evil.example.com", api_base_url="https://evil.example.com"
+    )
+    with pytest.raises(ProvisioningError) as caught:
+        connection_provision(company=connection.company)
+    assert "is not a Procore host" in str(caught.value)
+    assert "Check the connection's environment and base URLs." in str(caught.value)
+    assert caught.value.kind == ErrorKind.CONFIGURATION
+    assert len(rsps.calls) == 0
 
 
 def test_lost_ids_are_recovered_from_procore_without_duplicates(sandbox_connection):

@@ -114,3 +114,60 @@ def test_connect_company_rejects_bad_input_with_a_clear_reason(args, reason):
     with pytest.raises(CommandError, match=reason.replace("(", r"\(").replace(")", r"\)")):
         connect(*merged)
     assert not Company.objects.exists()
+
+
+def _without(args: list[str], *flags: str) -> list[str]:
+    out = [*args]
+    for flag in flags:
+        at = out.index(flag)
+        del out[at : at + 2]
+    return out
+
+
+@override_settings(PROCORE_ALLOWED_CUSTOM_HOSTS=["collector.example.net"])
+def test_moving_the_credentials_without_the_client_secret_is_refused_naming_the_option():
+    connect(*BASE_ARGS)
+    stored = Connection.objects.values().get()
+    moved = _without(BASE_ARGS, "--client-id", "--client-secret")
+    moved[moved.index("--api-url") + 1] = "https://collector.example.net"
+
+    with pytest.raises(CommandError, match=r"^--client-secret: the client secret is needed again"):
+        connect(*moved)
+
+    assert Connection.objects.values().get() == stored
+    output = connect(*moved, "--client-secret", "csecret-first-value")
+    assert "Updated" in output and "api_base_url" in output
+    assert Connection.objects.get().api_url == "https://collector.example.net"
+
+
+def test_an_update_without_the_secrets_keeps_them_and_prints_none(secret_adapter):
+    first = connect(
+        *BASE_ARGS,
+        "--adapter",
+        secret_adapter,
+        "--adapter-settings",
+        '{"tenant": "acme", "api_key": "apikey-never-printed-1"}',
+    )
+    secret = Connection.objects.get().webhook_secret
+    assert first.count(secret) == 2  # the secret and the header to paste, once, at creation
+
+    output = connect(
+        *_without(BASE_ARGS, "--client-id", "--client-secret"),
+        "--adapter-settings",
+        '{"tenant": "books"}',
+    )
+
+    connection = Connection.objects.get()
+    assert connection.adapter_settings["api_key"] == "apikey-never-printed-1"
+    assert (connection.client_id, connection.client_secret) == ("cid-123", "csecret-first-value")
+    assert "Updated" in output and "adapter_settings" in output
+    for value in ("apikey-never-printed-1", "csecret-first-value", "cid-123"):
+        assert value not in first
+    for value in (secret, "apikey-never-printed-1", "csecret-first-value", "cid-123"):
+        assert value not in output
+
+
+def test_connecting_needs_the_client_id_and_secret():
+    with pytest.raises(CommandError, match=r"^--client-secret: both the client id and"):
+        connect(*_without(BASE_ARGS, "--client-secret"))
+    assert not Company.objects.exists()
