@@ -157,10 +157,9 @@ def test_sync_cost_codes_and_cost_types_go_straight_into_procore_and_link_existi
     """Cost codes go straight into the empty list. Procore's own cost types (Labor, Materials,
     …) hold no ERP id yet: the first cost type import waits for support to match them, and once
     linked the import updates them instead of adding a second Labor, Materials, …"""
-    from procore_sandbox.models import ErpRequestDetail, ProcoreObject
-
     from integrations.models import LinkProposal, LinkReview
     from integrations.services.link_review import link_review_accept_matches, link_review_apply
+    from procore_sandbox.models import ErpRequestDetail, ProcoreObject
 
     seeding.seed_cost_codes(erp)
     seeding.seed_cost_types(erp)
@@ -182,9 +181,13 @@ def test_sync_cost_codes_and_cost_types_go_straight_into_procore_and_link_existi
     assert in_procore.get(origin_id=str(child.guid)).data["full_code"] == child.code
 
     assert not ErpRequestDetail.objects.filter(erp_request=types_request).exists()
-    procore_types = ProcoreObject.objects.filter(company=sandbox_company, item_type="line_item_type")
+    procore_types = ProcoreObject.objects.filter(
+        company=sandbox_company, item_type="line_item_type"
+    )
     assert procore_types.count() == 5  # nothing added: the import waits for the review
-    review = LinkReview.objects.get(company=sandbox_connection.company, entity="standard_categories")
+    review = LinkReview.objects.get(
+        company=sandbox_connection.company, entity="standard_categories"
+    )
     assert (review.state, review.procore_records) == ("pending", 5)
     first = SyncRun.objects.get(entity="standard_categories")
     assert first.state == "failed" and "support reviews how they match" in first.error

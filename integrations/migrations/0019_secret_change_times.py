@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0014_dead_letters_keep_their_cause'),
+        ('integrations', '0018_link_review'),
     ]
 
     operations = [
