@@ -132,7 +132,7 @@ class ProposalForm(forms.ModelForm):
     """Accept (choosing among the candidates when several ERP records fit) or reject."""
 
     choice = forms.ChoiceField(required=False, label="ERP record")
-    accept = forms.ChoiceField(
+    verdict = forms.ChoiceField(
         choices=(("", "— leave as it is —"), ("accept", "Accept"), ("reject", "Reject")),
         required=False,
     )
@@ -180,8 +180,13 @@ class LinkProposalAdmin(admin.ModelAdmin):
         "decision",
         "error",
     )
-    fields = (*readonly_fields, "choice", "accept")
     actions = ["accept", "reject"]
+
+    def get_fields(self, request: HttpRequest, obj: LinkProposal | None = None) -> tuple:
+        """The verdict and the choice are form fields: a view-only user sees the proposal alone."""
+        if obj is not None and not self.has_change_permission(request, obj):
+            return self.readonly_fields
+        return (*self.readonly_fields, "choice", "verdict")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -193,7 +198,7 @@ class LinkProposalAdmin(admin.ModelAdmin):
         return format_html_join("<br>", "{} {}", ((c["code"], c["name"]) for c in obj.candidates))
 
     def save_model(self, request: HttpRequest, obj: LinkProposal, form, change: bool) -> None:
-        verdict = form.cleaned_data.get("accept")
+        verdict = form.cleaned_data.get("verdict")
         if not verdict:
             return
         try:

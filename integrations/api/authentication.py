@@ -33,11 +33,13 @@ class WebhookBearerAuthentication(BaseAuthentication):
             else None
         )
         scheme, _, presented = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-        expected = credentials.secrets if credentials is not None else _DECOYS
+        real = tuple(credentials.secrets if credentials is not None else ())[:2]
+        # Always two comparisons; only a match against one of the company's own secrets counts,
+        # never one against a decoy that pads the pair.
         matched = False
-        for secret in (*expected, *_DECOYS)[:2]:
-            if hmac.compare_digest(presented.strip().encode(), secret.encode()):
-                matched = True
+        for index, secret in enumerate((*real, *_DECOYS)[:2]):
+            equal = hmac.compare_digest(presented.strip().encode(), secret.encode())
+            matched |= equal and index < len(real)
         if credentials is None or not matched or scheme.lower() != "bearer":
             raise AuthenticationFailed(FAILED)
         return (None, credentials)

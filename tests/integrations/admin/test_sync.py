@@ -93,3 +93,23 @@ def test_a_runs_pause_note_refusals_and_holder_are_shown(admin_client_logged_in,
     assert "Paused, will resume: Procore is unavailable" in page
     assert "V-000002: name: &lt;b&gt;taken&lt;/b&gt;<br>an item: ?<br>… and 5 more" in page
     assert f"worker-3:77/abc123 until {until:%Y-%m-%d %H:%M:%S} UTC" in page
+
+
+def test_support_accepts_an_ambiguous_proposal_by_choosing_its_erp_record(
+    admin_client_logged_in, populated
+):
+    proposal = populated["proposal"]
+    url = reverse("admin:integrations_linkproposal_change", args=[proposal.pk])
+    page = admin_client_logged_in.get(url).content.decode()
+    assert "Acme Steel Inc" in page and 'name="verdict"' in page
+
+    response = admin_client_logged_in.post(url, {"choice": "G1", "verdict": "accept"})
+
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.decision, proposal.origin_id, proposal.origin_code) == (
+        "accepted",
+        "G1",
+        "V-1",
+    )
+    assert AuditEntry.objects.filter(changes__action="accept").exists()

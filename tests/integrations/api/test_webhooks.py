@@ -302,6 +302,16 @@ def test_a_company_whose_connection_has_no_webhook_secret_accepts_nothing(client
     assert not NotificationEvent.objects.exists()
 
 
+@pytest.mark.parametrize("presented", ["x" * 43, "y" * 43])
+def test_a_company_with_one_secret_does_not_accept_the_decoy_that_pads_its_pair(client, presented):
+    """With no previous secret the second comparison is against a decoy; matching it must
+    never count."""
+    single = ConnectionFactory(webhook_secret=webhook_secret_generate(), webhook_secret_previous="")
+    response = post(client, single, event(single), secret=presented)
+    assert response.status_code == 401
+    assert post(client, single, event(single), secret=single.webhook_secret).status_code == 200
+
+
 @pytest.mark.parametrize("previous", [False, True], ids=["one secret", "two secrets"])
 @pytest.mark.parametrize("unknown_id", ["900001", "abc"], ids=["unknown id", "malformed id"])
 def test_an_unknown_company_costs_the_same_work_as_a_wrong_secret(
