@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# Playwright's sync API keeps an event loop running in the test thread for the whole session once
+# a browser test has started; Django's ORM refuses to run beside one unless told that this thread
+# serves no async code (the portal has none). Tests only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from integrations.models import ProcoreEnvironment
 
@@ -98,3 +105,9 @@ def _live_server_without_nagle():
     testcases.QuietWSGIRequestHandler.setup = setup
     yield
     testcases.QuietWSGIRequestHandler.setup = original
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium: browsers are never downloaded here, and the portal runs offline."""
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "headless": True}

@@ -1,0 +1,54 @@
+"""Which companies a signed-in person may see, and as what: the one place the self-service
+portal, its API and its downloads ask, so isolation cannot be forgotten view by view."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from integrations.models import Company, CompanyMembership
+
+Role = CompanyMembership.Role
+
+
+def companies_for_user(
+    user: AbstractBaseUser | AnonymousUser, *, role: str | None = None
+) -> QuerySet[Company]:
+    """The companies ``user`` belongs to (as a company admin only, with ``role="admin"``).
+
+    Support staff are not members: they reach every company through the admin, where what
+    they do is audited, never through the self-service pages."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Company.objects.none()
+    memberships = CompanyMembership.objects.filter(user=user)
+    if role is not None:
+        memberships = memberships.filter(role=role)
+    return Company.objects.filter(pk__in=memberships.values("company_id"))
+
+
+def company_for_user(
+    user: AbstractBaseUser | AnonymousUser, company_id: int | str, *, role: str | None = None
+) -> Company:
+    """The company ``company_id`` if ``user`` is a member (in ``role``), else 404: a company of
+    someone else looks exactly like one that does not exist."""
+    try:
+        pk = int(company_id)
+    except (TypeError, ValueError):
+        raise Http404("No such company.") from None
+    company = companies_for_user(user, role=role).filter(pk=pk).first()
+    if company is None:
+        raise Http404("No such company.")
+    return company
+
+
+def membership_role(user: AbstractBaseUser | AnonymousUser, company: Company) -> str | None:
+    """``"admin"``, ``"viewer"`` or None: what the page may offer (Retry, Connect, Invite)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        CompanyMembership.objects.filter(user=user, company=company)
+        .values_list("role", flat=True)
+        .first()
+    )

@@ -1,0 +1,44 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+from integrations.models import CompanyMembership
+from integrations.selectors.memberships import (
+    companies_for_user,
+    company_for_user,
+    membership_role,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_member_sees_their_companies_and_nothing_else():
+    mine, theirs = factories.CompanyFactory(), factories.CompanyFactory()
+    user = factories.UserFactory()
+    CompanyMembership.objects.create(user=user, company=mine, role="viewer")
+
+    assert list(companies_for_user(user)) == [mine]
+    assert company_for_user(user, mine.pk) == mine
+    assert membership_role(user, mine) == "viewer"
+    assert membership_role(user, theirs) is None
+    for other in (theirs.pk, str(theirs.pk), "abc", None, 10**30):
+        with pytest.raises(Http404):
+            company_for_user(user, other)
+
+
+def test_a_viewer_is_not_a_company_admin_and_strangers_see_nothing():
+    company = factories.CompanyFactory()
+    viewer, admin = factories.UserFactory(), factories.UserFactory()
+    CompanyMembership.objects.create(user=viewer, company=company, role="viewer")
+    CompanyMembership.objects.create(user=admin, company=company, role="admin")
+
+    assert list(companies_for_user(admin, role="admin")) == [company]
+    assert not companies_for_user(viewer, role="admin").exists()
+    with pytest.raises(Http404):
+        company_for_user(viewer, company.pk, role="admin")
+    assert not companies_for_user(AnonymousUser()).exists()
+    staff = factories.UserFactory(is_staff=True, is_superuser=True)
+    assert not companies_for_user(staff).exists()  # support uses the audited admin
+    viewer.is_active = False
+    assert not companies_for_user(viewer).exists()
