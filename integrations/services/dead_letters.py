@@ -1,6 +1,9 @@
 """Re-driving dead letters: by a person (one, a company's, or all), or by themselves once what
 they died of answers again.
 
+Close-outs die too: a Request Detail whose close-out Procore did not answer until its retries
+ran out. Its ERP work is done, so healing only sends the close-out again (``close_outs``).
+
 A request becomes a dead letter when its retries run out (``work.py``); what it died of is kept
 (``gave_up_because``: Procore or the ERP unreachable, or an internal error). Requests that died
 because Procore or the ERP did not answer are re-driven automatically as soon as that target
@@ -12,14 +15,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 
 from erp_adapters.base import AdapterError, HealthState
 from erp_adapters.registry import get_adapter
-from integrations.enqueue import enqueue_erp_requests
-from integrations.models import CircuitBreaker, Connection, ERPRequest
+from integrations.enqueue import enqueue_close_out, enqueue_erp_requests
+from integrations.models import CircuitBreaker, Connection, ERPRequest, ERPRequestDetail
 from integrations.models.erp_requests import GaveUpBecause, WorkState
 from integrations.selectors.connections import connection_for_company
 from integrations.services.connections import CheckOutcome, connection_check
@@ -43,16 +47,33 @@ def dead_letters_redrive(*, requests: QuerySet[ERPRequest]) -> int:
     return len(pks)
 
 
+def dead_close_outs_redrive(*, company_pk: int) -> int:
+    """Send again the company's close-outs that died because Procore did not answer: the status
+    and messages they hold go to Procore as they are; the ERP work is not redone."""
+    with transaction.atomic():
+        count = work_redrive(_dead_close_outs().filter(company_id=company_pk))
+        if count:
+            enqueue_close_out(company_pk)
+    return count
+
+
+def _dead_close_outs() -> QuerySet[ERPRequestDetail]:
+    return ERPRequestDetail.objects.filter(
+        state=WorkState.DEAD, gave_up_because=GaveUpBecause.PROCORE
+    )
+
+
 def dead_letters_heal(*, check: Callable[[Connection], bool] | None = None) -> dict[str, int]:
     """Re-drive the dead letters whose target answers again: for each company with requests
-    that died because Procore (or its ERP) did not answer, ask that target once (the Procore
-    connection check, the adapter's health check) and, if it answers, re-drive them.
+    (or close-outs) that died because Procore (or its ERP) did not answer, ask that target once
+    (the Procore connection check, the adapter's health check) and, if it answers, re-drive
+    them.
 
     A company whose Procore answered a call since its requests died (its breaker says so) is
     re-driven without asking again. Requests that died of an internal error wait for a person.
-    Returns counts per cause.
+    Returns counts per cause, and of close-outs sent again.
     """
-    counts = {"procore": 0, "erp": 0, "companies_checked": 0}
+    counts = {"procore": 0, "erp": 0, "close_outs": 0, "companies_checked": 0}
     waiting = (
         ERPRequest.objects.filter(
             state=WorkState.DEAD,
@@ -65,6 +86,8 @@ def dead_letters_heal(*, check: Callable[[Connection], bool] | None = None) -> d
     by_company: dict[int, set[str]] = {}
     for company_pk, cause in waiting:
         by_company.setdefault(company_pk, set()).add(cause)
+    for company_pk in _dead_close_outs().order_by().values_list("company_id", flat=True).distinct():
+        by_company.setdefault(company_pk, set()).add(GaveUpBecause.PROCORE)
     for company_pk, causes in sorted(by_company.items()):
         connection = connection_for_company(company_id=company_pk)
         if connection is None:
@@ -77,6 +100,8 @@ def dead_letters_heal(*, check: Callable[[Connection], bool] | None = None) -> d
                 )
                 redriven = dead_letters_redrive(requests=dead)
                 counts[cause] += redriven
+                if cause == GaveUpBecause.PROCORE:
+                    counts["close_outs"] += dead_close_outs_redrive(company_pk=company_pk)
                 logger.warning(
                     "%s answers again: re-drove %s dead letter(s)",
                     "Procore" if cause == GaveUpBecause.PROCORE else "The ERP",
@@ -93,15 +118,21 @@ def _answers_again(
         return check(connection)
     if cause == GaveUpBecause.PROCORE:
         breaker = CircuitBreaker.objects.filter(key=f"procore:{connection.company_id}").first()
-        died = (
-            ERPRequest.objects.filter(
-                company_id=connection.company_id,
-                state=WorkState.DEAD,
-                gave_up_because=GaveUpBecause.PROCORE,
-            )
-            .order_by("-completed_at")
-            .values_list("completed_at", flat=True)
-            .first()
+        died = max(
+            filter(
+                None,
+                (
+                    _last_death(
+                        ERPRequest.objects.filter(
+                            company_id=connection.company_id,
+                            state=WorkState.DEAD,
+                            gave_up_because=GaveUpBecause.PROCORE,
+                        )
+                    ),
+                    _last_death(_dead_close_outs().filter(company_id=connection.company_id)),
+                ),
+            ),
+            default=None,
         )
         if (
             breaker is not None
@@ -118,3 +149,7 @@ def _answers_again(
         return adapter.health_check().state != HealthState.FAILING
     except AdapterError:
         return False
+
+
+def _last_death(rows: QuerySet) -> Any:
+    return rows.order_by("-completed_at").values_list("completed_at", flat=True).first()

@@ -322,8 +322,25 @@ def _retry_later(
 
 
 def _details_retry_later(details: list[ERPRequestDetail], *, exc: ProcoreError) -> None:
+    """Procore did not answer the close-out: try again later. Those whose retries run out die
+    of Procore (``GaveUpBecause.PROCORE``), so the healing sends them once it answers again;
+    the ERP work is done and must not be redone."""
+    dead = 0
     for detail in details:
-        work_retry_later(detail, error=str(exc), retry_after=getattr(exc, "retry_after", None))
+        written = work_retry_later(
+            detail,
+            error=str(exc),
+            retry_after=getattr(exc, "retry_after", None),
+            cause=GaveUpBecause.PROCORE,
+        )
+        dead += written == WorkState.DEAD
+    if dead:
+        logger.error(
+            "%s close-out(s) are dead letters: %s",
+            dead,
+            exc,
+            extra={"company_id": details[0].company.procore_company_id},
+        )
 
 
 def request_details_close_out(

@@ -1,18 +1,26 @@
 """Dead letters: re-driven by a person, or by themselves once what they died of answers."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
 
 from integrations.models import CircuitBreaker, ERPRequest
 from integrations.models.erp_requests import GaveUpBecause, WorkState
+from integrations.procore import RetryableError
 from integrations.selectors.dead_letters import (
     dead_letter_counts_by_company,
     dead_letters_count,
 )
 from integrations.services.dead_letters import dead_letters_heal, dead_letters_redrive
-from tests.factories import ConnectionFactory, ERPRequestFactory, NotificationEventFactory
+from integrations.services.erp_requests import request_details_close_out
+from tests.factories import (
+    ConnectionFactory,
+    ERPRequestDetailFactory,
+    ERPRequestFactory,
+    NotificationEventFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +47,6 @@ def test_a_person_re_drives_dead_letters_and_their_events_wait_again(
     connection = ConnectionFactory()
     one = dead(connection.company, GaveUpBecause.INTERNAL)
     alive = ERPRequestFactory(company=connection.company, state=WorkState.SUCCEEDED)
-    from unittest import mock
-
     with (
         mock.patch("integrations.services.dead_letters.enqueue_erp_requests") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
@@ -123,3 +129,45 @@ def test_healing_asks_the_erp_its_health():
     assert dead_letters_heal()["erp"] == 0
     still.refresh_from_db()
     assert still.state == WorkState.DEAD
+
+
+class ProcoreDown:
+    """A Procore client whose calls never get an answer."""
+
+    def close_request_details(self, closures):
+        raise RetryableError("Procore did not answer in time")
+
+    def sync_external_data(self, links):
+        raise RetryableError("Procore did not answer in time")
+
+    def close(self):
+        pass
+
+
+def test_close_outs_that_died_while_procore_was_down_heal_once_it_answers(
+    settings, django_capture_on_commit_callbacks
+):
+    """Found while writing the soak's "nothing dead" check (bench/soak.py): a close-out whose
+    retries ran out during an outage died with no cause, so the healing never sent it and the
+    approver's Request Detail stayed "in progress" although the ERP work was done."""
+    settings.WORK_MAX_ATTEMPTS = 1
+    connection = ConnectionFactory()
+    request = ERPRequestFactory(company=connection.company, state=WorkState.SUCCEEDED)
+    detail = ERPRequestDetailFactory(erp_request=request, status="success")
+    assert request_details_close_out(company_pk=connection.company_id, client=ProcoreDown()) == 0
+    detail.refresh_from_db()
+    assert (detail.state, detail.gave_up_because) == (WorkState.DEAD, GaveUpBecause.PROCORE)
+
+    with (
+        mock.patch("integrations.services.dead_letters.enqueue_close_out") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        counts = dead_letters_heal(check=lambda c: True)
+
+    assert counts["close_outs"] == 1
+    detail.refresh_from_db()
+    assert detail.state == WorkState.PENDING and detail.next_attempt_at is None
+    assert (detail.status, detail.gave_up_because) == ("success", "")  # still to send as it was
+    enqueue.assert_called_once_with(connection.company_id)
+    request.refresh_from_db()
+    assert request.state == WorkState.SUCCEEDED  # the ERP work is not done again
