@@ -124,6 +124,16 @@ def _record_outcome(row: ERPRequest, outcome: Outcome) -> int:
     # request failed (item-level requests): those objects are synced all the same.
     row.external_links = [link.as_update() for link in outcome.external_data]
     row.save(update_fields=["external_links", "updated_at"])
+    # The ERP holds these objects for these Procore ids from now on: linked at once, so that an
+    # import running before the close-out's write-back updates them in Procore (by id) instead
+    # of creating a copy with the same ERP id.
+    for link in outcome.external_data:
+        object_link_mark_synced(
+            company_pk=row.company_id,
+            item_type=link.item_type,
+            origin_id=str(link.origin_id),
+            procore_id=int(link.item_id),
+        )
     if outcome.succeeded and outcome.object_links:
         object_links_apply(company_pk=row.company_id, changes=outcome.object_links)
     count = 0

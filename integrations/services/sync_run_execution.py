@@ -230,7 +230,7 @@ class _Execution:
                         self._send_staging(staging)
                         staging = []
                 else:
-                    core.append(self._pending(obj, action, spec.core_item(obj)))
+                    core.append(self._pending(obj, action, self._core_item(obj)))
                     if len(core) >= SYNC_BATCH_SIZE:
                         self._send_core(core)
                         core = []
@@ -256,6 +256,16 @@ class _Execution:
         for obj in source.list():
             if obj.origin_id in plan.actions:
                 yield obj
+
+    def _core_item(self, obj: ERPObject) -> dict:
+        """The core sync item, with the Procore id when the link knows it: Procore then updates
+        that object even before it carries our origin id (an export whose write-back is not
+        sent yet) instead of creating another one with the same origin id."""
+        item = self.spec.core_item(obj)
+        known = self.links.get(obj.origin_id)
+        if known is not None and known.procore_id is not None:
+            item["id"] = known.procore_id
+        return item
 
     @staticmethod
     def _pending(obj: ERPObject, action: Action, payload: dict) -> _Pending:

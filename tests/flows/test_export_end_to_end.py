@@ -221,3 +221,73 @@ def test_a_retried_export_keeps_what_the_approver_read_before_and_counts_every_a
     history = ours.details.get().history
     assert [h["status"] for h in history] == ["failed", "success"]
     assert history[0]["messages"] == ["The ERP's vendor numbering is locked."]
+
+
+def _first_import(connection, entity: str) -> None:
+    """The company's first import of the entity is done: later imports only send changes."""
+    from integrations.models import SyncRun
+    from integrations.services.sync_runs import sync_run_start
+
+    run = sync_run_start(company=connection.company, entity=entity, trigger="command")
+    assert run.state == SyncRun.State.SUCCEEDED, run.error
+
+
+def test_an_import_before_the_close_out_updates_the_exported_code_instead_of_copying_it(
+    provisioned, sandbox_company
+):
+    """Found by the soak (bench/soak.py): an import that ran between a standard cost code's
+    export and its close-out read the ERP's new code, had no link for it, and created a second
+    code in Procore with its ERP id; the export's write-back was then refused ("origin_id has
+    already been taken") and its Request Detail closed failed."""
+    from erp_adapters.demo import seeding
+    from erp_adapters.demo.models import DemoCostCode
+    from integrations.services.erp_requests import erp_request_process
+    from procore_sandbox.models import ProcoreObject
+    from procore_sandbox.services.delivery import deliveries_run_due
+    from procore_sandbox.services.erp_actions import (
+        standard_cost_code_create,
+        standard_cost_codes_export,
+    )
+
+    seeding.seed_cost_codes(tenant_of(provisioned))
+    _first_import(provisioned, "standard_cost_codes")
+    code = standard_cost_code_create(company=sandbox_company, code="990001", name="Race Code")
+    request = standard_cost_codes_export(company=sandbox_company, codes=[code])
+    assert deliveries_run_due() >= 1
+    ours = ERPRequest.objects.get(procore_request_id=request.id)
+    assert erp_request_process(erp_request_id=ours.pk) == WorkState.SUCCEEDED  # in the ERP now
+
+    _first_import(provisioned, "standard_cost_codes")  # a scheduled import, before the close-out
+    process_pending()
+
+    erp_code = DemoCostCode.objects.get(tenant=tenant_of(provisioned), procore_id=code.id)
+    in_procore = ProcoreObject.objects.filter(
+        company=sandbox_company, item_type="standard_cost_code", data__full_code="990001"
+    )
+    assert [(c.id, c.origin_id) for c in in_procore] == [(code.id, str(erp_code.guid))]
+    assert detail_of(request).status == "success", detail_of(request).messages
+
+
+def test_an_import_before_the_close_out_does_not_stage_the_exported_vendor_again(
+    provisioned, sandbox_company
+):
+    """The same race for vendors: the import staged the ERP's new vendor, so Ready to Import
+    offered a second copy of a vendor Procore already holds."""
+    from erp_adapters.demo import seeding
+    from integrations.services.erp_requests import erp_request_process
+    from procore_sandbox.models import StagedRecord
+
+    seeding.seed_vendors(tenant_of(provisioned), 3, seed=1)
+    _first_import(provisioned, "vendors")
+    vendor, request = export_vendor(sandbox_company, name="Race Condition Roofing")
+    ours = ERPRequest.objects.get(procore_request_id=request.id)
+    assert erp_request_process(erp_request_id=ours.pk) == WorkState.SUCCEEDED
+
+    _first_import(provisioned, "vendors")
+    process_pending()
+
+    erp_vendor = DemoVendor.objects.get(tenant=tenant_of(provisioned), procore_id=vendor.id)
+    assert not StagedRecord.objects.filter(origin_id=str(erp_vendor.guid)).exists()
+    vendor.refresh_from_db()
+    assert vendor.origin_id == str(erp_vendor.guid)
+    assert detail_of(request).status == "success", detail_of(request).messages
