@@ -37,8 +37,10 @@ with a 4xx and none stored, every re-delivery answered ``duplicate``, and no 5xx
 prints those with the figures (webhook latency, kills, faults, memory) and exits 1 if a check
 failed. Whatever happens, everything it started is stopped (SIGTERM, then SIGKILL).
 
-Retries are shortened (WORK_MAX_ATTEMPTS=4, WORK_BACKOFF_BASE_SECONDS=5) so that the outage
-phase really makes dead letters within the run, which must then heal by themselves.
+Retries are shortened (WORK_MAX_ATTEMPTS=3 unless ``--max-attempts`` says otherwise,
+WORK_BACKOFF_BASE_SECONDS=5) so that the fault phases really make dead letters within the run,
+which must then heal by themselves (the healing runs every 5 minutes, hence the long drain
+bound).
 """
 
 from __future__ import annotations
@@ -725,6 +727,9 @@ def pending_counts() -> dict[str, int]:
         "dead letters waiting to heal": ERPRequest.objects.filter(
             state=WorkState.DEAD,
             gave_up_because__in=(GaveUpBecause.PROCORE, GaveUpBecause.ERP),
+        ).count()
+        + ERPRequestDetail.objects.filter(
+            state=WorkState.DEAD, gave_up_because=GaveUpBecause.PROCORE
         ).count(),
         "Request Details in progress": ErpRequestDetail.objects.filter(
             status=ErpRequestDetail.Status.IN_PROGRESS
@@ -822,8 +827,10 @@ def check_processed_once() -> Check:
 
 def check_no_duplicate_objects() -> Check:
     """Each exported vendor and standard cost code is in the ERP once; Procore holds no two
-    vendors, staged records or standard cost codes with the same ERP id."""
+    objects or staged records with the same ERP id, no two standard cost codes with the same
+    code, and offers no exported vendor again on Ready to Import."""
     from django.db.models import Count
+    from django.db.models.fields.json import KT
 
     from erp_adapters.demo.models import DemoCostCode, DemoVendor
     from procore_sandbox.models import ErpRequest, ProcoreObject, StagedRecord
@@ -871,6 +878,25 @@ def check_no_duplicate_objects() -> Check:
         dup = rows.annotate(n=Count("id")).filter(n__gt=1).count()
         if dup:
             problems.append(f"{dup} {label}")
+    same_code = (
+        ProcoreObject.objects.filter(item_type="standard_cost_code")
+        .annotate(full_code=KT("data__full_code"))
+        .values("company", "full_code")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+    if same_code:
+        problems.append(f"{same_code} standard cost codes twice in Procore (same full code)")
+    exported_vendors = {
+        str(guid)
+        for guid in DemoVendor.objects.exclude(procore_id=None).values_list("guid", flat=True)
+    }
+    offered_again = StagedRecord.objects.filter(
+        item_type="vendor", status=StagedRecord.Status.STAGED, origin_id__in=exported_vendors
+    ).count()
+    if offered_again:
+        problems.append(f"{offered_again} exported vendors staged again on Ready to Import")
     return Check(
         "no duplicate objects in the ERP or in Procore",
         not problems,
