@@ -828,7 +828,7 @@ def check_processed_once() -> Check:
 def check_no_duplicate_objects() -> Check:
     """Each exported vendor and standard cost code is in the ERP once; Procore holds no two
     objects or staged records with the same ERP id, no two standard cost codes with the same
-    code, and offers no exported vendor again on Ready to Import."""
+    code, and offers no vendor it holds again on Ready to Import."""
     from django.db.models import Count
     from django.db.models.fields.json import KT
 
@@ -888,15 +888,17 @@ def check_no_duplicate_objects() -> Check:
     )
     if same_code:
         problems.append(f"{same_code} standard cost codes twice in Procore (same full code)")
-    exported_vendors = {
-        str(guid)
-        for guid in DemoVendor.objects.exclude(procore_id=None).values_list("guid", flat=True)
-    }
-    offered_again = StagedRecord.objects.filter(
-        item_type="vendor", status=StagedRecord.Status.STAGED, origin_id__in=exported_vendors
-    ).count()
+    # A staged vendor whose ERP id a Procore vendor holds is a second copy on Ready to Import.
+    # (After an unlink Procore clears the vendor's ERP id, and offering it again is right.)
+    held = set(
+        ProcoreObject.objects.filter(item_type="vendor")
+        .exclude(origin_id=None)
+        .values_list("company_id", "origin_id")
+    )
+    staged = StagedRecord.objects.filter(item_type="vendor", status=StagedRecord.Status.STAGED)
+    offered_again = sum(pair in held for pair in staged.values_list("company_id", "origin_id"))
     if offered_again:
-        problems.append(f"{offered_again} exported vendors staged again on Ready to Import")
+        problems.append(f"{offered_again} vendors Procore holds staged again on Ready to Import")
     return Check(
         "no duplicate objects in the ERP or in Procore",
         not problems,
