@@ -100,12 +100,15 @@ def dead_letters_heal(*, check: Callable[[Connection], bool] | None = None) -> d
                 )
                 redriven = dead_letters_redrive(requests=dead)
                 counts[cause] += redriven
+                close_outs = 0
                 if cause == GaveUpBecause.PROCORE:
-                    counts["close_outs"] += dead_close_outs_redrive(company_pk=company_pk)
+                    close_outs = dead_close_outs_redrive(company_pk=company_pk)
+                    counts["close_outs"] += close_outs
                 logger.warning(
-                    "%s answers again: re-drove %s dead letter(s)",
+                    "%s answers again: re-drove %s dead letter(s) and %s close-out(s)",
                     "Procore" if cause == GaveUpBecause.PROCORE else "The ERP",
                     redriven,
+                    close_outs,
                     extra={"company_id": connection.company.procore_company_id},
                 )
     return counts
