@@ -95,6 +95,11 @@ def metadata_schema() -> dict[str, Any]:
     return schema
 
 
+def metadata_schema_published(*, schema_id: str) -> dict[str, Any]:
+    """The schema as served at its stable URL, its ``$id`` that URL on this deployment."""
+    return {**copy.deepcopy(metadata_schema()), "$id": schema_id}
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
     return Draft202012Validator(metadata_schema())
