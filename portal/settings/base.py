@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_json_schema_editor",  # json-editor and its Django theme, served from the package
     "django_q",
     "integrations",
     "erp_adapters",
