@@ -20,6 +20,7 @@ urlpatterns = [
         name="procore-webhook",
     ),
     path("schemas/erp-metadata/v1.json", erp_metadata_schema_v1, name="erp-metadata-schema-v1"),
+    path("api/v1/", include("integrations.api.v1.urls")),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
