@@ -34,7 +34,8 @@ def _digest(secret: str) -> str:
 def api_token_create(
     *, user: Any, name: str, actor: Any = None, actor_label: str = ""
 ) -> NewApiToken:
-    """A new token for ``user``; its text is returned here and never stored."""
+    """A new token for ``user``; its text is returned here and never stored. Made by the user
+    unless ``actor`` (support) or ``actor_label`` (a command) says who else."""
     name = (name or "").strip()
     if not name:
         raise ValueError("Give the token a name that says what it is for, e.g. nightly export.")
@@ -47,7 +48,7 @@ def api_token_create(
         action="create",
         instance=token,
         changes={"user": user.get_username(), "name": token.name},
-        actor=actor or user,
+        actor=actor if actor is not None or actor_label else user,
         actor_label=actor_label,
     )
     return NewApiToken(token, secret)
