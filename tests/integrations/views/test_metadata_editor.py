@@ -50,6 +50,11 @@ def test_it_opens_on_the_live_version_and_says_nothing_is_in_procore_yet(
     assert assets and all(asset.startswith("/static/") for asset in assets)  # nothing remote
 
 
+def test_support_finds_the_editor_from_the_companies_list(admin_client_logged_in, company):
+    listing = admin_client_logged_in.get(reverse("admin:integrations_company_changelist"))
+    assert f'href="{editor_url(company)}"' in listing.content.decode()
+
+
 def test_saving_makes_a_new_version_and_keeps_the_old_one(admin_client_logged_in, company):
     admin_client_logged_in.get(editor_url(company))
     document = metadata_default_document()
