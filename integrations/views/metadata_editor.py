@@ -139,8 +139,8 @@ def _save(request: HttpRequest, place: EditorPlace) -> HttpResponse:
         messages.error(
             request,
             f"Not saved: the document has {count} problem{'s' if count != 1 else ''}, each "
-            "shown at its field and at its path beside the JSON. Fix them and save again; "
-            "nothing you typed is lost.",
+            "shown at its path beside the JSON and at its field in the form. Fix them and save "
+            "again; nothing you typed is lost.",
         )
         return _show(
             request, place, text=text, problems=invalid.problems, comment=comment, status=400

@@ -34,11 +34,9 @@
         found.push(part)
       }
       const rest = problem.parts.slice(found.length)
-      if (!rest.length) {
-        // Shown at its field and, while it lasts, in the list of problems by path below.
-        document.querySelector(`#me-problems li[data-index="${problem.index}"]`)?.remove()
-      }
       return {
+        index: problem.index,
+        exact: rest.length === 0,
         path: ["root", ...found].join("."),
         value,
         message: rest.length ? `${rest.join(".")}: ${problem.message}` : problem.message,
@@ -62,7 +60,37 @@
     prompt_before_delete: false,
   })
   window.metadataEditor = editor
-  if (config.readonly) editor.on("ready", () => editor.disable())
+  const notice = document.getElementById("me-form-notice")
+
+  // Keys the form cannot show (a misspelt entity, a key Procore does not know): the form would
+  // drop them, so while the JSON has any, the form is read-only and says which; the JSON keeps
+  // them, and the problems list says what is wrong with them.
+  const unshown = (typed, shown, path = []) => {
+    if (!typed || typeof typed !== "object" || Array.isArray(typed)) return []
+    if (!shown || typeof shown !== "object") return []
+    return Object.keys(typed).flatMap((key) =>
+      key in shown ? unshown(typed[key], shown[key], [...path, key]) : [[...path, key].join(".")],
+    )
+  }
+  const guard = (typed) => {
+    const hidden = typed === undefined ? [] : unshown(typed, editor.getValue())
+    notice.hidden = hidden.length === 0
+    notice.textContent = hidden.length
+      ? `The form cannot show ${hidden.join(", ")}: fix or remove ${hidden.length === 1 ? "it" : "them"} in the JSON, then the form can be used again.`
+      : ""
+    if (hidden.length || config.readonly) editor.disable()
+    else editor.enable()
+  }
+  editor.on("ready", () => {
+    guard(initial.value)
+    // A problem shown at its field is listed by path among the live problems below the JSON
+    // (until its value changes); the others stay in the server's list.
+    for (const problem of placed) {
+      if (problem.exact && editor.getEditor(problem.path)) {
+        document.querySelector(`#me-problems li[data-index="${problem.index}"]`)?.remove()
+      }
+    }
+  })
 
   const showLiveProblems = () => {
     liveList.replaceChildren(
@@ -107,6 +135,7 @@
       syntax.textContent = ""
       touched = false
       editor.setValue(parsed.value)
+      guard(parsed.value)
     }, 300)
   })
   if (initial.error) syntax.textContent = `Not valid JSON: ${initial.error}`

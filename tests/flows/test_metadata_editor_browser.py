@@ -120,3 +120,32 @@ def test_a_problem_is_shown_at_its_field_fixed_compared_and_published(
     erp = ErpConnection.objects.get(company_id=company.procore_company_id)
     assert erp.metadata == saved.document
     shot(page, "5-published")
+
+
+def test_a_key_the_form_cannot_show_is_kept_in_the_json_and_named(support_page, live_server):
+    from tests.factories import CompanyFactory
+
+    company = CompanyFactory(name="Typo Builders")
+    page = support_page
+    page.goto(f"{live_server.url}/admin/integrations/metadataconfig/editor/{company.pk}/")
+    page.wait_for_selector("#me-form-holder [name='root[settings][labels][name]']")
+    document = json.loads(page.input_value("#me-json"))
+    document["settings"]["entities"]["vendorz"] = {"enabled": True}
+    type_json(page, document)
+
+    notice = page.locator("#me-form-notice")
+    notice.wait_for()
+    assert "settings.entities.vendorz" in notice.inner_text()
+    assert page.locator("[name='root[settings][labels][name]']").is_disabled()
+    page.click("#me-save")
+    page.wait_for_selector("#me-problems li")
+    assert "settings.entities.vendorz: is not a key Procore knows here" in page.inner_text(
+        "#me-problems"
+    )
+    assert "vendorz" in page.input_value("#me-json")  # nothing typed is lost
+    shot(page, "6-a-key-the-form-cannot-show")
+
+    del document["settings"]["entities"]["vendorz"]
+    type_json(page, document)
+    page.wait_for_function("document.querySelector('#me-form-notice').hidden")
+    assert page.locator("[name='root[settings][labels][name]']").is_enabled()
