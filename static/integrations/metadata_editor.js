@@ -19,6 +19,7 @@
     }
   }
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b)
+  const isObjectValue = (value) => value && typeof value === "object" && !Array.isArray(value)
   const initial = parse(textarea.value)
 
   // Each server problem, placed at the deepest field that exists in the document.
@@ -50,7 +51,7 @@
 
   const editor = new JSONEditor(holder, {
     schema: config.schema,
-    startval: initial.value === undefined ? undefined : initial.value,
+    startval: isObjectValue(initial.value) ? initial.value : undefined,
     theme: "django",
     iconlib: "django",
     display_required_only: true,
@@ -72,13 +73,22 @@
       key in shown ? unshown(typed[key], shown[key], [...path, key]) : [[...path, key].join(".")],
     )
   }
+  const isObject = isObjectValue
+  // ``typed`` is what the JSON holds now; undefined while it is not a JSON object, when the form
+  // would show something else than the text and must not write over it.
   const guard = (typed) => {
-    const hidden = typed === undefined ? [] : unshown(typed, editor.getValue())
-    notice.hidden = hidden.length === 0
-    notice.textContent = hidden.length
-      ? `The form cannot show ${hidden.join(", ")}: fix or remove ${hidden.length === 1 ? "it" : "them"} in the JSON, then the form can be used again.`
-      : ""
-    if (hidden.length || config.readonly) editor.disable()
+    let why = ""
+    if (!isObject(typed)) {
+      why = "The JSON beside is not a valid document yet; the form follows it again once it is."
+    } else {
+      const hidden = unshown(typed, editor.getValue())
+      if (hidden.length) {
+        why = `The form cannot show ${hidden.join(", ")}: fix or remove ${hidden.length === 1 ? "it" : "them"} in the JSON, then the form can be used again.`
+      }
+    }
+    notice.hidden = !why
+    notice.textContent = why
+    if (why || config.readonly) editor.disable()
     else editor.enable()
   }
   editor.on("ready", () => {
@@ -130,6 +140,12 @@
       const parsed = parse(textarea.value)
       if (parsed.error) {
         syntax.textContent = `Not valid JSON yet: ${parsed.error}`
+        guard(undefined)
+        return
+      }
+      if (!isObject(parsed.value)) {
+        syntax.textContent = 'The document must be an object: { "settings": { … } }.'
+        guard(undefined)
         return
       }
       syntax.textContent = ""

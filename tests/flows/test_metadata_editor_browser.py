@@ -149,3 +149,23 @@ def test_a_key_the_form_cannot_show_is_kept_in_the_json_and_named(support_page, 
     type_json(page, document)
     page.wait_for_function("document.querySelector('#me-form-notice').hidden")
     assert page.locator("[name='root[settings][labels][name]']").is_enabled()
+
+
+def test_json_that_does_not_parse_yet_is_never_overwritten_by_the_form(support_page, live_server):
+    from tests.factories import CompanyFactory
+
+    company = CompanyFactory(name="Halfway Builders")
+    page = support_page
+    page.goto(f"{live_server.url}/admin/integrations/metadataconfig/editor/{company.pk}/")
+    name = page.locator("[name='root[settings][labels][name]']")
+    name.wait_for()
+    typed = page.input_value("#me-json").replace('"Demo ERP",', '"Demo ERP",,', 1)
+    page.fill("#me-json", typed)
+    page.dispatch_event("#me-json", "input")
+
+    page.locator("#me-json-syntax", has_text="Not valid JSON yet").wait_for()
+    assert name.is_disabled()
+    page.click("#me-save")
+    page.wait_for_selector("#me-problems li")
+    assert "not valid JSON" in page.inner_text("#me-problems")
+    assert page.input_value("#me-json") == typed  # the text as typed, for the person to fix
