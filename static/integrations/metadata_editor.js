@@ -135,6 +135,7 @@
   // JSON -> form, as soon as what is typed parses.
   let timer
   textarea.addEventListener("input", () => {
+    touched = false // the person types in the JSON now: the form must not write over it
     clearTimeout(timer)
     timer = setTimeout(() => {
       const parsed = parse(textarea.value)
