@@ -65,8 +65,7 @@ def test_a_problem_is_shown_at_its_field_fixed_compared_and_published(
     short_name.dispatch_event("change")
     page.wait_for_function("!document.querySelector('#me-live-problems').textContent")
     page.wait_for_function(
-        "JSON.parse(document.querySelector('#me-json').value).settings.labels.short_name"
-        " === 'Demo'"
+        "JSON.parse(document.querySelector('#me-json').value).settings.labels.short_name === 'Demo'"
     )
 
     # Jobs enabled in the raw JSON: the form follows; the portal has no handler for jobs, so
