@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_json_schema_editor",  # json-editor and its Django theme, served from the package
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from the package (offline)
     "django_q",
     "integrations",
     "erp_adapters",
@@ -149,6 +152,32 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI schema of the API for scripts (/api/v1/schema/), its docs at /api/v1/docs/.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ERP integration portal API",
+    "DESCRIPTION": (
+        "For scripts: each company's ERP requests, import runs, objects, health and metadata "
+        "versions, and the actions a company admin can take (retry, run an import, publish "
+        "metadata). Authenticate with a personal API token: `Authorization: Bearer erp_…`. "
+        "Another company's anything answers 404."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["integrations.api.v1.schema.only_api_v1"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "WorkStateEnum": "integrations.models.erp_requests.WorkState",
+        "SyncRunStateEnum": "integrations.models.SyncRun.State",
+        "ObjectStateEnum": "integrations.models.ObjectLink.State",
+        "DetailStatusEnum": "integrations.models.ERPRequestDetail.Status",
+    },
 }
 
 # The local Procore (procore_sandbox/, docs/sandbox.md): its URLs are mounted only when enabled;
