@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 
 from integrations.api.webhooks import ProcoreWebhookView
 from portal.health import healthz
@@ -19,7 +18,8 @@ urlpatterns = [
         name="procore-webhook",
     ),
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # The self-service portal for the members of each company (selfservice/urls.py).
+    path("", include("selfservice.urls")),
 ]
 
 if settings.PROCORE_SANDBOX_ENABLED:  # the local Procore, for live-server tests (docs/sandbox.md)

@@ -20,6 +20,7 @@ class SyncRun(Leased):
         EVENT = "event", "Procore event"
         ADMIN = "admin", "Support staff"
         COMMAND = "command", "Command line"
+        PORTAL = "portal", "Company admin (self-service)"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
