@@ -94,8 +94,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             return redirect(_next(request))
         form.add_error(
             "token",
-            "That code does not match. Check that the app shows this portal's entry, and that "
-            "your phone's clock is right.",
+            "That code does not match. Check that the app shows this portal's entry and that "
+            "your phone's clock is right; after a wrong code, wait a few seconds before the next.",
         )
     return render(
         request,
