@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-WIDTH = 560
-HEIGHT = 160
+WIDTH = 420
+HEIGHT = 150
 LEFT = 36  # room for the scale
 BOTTOM = 18  # room for the labels
 

@@ -88,7 +88,6 @@ def company_health(*, company: Company) -> Health:
         )
         .first()
     )
-    unknown = "Not checked yet"
     if connection is None:
         message = "No connection has been set up yet."
         return Health(
@@ -101,7 +100,8 @@ def company_health(*, company: Company) -> Health:
         "Procore",
         connection.health,
         connection.get_health_display(),
-        connection.health_message or unknown,
+        connection.health_message
+        or "No connection check has run yet; support checks it from the admin.",
         connection.health_checked_at,
     )
     procore_calls = _breaker_side("Procore", breakers.get("procore"), fallback=checked)
@@ -113,7 +113,9 @@ def company_health(*, company: Company) -> Health:
     erp = _breaker_side(
         "ERP",
         breakers.get("erp"),
-        fallback=SideHealth("ERP", "unknown", unknown, "No call to the ERP yet.", None),
+        fallback=SideHealth(
+            "ERP", "unknown", "Not checked yet", "The workers have not called the ERP yet.", None
+        ),
     )
     return Health(True, procore, erp, connection.adapter_key, connection.provisioned_at)
 
