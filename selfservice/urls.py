@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from selfservice.views import account, dashboard, errors, home, members, objects, runs
+from selfservice.views import account, dashboard, errors, health, home, members, objects, runs
 
 app_name = "selfservice"
 
@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     # One company's pages
     path("c/<int:company_id>/", dashboard.dashboard, name="dashboard"),
+    path("c/<int:company_id>/check/", health.check_now, name="check-now"),
     path("c/<int:company_id>/errors/", errors.errors_queue, name="errors"),
     path(
         "c/<int:company_id>/errors/requests/<int:pk>/retry/",

@@ -73,15 +73,27 @@ def _breaker_side(name: str, breaker: CircuitBreaker | None, *, fallback: SideHe
     return SideHealth(name, "ok", "Answering", "Recent calls succeeded.", checked)
 
 
+def _newer(checked: SideHealth, breaker: CircuitBreaker | None) -> SideHealth:
+    """The last explicit check of a side, or what the workers' calls to it say (its circuit
+    breaker) when those are more recent."""
+    calls = _breaker_side(checked.name, breaker, fallback=checked)
+    if calls.checked_at and (checked.checked_at is None or calls.checked_at > checked.checked_at):
+        return calls
+    return checked
+
+
 def company_health(*, company: Company) -> Health:
-    """Procore's side from the last connection check (and recent calls, when they are newer);
-    the ERP's side from the calls the workers made to it (its circuit breaker)."""
+    """Each side (Procore, the ERP) as its last check found it, or as the workers' calls to it
+    found it since (its circuit breaker)."""
     connection = (
         Connection.objects.filter(company=company)
         .only(
             "health",
             "health_message",
             "health_checked_at",
+            "erp_health",
+            "erp_health_message",
+            "erp_health_checked_at",
             "adapter_key",
             "provisioned_at",
             "company_id",
@@ -96,26 +108,25 @@ def company_health(*, company: Company) -> Health:
             SideHealth("ERP", "unknown", "Not connected", message, None),
         )
     breakers = {b.target: b for b in CircuitBreaker.objects.filter(company=company)}
-    checked = SideHealth(
-        "Procore",
-        connection.health,
-        connection.get_health_display(),
-        connection.health_message
-        or "No connection check has run yet; support checks it from the admin.",
-        connection.health_checked_at,
-    )
-    procore_calls = _breaker_side("Procore", breakers.get("procore"), fallback=checked)
-    procore = checked
-    if procore_calls.checked_at and (
-        checked.checked_at is None or procore_calls.checked_at > checked.checked_at
-    ):
-        procore = procore_calls
-    erp = _breaker_side(
-        "ERP",
-        breakers.get("erp"),
-        fallback=SideHealth(
-            "ERP", "unknown", "Not checked yet", "The workers have not called the ERP yet.", None
+    procore = _newer(
+        SideHealth(
+            "Procore",
+            connection.health,
+            connection.get_health_display(),
+            connection.health_message or "No connection check has run yet.",
+            connection.health_checked_at,
         ),
+        breakers.get("procore"),
+    )
+    erp = _newer(
+        SideHealth(
+            "ERP",
+            connection.erp_health,
+            connection.get_erp_health_display(),
+            connection.erp_health_message or "No check of the ERP has run yet.",
+            connection.erp_health_checked_at,
+        ),
+        breakers.get("erp"),
     )
     return Health(True, procore, erp, connection.adapter_key, connection.provisioned_at)
 
