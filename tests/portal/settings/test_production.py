@@ -20,7 +20,13 @@ GOOD_PRODUCTION_ENV = {
 
 
 def run_manage(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in GOOD_PRODUCTION_ENV}
+    # tests/conftest.py allows the ORM beside Playwright's event loop in this process; a
+    # deployment never sets it, and check --deploy rightly refuses it.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in GOOD_PRODUCTION_ENV and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
