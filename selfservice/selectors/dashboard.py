@@ -1,5 +1,7 @@
 """What a company's dashboard shows: health of both sides, the last event, objects by state,
-and the figures behind its charts. One query each, every one bounded by the company's indexes."""
+and the figures behind its charts. One query each, every one bounded by the company's indexes;
+the counts are ``COUNT(*)`` so that PostgreSQL answers them from the index alone (an index-only
+scan), without visiting the company's rows scattered over the table."""
 
 from __future__ import annotations
 
@@ -155,7 +157,7 @@ def object_counts(*, company: Company) -> ObjectCounts:
         for item_type, state, n in ObjectLink.objects.filter(company=company)
         .order_by()
         .values_list("item_type", "state")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     }
     states = [(value, label.split(" (")[0]) for value, label in ObjectLink.State.choices]
     labels = dict(ItemType.choices)
@@ -181,7 +183,7 @@ def events_per_day(*, company: Company, days: int = CHART_DAYS) -> list[tuple[da
         .order_by()
         .annotate(day=TruncDate("received_at"))
         .values_list("day")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values_list("day", "n")
     )
     return [(d, found.get(d, 0)) for d in dates]
@@ -199,7 +201,7 @@ def outcomes_per_day(*, company: Company, days: int = CHART_DAYS) -> list[tuple[
         .order_by()
         .annotate(day=TruncDate("completed_at"))
         .values_list("day", "state")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     ok: dict[date, int] = {}
     bad: dict[date, int] = {}
