@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django_otp.oath import totp
 
-from integrations.models import AuditEntry, CompanyMembership
+from integrations.models import AuditEntry, CompanyMembership, SyncRun
 from integrations.models.erp_requests import WorkState
 from tests.selfservice.conftest import company_world, member, totp_device
 
@@ -78,6 +78,15 @@ def test_a_viewer_signs_in_without_two_factor_and_reads_every_page(page, live_se
         f"{live_server.url}{reverse('selfservice:run', args=[world.company.pk, world.run.pk])}"
     )
     shot(page, "run-1280")
+
+    # A running import's progress moves on the page by itself (the polling fragment).
+    page.goto(f"{live_server.url}{reverse('selfservice:runs', args=[world.company.pk])}")
+    assert "250 of 1000 sent" in page.inner_text("table.runs")
+    SyncRun.objects.filter(pk=world.run.pk).update(progress_done=600)
+    page.wait_for_selector("text=600 of 1000 sent")
+    SyncRun.objects.filter(pk=world.run.pk).update(state="succeeded", progress_done=1000)
+    page.wait_for_selector("table.runs >> text=Succeeded")
+    assert page.locator("[data-poll]").count() == 0  # finished: it stops asking
 
     page.set_viewport_size(PHONE)
     for name in ("dashboard", "errors"):
