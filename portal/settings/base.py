@@ -132,6 +132,9 @@ AXES_LOCKOUT_TEMPLATE = "selfservice/account/locked.html"
 AXES_VERBOSE = False
 # Two-factor sign-in (django-otp, TOTP): required of company admins (selfservice/access.py).
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ERP portal")
+# Support staff may remove a lost authenticator in the admin (the person sets up a new one at
+# their next sign-in), but no page shows a device's key or its QR code, whatever the permission.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Password reset and invitations: printed on the console in development; production reads
 # EMAIL_URL (smtp+tls://user:password@host:587).
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

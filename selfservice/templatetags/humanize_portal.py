@@ -36,3 +36,13 @@ def took(run: Any) -> str:
         return f"{minutes} min {seconds} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min"
+
+
+@register.filter
+def minutes(delta: Any) -> str:
+    """A lockout's length in words: "15 minutes", "1 minute"."""
+    try:
+        count = max(1, round(delta.total_seconds() / 60))
+    except AttributeError:
+        return "a few minutes"
+    return f"{count} minute{'s' if count != 1 else ''}"

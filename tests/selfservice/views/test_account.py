@@ -42,6 +42,7 @@ def test_repeated_failures_lock_the_user_name_out(client, viewer_a, settings):
     response = client.post(LOGIN, {"username": "vera", "password": "pw"})
     assert response.status_code == 429
     assert "Sign-in paused" in response.content.decode()
+    assert "Wait 15 minutes and try again" in response.content.decode()
     assert not client.session.get("_auth_user_id")
 
 
