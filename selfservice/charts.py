@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 WIDTH = 420
 HEIGHT = 150
@@ -98,3 +100,39 @@ def stacked_bars(
         if i % label_every == 0:
             chart.labels.append((round(x + bar_width / 2, 1), label))
     return chart
+
+
+def dashboard_charts(
+    *,
+    events: Sequence[tuple[date, int]],
+    outcomes: Sequence[tuple[date, int, int]],
+    runs: Sequence[Any],
+) -> list[Chart]:
+    """The dashboard's three charts: events received per day, requests succeeded and failed
+    per day, and how long the latest finished imports took (``runs`` newest first)."""
+    day = "%d %b"
+    finished = [r for r in reversed(runs) if r.started_at and r.finished_at][-14:]
+    durations = [max(0, round((r.finished_at - r.started_at).total_seconds())) for r in finished]
+    return [
+        stacked_bars(
+            title="Events received per day",
+            labels=[d.strftime(day) for d, _ in events],
+            series=[("events", "bar-events", [n for _, n in events])],
+            label_every=2,
+        ),
+        stacked_bars(
+            title="Requests completed per day",
+            labels=[d.strftime(day) for d, _, _ in outcomes],
+            series=[
+                ("succeeded", "bar-ok", [ok for _, ok, _ in outcomes]),
+                ("failed", "bar-failed", [bad for _, _, bad in outcomes]),
+            ],
+            label_every=2,
+        ),
+        stacked_bars(
+            title="Import durations (latest runs)",
+            labels=[f"#{r.pk}" for r in finished],
+            series=[("seconds", "bar-duration", durations)],
+            label_every=max(1, len(finished) // 7),
+        ),
+    ]

@@ -34,3 +34,23 @@ def test_round_tops():
         500,
         10000,
     ]
+
+
+def test_dashboard_charts_take_the_latest_finished_runs_oldest_first():
+    from datetime import UTC, date, datetime, timedelta
+    from types import SimpleNamespace
+
+    from selfservice.charts import dashboard_charts
+
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    runs = [  # newest first, as the dashboard reads them
+        SimpleNamespace(pk=3, started_at=start, finished_at=None),  # still running
+        SimpleNamespace(pk=2, started_at=start, finished_at=start + timedelta(seconds=90)),
+        SimpleNamespace(pk=1, started_at=start, finished_at=start + timedelta(seconds=30)),
+    ]
+    events, outcomes, durations = dashboard_charts(
+        events=[(date(2026, 11, 1), 4)], outcomes=[(date(2026, 11, 1), 3, 1)], runs=runs
+    )
+    assert [b.title for b in durations.bars] == ["#1: 30 seconds", "#2: 90 seconds"]
+    assert [b.title for b in outcomes.bars] == ["01 Nov: 3 succeeded", "01 Nov: 1 failed"]
+    assert events.top_value == 5
