@@ -104,9 +104,7 @@ class ERPRequest(LeasedWork):
             # dashboard's requests-per-day chart (selfservice/selectors).
             models.Index(fields=["company", "state", "-id"], name="erp_request_company_state_idx"),
             models.Index(
-                fields=["company", "completed_at"],
-                include=["state"],
-                name="erp_request_company_done_idx",
+                fields=["company", "completed_at", "state"], name="erp_request_company_done_idx"
             ),
         ]
 
