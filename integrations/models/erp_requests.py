@@ -5,6 +5,7 @@ from typing import Any
 from django.db import models
 
 from integrations.models.leases import Leased
+from integrations.models.search import trigram_indexes
 
 
 class WorkState(models.TextChoices):
@@ -100,6 +101,7 @@ class ERPRequest(LeasedWork):
             models.Index(fields=["state", "-id"], name="erp_request_state_idx"),
             models.Index(fields=["procore_request_id"], name="erp_request_procore_idx"),
             models.Index(fields=["company", "-id"], name="erp_request_company_idx"),
+            *trigram_indexes("erp_request", ("request_name",)),
         ]
 
     def __str__(self) -> str:

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # trigram indexes for the admin's search (PostgreSQL only)
     "rest_framework",
     "django_q",
     "integrations",
