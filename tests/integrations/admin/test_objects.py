@@ -1,0 +1,46 @@
+"""The object links' admin: what just changed comes first, with its state and when; a link is
+found by the object's name, ERP code or origin id, in part and whatever the case."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from integrations.models import ObjectLink
+from tests.factories import CompanyFactory, ObjectLinkFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "admin:integrations_objectlink_changelist"
+
+
+def test_the_link_that_changed_last_is_listed_first_with_its_state_and_when(
+    admin_client_logged_in,
+):
+    company = CompanyFactory()
+    older = ObjectLinkFactory(company=company, name="Granite Works", state="staged")
+    newer = ObjectLinkFactory(company=company, name="Acme Concrete", state="staged")
+    # Procore's approver imports the older one: it changed last.
+    moment = timezone.now() + timedelta(minutes=5)
+    ObjectLink.objects.filter(pk=older.pk).update(state="synced", updated_at=moment)
+
+    page = admin_client_logged_in.get(reverse(URL)).content.decode()
+    assert page.index("Granite Works") < page.index("Acme Concrete")
+    row = page[page.rindex("<tr", 0, page.index("Granite Works")) :]
+    row = row[: row.index("</tr>")]
+    assert "Synced" in row
+    assert f"{moment:%Y-%m-%d %H:%M}" in row
+    assert newer.pk != older.pk
+
+
+@pytest.mark.parametrize("term", ["granite", "GRANITE WORKS", "v-0000", "00041", "guid-abc"])
+def test_a_link_is_found_by_name_code_or_origin_id_in_part(admin_client_logged_in, term):
+    company = CompanyFactory()
+    ObjectLinkFactory(
+        company=company, name="Granite Works", origin_code="V-000041", origin_id="guid-abc-123"
+    )
+    ObjectLinkFactory(company=company, name="Acme Concrete", origin_code="V-900", origin_id="zz")
+    page = admin_client_logged_in.get(reverse(URL), {"q": term}).content.decode()
+    assert "Granite Works" in page
+    assert "Acme Concrete" not in page
