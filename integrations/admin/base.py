@@ -217,6 +217,12 @@ class CompanyLinkMixin:
     def company_link(self, obj: Any) -> str:
         return admin_link(getattr(obj, "company", None)) if obj.pk else "—"
 
+    @admin.display(description="Company", ordering="company__name")
+    def company_name(self, obj: Any) -> str:
+        """The name alone, for narrow list columns (the Procore id is on the row's page)."""
+        company = getattr(obj, "company", None)
+        return company.name if company is not None else "—"
+
 
 class LedgerAdmin(
     DetailActionsMixin,

@@ -152,7 +152,7 @@ def _history(detail: ERPRequestDetail) -> str:
 
 @admin.register(NotificationEvent)
 class NotificationEventAdmin(LedgerAdmin):
-    list_display = ("id", "state_shown", "event", "request_link", "company", "received")
+    list_display = ("id", "state_shown", "event", "request_link", "company_name", "received")
     list_display_links = ("id",)
     list_filter = ("state", "company")
     list_select_related = ("company", "erp_request")
@@ -268,8 +268,7 @@ class ERPRequestAdmin(LedgerAdmin):
         "state_shown",
         "request_name",
         "in_procore",
-        "company",
-        "attempts",
+        "company_name",
         "created",
     )
     list_filter = ("state", "request_name", "company")
@@ -345,7 +344,7 @@ class ERPRequestDetailAdmin(LedgerAdmin):
         "procore_detail_id",
         "state_shown",
         "erp_request",
-        "company",
+        "company_name",
         "attempts",
         "created",
     )
@@ -401,7 +400,7 @@ class ApiAttemptAdmin(LedgerAdmin):
         "outcome",
         "method",
         "path",
-        "company",
+        "company_name",
         "work",
         "duration_ms",
         "created",

@@ -22,7 +22,7 @@ class ObjectLinkAdmin(LedgerAdmin):
         "changed",
         "object",
         "item_type",
-        "company",
+        "company_name",
         "procore_id",
     )
     list_filter = ("state", "item_type", "company")
@@ -97,7 +97,7 @@ class SyncRunAdmin(LedgerAdmin):
         "id",
         "state_shown",
         "item_type",
-        "company",
+        "company_name",
         "trigger",
         "created",
         "listed",

@@ -56,12 +56,15 @@ def request_detail_state(detail: ERPRequestDetail) -> str:
 
 
 def erp_request_state(erp_request: ERPRequest) -> str:
-    """The request's own state, with the next attempt when it waits for one."""
-    label = erp_request.get_state_display()
+    """The request's own state, with its attempts so far and the next one when it waits."""
+    label = erp_request.get_state_display().split(" (")[0]
+    attempts = erp_request.attempts
+    if attempts and erp_request.state not in (WorkState.SUCCEEDED, WorkState.RESOLVED):
+        label += f" · {attempts} attempt{'s' if attempts != 1 else ''}"
     if erp_request.state in (WorkState.RETRYING, WorkState.WAITING) and (
         erp_request.next_attempt_at is not None
     ):
-        return f"{label} (next {when(erp_request.next_attempt_at)})"
+        label += f" · next {when(erp_request.next_attempt_at)}"
     return label
 
 

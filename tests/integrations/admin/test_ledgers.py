@@ -110,7 +110,7 @@ def test_a_refused_export_reads_closed_failed_never_failed_beside_succeeded(
         reverse("admin:integrations_erprequest_changelist")
     ).content.decode()
     row = _row_of(requests, f">{request.procore_request_id}<")
-    assert "Failed (permanent)" in row and "Closed: failed in Procore" in row
+    assert "Failed · 1 attempt" in row and "Closed: failed in Procore" in row
     assert "Succeeded" not in row
 
 
