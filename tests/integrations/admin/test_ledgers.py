@@ -82,7 +82,9 @@ def _refused_export():
             {
                 "at": "2026-11-29T10:00:00+00:00",
                 "status": "failed",
-                "messages": ["Vendor 'Granite Works' already exists in the ERP with code V-900001."],
+                "messages": [
+                    "Vendor 'Granite Works' already exists in the ERP with code V-900001."
+                ],
             }
         ],
     )
@@ -132,7 +134,7 @@ def test_messages_read_as_a_list_never_as_raw_json(admin_client_logged_in):
 
 
 def test_retry_keeps_the_close_out_the_approver_read_and_counts_on(admin_client_logged_in):
-    request, detail = _refused_export()
+    request, _ = _refused_export()
     act(admin_client_logged_in, "erprequest", "retry_now", [request.pk])
     request.refresh_from_db()
     assert (request.state, request.attempts, request.attempts_before_redrive) == (

@@ -50,8 +50,6 @@ def test_the_index_counts_dead_letters_and_names_their_companies(admin_client_lo
     ERPRequestFactory(state=WorkState.FAILED)
     page = admin_client_logged_in.get(index).content.decode()
     assert "<strong>3 dead letters</strong>" in page
-    assert (
-        f'href="{reverse("admin:integrations_erprequest_changelist")}?state__exact=dead"' in page
-    )
+    assert f'href="{reverse("admin:integrations_erprequest_changelist")}?state__exact=dead"' in page
     overview = reverse("admin:integrations_company_overview", args=[company.pk])
     assert f'<a href="{overview}">Demo Construction Co.</a> (3)' in page
