@@ -163,8 +163,11 @@ class DetailActionsMixin:
 
     def _detail_actions_allowed(self, request: HttpRequest) -> list[tuple[str, str]]:
         available = self.get_actions(request)
+        # The button says what it does; the list's longer description explains it there.
         return [
-            (name, str(available[name][2])) for name in self.detail_actions if name in available
+            (name, str(available[name][2]).split(" (")[0])
+            for name in self.detail_actions
+            if name in available
         ]
 
     def detail_action_view(self, request: HttpRequest, object_id: str, action: str):

@@ -25,6 +25,15 @@ from integrations.selectors.dead_letters import dead_letters_count
 FAILED_REQUEST_STATES = (WorkState.FAILED, WorkState.DEAD, WorkState.STALE)
 FAILED_RUN_STATES = (SyncRun.State.FAILED, SyncRun.State.PARTIAL)
 FAILURE_WINDOW = timedelta(days=7)
+_REQUEST_FAILURE = {
+    WorkState.FAILED: "failed requests",
+    WorkState.DEAD: "dead letters",
+    WorkState.STALE: "stale requests",
+}
+_RUN_FAILURE = {
+    SyncRun.State.FAILED: "failed import runs",
+    SyncRun.State.PARTIAL: "import runs with item errors",
+}
 
 
 @dataclass(frozen=True)
@@ -125,12 +134,11 @@ def _failures(company: Company, since: datetime) -> list[FailureCount]:
         .annotate(n=Count("id"))
         .order_by("request_name", "state")
     )
-    states = dict(WorkState.choices)
     for row in requests:
         out.append(
             FailureCount(
                 entity=row["request_name"] or "(not fetched)",
-                what=f"requests {states.get(row['state'], row['state']).lower()}",
+                what=_REQUEST_FAILURE[row["state"]],
                 count=row["n"],
                 model="erprequest",
                 filters={
@@ -162,7 +170,6 @@ def _failures(company: Company, since: datetime) -> list[FailureCount]:
                 },
             )
         )
-    run_states = dict(SyncRun.State.choices)
     runs = (
         SyncRun.objects.filter(state__in=FAILED_RUN_STATES, company=company, created_at__gte=since)
         .order_by()
@@ -174,7 +181,7 @@ def _failures(company: Company, since: datetime) -> list[FailureCount]:
         out.append(
             FailureCount(
                 entity=item_types.get(row["item_type"], row["item_type"]),
-                what=f"import runs {run_states.get(row['state'], row['state']).lower()}",
+                what=_RUN_FAILURE[row["state"]],
                 count=row["n"],
                 model="syncrun",
                 filters={
