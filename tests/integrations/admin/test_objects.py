@@ -44,3 +44,27 @@ def test_a_link_is_found_by_name_code_or_origin_id_in_part(admin_client_logged_i
     page = admin_client_logged_in.get(reverse(URL), {"q": term}).content.decode()
     assert "Granite Works" in page
     assert "Acme Concrete" not in page
+
+
+def test_partial_search_is_served_by_trigram_indexes_on_postgresql():
+    """The admin's partial search compiles to ``UPPER(x) LIKE UPPER('%term%')``; on PostgreSQL
+    each searched column has a trigram index the planner can use for it."""
+    from django.contrib import admin
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    queryset, _ = admin.site._registry[ObjectLink].get_search_results(
+        None, ObjectLink.objects.all(), "granite"
+    )
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in (
+        "object_link_name_trgm",
+        "object_link_origin_code_trgm",
+        "object_link_origin_id_trgm",
+    ):
+        assert index in plan, plan
