@@ -119,24 +119,28 @@ class ExactIdSearchMixin:
         return self.partial_text_search + self.exact_text_search + self.exact_int_search
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+        """An exact identifier answers alone, at the speed of its b-tree index (a pasted origin
+        id, ULID or Procore id); otherwise names and codes are matched in part. A term such as
+        ``ERP-00500000`` is made of trigrams shared by every id, so matching it in part would
+        read most of the trigram index for a row the exact lookup finds at once."""
         term = search_term.strip()
         if not term:
             return queryset, False
-        query = models.Q()
+        exact = models.Q()
         for field in self.exact_text_search:
-            query |= models.Q(**{field: term})
-        if len(term) >= PARTIAL_SEARCH_MIN:
-            for field in self.partial_text_search:
-                query |= models.Q(**{f"{field}__icontains": term})
-        elif self.partial_text_search:
-            for field in self.partial_text_search:
-                query |= models.Q(**{f"{field}__iexact": term})
+            exact |= models.Q(**{field: term})
         if term.lstrip("-").isdigit() and abs(int(term)) < 2**63:
             for field in self.exact_int_search:
-                query |= models.Q(**{field: int(term)})
-        if not query:
+                exact |= models.Q(**{field: int(term)})
+        if exact and (not self.partial_text_search or queryset.filter(exact).exists()):
+            return queryset.filter(exact), False
+        partial = models.Q()
+        lookup = "icontains" if len(term) >= PARTIAL_SEARCH_MIN else "iexact"
+        for field in self.partial_text_search:
+            partial |= models.Q(**{f"{field}__{lookup}": term})
+        if not partial:
             return queryset.none(), False
-        return queryset.filter(query), False
+        return queryset.filter(partial), False
 
 
 class DetailActionsMixin:

@@ -28,6 +28,7 @@ class ObjectLinkAdmin(LedgerAdmin):
     list_filter = ("state", "item_type", "company")
     list_select_related = ("company",)
     ordering = ("-updated_at", "-id")
+    exact_text_search = ("origin_id", "origin_code")
     partial_text_search = ("name", "origin_code", "origin_id")
     exact_int_search = ("procore_id", "staged_record_id")
     search_help_text = (

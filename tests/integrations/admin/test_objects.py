@@ -46,6 +46,17 @@ def test_a_link_is_found_by_name_code_or_origin_id_in_part(admin_client_logged_i
     assert "Acme Concrete" not in page
 
 
+def test_a_pasted_origin_id_finds_its_link_alone(admin_client_logged_in):
+    """An exact id answers by its b-tree index, without the partial matches around it."""
+    company = CompanyFactory()
+    ObjectLinkFactory(company=company, name="Granite Works", origin_id="ERP-00000041")
+    ObjectLinkFactory(company=company, name="Acme Concrete", origin_id="ERP-000000411")
+    page = admin_client_logged_in.get(reverse(URL), {"q": "ERP-00000041"}).content.decode()
+    assert "Granite Works" in page and "Acme Concrete" not in page
+    page = admin_client_logged_in.get(reverse(URL), {"q": "erp-00000041"}).content.decode()
+    assert "Granite Works" in page and "Acme Concrete" in page  # in part, any case
+
+
 def test_partial_search_is_served_by_trigram_indexes_on_postgresql():
     """The admin's partial search compiles to ``UPPER(x) LIKE UPPER('%term%')``; on PostgreSQL
     each searched column has a trigram index the planner can use for it."""
