@@ -29,10 +29,10 @@ class ObjectLinkAdmin(LedgerAdmin):
     list_select_related = ("company",)
     ordering = ("-updated_at", "-id")
     exact_text_search = ("origin_id", "origin_code")
-    partial_text_search = ("name", "origin_code", "origin_id")
+    partial_text_search = ("name", "origin_code")
     exact_int_search = ("procore_id", "staged_record_id")
     search_help_text = (
-        "Name, ERP code or origin id, in part and whatever the case; or exact Procore id or "
+        "Name or ERP code, in part and whatever the case; or exact origin id, Procore id or "
         "staged record id."
     )
     fields = (

@@ -83,5 +83,4 @@ class Migration(migrations.Migration):
         _trigram("erprequest", "request_name", "erp_request"),
         _trigram("objectlink", "name", "object_link"),
         _trigram("objectlink", "origin_code", "object_link"),
-        _trigram("objectlink", "origin_id", "object_link"),
     ]

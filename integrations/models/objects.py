@@ -74,7 +74,9 @@ class ObjectLink(models.Model):
             models.Index(fields=["-updated_at", "-id"], name="object_link_changed_idx"),
             # Partial, case-insensitive search (``UPPER(x) LIKE UPPER('%term%')``, Django's
             # icontains); created on PostgreSQL only (migration 0020).
-            *trigram_indexes("object_link", ("name", "origin_code", "origin_id")),
+            # (Origin ids are found whole, by object_link_origin_idx: every id shares most of
+            # its trigrams with the others, so a trigram index would not narrow a search.)
+            *trigram_indexes("object_link", ("name", "origin_code")),
         ]
 
     def __str__(self) -> str:
