@@ -22,6 +22,16 @@ class PostgresOnlyAddIndex(migrations.AddIndex):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
+class PostgresOnlyTrigramExtension(TrigramExtension):
+    """Django's CreateExtension skips other databases going forwards but not backwards (it asks
+    SQLite for ``pg_extension``): this one skips them both ways, so the migration reverses on
+    SQLite too."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def _trigram(model_name, field, prefix):
     return PostgresOnlyAddIndex(
         model_name=model_name,
@@ -77,8 +87,7 @@ class Migration(migrations.Migration):
             model_name="objectlink",
             index=models.Index(fields=["-updated_at", "-id"], name="object_link_changed_idx"),
         ),
-        # A no-op on SQLite (Django's CreateExtension checks the vendor itself).
-        TrigramExtension(),
+        PostgresOnlyTrigramExtension(),
         _trigram("company", "name", "company"),
         _trigram("erprequest", "request_name", "erp_request"),
         _trigram("objectlink", "name", "object_link"),
