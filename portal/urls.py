@@ -9,6 +9,8 @@ from portal.health import healthz
 admin.site.site_header = "ERP portal: support"
 admin.site.site_title = "ERP portal support"
 admin.site.index_title = "Companies, connections and ledgers"
+# The index counts dead letters first (integrations/templatetags/console.py).
+admin.site.index_template = "admin/integrations/index.html"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
@@ -18,9 +18,15 @@ from django.views.decorators.debug import sensitive_post_parameters
 from integrations.admin.base import (
     AuditedAdmin,
     CompanyLinkMixin,
+    DetailActionsMixin,
     ExactIdSearchMixin,
+    OperatorActionsMixin,
+    short_time,
+    state_cell,
 )
+from integrations.admin.overview import company_overview_view
 from integrations.models import Company, CompanyMembership, Connection, ProcoreEnvironment
+from integrations.services.audit import audit_record
 from integrations.services.connections import (
     CheckOutcome,
     ConnectionSettingsError,
@@ -221,13 +227,19 @@ def _check_and_report(
     modeladmin: admin.ModelAdmin, request: HttpRequest, connection: Connection
 ) -> None:
     result = connection_check(connection=connection)
+    audit_record(
+        action="action",
+        instance=connection,
+        actor=request.user,
+        changes={"action": "test connection", "outcome": str(result.outcome)},
+    )
     text = f"{connection.company}: {result.message}"
     if result.request_id:
         text += f" (Procore request id {result.request_id})"
     modeladmin.message_user(request, text, _CHECK_LEVELS.get(result.outcome, messages.ERROR))
 
 
-@admin.action(description="Test connection")
+@admin.action(description="Test connection", permissions=["operate"])
 def check_connections(modeladmin, request, queryset) -> None:
     rows = list(queryset.select_related("company")[: MAX_CHECK_ROWS + 1])
     if not _too_many_to_check(modeladmin, request, rows):
@@ -235,7 +247,7 @@ def check_connections(modeladmin, request, queryset) -> None:
             _check_and_report(modeladmin, request, connection)
 
 
-@admin.action(description="Test connection")
+@admin.action(description="Test connection", permissions=["operate"])
 def check_company_connections(modeladmin, request, queryset) -> None:
     rows = list(queryset.select_related("connection")[: MAX_CHECK_ROWS + 1])
     if _too_many_to_check(modeladmin, request, rows):
@@ -275,30 +287,56 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(ExactIdSearchMixin, AuditedAdmin):
+class CompanyAdmin(DetailActionsMixin, OperatorActionsMixin, ExactIdSearchMixin, AuditedAdmin):
     list_display = (
         "name",
+        "connection_health",
+        "overview_link",
         "procore_company_id",
         "is_active",
-        "connection_health",
         "created_at",
         "metadata_link",
     )
     list_filter = ("is_active",)
     list_select_related = ("connection",)
-    exact_text_search = ("name",)
+    partial_text_search = ("name",)
     exact_int_search = ("procore_company_id",)
-    search_help_text = "Exact Procore company id or exact name."
+    search_help_text = "Company name, in part and whatever the case; or exact Procore company id."
     inlines = (ConnectionInline, MembershipInline)
     readonly_fields = ("created_at", "updated_at")
     actions = [check_company_connections]
+    detail_actions = ("check_company_connections",)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:company_pk>/overview/",
+                self.admin_site.admin_view(self.overview_view),
+                name="integrations_company_overview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def overview_view(self, request: HttpRequest, company_pk: int):
+        return company_overview_view(self, request, company_pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "detail_links": [(_overview_url(object_id), "Overview")],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Connection")
     def connection_health(self, obj: Company) -> str:
         connection = getattr(obj, "connection", None)
         if connection is None:
-            return "not connected"
-        return connection.get_health_display()
+            return state_cell("not connected", "unknown")
+        return state_cell(connection.get_health_display(), connection.health)
+
+    @admin.display(description="Overview")
+    def overview_link(self, obj: Company) -> str:
+        return format_html('<a href="{}">overview</a>', _overview_url(obj.pk))
 
     @admin.display(description="Metadata")
     def metadata_link(self, obj: Company) -> str:
@@ -306,17 +344,22 @@ class CompanyAdmin(ExactIdSearchMixin, AuditedAdmin):
         return format_html('<a href="{}">Edit metadata</a>', url)
 
 
+def _overview_url(company_pk: Any) -> str:
+    return reverse("admin:integrations_company_overview", args=[company_pk])
+
+
 @admin.register(Connection)
-class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
+class ConnectionAdmin(DetailActionsMixin, OperatorActionsMixin, CompanyLinkMixin, AuditedAdmin):
     form = ConnectionAdminForm
     actions = [check_connections]
+    detail_actions = ("check_connections",)
     list_display = (
         "company",
+        "health_shown",
+        "checked",
         "environment",
         "adapter_key",
-        "health",
-        "health_checked_at",
-        "provisioned_at",
+        "provisioned",
     )
     list_filter = ("environment", "health", "adapter_key")
     list_select_related = ("company",)
@@ -414,6 +457,18 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
         """The same consequences as any other edit: times of the changed secrets, and the
         cached token dropped when the credentials or hosts changed."""
         connection_changes_apply(before=before, after=obj)
+
+    @admin.display(description="Health", ordering="health")
+    def health_shown(self, obj: Connection) -> str:
+        return state_cell(obj.get_health_display(), obj.health)
+
+    @admin.display(description="Checked", ordering="health_checked_at")
+    def checked(self, obj: Connection) -> str:
+        return short_time(obj.health_checked_at)
+
+    @admin.display(description="Provisioned", ordering="provisioned_at")
+    def provisioned(self, obj: Connection) -> str:
+        return short_time(obj.provisioned_at)
 
     @admin.display(description="Client id")
     def client_id_state(self, obj: Connection) -> str:

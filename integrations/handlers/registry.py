@@ -182,12 +182,19 @@ class LinkChange:
     procore_id: int | None = None
     origin_code: str = ""
     kind: str = "synced"
+    name: str = ""
 
     @classmethod
     def now_synced(
-        cls, item_type: str, origin_id: str, *, procore_id: int, origin_code: str = ""
+        cls,
+        item_type: str,
+        origin_id: str,
+        *,
+        procore_id: int,
+        origin_code: str = "",
+        name: str = "",
     ) -> LinkChange:
-        return cls(item_type, str(origin_id), int(procore_id), origin_code or "")
+        return cls(item_type, str(origin_id), int(procore_id), origin_code or "", name=name or "")
 
     @classmethod
     def unlinked(cls, item_type: str, origin_id: str) -> LinkChange:

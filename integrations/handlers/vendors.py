@@ -56,6 +56,7 @@ def create_vendor_in_procore(ctx: HandlerContext) -> Outcome:
                 str(origin_id),
                 procore_id=int(vendor["id"]),
                 origin_code=str(vendor.get("origin_code") or ""),
+                name=str(vendor.get("name") or ""),
             ),
         )
     )

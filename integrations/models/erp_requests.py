@@ -5,6 +5,7 @@ from typing import Any
 from django.db import models
 
 from integrations.models.leases import Leased
+from integrations.models.search import trigram_indexes
 
 
 class WorkState(models.TextChoices):
@@ -106,6 +107,7 @@ class ERPRequest(LeasedWork):
             models.Index(
                 fields=["company", "completed_at", "state"], name="erp_request_company_done_idx"
             ),
+            *trigram_indexes("erp_request", ("request_name",)),
         ]
 
     def __str__(self) -> str:

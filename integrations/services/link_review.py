@@ -33,7 +33,7 @@ from integrations.models import (
     ObjectLink,
 )
 from integrations.procore import ProcoreClient, SyncResult
-from integrations.services.object_links import object_link_mark_synced
+from integrations.services.object_links import object_display_name, object_link_mark_synced
 from integrations.services.sync_entities import ImportNotPossible
 
 logger = logging.getLogger(__name__)
@@ -175,6 +175,7 @@ def link_review_build(
                 origin_id=obj.origin_id,
                 procore_id=int(record["id"]),
                 origin_code=obj.origin_code,
+                name=object_display_name(obj.data),
             )
             known += 1
         elif not origin_id and isinstance(record.get("id"), int):
@@ -342,6 +343,7 @@ def link_review_apply(*, review: LinkReview, client: ProcoreClient | None = None
             origin_id=proposal.origin_id,
             procore_id=proposal.procore_id,
             origin_code=proposal.origin_code,
+            name=proposal.erp_name or proposal.procore_name,
         )
         proposal.decision = LinkProposal.Decision.LINKED
         proposal.save(update_fields=["decision"])

@@ -43,6 +43,7 @@ from integrations.selectors.object_links import (
 )
 from integrations.services.leases import LeaseLost, lease_kept, lease_release, lease_write
 from integrations.services.link_review import link_review_gate
+from integrations.services.object_links import object_display_name
 from integrations.services.sync_entities import EntitySpec, ImportNotPossible, entity_spec
 from integrations.sync_plan import Action, LinkInfo, Mode, Plan, list_hash, plan_diff
 from integrations.work_context import working_on
@@ -162,6 +163,7 @@ class _Pending:
     content_hash: str
     action: Action
     payload: dict
+    name: str = ""
 
 
 @dataclass
@@ -259,7 +261,14 @@ class _Execution:
 
     @staticmethod
     def _pending(obj: ERPObject, action: Action, payload: dict) -> _Pending:
-        return _Pending(obj.origin_id, obj.origin_code, obj.content_hash(), action, payload)
+        return _Pending(
+            obj.origin_id,
+            obj.origin_code,
+            obj.content_hash(),
+            action,
+            payload,
+            object_display_name(obj.data),
+        )
 
     # -- Procore calls -------------------------------------------------------------------------
 
@@ -332,7 +341,14 @@ class _Execution:
             run.failed += 1
             self._sample(None, message)
         run.progress_done += len(batch)
-        update_fields = ["origin_code", "state", "content_hash", "last_error", "updated_at"]
+        update_fields = [
+            "origin_code",
+            "name",
+            "state",
+            "content_hash",
+            "last_error",
+            "updated_at",
+        ]
         update_fields.append("staged_record_id" if staged else "procore_id")
         with transaction.atomic():
             if upserts:
@@ -385,6 +401,7 @@ class _Execution:
             item_type=self.run.item_type,
             origin_id=item.origin_id,
             origin_code=item.origin_code[:255],
+            name=item.name,
             state=state,
             content_hash=item.content_hash,
             last_error=(reason or "")[:4000],

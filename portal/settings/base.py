@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django.contrib.postgres",  # trigram indexes for the admin's search (PostgreSQL only)
     "rest_framework",
     "django_json_schema_editor",  # json-editor and its Django theme, served from the package
     "drf_spectacular",
