@@ -42,7 +42,9 @@ def write(path: Path, text: str, *, encoding: str = "utf-8") -> Path:
     return path
 
 
-def acknowledge(inbox: Path, name: str, rows: list[tuple[str, ...]], *, delimiter: str = ",") -> Path:
+def acknowledge(
+    inbox: Path, name: str, rows: list[tuple[str, ...]], *, delimiter: str = ","
+) -> Path:
     """The ERP's acknowledgement: written under a temporary name, then renamed."""
     lines = [delimiter.join(("file", "status", "erp_id", "erp_code", "message"))]
     lines += [delimiter.join(row) for row in rows]
