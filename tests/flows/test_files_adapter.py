@@ -84,7 +84,7 @@ def test_an_exported_vendor_waits_in_progress_until_the_erp_acknowledges_it(
 
 
 def test_the_erps_refusal_reaches_the_approver(provisioned_files, sandbox_company, folders):
-    vendor, request = export_vendor(sandbox_company, name="Granite Works")
+    _vendor, request = export_vendor(sandbox_company, name="Granite Works")
     process_pending()
     (exported,) = folders["outbox"].iterdir()
     acknowledge(
@@ -138,7 +138,7 @@ def test_an_export_the_erp_never_answers_closes_stale_and_a_late_answer_closes_i
 def test_support_re_drives_a_stale_export_and_the_file_is_sent_again(
     provisioned_files, sandbox_company, folders
 ):
-    vendor, request = export_vendor(sandbox_company, name="Lost File Co")
+    _vendor, request = export_vendor(sandbox_company, name="Lost File Co")
     process_pending()
     FileExport.objects.update(written_at=timezone.now() - timedelta(hours=2))
     ours = ERPRequest.objects.get(procore_request_id=request.id)
