@@ -41,6 +41,7 @@ from erp_adapters.base import (
     HealthState,
     HealthStatus,
     ListingProblems,
+    job_cost_code_origin_id,
 )
 from erp_adapters.files import layouts
 from erp_adapters.files.exchange import (
@@ -155,7 +156,7 @@ class FileEntity:
     item_type: str  # the External Data item type of an exported object
     what: str  # how an accountant calls it
     payload_key: str | None = None  # where the object sits in the payload (None: the payload)
-    export_row: Callable[[dict[str, Any]], dict[str, str]]
+    export_rows: Callable[[dict[str, Any]], list[dict[str, str]]]
 
     def __init__(self, adapter: FilesAdapter) -> None:
         self.adapter = adapter
@@ -167,49 +168,28 @@ class FileEntity:
         """The entity's file in the import folder: ``<stem>.csv`` or ``<stem>.xlsx``. A missing
         folder or file is the ERP (or its share) not being there: retried, never read as an
         empty list, which would archive everything Procore holds."""
-        folder = self.adapter.folder("import_folder")
-        stem = layouts.IMPORT_FILE_STEMS[self.entity]
-        found = [
-            folder / f"{stem}{ext}"
-            for ext in (".csv", ".xlsx")
-            if (folder / f"{stem}{ext}").is_file()
-        ]
-        if len(found) > 1:
-            raise FileRefused(
-                f"The import folder holds both {stem}.csv and {stem}.xlsx; keep the one the ERP "
-                "exports."
-            )
-        if not found:
-            raise ERPUnavailable(
-                f"{stem}.csv (or {stem}.xlsx) is not in the import folder {folder} yet; the "
-                "import runs once the ERP has exported it."
-            )
-        return found[0]
+        return self.adapter.import_file(self.entity)
 
     def reader(self) -> LayoutReader:
-        settings = self.adapter.settings
-        return LayoutReader(
-            self.import_file(),
-            layouts.IMPORT_LAYOUTS[self.entity],
-            encoding=settings["encoding"],
-            delimiter=settings["delimiter"],
-            formats=Formats(settings["decimal_separator"]),
-        )
+        return self.adapter.reader(self.entity)
+
+    def items(self) -> Iterator[Row | RowProblem]:
+        try:
+            yield from self.reader().rows()
+        except OSError as exc:
+            raise ERPUnavailable(f"The import file could not be read: {exc}") from exc
 
     def rows(self) -> Iterator[Row]:
         """The rows that read cleanly; the others go to ``listing_problems``."""
         self.listing_problems = problems = ListingProblems()
-        try:
-            for item in self.reader().rows():
-                if isinstance(item, RowProblem):
-                    problems.add(item.as_unreadable())
-                else:
-                    yield item
-        except OSError as exc:
-            raise ERPUnavailable(f"The import file could not be read: {exc}") from exc
+        for item in self.items():
+            if isinstance(item, RowProblem):
+                problems.add(item.as_unreadable())
+            else:
+                yield item
 
-    def reject(self, reader_name: str, row: Row, column: str | None, reason: str) -> None:
-        self.listing_problems.add(RowProblem(reader_name, row.line, column, reason).as_unreadable())
+    def reject(self, file_name: str, row: Row, column: str | None, reason: str) -> None:
+        self.listing_problems.add(RowProblem(file_name, row.line, column, reason).as_unreadable())
 
     def to_object(self, values: dict[str, Any]) -> ERPObject:
         raise NotImplementedError
@@ -229,8 +209,16 @@ class FileEntity:
         return data
 
     def rules(self, payload: dict[str, Any]) -> list[str]:
-        """What the file layout needs before the ERP can even read the object."""
+        """Why the ERP would refuse the export (``payload`` is the whole request data), as far
+        as its files tell: a required value missing, a reference the ERP does not hold."""
         return []
+
+    def links(self, payload: dict[str, Any], procore_id: int) -> list[list[Any]]:
+        """The External Data links the export needs once the ERP answers, header first:
+        ``[item type, Procore id, ""]`` for the object itself (the ERP's id), ``line:<n>`` for
+        the n-th line (the n-th of the ERP's line ids), ``job:<cost code>`` for a job cost
+        code (``<job>|<cost code>``)."""
+        return [[self.item_type, procore_id, ""]]
 
     def _exports(self, procore_id: int):
         return FileExport.objects.filter(
@@ -240,10 +228,11 @@ class FileEntity:
     def _handed_over(self, procore_id: int | None) -> bool:
         if procore_id is None:
             return False
-        latest = self._exports(procore_id).order_by("-id").first()
-        if latest is None:
-            return False
-        return not (
+        exports = self._exports(procore_id)
+        if exports.filter(state=FileExport.State.SUCCESS).exists():
+            return True
+        latest = exports.order_by("-id").first()
+        return latest is not None and not (
             latest.answer_reported
             and latest.state in (FileExport.State.FAILED, FileExport.State.STALE)
         )
@@ -253,24 +242,26 @@ class FileEntity:
         is what ``create`` reports)."""
         if self._handed_over(_as_int(self.header(payload).get("id"))):
             return []
-        return self.rules(self.header(payload))
+        return self.rules(payload if isinstance(payload, dict) else {})
 
     def create(self, payload: Any) -> CreateResult:
-        header = self.header(payload)
+        data = payload if isinstance(payload, dict) else {}
+        header = self.header(data)
         procore_id = _as_int(header.get("id"))
         if procore_id is None:
             raise ConstraintViolation([f"The export carries no Procore id for the {self.what}."])
-        detail = _as_int(header.get("request_detail_id")) or _as_int(
-            payload.get("request_detail_id") if isinstance(payload, dict) else None
-        )
+        self.adapter.folder("outbox_folder")  # an outbox that is not there: retry, claim nothing
+        detail = _as_int(header.get("request_detail_id")) or _as_int(data.get("request_detail_id"))
         exports = self._exports(procore_id)
         answered = exports.filter(state=FileExport.State.SUCCESS).order_by("-id").first()
         if answered is not None:
-            created = detail is not None and answered.request_detail_id == detail
+            created = not answered.answer_reported
+            if created:
+                self._report(answered)
             return self.result(answered, created=created)
         latest = exports.order_by("-id").first()
         if latest is not None and latest.state == FileExport.State.WRITING:
-            self._write(latest, payload)  # a worker died before the rename: finish it
+            self._write(latest, data)  # a worker died before the rename: finish it
             latest.refresh_from_db()
         if latest is not None and latest.state == FileExport.State.WAITING:
             self._wait(latest)
@@ -281,16 +272,18 @@ class FileEntity:
         ):
             self._report(latest)
             raise ConstraintViolation([f"The ERP refused it: {latest.message}"])
-        problems = self.rules(header)
+        problems = self.rules(data)
         if problems:
             raise ConstraintViolation(problems)
-        export = self._claim(procore_id, detail, exports.count() + 1)
-        self._write(export, payload)
+        export = self._claim(data, procore_id, detail, exports.count() + 1)
+        self._write(export, data)
         raise ERPPending(self._pending_message(export), check_again_in=self._check_again_in(export))
 
     # -- the steps ----------------------------------------------------------------------------
 
-    def _claim(self, procore_id: int, detail: int | None, number: int) -> FileExport:
+    def _claim(
+        self, payload: dict[str, Any], procore_id: int, detail: int | None, number: int
+    ) -> FileExport:
         """A new export row (its file name is unique per outbox, so two workers exporting the
         same object at once cannot both write it: the loser waits on the winner's file)."""
         stem = layouts.IMPORT_FILE_STEMS[self.entity]
@@ -303,6 +296,7 @@ class FileEntity:
                     entity=self.entity,
                     procore_id=procore_id,
                     request_detail_id=detail,
+                    links=self.links(payload, procore_id),
                 )
         except IntegrityError:
             winner = FileExport.objects.get(outbox=self.adapter.outbox_key, file_name=name)
@@ -310,8 +304,8 @@ class FileEntity:
                 self._pending_message(winner), check_again_in=self.adapter.check_every
             ) from None
 
-    def _write(self, export: FileExport, payload: Any) -> None:
-        row = type(self).export_row(payload if isinstance(payload, dict) else {})
+    def _write(self, export: FileExport, payload: dict[str, Any]) -> None:
+        rows = type(self).export_rows(payload)
         settings = self.adapter.settings
         encoding = settings["encoding"]
         if encoding == "utf-8" and settings["write_bom"]:
@@ -320,13 +314,15 @@ class FileEntity:
             write_atomically(
                 self.adapter.folder("outbox_folder"),
                 export.file_name,
-                list(row),
-                list(row.values()),
+                rows,
                 encoding=encoding,
                 delimiter=settings["delimiter"],
             )
         except UnicodeEncodeError as exc:
             FileExport.objects.filter(pk=export.pk).delete()
+            (self.adapter.folder("outbox_folder") / f".{export.file_name}.tmp").unlink(
+                missing_ok=True
+            )
             raise ConstraintViolation(
                 [
                     f"The {self.what} has characters the ERP's file encoding ({encoding}) "
@@ -369,8 +365,20 @@ class FileEntity:
         )
 
     def result(self, export: FileExport, *, created: bool) -> CreateResult:
-        links = (ExternalLink(self.item_type, export.procore_id, export.erp_id),)
-        return CreateResult(export.erp_id, export.erp_code or export.erp_id, created, links)
+        erp_id, lines = export.erp_id, list(export.line_erp_ids or [])
+        links = []
+        for item_type, item_id, what in export.links or [[self.item_type, export.procore_id, ""]]:
+            if not what:
+                origin_id = erp_id
+            elif what.startswith("line:"):
+                index = int(what.removeprefix("line:"))
+                if index >= len(lines):
+                    continue  # the ERP did not say the line's id
+                origin_id = lines[index]
+            else:
+                origin_id = job_cost_code_origin_id(erp_id, what.removeprefix("job:"))
+            links.append(ExternalLink(item_type, int(item_id), origin_id))
+        return CreateResult(erp_id, export.erp_code or erp_id, created, tuple(links))
 
 
 def _required(header: dict[str, Any], key: str, label: str) -> list[str]:
@@ -378,14 +386,19 @@ def _required(header: dict[str, Any], key: str, label: str) -> list[str]:
     return [] if isinstance(value, str | int) and str(value).strip() else [f"{label} is required."]
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 class Vendors(FileEntity):
     entity = Entity.VENDORS
     item_type = "vendor"
     what = "vendor"
     payload_key = "vendor"
-    export_row = staticmethod(layouts.vendor_export_row)
+    export_rows = staticmethod(layouts.vendor_export_rows)
 
-    def rules(self, vendor: dict[str, Any]) -> list[str]:
+    def rules(self, payload: dict[str, Any]) -> list[str]:
+        vendor = self.header(payload)
         if str(vendor.get("name") or vendor.get("company") or "").strip():
             return []
         return ["Vendor name is required."]
@@ -395,14 +408,33 @@ class Vendors(FileEntity):
 
 
 class Jobs(FileEntity):
+    """``create_or_update_job``: the ERP creates the job from the file; once it has answered,
+    a later export of the same project is answered with the same job (the file exchange
+    carries no updates)."""
+
     entity = Entity.JOBS
     item_type = "project"
     what = "project"
     payload_key = "job"
-    export_row = staticmethod(layouts.job_export_row)
+    export_rows = staticmethod(layouts.job_export_rows)
 
-    def rules(self, job: dict[str, Any]) -> list[str]:
-        return _required(job, "name", "Job name")
+    def rules(self, payload: dict[str, Any]) -> list[str]:
+        job = self.header(payload)
+        problems = _required(job, "name", "Job name")
+        if not str(job.get("origin_code") or "").strip():
+            problems.append(
+                "Job code is required: enter the ERP's job code when exporting the project."
+            )
+        return problems
+
+    def links(self, payload: dict[str, Any], procore_id: int) -> list[list[Any]]:
+        """The job, and each of its cost codes whose standard cost code came from the ERP."""
+        links = [[self.item_type, procore_id, ""]]
+        for ref in map(_dict, payload.get("all_cost_codes") or []):
+            standard = layouts.cost_code_erp_id(ref)
+            if standard and _as_int(ref.get("id")) is not None:
+                links.append(["cost_code", _as_int(ref.get("id")), f"job:{standard}"])
+        return links
 
     def to_object(self, values: dict[str, Any]) -> ERPObject:
         return layouts.job_object(values)
@@ -416,12 +448,19 @@ class StandardCostCodes(FileEntity):
     entity = Entity.STANDARD_COST_CODES
     item_type = "standard_cost_code"
     what = "cost code"
-    export_row = staticmethod(layouts.cost_code_export_row)
+    export_rows = staticmethod(layouts.cost_code_export_rows)
 
     def rules(self, item: dict[str, Any]) -> list[str]:
         code = str(item.get("full_code") or item.get("code") or "").strip()
         problems = [] if code else ["Cost code is required."]
-        return problems + _required(item, "name", "Cost code name")
+        problems += _required(item, "name", "Cost code name")
+        parent = str(item.get("parent_origin_id") or "").strip()
+        if parent and not self.adapter.holds(Entity.STANDARD_COST_CODES, parent):
+            problems.append(
+                f"Cost code {code}: its parent is not in the ERP's cost code list; export the "
+                "parent first."
+            )
+        return problems
 
     def list(self) -> Iterator[ERPObject]:
         name = self.import_file().name
@@ -445,13 +484,178 @@ class CostTypes(FileEntity):
     entity = Entity.STANDARD_CATEGORIES
     item_type = "line_item_type"
     what = "cost type"
-    export_row = staticmethod(layouts.cost_type_export_row)
+    export_rows = staticmethod(layouts.cost_type_export_rows)
 
     def rules(self, item: dict[str, Any]) -> list[str]:
         return _required(item, "code", "Cost type code") + _required(item, "name", "Cost type name")
 
     def to_object(self, values: dict[str, Any]) -> ERPObject:
         return layouts.cost_type_object(values)
+
+
+class Documents(FileEntity):
+    """Commitments and change orders: one row per line, the rows of a document together. A
+    bad row spoils its whole document (sending it without a line would misstate it), which is
+    reported once per bad row; the other documents proceed. Memory holds one document."""
+
+    build: Callable[[list[dict[str, Any]]], ERPObject]
+    lines_key: str
+
+    def list(self) -> Iterator[ERPObject]:
+        name = self.import_file().name
+        self.listing_problems = problems = ListingProblems()
+        seen: set[str] = set()
+        current: str | None = None
+        rows: list[Row] = []
+        spoiled = False
+
+        def finish() -> ERPObject | None:
+            if current is None or spoiled or not rows:
+                return None
+            return type(self).build([row.values for row in rows])
+
+        for item in self.items():
+            key = item.values["erp_id"] if isinstance(item, Row) else item.key
+            if key != current or key is None:
+                done = finish()
+                if done is not None:
+                    yield done
+                if key is not None and key in seen:
+                    problems.add(
+                        RowProblem(
+                            name,
+                            item.line,
+                            "erp_id",
+                            f"the rows of {key} must be together; this one is apart",
+                        ).as_unreadable()
+                    )
+                    current, rows, spoiled = None, [], True
+                    continue
+                current, rows, spoiled = key, [], False
+                if key is not None:
+                    seen.add(key)
+            if isinstance(item, RowProblem):
+                problems.add(item.as_unreadable())
+                spoiled = True
+                continue
+            missing = [
+                column
+                for column in layouts.LINE_REQUIRED
+                if item.values["line_erp_id"] is not None and item.values[column] is None
+            ]
+            if missing:
+                problems.add(
+                    RowProblem(name, item.line, missing[0], "a line needs a value").as_unreadable()
+                )
+                spoiled = True
+                continue
+            if not self.valid_head(item, name, problems):
+                spoiled = True
+                continue
+            rows.append(item)
+        done = finish()
+        if done is not None:
+            yield done
+
+    def valid_head(self, row: Row, name: str, problems: ListingProblems) -> bool:
+        return True
+
+    def links(self, payload: dict[str, Any], procore_id: int) -> list[list[Any]]:
+        links = [[self.header_item_type(payload), procore_id, ""]]
+        items = [item for item in map(_dict, payload.get(self.lines_key) or []) if item]
+        for index, item in enumerate(items):
+            if _as_int(item.get("id")) is not None:
+                links.append(["line_item", _as_int(item.get("id")), f"line:{index}"])
+        return links
+
+    def header_item_type(self, payload: dict[str, Any]) -> str:
+        return self.item_type
+
+    def line_rules(self, payload: dict[str, Any]) -> list[str]:
+        """Each line names a cost code and a cost type the ERP holds."""
+        problems = []
+        items = [item for item in map(_dict, payload.get(self.lines_key) or []) if item]
+        codes = types = None
+        for n, item in enumerate(items, start=1):
+            code = layouts.cost_code_erp_id(_dict(item.get("cost_code")))
+            cost_type = str(_dict(item.get("line_item_type")).get("origin_id") or "")
+            if codes is None:
+                codes = self.adapter.erp_ids(Entity.STANDARD_COST_CODES)
+                types = self.adapter.erp_ids(Entity.STANDARD_CATEGORIES)
+            if code not in codes:
+                label = _dict(item.get("cost_code")).get("full_code") or "?"
+                problems.append(f"Line {n}: cost code {label} is not in the ERP's cost code list.")
+            if cost_type not in types:
+                label = _dict(item.get("line_item_type")).get("code") or "?"
+                problems.append(f"Line {n}: cost type {label} is not in the ERP.")
+        return problems
+
+
+class Commitments(Documents):
+    entity = Entity.COMMITMENTS
+    item_type = "work_order_contract"
+    what = "commitment"
+    payload_key = "commitment"
+    lines_key = "commitment_items"
+    export_rows = staticmethod(layouts.commitment_export_rows)
+    build = staticmethod(layouts.commitment_object)
+
+    def valid_head(self, row: Row, name: str, problems: ListingProblems) -> bool:
+        if row.values["kind"] in layouts.COMMITMENT_KINDS:
+            return True
+        problems.add(
+            RowProblem(
+                name,
+                row.line,
+                "kind",
+                f"{row.values['kind']!r} is neither subcontract nor purchase_order",
+            ).as_unreadable()
+        )
+        return False
+
+    def header_item_type(self, payload: dict[str, Any]) -> str:
+        kind = layouts.PROCORE_COMMITMENT_TYPES.get(str(self.header(payload).get("type")))
+        return layouts.COMMITMENT_KINDS.get(kind or "", self.item_type)
+
+    def rules(self, payload: dict[str, Any]) -> list[str]:
+        commitment = self.header(payload)
+        problems = _required(commitment, "number", "Commitment number")
+        if str(commitment.get("type")) not in layouts.PROCORE_COMMITMENT_TYPES:
+            problems.append(
+                f"Commitment type '{commitment.get('type')}' is neither a subcontract nor a "
+                "purchase order."
+            )
+        job = str(payload.get("job_id") or _dict(commitment.get("project")).get("origin_id") or "")
+        if not job or not self.adapter.holds(Entity.JOBS, job):
+            name = _dict(commitment.get("project")).get("name") or job
+            problems.append(f"Job '{name}' is not in the ERP; export the project first.")
+        vendor = str(_dict(commitment.get("vendor")).get("origin_id") or "")
+        if not vendor or not self.adapter.holds(Entity.VENDORS, vendor):
+            name = _dict(commitment.get("vendor")).get("company") or vendor
+            problems.append(f"Vendor '{name}' is not in the ERP; export the vendor first.")
+        return problems + self.line_rules(payload)
+
+
+class CommitmentChangeOrders(Documents):
+    entity = Entity.COMMITMENT_CHANGE_ORDERS
+    item_type = "change_order"
+    what = "change order"
+    payload_key = "change_order"
+    lines_key = "change_order_items"
+    export_rows = staticmethod(layouts.change_order_export_rows)
+    build = staticmethod(layouts.change_order_object)
+
+    def rules(self, payload: dict[str, Any]) -> list[str]:
+        change_order = self.header(payload)
+        problems = _required(change_order, "number", "Change order number")
+        commitment = _dict(payload.get("commitment"))
+        origin = str(commitment.get("origin_id") or "")
+        if not origin or not self.adapter.holds(Entity.COMMITMENTS, origin):
+            problems.append(
+                f"Commitment {commitment.get('number') or origin} is not in the ERP; export "
+                "the commitment first."
+            )
+        return problems + self.line_rules(payload)
 
 
 class FilesAdapter(Adapter):
@@ -468,7 +672,15 @@ class FilesAdapter(Adapter):
         self.stale_after = timedelta(hours=float(self.settings["stale_after_hours"]))
         self.check_every = int(self.settings["check_every_seconds"])
         self._entities: dict[Entity, EntityAdapter[Any]] = {
-            cls.entity: cls(self) for cls in (Vendors, Jobs, StandardCostCodes, CostTypes)
+            cls.entity: cls(self)
+            for cls in (
+                Vendors,
+                Jobs,
+                StandardCostCodes,
+                CostTypes,
+                Commitments,
+                CommitmentChangeOrders,
+            )
         }
 
     def entities(self) -> Mapping[Entity, EntityAdapter[Any]]:
@@ -484,6 +696,55 @@ class FilesAdapter(Adapter):
                 "(is the share mounted?)."
             )
         return path
+
+    def import_file(self, entity: Entity) -> Path:
+        """``<stem>.csv`` or ``<stem>.xlsx`` in the import folder (see ``FileEntity``)."""
+        folder = self.folder("import_folder")
+        stem = layouts.IMPORT_FILE_STEMS[entity]
+        found = [folder / f"{stem}{ext}" for ext in (".csv", ".xlsx")]
+        found = [path for path in found if path.is_file()]
+        if len(found) > 1:
+            raise FileRefused(
+                f"The import folder holds both {stem}.csv and {stem}.xlsx; keep the one the ERP "
+                "exports."
+            )
+        if not found:
+            raise ERPUnavailable(
+                f"{stem}.csv (or {stem}.xlsx) is not in the import folder {folder} yet; the "
+                "import runs once the ERP has exported it."
+            )
+        return found[0]
+
+    def reader(self, entity: Entity) -> LayoutReader:
+        return LayoutReader(
+            self.import_file(entity),
+            layouts.IMPORT_LAYOUTS[entity],
+            encoding=self.settings["encoding"],
+            delimiter=self.settings["delimiter"],
+            formats=Formats(self.settings["decimal_separator"]),
+        )
+
+    def holds(self, entity: Entity, erp_id: str) -> bool:
+        """Whether the ERP's export of ``entity`` holds a record with this id (a streamed scan:
+        exports are a few a minute, and the file is the ERP's word)."""
+        try:
+            return any(
+                isinstance(item, Row) and item.values["erp_id"] == erp_id
+                for item in self.reader(entity).rows()
+            )
+        except OSError as exc:
+            raise ERPUnavailable(f"The import file could not be read: {exc}") from exc
+
+    def erp_ids(self, entity: Entity) -> set[str]:
+        """Every id in the ERP's export of a small entity (cost codes, cost types)."""
+        try:
+            return {
+                item.values["erp_id"]
+                for item in self.reader(entity).rows()
+                if isinstance(item, Row)
+            }
+        except OSError as exc:
+            raise ERPUnavailable(f"The import file could not be read: {exc}") from exc
 
     def health_check(self) -> HealthStatus:
         """Every folder exists and is writable (the portal writes the outbox, moves files out
@@ -581,7 +842,11 @@ class FilesAdapter(Adapter):
             "answer_reported": False,
         }
         if answer.status == "success":
-            fields.update(erp_id=answer.erp_id[:255], erp_code=answer.erp_code[:255])
+            fields.update(
+                erp_id=answer.erp_id[:255],
+                erp_code=answer.erp_code[:255],
+                line_erp_ids=list(answer.line_erp_ids),
+            )
         else:
             fields.update(message=answer.message[:2000])
         written = FileExport.objects.filter(

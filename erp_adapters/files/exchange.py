@@ -8,9 +8,11 @@ answer it finds, then moves the file to ``processed/`` (or ``rejected/`` when it
 at all): no acknowledgement is read twice.
 
 An acknowledgement is a CSV (the adapter's encoding and delimiter) with the header
-``file,status,erp_id,erp_code,message`` and one row per export it answers; ``file`` is the
-name of the outbox file. ``status`` is ``success`` (then ``erp_id`` is required) or ``failed``
-(then ``message`` is required).
+``file,status,erp_id,erp_code,message`` (and, optionally, ``line_erp_ids``) and one row per
+export it answers; ``file`` is the name of the outbox file. ``status`` is ``success`` (then
+``erp_id`` is required) or ``failed`` (then ``message`` is required). For a commitment or a
+change order, ``line_erp_ids`` lists the ERP ids of its lines, in the outbox file's order,
+separated by ``|``.
 """
 
 from __future__ import annotations
@@ -36,20 +38,21 @@ ACK_COLUMNS = (
     Column("erp_id"),
     Column("erp_code"),
     Column("message"),
+    Column("line_erp_ids"),
 )
 ACK_STATUSES = ("success", "failed")
 
 
 def write_atomically(
-    folder: Path, name: str, header: list[str], row: list[str], *, encoding: str, delimiter: str
+    folder: Path, name: str, rows: list[dict[str, str]], *, encoding: str, delimiter: str
 ) -> Path:
-    """Write a one-row CSV as ``folder/name``, whole or not at all."""
+    """Write a CSV (a header, then ``rows``) as ``folder/name``, whole or not at all."""
     final = folder / name
     temporary = folder / f".{name}.tmp"
     with temporary.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerow(row)
+        writer.writerow(list(rows[0]))
+        writer.writerows([list(row.values()) for row in rows])
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, final)
@@ -66,6 +69,7 @@ class Answer:
     erp_code: str
     message: str
     answer_file: str
+    line_erp_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -92,6 +96,9 @@ def _answer(row: Row, answer_file: str) -> Answer | str:
         erp_code=values["erp_code"] or values["erp_id"],
         message=values["message"],
         answer_file=answer_file,
+        line_erp_ids=tuple(
+            part.strip() for part in values["line_erp_ids"].split("|") if part.strip()
+        ),
     )
 
 

@@ -30,11 +30,22 @@ class FileExport(models.Model):
     erp_id = models.CharField(max_length=255, blank=True, verbose_name="ERP id")
     erp_code = models.CharField(max_length=255, blank=True, verbose_name="ERP code")
     message = models.TextField(blank=True, help_text="The ERP's message, when it refused.")
+    line_erp_ids = models.JSONField(
+        default=list, blank=True, help_text="The ERP ids of a document's lines, in file order."
+    )
+    links = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The External Data links the export needs once the ERP answers: "
+        "[item type, Procore id, what the ERP id is] (the object's, a line's, a job cost "
+        "code's).",
+    )
     answer_file = models.CharField(max_length=255, blank=True)
     answer_reported = models.BooleanField(
         default=False,
-        help_text="The refusal or the missing answer was reported on the Request Detail; "
-        "an export of the object after that sends a new file.",
+        help_text="The answer was reported on the Request Detail: after a success the "
+        "object is 'already in the ERP'; after a refusal or no answer, exporting the "
+        "object again sends a new file.",
     )
     written_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)

@@ -134,10 +134,15 @@ class Row:
 
 @dataclass(frozen=True)
 class RowProblem:
+    """A row that did not read: where, and why. ``key`` is the raw text of the layout's first
+    column (the record's ERP id) when the row has one, so the lines of a document can be told
+    apart from another document's even when one of them is bad."""
+
     file: str
     line: int
     column: str | None
     reason: str
+    key: str | None = None
 
     def as_unreadable(self) -> UnreadableRecord:
         where = f"{self.file}, line {self.line}"
@@ -219,6 +224,12 @@ class LayoutReader:
     # -- one row ---------------------------------------------------------------------------
 
     def _read(self, names: list[str], cells: list[str], line: int) -> Row | RowProblem:
+        first = next(iter(self.columns))
+        key = (
+            cells[names.index(first)].strip() or None
+            if first in names and len(cells) == len(names)
+            else None
+        )
         if len(cells) != len(names):
             return RowProblem(
                 self.name,
@@ -234,7 +245,7 @@ class LayoutReader:
             try:
                 values[column.name] = read_value(column, text, self.formats)
             except CellError as exc:
-                return RowProblem(self.name, line, column.name, str(exc))
+                return RowProblem(self.name, line, column.name, str(exc), key)
         return Row(line, values)
 
     # -- CSV -------------------------------------------------------------------------------

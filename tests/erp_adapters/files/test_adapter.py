@@ -63,6 +63,8 @@ def test_health_is_ok_once_the_erp_has_exported_every_file(adapter, folders):
     assert adapter.health_check().state is HealthState.DEGRADED
     for stem in ("vendors", "jobs", "cost_codes", "cost_types"):
         write(folders["import"] / f"{stem}.csv", "erp_id,code,name\n")
+    for stem in ("commitments", "commitment_change_orders"):
+        write(folders["import"] / f"{stem}.csv", "erp_id,number,job_erp_id\n")
     status = adapter.health_check()
     assert status.state is HealthState.OK, status.message
     assert status.message == "File exchange: the folders are ready; 0 export(s) wait for the ERP."
@@ -395,8 +397,13 @@ def test_an_unreachable_outbox_is_retried(adapter, folders):
         adapter.vendors.create(request_data("create_vendor"))
 
 
-def test_cost_codes_export_item_by_item(adapter, folders):
+def test_cost_codes_export_item_by_item_once_their_parent_is_in_the_erp(adapter, folders):
     item = request_data("create_standard_cost_codes")[0]
+    write(folders["import"] / "cost_codes.csv", "erp_id,code,name\n")
+    assert adapter.standard_cost_codes.check_create(item) == [
+        "Cost code 01-100: its parent is not in the ERP's cost code list; export the parent first."
+    ]
+    write(folders["import"] / "cost_codes.csv", "erp_id,code,name\nscc_parent_origin_id,01,Site\n")
     with pytest.raises(ERPPending):
         adapter.standard_cost_codes.create(item)
     path = export_file(folders)
