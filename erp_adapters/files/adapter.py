@@ -455,6 +455,9 @@ class StandardCostCodes(FileEntity):
         problems = [] if code else ["Cost code is required."]
         problems += _required(item, "name", "Cost code name")
         parent = str(item.get("parent_origin_id") or "").strip()
+        parent_procore_id = _as_int(item.get("parent_id"))
+        if parent_procore_id is not None and self._handed_over(parent_procore_id):
+            return problems  # the parent went in an earlier file: the ERP imports them in order
         if parent and not self.adapter.holds(Entity.STANDARD_COST_CODES, parent):
             problems.append(
                 f"Cost code {code}: its parent is not in the ERP's cost code list; export the "
