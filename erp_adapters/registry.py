@@ -34,6 +34,11 @@ def _adapter_paths() -> dict[str, str]:
     return {**BUILTIN_ADAPTERS, **getattr(django_settings, "ERP_ADAPTERS", {})}
 
 
+def adapter_keys() -> list[str]:
+    """Every registered key, sorted, without importing any adapter."""
+    return sorted(_adapter_paths())
+
+
 def available_adapters() -> dict[str, type[Adapter]]:
     """Every registered adapter class by key, sorted by key (for forms and the admin)."""
     return {key: adapter_class(key) for key in sorted(_adapter_paths())}

@@ -19,8 +19,8 @@ import logging
 
 from django.utils import timezone
 
-from erp_adapters.base import AdapterError, ERPUnavailable
-from erp_adapters.registry import adapter_class, available_adapters, get_adapter
+from erp_adapters.base import AdapterError, ERPUnavailable, UnknownAdapter
+from erp_adapters.registry import adapter_class, adapter_keys, get_adapter
 from integrations.enqueue import enqueue_erp_requests
 from integrations.models import Connection, ERPRequest, ERPRequestDetail
 from integrations.models.erp_requests import WorkState
@@ -30,7 +30,16 @@ logger = logging.getLogger(__name__)
 
 
 def _keys_answering_later() -> list[str]:
-    return [key for key, cls in available_adapters().items() if cls.answers_later]
+    """The registered adapters whose ERP answers later; one that cannot be loaded is left out
+    (its connections' requests fail on their own, saying why)."""
+    keys = []
+    for key in adapter_keys():
+        try:
+            if adapter_class(key).answers_later:
+                keys.append(key)
+        except (UnknownAdapter, ImportError):
+            logger.warning("ERP adapter %r cannot be loaded; its answers are not collected", key)
+    return keys
 
 
 def erp_answers_collect() -> dict[str, int]:

@@ -85,3 +85,12 @@ def test_one_unmounted_share_does_not_stop_the_others(tmp_path, caplog):
     assert totals == {"companies": 2, "answers": 1, "requests": 1}
     assert "could not collect the ERP's answers" in caplog.text
     assert "is the share mounted?" in caplog.text
+
+
+def test_an_adapter_that_cannot_be_loaded_does_not_stop_the_collection(tmp_path, settings, caplog):
+    settings.ERP_ADAPTERS = {"gone": "acme_erp.adapter.Missing"}
+    connection, folders = files_connection(tmp_path, "a")
+    waiting_export(connection, folders, detail_id=8)
+
+    assert erp_answers_collect()["requests"] == 1
+    assert "ERP adapter 'gone' cannot be loaded" in caplog.text
