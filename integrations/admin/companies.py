@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
@@ -275,7 +276,14 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(ExactIdSearchMixin, AuditedAdmin):
-    list_display = ("name", "procore_company_id", "is_active", "connection_health", "created_at")
+    list_display = (
+        "name",
+        "procore_company_id",
+        "is_active",
+        "connection_health",
+        "created_at",
+        "metadata_link",
+    )
     list_filter = ("is_active",)
     list_select_related = ("connection",)
     exact_text_search = ("name",)
@@ -291,6 +299,11 @@ class CompanyAdmin(ExactIdSearchMixin, AuditedAdmin):
         if connection is None:
             return "not connected"
         return connection.get_health_display()
+
+    @admin.display(description="Metadata")
+    def metadata_link(self, obj: Company) -> str:
+        url = reverse("admin:integrations_metadataconfig_editor", args=[obj.pk])
+        return format_html('<a href="{}">Edit metadata</a>', url)
 
 
 @admin.register(Connection)

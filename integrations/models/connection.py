@@ -87,6 +87,12 @@ class Connection(Leased):
     )
     health_message = models.TextField(blank=True)
     health_checked_at = models.DateTimeField(null=True, blank=True)
+    # The ERP's side, from the adapter's own health check (services/erp_health.py).
+    erp_health = models.CharField(
+        max_length=16, choices=Health.choices, default=Health.UNKNOWN, editable=False
+    )
+    erp_health_message = models.TextField(blank=True, editable=False)
+    erp_health_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     provisioned_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)

@@ -100,6 +100,12 @@ class ERPRequest(LeasedWork):
             models.Index(fields=["state", "-id"], name="erp_request_state_idx"),
             models.Index(fields=["procore_request_id"], name="erp_request_procore_idx"),
             models.Index(fields=["company", "-id"], name="erp_request_company_idx"),
+            # The self-service errors queue (a company's failed, dead, stale requests) and the
+            # dashboard's requests-per-day chart (selfservice/selectors).
+            models.Index(fields=["company", "state", "-id"], name="erp_request_company_state_idx"),
+            models.Index(
+                fields=["company", "completed_at", "state"], name="erp_request_company_done_idx"
+            ),
         ]
 
     def __str__(self) -> str:

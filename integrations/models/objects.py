@@ -61,6 +61,10 @@ class ObjectLink(models.Model):
             models.Index(fields=["state", "-id"], name="object_link_state_idx"),
             models.Index(fields=["item_type", "-id"], name="object_link_type_idx"),
             models.Index(fields=["company", "-id"], name="object_link_company_idx"),
+            # The self-service dashboard's objects by entity and state, and refused objects.
+            models.Index(
+                fields=["company", "state", "item_type"], name="object_link_company_state_idx"
+            ),
         ]
 
     def __str__(self) -> str:

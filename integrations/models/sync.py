@@ -20,6 +20,7 @@ class SyncRun(Leased):
         EVENT = "event", "Procore event"
         ADMIN = "admin", "Support staff"
         COMMAND = "command", "Command line"
+        SELF_SERVICE = "self_service", "Company user (portal or API)"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0019_secret_change_times'),
+        ('integrations', '0022_selfservice_indexes'),
     ]
 
     operations = [
