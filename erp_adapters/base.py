@@ -152,6 +152,24 @@ class EntityNotSupported(AdapterError):
     """This adapter's ERP has no such entity. Permanent."""
 
 
+class ERPPending(AdapterError):
+    """The ERP has the object but answers later: a file-exchange ERP imports the outbox file on
+    its own schedule and writes an acknowledgement. Not a failure: the engine shows the Request
+    Detail ``in_progress`` and calls ``create`` again with the same payload after
+    ``check_again_in`` seconds (or as soon as the answer arrives), and ``create`` then returns
+    the ERP's answer (or raises it)."""
+
+    def __init__(self, message: str, *, check_again_in: float = 300.0) -> None:
+        self.check_again_in = float(check_again_in)
+        super().__init__(message)
+
+
+class ERPNoAnswer(AdapterError):
+    """The ERP was handed the object but never answered within the adapter's time limit. The
+    engine closes the Request Detail ``stale`` with the message; support can re-drive it once
+    the ERP has processed the object."""
+
+
 class UnknownAdapter(AdapterError):
     """No adapter is registered under the key."""
 
@@ -165,6 +183,54 @@ class AdapterSettingsError(AdapterError):
         super().__init__(
             f"Settings for the {adapter_key!r} ERP adapter are not valid: " + "; ".join(problems)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ERPAnswer:
+    """The ERP's late answer about an object it was handed (``ERPPending``): which Procore
+    object and Request Detail it concerns, so the portal can take up the waiting request now
+    rather than at its next check. The answer itself stays with the adapter, which ``create``
+    returns (or raises) when called again."""
+
+    entity: Entity
+    procore_id: int
+    request_detail_id: int | None
+    status: str  # "success" or "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableRecord:
+    """A record the ERP holds that the adapter could not read (a bad row of an import file):
+    ``where`` names it as a person finds it (``vendors.csv, line 7``), ``reason`` says what is
+    wrong (``column tax_id: '12,5' is not a decimal``)."""
+
+    where: str
+    reason: str
+
+
+@dataclass
+class ListingProblems:
+    """What one ``list()`` pass could not read: the count, and the first few samples (so memory
+    stays flat however many rows are bad). An adapter whose ERP can hold unreadable records
+    exposes the last pass's as ``listing_problems`` on the entity adapter; the engine reports
+    them on the import run and goes on with the rest."""
+
+    SAMPLES: ClassVar[int] = 5
+
+    count: int = 0
+    samples: list[UnreadableRecord] = field(default_factory=list)
+
+    def add(self, record: UnreadableRecord) -> None:
+        self.count += 1
+        if len(self.samples) < self.SAMPLES:
+            self.samples.append(record)
+
+
+def listing_problems_of(source: Any) -> ListingProblems:
+    """The problems of ``source``'s last ``list()`` pass (none for adapters that cannot have
+    any, such as a database whose columns are typed)."""
+    problems = getattr(source, "listing_problems", None)
+    return problems if isinstance(problems, ListingProblems) else ListingProblems()
 
 
 # --------------------------------------------------------------------------------------------
@@ -408,6 +474,9 @@ class Adapter(ABC):
     key: ClassVar[str]
     label: ClassVar[str]
     settings_schema: ClassVar[dict[str, Any]]
+    # True for an ERP that answers exports later (``ERPPending``): the portal then calls
+    # ``answers_collect`` on a schedule and re-drives the requests it names.
+    answers_later: ClassVar[bool] = False
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings: dict[str, Any] = dict(settings)
@@ -419,6 +488,11 @@ class Adapter(ABC):
     @abstractmethod
     def health_check(self) -> HealthStatus:
         """Whether the ERP answers, and anything that will make exports fail (cheap to call)."""
+
+    def answers_collect(self) -> list[ERPAnswer]:
+        """The answers the ERP gave since the last call, each taken once (an adapter whose
+        ``create`` answers at once has none)."""
+        return []
 
     def supports(self, entity: Entity | str) -> bool:
         return Entity(entity) in self.entities()

@@ -26,11 +26,17 @@ from erp_adapters.base import Adapter, AdapterSettingsError, UnknownAdapter
 
 BUILTIN_ADAPTERS: dict[str, str] = {
     "demo": "erp_adapters.demo.adapter.DemoAdapter",
+    "files": "erp_adapters.files.adapter.FilesAdapter",
 }
 
 
 def _adapter_paths() -> dict[str, str]:
     return {**BUILTIN_ADAPTERS, **getattr(django_settings, "ERP_ADAPTERS", {})}
+
+
+def adapter_keys() -> list[str]:
+    """Every registered key, sorted, without importing any adapter."""
+    return sorted(_adapter_paths())
 
 
 def available_adapters() -> dict[str, type[Adapter]]:

@@ -19,6 +19,7 @@ from integrations.enqueue import enqueue_erp_requests
 from integrations.models import Company, SyncRun
 from integrations.procore import RetryableError
 from integrations.services.dead_letters import dead_letters_heal
+from integrations.services.erp_answers import erp_answers_collect
 from integrations.services.erp_requests import erp_request_process, request_details_close_out
 from integrations.services.leases import Busy
 from integrations.services.reconciliation import deliveries_reconcile_all
@@ -63,6 +64,11 @@ def sweep_due_work() -> dict[str, int]:
 def heal_dead_letters() -> dict[str, int]:
     """Re-drive the dead letters whose Procore or ERP answers again."""
     return dead_letters_heal()
+
+
+def collect_erp_answers() -> dict[str, int]:
+    """Read the answers file-exchange ERPs left in their inboxes; take up what they answer."""
+    return erp_answers_collect()
 
 
 def reconcile_deliveries() -> list[str]:

@@ -21,7 +21,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from erp_adapters.base import AdapterError, ConstraintViolation, ERPUnavailable
+from erp_adapters.base import (
+    AdapterError,
+    ConstraintViolation,
+    ERPNoAnswer,
+    ERPPending,
+    ERPUnavailable,
+)
 from integrations.breakers import CircuitOpen
 from integrations.enqueue import enqueue_close_out, enqueue_erp_requests
 from integrations.handlers.registry import (
@@ -218,6 +224,12 @@ def _attempt(row: ERPRequest, client: ProcoreClient | None) -> str:
         return _retry_later(row, exc, f"{exc}")
     except ConstraintViolation as exc:
         outcome, state = Outcome.failed(*exc.messages), WorkState.FAILED
+    except ERPPending as exc:
+        # The ERP has it and answers later (a file it imports on its own schedule).
+        outcome = Outcome.in_progress(str(exc), check_again_in=exc.check_again_in)
+        state = WorkState.WAITING
+    except ERPNoAnswer as exc:
+        outcome, state = Outcome.stale(str(exc)), WorkState.STALE
     except (ProcoreError, AdapterError) as exc:
         outcome, state = Outcome.failed(str(exc)), WorkState.FAILED
     except Exception as exc:

@@ -30,7 +30,14 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from erp_adapters.base import AdapterError, EntityAdapter, ERPObject, ERPUnavailable
+from erp_adapters.base import (
+    AdapterError,
+    EntityAdapter,
+    ERPObject,
+    ERPUnavailable,
+    ListingProblems,
+    listing_problems_of,
+)
 from erp_adapters.registry import get_adapter
 from integrations.breakers import CircuitOpen, erp_breaker, erp_call_allowed
 from integrations.models import Company, Connection, ObjectLink, ObjectListVersion, SyncRun
@@ -115,15 +122,26 @@ class PlannedRun:
     hashes: dict[str, str]
     links: dict[str, LinkInfo]
     seconds: float
+    unreadable: ListingProblems = field(default_factory=ListingProblems)
 
 
 def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) -> PlannedRun:
-    """Read the ERP's list (origin id → content hash only) and diff it against our links."""
+    """Read the ERP's list (origin id → content hash only) and diff it against our links.
+
+    Records the ERP holds but the adapter could not read (a bad row of an import file) are
+    left out of the plan: Procore keeps what it has of them, nothing is archived for them."""
     started = time.perf_counter()
     hashes = {obj.origin_id: obj.content_hash() for obj in source.list()}
+    unreadable = listing_problems_of(source)
     links = object_links_for_planning(company_id=company.pk, item_type=spec.item_type)
     plan = plan_diff(spec.mode, hashes, links)
-    return PlannedRun(plan=plan, hashes=hashes, links=links, seconds=time.perf_counter() - started)
+    return PlannedRun(
+        plan=plan,
+        hashes=hashes,
+        links=links,
+        seconds=time.perf_counter() - started,
+        unreadable=unreadable,
+    )
 
 
 def _store_version(*, run: SyncRun, hashes: dict[str, str]) -> ObjectListVersion:
@@ -203,6 +221,7 @@ class _Execution:
         plan = planned.plan
         version = _store_version(run=run, hashes=planned.hashes)
         self.links = planned.links
+        self._unreadable(planned.unreadable)
         del planned
         self._forget(plan.forget)
         carried = run.created + run.updated + run.failed
@@ -210,7 +229,15 @@ class _Execution:
         run.listed = plan.listed
         run.unchanged = max(0, plan.unchanged - carried)
         run.progress_total = run.progress_done + plan.work
-        self._save("list_version", "listed", "unchanged", "progress_total", renew=True)
+        self._save(
+            "list_version",
+            "listed",
+            "unchanged",
+            "progress_total",
+            "unreadable",
+            "refusals",
+            renew=True,
+        )
         logger.info(
             "import run %s planned: %s to send, %s unchanged", run.pk, plan.work, plan.unchanged
         )
@@ -421,6 +448,17 @@ class _Execution:
         refusals.append({"item": who, "reason": reason[:500]})
         self.run.refusals = refusals
 
+    def _unreadable(self, problems: ListingProblems) -> None:
+        """What the ERP holds but the adapter could not read: counted (a resumed run counts
+        its latest reading) and sampled among the refusals, where it says where to look."""
+        self.run.unreadable = problems.count
+        refusals = list(self.run.refusals or [])
+        for record in problems.samples:
+            sample = {"item": record.where, "reason": record.reason[:500], "source": "erp"}
+            if sample not in refusals and len(refusals) < REFUSAL_SAMPLES:
+                refusals.append(sample)
+        self.run.refusals = refusals
+
     def _forget(self, origin_ids: list[str]) -> None:
         """Links of objects that left the ERP before ever reaching Procore: nothing to call."""
         links = ObjectLink.objects.filter(
@@ -461,7 +499,11 @@ class _Execution:
             run.refresh_from_db()
 
     def _finish(self) -> None:
-        state = SyncRun.State.PARTIAL if self.run.failed else SyncRun.State.SUCCEEDED
+        state = (
+            SyncRun.State.PARTIAL
+            if self.run.failed or self.run.unreadable
+            else SyncRun.State.SUCCEEDED
+        )
         self._end(state)
         self._report()
 

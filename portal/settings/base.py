@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "integrations",
     "erp_adapters",
     "erp_adapters.demo",
+    "erp_adapters.files",
     "procore_sandbox",
     "selfservice",
 ]
