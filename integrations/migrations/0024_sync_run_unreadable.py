@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0022_selfservice_indexes'),
+        ('integrations', '0023_console_search_and_links'),
     ]
 
     operations = [
