@@ -166,7 +166,11 @@ def cost_code_label(ref: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def check_vendor(tenant: str, payload: VendorExport) -> Problems:
+def check_vendor(
+    tenant: str, payload: VendorExport, *, existing: DemoVendor | None = None
+) -> Problems:
+    """``existing``: the ERP vendor an update changes (its own name is no duplicate, and its
+    code stays, whatever Procore sends)."""
     problems = Problems()
     vendor = as_dict(as_dict(payload).get("vendor"))
     if not vendor:
@@ -193,6 +197,9 @@ def check_vendor(tenant: str, payload: VendorExport) -> Problems:
         problems.append(f"Email address '{email}' is not an email address.")
 
     vendors = DemoVendor.objects.filter(tenant=tenant)
+    if existing is not None:
+        vendors = vendors.exclude(pk=existing.pk)
+        code = ""
     if name:
         same_name = vendors.filter(name__iexact=name).only("code", "name").first()
         if same_name is not None:
