@@ -10,8 +10,11 @@ Shapes follow `procore-erp-api.md`: `ERPObject.data` is the `data` of a staged r
 (`erp_staged_records.md`, "Supported Fields") or, for standard cost codes and cost types that are
 synced directly, the fields of one `updates` item of `standard_cost_codes/sync` or
 `line_item_types/sync` without `origin_id`. Export payloads are the `request_data` of the events
-dictionary (`create_vendor`, `create_or_update_job`, one item of `create_standard_cost_codes`,
-`create_commitment`, `create_commitment_change_order`).
+dictionary (`create_vendor`, `create_or_update_job`, `create_sub_job`, `create_budget`, one item
+of `create_standard_cost_codes`, `delete_cost_codes` or `delete_cost_type_assignments`,
+`create_commitment`, `create_commitment_change_order`). Each entity has its own protocol
+(`VendorAdapter`, `JobAdapter`, `SubJobAdapter`, `BudgetAdapter`, …): what it adds beyond
+listing and creating (update, delete-or-refuse, release, budgets) is typed there.
 """
 
 from __future__ import annotations

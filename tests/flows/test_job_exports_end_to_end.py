@@ -242,3 +242,23 @@ def test_a_cost_code_delete_is_refused_while_costs_are_posted_on_it(books, sandb
     assert not ProcoreObject.objects.filter(id=empty.id).exists()
     remaining = DemoJobCostCode.objects.filter(job=job).values_list("cost_code__code", flat=True)
     assert sorted(remaining) == ["03", "03-300"]
+
+
+def test_a_job_from_the_erp_exported_back_updates_it_and_procore_shows_its_code(
+    books, sandbox_company
+):
+    """The project came from the ERP (it carries the job's origin id) but Procore lost its code:
+    the export updates the ERP job instead of refusing a duplicate, and Procore gets the code."""
+    job = DemoJob.objects.create(tenant=books["tenant"], code="J-500", name="Old Mill")
+    project = _project(sandbox_company, "Old Mill Lofts", "", ["03", "03-300"])
+    ProcoreObject.objects.filter(pk=project.pk).update(origin_id=str(job.guid))
+    project.refresh_from_db()
+
+    detail = detail_of(_export(project))
+
+    assert detail.status == "success", detail.messages
+    assert detail.messages[0].startswith("Updated job J-500 in the ERP")
+    job.refresh_from_db()
+    assert (job.name, job.procore_id) == ("Old Mill Lofts", project.id)
+    project.refresh_from_db()
+    assert project.origin_code == "J-500"
