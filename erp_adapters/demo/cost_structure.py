@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 
 from erp_adapters.base import (
@@ -106,7 +106,9 @@ def cost_code_from_origin(tenant: str, origin_id: Any) -> DemoCostCode | None:
 
 def check_cost_codes(problems: Problems, lookup: Lookup, refs: Any) -> None:
     """Every exported cost code and every cost type assigned to it must be in the ERP."""
-    for ref in refs or []:
+    refs = list(refs or [])
+    lookup.warm_cost_codes(refs)
+    for ref in refs:
         ref = as_dict(ref)
         if lookup.cost_code(ref) is None:
             problems.append(f"Cost code {cost_code_label(ref)} is not in the ERP's cost code list.")
@@ -115,7 +117,9 @@ def check_cost_codes(problems: Problems, lookup: Lookup, refs: Any) -> None:
 
 def check_cost_types(problems: Problems, lookup: Lookup, payload: Any) -> None:
     """Every cost type assigned to an exported cost code the ERP knows must be in the ERP."""
-    for ref in as_dict(payload).get("all_cost_codes") or []:
+    refs = list(as_dict(payload).get("all_cost_codes") or [])
+    lookup.warm_cost_codes(refs)
+    for ref in refs:
         ref = as_dict(ref)
         if lookup.cost_code(ref) is None:
             continue
@@ -128,50 +132,107 @@ def check_cost_types(problems: Problems, lookup: Lookup, payload: Any) -> None:
                 )
 
 
+def _insert_all(rows: list, find: Any) -> list:
+    """Insert ``rows`` in one statement; if another worker inserted some of them meanwhile (a
+    unique constraint fails), take each one's existing row instead (``find(row)``)."""
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            return type(rows[0]).objects.bulk_create(rows)
+    except IntegrityError:
+        return [find(row) for row in rows]
+
+
 def open_cost_codes(
     tenant: str, job: DemoJob, sub_job: DemoSubJob | None, refs: Any
 ) -> tuple[list[ExternalLink], list[AssignmentRef]]:
     """Open each exported cost code on the job (or sub job) with its cost types, once: a second
     export finds them. Returns the cost codes' External Data links and the assignments Procore
-    should mark synced. The caller has checked every reference (``check_cost_codes``)."""
+    should mark synced. The caller has checked every reference (``check_cost_codes``). A job
+    exports hundreds of cost codes, so the rows are read and written a statement at a time, not
+    one per code."""
     lookup = Lookup(tenant)
+    refs = [as_dict(ref) for ref in refs or []]
+    lookup.warm_cost_codes(refs)
+    wanted = [
+        (ref, cost_code, procore_id)
+        for ref in refs
+        if (cost_code := lookup.cost_code(ref)) is not None
+        and (procore_id := as_int(ref.get("id"))) is not None
+    ]
+    opened = {
+        row.cost_code_id: row
+        for row in job_cost_codes(job, sub_job).filter(
+            cost_code__in=[cost_code for _, cost_code, _ in wanted]
+        )
+    }
+    missing = {
+        cost_code.pk: DemoJobCostCode(tenant=tenant, job=job, sub_job=sub_job, cost_code=cost_code)
+        for _, cost_code, _ in wanted
+        if cost_code.pk not in opened
+    }
+    for row in _insert_all(
+        list(missing.values()),
+        lambda row: DemoJobCostCode.objects.get_or_create(
+            tenant=tenant, job=job, sub_job=sub_job, cost_code=row.cost_code
+        )[0],
+    ):
+        opened[row.cost_code_id] = row
+    _procore_ids_follow(tenant, [(opened[c.pk], pid) for _, c, pid in wanted])
+
     holder = holder_of(job, sub_job)
+    assigned = {
+        (row.job_cost_code_id, row.cost_type_id): row
+        for row in DemoJobCostType.objects.filter(job_cost_code__in=list(opened.values()))
+    }
     links: list[ExternalLink] = []
     assignments: list[AssignmentRef] = []
-    for ref in refs or []:
-        ref = as_dict(ref)
-        cost_code = lookup.cost_code(ref)
-        procore_id = as_int(ref.get("id"))
-        if cost_code is None or procore_id is None:
-            continue
-        row, _ = DemoJobCostCode.objects.get_or_create(
-            tenant=tenant, job=job, sub_job=sub_job, cost_code=cost_code
-        )
-        if row.procore_id != procore_id:
-            DemoJobCostCode.objects.filter(tenant=tenant, procore_id=procore_id).exclude(
-                pk=row.pk
-            ).update(procore_id=None)
-            DemoJobCostCode.objects.filter(pk=row.pk).update(procore_id=procore_id)
-        links.append(
-            ExternalLink(
-                "cost_code",
-                procore_id,
-                job_cost_code_origin_id(str(holder.guid), str(cost_code.guid)),
-            )
-        )
-        for item in ref.get("line_item_types") or []:
-            item = as_dict(item)
+    new: dict[tuple[int, int], DemoJobCostType] = {}
+    resync: list[int] = []
+    for ref, cost_code, procore_id in wanted:
+        row = opened[cost_code.pk]
+        origin_id = job_cost_code_origin_id(str(holder.guid), str(cost_code.guid))
+        links.append(ExternalLink("cost_code", procore_id, origin_id))
+        for item in map(as_dict, ref.get("line_item_types") or []):
             cost_type = lookup.cost_type(item)
             type_id = as_int(item.get("id"))
             if cost_type is None or type_id is None:
                 continue
-            assigned, created = DemoJobCostType.objects.get_or_create(
-                tenant=tenant, job_cost_code=row, cost_type=cost_type, defaults={"synced": True}
-            )
-            if not created and not assigned.synced:
-                DemoJobCostType.objects.filter(pk=assigned.pk).update(synced=True)
+            key = (row.pk, cost_type.pk)
+            if key in assigned:
+                if not assigned[key].synced:
+                    resync.append(assigned[key].pk)
+            elif key not in new:
+                new[key] = DemoJobCostType(
+                    tenant=tenant, job_cost_code=row, cost_type=cost_type, synced=True
+                )
             assignments.append(AssignmentRef(procore_id, type_id))
+    _insert_all(
+        list(new.values()),
+        lambda row: DemoJobCostType.objects.get_or_create(
+            tenant=tenant,
+            job_cost_code=row.job_cost_code,
+            cost_type=row.cost_type,
+            defaults={"synced": True},
+        )[0],
+    )
+    DemoJobCostType.objects.filter(pk__in=resync).update(synced=True)
     return links, assignments
+
+
+def _procore_ids_follow(tenant: str, pairs: list[tuple[DemoJobCostCode, int]]) -> None:
+    """Give each job cost code the Procore id the export names; a stale row holding one of
+    those ids (a cost code deleted and re-made in Procore) lets go of it first."""
+    stale = [(row, procore_id) for row, procore_id in pairs if row.procore_id != procore_id]
+    if not stale:
+        return
+    ids = [procore_id for _, procore_id in stale]
+    DemoJobCostCode.objects.filter(tenant=tenant, procore_id__in=ids).update(procore_id=None)
+    DemoJobCostCode.objects.filter(pk__in=[row.pk for row, _ in stale]).update(procore_id=None)
+    for row, procore_id in stale:
+        row.procore_id = procore_id
+    DemoJobCostCode.objects.bulk_update([row for row, _ in stale], ["procore_id"], batch_size=500)
 
 
 def release_cost_codes(rows) -> list[ExternalLink]:

@@ -17,6 +17,10 @@ from integrations.selectors.object_links import object_link_origin_ids_under
 from integrations.services.external_data import external_data_send
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def structure_write_back(
     ctx: HandlerContext, result: CreateResult, *, project_id: int, sub_job_id: int | None, what: str
 ) -> Outcome | None:

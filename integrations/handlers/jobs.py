@@ -7,13 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.handlers.job_exports import forgotten, structure_write_back
+from integrations.handlers.job_exports import forgotten, plural, structure_write_back
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @register("create_or_update_job")
@@ -39,8 +35,8 @@ def create_or_update_job(ctx: HandlerContext) -> Outcome:
         # The job code stays as the ERP has it; Procore shows the code the accountant knows.
         ctx.client.update_project(project_id, {"origin_code": result.origin_code})
     verb = "Created" if result.created else "Updated"
-    codes = _plural(len(result.links) - 1, "cost code")
-    types = _plural(len(result.assignments), "cost type assignment")
+    codes = plural(len(result.links) - 1, "cost code")
+    types = plural(len(result.assignments), "cost type assignment")
     return Outcome.success(
         f"{verb} job {result.origin_code} in the ERP, with {codes} and {types}.",
         object_links=(

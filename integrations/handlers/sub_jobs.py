@@ -5,7 +5,7 @@ Procore under a job the ERP holds (``create_sub_job``), and a Super User's reset
 
 from __future__ import annotations
 
-from integrations.handlers.job_exports import forgotten, structure_write_back
+from integrations.handlers.job_exports import forgotten, plural, structure_write_back
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
 
@@ -34,8 +34,9 @@ def create_sub_job(ctx: HandlerContext) -> Outcome:
         return failure
     verb = "Created" if result.created else "Updated"
     return Outcome.success(
-        f"{verb} sub job {result.origin_code} in the ERP, with {len(result.links) - 1} cost "
-        f"code(s) and {len(result.assignments)} cost type assignment(s).",
+        f"{verb} sub job {result.origin_code} in the ERP, with "
+        f"{plural(len(result.links) - 1, 'cost code')} and "
+        f"{plural(len(result.assignments), 'cost type assignment')}.",
         object_links=(
             LinkChange.now_synced(
                 ItemType.SUB_JOB,
