@@ -410,10 +410,10 @@ def cost_type_assignment_delete(tenant: str, item: CostTypeAssignmentDeletion) -
     job, sub_job = _scope(tenant, item)
     cost_code = cost_code_from_origin(tenant, item.get("cost_code_origin_id"))
     cost_type = Lookup(tenant).cost_type({"origin_id": item.get("line_item_type_origin_id")})
-    label = "The cost type assignment"
+    label = "the cost type assignment"
     if job is None or cost_code is None or cost_type is None:
         return Deletion(False, label)
-    label = f"Cost type {cost_type.code} on cost code {cost_code.code} of {job_label(job, sub_job)}"
+    label = f"cost type {cost_type.code} on cost code {cost_code.code} of {job_label(job, sub_job)}"
     row = job_cost_codes(job, sub_job).filter(cost_code=cost_code).first()
     if row is None:
         return Deletion(False, label)
@@ -423,7 +423,8 @@ def cost_type_assignment_delete(tenant: str, item: CostTypeAssignmentDeletion) -
         )
         if not assignments.exists():
             return Deletion(False, label)
-        _keep_if_used(label, assignments, row.budget_lines.filter(cost_type=cost_type))
+        what = label[:1].upper() + label[1:]
+        _keep_if_used(what, assignments, row.budget_lines.filter(cost_type=cost_type))
         DemoJobCost.objects.filter(assignment__in=assignments).delete()
         assignments.delete()
     return Deletion(True, label)

@@ -55,7 +55,8 @@ class ItemByItem:
 def _deleted_message(deletion: Deletion) -> str:
     if deletion.deleted:
         return f"Deleted {deletion.label} in the ERP and in Procore."
-    return f"{deletion.label} was no longer in the ERP; deleted in Procore."
+    label = deletion.label[:1].upper() + deletion.label[1:]
+    return f"{label} was no longer in the ERP; deleted in Procore."
 
 
 @register("delete_cost_codes")
