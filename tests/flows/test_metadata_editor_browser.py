@@ -68,36 +68,41 @@ def test_a_problem_is_shown_at_its_field_fixed_compared_and_published(
         "JSON.parse(document.querySelector('#me-json').value).settings.labels.short_name === 'Demo'"
     )
 
-    # Jobs enabled in the raw JSON: the form follows; the portal has no handler for jobs, so
-    # saving is refused with the reason at the jobs switch and at its path.
+    # Commitments enabled in the raw JSON: the form follows; the portal has no handler for commitments, so
+    # saving is refused with the reason at the commitments switch and at its path.
     document = json.loads(page.input_value("#me-json"))
-    document["settings"]["entities"]["jobs"] = {"enabled": True}
+    document["settings"]["entities"]["commitments"] = {"enabled": True}
     type_json(page, document)
-    jobs_switch = page.locator("[name='root[settings][entities][jobs][enabled]']")
-    jobs_switch.wait_for()
-    assert jobs_switch.is_checked()
+    commitments_switch = page.locator("[name='root[settings][entities][commitments][enabled]']")
+    commitments_switch.wait_for()
+    assert commitments_switch.is_checked()
     page.click("#me-save")
     page.wait_for_selector("#me-live-problems li")
     problems = page.inner_text("#me-live-problems")
-    assert "settings.entities.jobs.enabled: this portal does not handle jobs yet" in problems
-    jobs_row = page.locator("[data-schemapath='root.settings.entities.jobs.enabled']")
-    jobs_row.locator(".errmsg", has_text="does not handle").wait_for()
+    assert (
+        "settings.entities.commitments.enabled: this portal does not handle commitments yet"
+        in problems
+    )
+    commitments_row = page.locator("[data-schemapath='root.settings.entities.commitments.enabled']")
+    commitments_row.locator(".errmsg", has_text="does not handle").wait_for()
     assert MetadataConfig.objects.filter(company=company).count() == 1
-    shot(page, "2-refused-at-its-field", at="[data-schemapath='root.settings.entities.jobs']")
+    shot(
+        page, "2-refused-at-its-field", at="[data-schemapath='root.settings.entities.commitments']"
+    )
 
     # Fixed in the form: the switch off, the JSON follows, and the version saves.
-    jobs_switch.uncheck()
+    commitments_switch.uncheck()
     page.wait_for_function(
         "JSON.parse(document.querySelector('#me-json').value)"
-        ".settings.entities.jobs.enabled === false"
+        ".settings.entities.commitments.enabled === false"
     )
-    page.fill("#me-comment", "Jobs listed, not enabled")
+    page.fill("#me-comment", "Commitments listed, not enabled")
     page.click("#me-save")
     page.wait_for_selector("text=Saved as version 2")
     saved = MetadataConfig.objects.get(company=company, version=2)
     expected = MetadataConfig.objects.get(company=company, version=1).document
     expected["settings"]["labels"]["short_name"] = "Demo"
-    expected["settings"]["entities"]["jobs"] = {"enabled": False}
+    expected["settings"]["entities"]["commitments"] = {"enabled": False}
     assert saved.document == expected  # the form added nothing the person did not ask for
     assert "version 2" in page.inner_text(".me-showing")
     shot(page, "3-saved-as-version-2")
@@ -109,8 +114,10 @@ def test_a_problem_is_shown_at_its_field_fixed_compared_and_published(
     page.wait_for_selector("#me-changed-paths")
     changed = page.inner_text("#me-changed-paths")
     assert "settings.labels.short_name" in changed
-    assert "settings.entities.jobs" in changed
-    assert page.locator("#me-right .me-added[data-path^='settings.entities.jobs']").count() >= 1
+    assert "settings.entities.commitments" in changed
+    assert (
+        page.locator("#me-right .me-added[data-path^='settings.entities.commitments']").count() >= 1
+    )
     assert page.locator("#me-left .me-changed[data-path='settings.labels.short_name']").count() == 1
     shot(page, "4-versions-compared", at="#me-changed-paths")
 

@@ -30,7 +30,7 @@ def sample_adapter(db, tmp_path):
 
 def test_every_sample_row_reads(sample_adapter):
     counts = {}
-    for entity in Entity:
+    for entity in filter(sample_adapter.supports, Entity):
         source = sample_adapter.entity(entity)
         counts[entity.value] = len(list(source.list()))
         assert source.listing_problems.count == 0, source.listing_problems.samples
@@ -46,7 +46,10 @@ def test_every_sample_row_reads(sample_adapter):
 
 
 def test_sample_references_resolve(sample_adapter):
-    ids = {entity: {o.origin_id for o in sample_adapter.entity(entity).list()} for entity in Entity}
+    ids = {
+        entity: {o.origin_id for o in sample_adapter.entity(entity).list()}
+        for entity in filter(sample_adapter.supports, Entity)
+    }
     for commitment in sample_adapter.commitments.list():
         assert commitment.data["project_origin_id"] in ids[Entity.JOBS]
         assert commitment.data["vendor_origin_id"] in ids[Entity.VENDORS]

@@ -106,16 +106,16 @@ def test_a_version_enabling_what_the_portal_cannot_handle_is_refused_with_the_re
     admin_client_logged_in, company
 ):
     document = metadata_default_document()
-    document["settings"]["entities"]["jobs"] = {"enabled": True}
+    document["settings"]["entities"]["commitments"] = {"enabled": True}
     response = admin_client_logged_in.post(
         editor_url(company), {"action": "save", "document": json.dumps(document)}
     )
 
     assert response.status_code == 400
     (problem,) = response.context["problems"]
-    assert problem.path == "settings.entities.jobs.enabled"
-    assert problem.message == "this portal does not handle jobs yet."
-    assert problem.parts == ("settings", "entities", "jobs", "enabled")
+    assert problem.path == "settings.entities.commitments.enabled"
+    assert problem.message == "this portal does not handle commitments yet."
+    assert problem.parts == ("settings", "entities", "commitments", "enabled")
 
 
 def test_two_versions_side_by_side_with_the_changed_paths_marked(admin_client_logged_in, company):
