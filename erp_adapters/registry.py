@@ -26,6 +26,7 @@ from erp_adapters.base import Adapter, AdapterSettingsError, UnknownAdapter
 
 BUILTIN_ADAPTERS: dict[str, str] = {
     "demo": "erp_adapters.demo.adapter.DemoAdapter",
+    "sql": "erp_adapters.sql.adapter.SqlAdapter",
 }
 
 
