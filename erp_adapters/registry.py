@@ -18,6 +18,8 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.metadata
+import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -148,11 +150,19 @@ def _declared_write_only(key: str) -> frozenset[str]:
 _VALUE_FREE_VALIDATORS = frozenset({"required", "dependentRequired"})
 
 
+# "scheme://user:password@…": a URL that carries a password is never quoted back, whatever
+# the setting (an adapter's schema refuses such a URL; its message must not repeat it).
+_URL_WITH_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s]*:[^/?#@\s]*@")
+
+
 def _reveals_secret(error: ValidationError, secret: frozenset[str]) -> bool:
     """Whether jsonschema's message could quote a secret value: it quotes the instance, which
-    is a secret setting, or the whole settings object while that holds one."""
+    is a secret setting, or the whole settings object while that holds one, or a URL with a
+    password in it."""
     if error.validator in _VALUE_FREE_VALIDATORS:
         return False
+    if _URL_WITH_PASSWORD.search(json.dumps(error.instance, default=str)):
+        return True
     path = list(error.absolute_path)
     if path:
         return str(path[0]) in secret
