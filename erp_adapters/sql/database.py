@@ -47,6 +47,7 @@ _LOGIN = re.compile(
     re.IGNORECASE,
 )
 _SYNTAX = re.compile(r"syntax error|near \"|incorrect syntax", re.IGNORECASE)
+_WRITES = re.compile(r"read-only transaction|readonly database|read only", re.IGNORECASE)
 
 
 def safe_url(url: str | URL) -> str:
@@ -145,6 +146,11 @@ def translate(exc: SQLAlchemyError, *, what: str, setting: str, url: str) -> ERP
     if _MISSING.search(detail):
         return ERPMisconfigured(
             f"While {what}: {detail} in the ERP database (check the setting '{setting}')."
+        )
+    if _WRITES.search(detail):
+        return ERPMisconfigured(
+            f"While {what}: the mapped query tries to write ({detail}); a listing only reads. "
+            f"Check the setting '{setting}'."
         )
     if _SYNTAX.search(detail):
         return ERPMisconfigured(

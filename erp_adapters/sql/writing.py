@@ -156,7 +156,9 @@ class SqlEntity:
                 if winner is not None:
                     return self.result(conn, winner, created=False, draft=draft)
                 raise ConstraintViolation([self.refusal(exc, draft)]) from None
-            return self.result(conn, written, created=True, draft=draft)
+            # A procedure may answer for an export it already holds (its "created" column).
+            created = bool(written.get("created", True)) if hasattr(written, "get") else True
+            return self.result(conn, written, created=created, draft=draft)
 
     def after_existing(self, conn: Connection, payload: Any, row: Row) -> CreateResult:
         """An export the ERP already holds: the same answer as when it was created."""
