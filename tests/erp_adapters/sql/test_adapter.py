@@ -202,7 +202,7 @@ def test_a_query_that_is_not_a_select_is_refused_by_the_schema(erp_url):
 
     settings = sample_settings(erp_url)
     settings["entities"]["vendors"]["list"] = {"query": "DELETE FROM vendors"}
-    with pytest.raises(AdapterSettingsError, match="entities.vendors.list"):
+    with pytest.raises(AdapterSettingsError, match=r"entities\.vendors\.list"):
         get_adapter("sql", settings)
 
 
