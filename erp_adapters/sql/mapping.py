@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Integer, MetaData, Table, Uuid, bindparam, select, text
+from sqlalchemy import Integer, MetaData, Table, Uuid, bindparam, func, select, text
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import quoted_name
 
@@ -98,6 +98,9 @@ class Source:
         sql = f"SELECT {cols} FROM ({self.query}) AS q WHERE q.{_quote(conn, mapping[name])} IN :values{order}"  # noqa: S608
         return text(sql).bindparams(bindparam("values", value=list(values), expanding=True))
 
+    def codes_with_prefix(self, conn: Connection, prefix: str) -> list[str]:
+        return _highest_codes(conn, self, prefix)
+
     def find(self, conn: Connection, name: str, value: Any) -> Row | None:
         """The first row whose field ``name`` equals ``value``."""
         mapping = self.bind(conn)
@@ -114,6 +117,23 @@ class Source:
             f"SELECT {cols} FROM ({self.query}) AS q WHERE q.{_quote(conn, mapping[name])} = :value"  # noqa: S608
         )
         return conn.execute(text(sql), {"value": value}).first()
+
+
+def _highest_codes(conn: Connection, place: Any, prefix: str) -> list[str]:
+    """The highest ``origin_code`` starting with ``prefix`` (one query, ``MAX`` on the column)."""
+    mapping = place.bind(conn)
+    if "origin_code" not in mapping:
+        return []
+    table = getattr(place, "_table", None)
+    if table is not None:
+        column = table.c[mapping["origin_code"]]
+        stmt = select(func.max(column)).where(column.like(f"{prefix}%"))
+        value = conn.execute(stmt).scalar()
+    else:
+        col = _quote(conn, mapping["origin_code"])
+        sql = f"SELECT MAX(q.{col}) FROM ({place.query}) AS q WHERE q.{col} LIKE :prefix"  # noqa: S608
+        value = conn.execute(text(sql), {"prefix": f"{prefix}%"}).scalar()
+    return [] if value is None else [str(value)]
 
 
 def _quote(conn: Connection, name: str) -> str:
@@ -239,6 +259,11 @@ class Target:
             sql = f"SELECT * FROM {self.procedure}({placeholders})"  # noqa: S608
         result = conn.execute(text(sql), params)
         return result.first() if result.returns_rows else None
+
+    def codes_with_prefix(self, conn: Connection, prefix: str) -> list[str]:
+        if self.procedure:
+            return []
+        return _highest_codes(conn, self, prefix)
 
     def find(self, conn: Connection, name: str, value: Any) -> Row | None:
         mapping = self.bind(conn)

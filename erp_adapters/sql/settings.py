@@ -83,6 +83,17 @@ def _target(fields: tuple[Field, ...], what: str) -> dict[str, Any]:
                 "items": {"enum": names},
                 "description": "the fields passed to the procedure, in order",
             },
+            "new_code": {
+                "type": "object",
+                "description": "when an export carries no code (a vendor made in Procore), the "
+                "next free one: prefix and digits, e.g. V- and 6 give V-000041",
+                "properties": {
+                    "prefix": {"type": "string", "maxLength": 10},
+                    "digits": {"type": "integer", "minimum": 1, "maximum": 12},
+                },
+                "required": ["prefix", "digits"],
+                "additionalProperties": False,
+            },
         },
         "oneOf": [{"required": ["table"]}, {"required": ["procedure", "arguments"]}],
         "additionalProperties": False,

@@ -95,6 +95,8 @@ class Draft:
     item_type: str = ""
     # Per line, the Procore id of the commitment line a change order line adjusts.
     commitment_line_ids: list[int | None] = field(default_factory=list)
+    # The code was computed by the adapter (``new_code``), not sent by Procore.
+    code_assigned: bool = False
 
 
 class SqlEntity:
@@ -147,15 +149,22 @@ class SqlEntity:
             conn.rollback()
             if draft.problems:
                 raise ConstraintViolation(draft.problems)
-            try:
-                with conn.begin():
-                    written = self.write(conn, draft)
-            except (IntegrityError, DataError) as exc:
-                conn.rollback()
-                winner = self.existing(conn, procore_id)
-                if winner is not None:
-                    return self.result(conn, winner, created=False, draft=draft)
-                raise ConstraintViolation([self.refusal(exc, draft)]) from None
+            for attempt in range(3):
+                try:
+                    with conn.begin():
+                        written = self.write(conn, draft)
+                    break
+                except (IntegrityError, DataError) as exc:
+                    conn.rollback()
+                    winner = self.existing(conn, procore_id)
+                    if winner is not None:
+                        return self.result(conn, winner, created=False, draft=draft)
+                    if draft.code_assigned and attempt < 2:
+                        # A concurrent export took the code we computed: take the next one.
+                        draft = self.draft(conn, payload)
+                        conn.rollback()
+                        continue
+                    raise ConstraintViolation([self.refusal(exc, draft)]) from None
             # A procedure may answer for an export it already holds (its "created" column).
             created = bool(written.get("created", True)) if hasattr(written, "get") else True
             return self.result(conn, written, created=created, draft=draft)
@@ -385,10 +394,30 @@ class Vendors(SqlEntity):
         }
         self.check_values(conn, draft, ("name",))
         code = text(draft.values["origin_code"])
+        if not code:
+            draft.values["origin_code"] = self.next_code(conn)
+            draft.code_assigned = draft.values["origin_code"] is not None
+            return draft
         taken = self.code_taken(conn, code)
         if taken is not None and not self.adapter.target(self.entity, "create").procedure:
             draft.problems.append(f"Vendor code '{code}' is already used in the ERP by '{taken}'.")
         return draft
+
+    def next_code(self, conn: Connection) -> str | None:
+        """The next free code of the ``new_code`` setting (the highest with its prefix, plus
+        one), or None when the setting is absent (the database may assign one)."""
+        target = self.adapter.target(self.entity, "create")
+        rule = target.config.get("new_code")
+        if not rule:
+            return None
+        prefix, digits = rule["prefix"], rule["digits"]
+        highest = 0
+        for place in (self.adapter.source(self.entity, "list"), target):
+            for code in place.codes_with_prefix(conn, prefix):
+                suffix = code[len(prefix) :]
+                if suffix.isdigit() and len(suffix) == digits:
+                    highest = max(highest, int(suffix))
+        return f"{prefix}{highest + 1:0{digits}d}"
 
 
 class Jobs(SqlEntity):

@@ -245,3 +245,39 @@ def test_exports_through_a_stored_procedure(erp_url):
         "origin_id": first.origin_id,
     }
     assert count(erp_url, "SELECT COUNT(*) FROM vendors WHERE procore_id = 35") == 1
+
+
+def test_a_vendor_without_a_code_gets_the_next_free_one(erp_url, sql_adapter):
+    payload = vendor_export(sample_books())
+    payload["vendor"]["origin_code"] = None
+    adapter = sql_adapter()
+    assert adapter.vendors.create(payload).origin_code == "V-000004"
+    payload["vendor"].update(id=36, name="Second Without Code")
+    assert adapter.vendors.create(payload).origin_code == "V-000005"
+
+
+def test_a_code_taken_by_a_concurrent_export_moves_to_the_next(erp_url, sql_adapter, monkeypatch):
+    """Another worker took V-000004 between our computing it and our insert."""
+    from erp_adapters.sql import writing
+
+    real = writing.Vendors.next_code
+    calls = []
+
+    def stale_then_real(self, conn):
+        calls.append(1)
+        if len(calls) == 1:
+            conn.execute(
+                text(
+                    "INSERT INTO vendors (vendor_id, vendor_code, name) "
+                    "VALUES ('other-worker', 'V-000004', 'Other Worker Ltd')"
+                )
+            )
+            conn.commit()
+            return "V-000004"
+        return real(self, conn)
+
+    monkeypatch.setattr(writing.Vendors, "next_code", stale_then_real)
+    payload = vendor_export(sample_books())
+    payload["vendor"]["origin_code"] = None
+    result = sql_adapter().vendors.create(payload)
+    assert (result.created, result.origin_code) == (True, "V-000005")
