@@ -26,8 +26,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace", action="store_true", help="Overwrite the file if it exists."
         )
+        parser.add_argument(
+            "--settings-file",
+            metavar="JSON_FILE",
+            help="Also write the adapter settings to this file (for connect_company "
+            "--adapter-settings @JSON_FILE).",
+        )
 
-    def handle(self, *args: Any, path: str, empty: bool, replace: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        path: str,
+        empty: bool,
+        replace: bool,
+        settings_file: str | None = None,
+        **options: Any,
+    ) -> None:
         target = Path(path).expanduser().resolve()
         if target.exists():
             if not replace:
@@ -38,5 +52,10 @@ class Command(BaseCommand):
         url = f"sqlite:///{target}"
         create_sample_database(url, data=not empty)
         self.stdout.write(self.style.SUCCESS(f"Wrote the sample ERP database {target}."))
+        document = json.dumps(sample_settings(url), indent=2)
+        if settings_file:
+            Path(settings_file).write_text(document + "\n")
+            self.stdout.write(f"Wrote the sql adapter settings to {settings_file}.")
+            return
         self.stdout.write("Adapter settings for a company's connection (adapter key 'sql'):")
-        self.stdout.write(json.dumps(sample_settings(url), indent=2))
+        self.stdout.write(document)
