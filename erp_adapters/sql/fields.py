@@ -221,6 +221,17 @@ def to_json(value: Any, kind: str) -> Any:
     return str(value)
 
 
+def _text(value: Any) -> str | None:
+    return value if value is None or type(value) is str else str(value)
+
+
+def converter(kind: str) -> Any:
+    """``to_json`` for one kind, as a function (text, the common case, costs one type check)."""
+    if kind == TEXT:
+        return _text
+    return lambda value: to_json(value, kind)
+
+
 def _decimal(value: Any) -> Decimal:
     # SQLite hands back floats for NUMERIC columns; repr keeps their shortest exact digits.
     return (

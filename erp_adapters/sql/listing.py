@@ -10,13 +10,14 @@ SQLite ``PRAGMA query_only``), so a mapped query cannot write.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from erp_adapters.base import (
     Entity,
@@ -25,7 +26,7 @@ from erp_adapters.base import (
     job_cost_code_origin_id,
 )
 from erp_adapters.sql.database import connected
-from erp_adapters.sql.fields import DOCUMENTS, LIST_FIELDS, line_list_fields, to_json
+from erp_adapters.sql.fields import DOCUMENTS, LIST_FIELDS, converter, line_list_fields, to_json
 
 if TYPE_CHECKING:
     from erp_adapters.sql.adapter import SqlAdapter
@@ -64,34 +65,45 @@ def stream(adapter: SqlAdapter, entity: Entity) -> Iterator[ERPObject]:
             statement
         )
         build = _BUILDERS[entity]
+        keys = tuple(result.keys())
         if entity not in DOCUMENTS:
             for row in result:
-                yield build(adapter, row._mapping, ())
+                yield build(adapter, dict(zip(keys, row, strict=True)), ())
             return
         lines = adapter.source(entity, "list_lines")
         for batch in result.partitions():
-            children = _lines_of(conn, lines, entity, [str(r._mapping["origin_id"]) for r in batch])
-            for row in batch:
-                yield build(adapter, row._mapping, children.get(str(row._mapping["origin_id"]), []))
+            rows = [dict(zip(keys, row, strict=True)) for row in batch]
+            children = _lines_of(conn, lines, entity, [str(r["origin_id"]) for r in rows])
+            for row in rows:
+                yield build(adapter, row, children.get(str(row["origin_id"]), []))
 
 
 def _lines_of(
     conn: Connection, lines: Source, entity: Entity, parent_ids: list[str]
-) -> dict[str, list[Row]]:
-    by_parent: dict[str, list[Row]] = defaultdict(list)
+) -> dict[str, list[dict[str, Any]]]:
+    by_parent: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if not parent_ids:
         return by_parent
-    for row in conn.execute(lines.select_where_in(conn, "parent_origin_id", parent_ids)):
-        by_parent[str(row._mapping["parent_origin_id"])].append(row)
+    result = conn.execute(lines.select_where_in(conn, "parent_origin_id", parent_ids))
+    keys = tuple(result.keys())
+    for values in result:
+        row = dict(zip(keys, values, strict=True))
+        by_parent[str(row["parent_origin_id"])].append(row)
     return by_parent
 
 
-def _data(row: Any, entity: Entity) -> dict[str, Any]:
-    return {
-        f.name: to_json(row[f.name], f.kind)
+@functools.cache
+def _plan(entity: Entity, keys: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
+    """The data fields a listing's columns give, each with its converter (once per listing)."""
+    return tuple(
+        (f.name, converter(f.kind))
         for f in LIST_FIELDS[entity]
-        if f.name in row and f.name not in _DATA_SKIP
-    }
+        if f.name in keys and f.name not in _DATA_SKIP
+    )
+
+
+def _data(row: dict[str, Any], entity: Entity) -> dict[str, Any]:
+    return {name: convert(row[name]) for name, convert in _plan(entity, tuple(row))}
 
 
 def _ids(row: Any) -> tuple[str, str]:
@@ -154,7 +166,7 @@ def _commitment(adapter: SqlAdapter, row: Any, lines: Any) -> ERPObject:
         )
     job = str(row["project_origin_id"])
     data = {**_data(row, Entity.COMMITMENTS), "number": code}
-    children = tuple(_line(line._mapping, job, Entity.COMMITMENTS) for line in lines)
+    children = tuple(_line(line, job, Entity.COMMITMENTS) for line in lines)
     return ERPObject(item_type, origin_id, code, data, children)
 
 
@@ -162,7 +174,7 @@ def _change_order(adapter: SqlAdapter, row: Any, lines: Any) -> ERPObject:
     origin_id, code = _ids(row)
     job = str(row["project_origin_id"])
     data = {**_data(row, Entity.COMMITMENT_CHANGE_ORDERS), "number": code}
-    children = tuple(_line(line._mapping, job, Entity.COMMITMENT_CHANGE_ORDERS) for line in lines)
+    children = tuple(_line(line, job, Entity.COMMITMENT_CHANGE_ORDERS) for line in lines)
     return ERPObject("commitment_change_order", origin_id, code, data, children)
 
 
