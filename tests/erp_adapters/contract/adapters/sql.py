@@ -112,7 +112,7 @@ def seed_sample_layout(conn: Connection, books: Books) -> None:
                 "description": line.description,
                 "cost_code_id": line.cost_code_origin_id,
                 "cost_type_id": line.cost_type_origin_id,
-                "amount": line.amount,
+                "amount": str(line.amount),  # sqlite3 binds no Decimal without Django
             }
             if extra:
                 row["commitment_line_id"] = line.commitment_line_origin_id
