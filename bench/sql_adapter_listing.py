@@ -4,6 +4,7 @@ the sample layout of docs/adapters.md) against the demo adapter, in the same run
 row counts: time, and peak memory, which must stay flat in the number of rows (goal < 100 MB).
 
     .venv/bin/python bench/sql_adapter_listing.py [--rows 10000,100000] [--db sqlite,postgres,demo]
+                                                  [--baseline]
 
 Each listing runs in a fresh child process that only lists (the books are written beforehand
 by another process), so its figures are the listing's own: wall time for
@@ -119,6 +120,14 @@ def child(kind: str, url: str) -> dict:
         return measure(lambda: get_adapter("demo", {"tenant": "bench"}))
     from erp_adapters.sql.sample import sample_settings
 
+    if kind == "baseline":
+        # The same process up to the first listing: settings, engine, a connection, the
+        # health check (which reflects every mapped table). What a listing adds comes on top.
+        status = get_adapter("sql", sample_settings(url)).health_check()
+        return {
+            "health": str(status.state),
+            "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
     return measure(lambda: get_adapter("sql", sample_settings(url)))
 
 
@@ -153,6 +162,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", default="10000,100000")
     parser.add_argument("--db", default="sqlite,postgres,demo")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also the peak resident size of a child that connects and checks health, no listing",
+    )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "URL"), help=argparse.SUPPRESS)
     parser.add_argument("--seed-demo", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -193,6 +207,12 @@ def main() -> None:
                     f"{figures['max_rss_mib']:>8.0f}MiB",
                     flush=True,
                 )
+                if kind in ("sqlite", "postgres") and options.baseline:
+                    base = run_child(["--child", "baseline", url if kind == "sqlite" else PG_URL])
+                    print(
+                        f"{label + ', no listing':<31}{'':>21}{'':>20}"
+                        f"{base['max_rss_mib']:>8.0f}MiB"
+                    )
 
 
 if __name__ == "__main__":
