@@ -12,6 +12,7 @@ into the adapter error the engine acts on, with a message that names the entity 
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -69,6 +70,16 @@ def engine_for(url: str, password: str | None, *, connect_timeout: int) -> Engin
                 _engines.pop(next(iter(_engines))).dispose()
             engine = _engines[key] = _create(url, password, connect_timeout)
         return engine
+
+
+def _forget_pools_after_fork() -> None:
+    """A forked worker (django-q2 forks its workers) must not use its parent's pooled
+    connections: each engine's pool starts empty in the child, the parent's stay its own."""
+    for engine in _engines.values():
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_pools_after_fork)
 
 
 def dispose_engines() -> None:

@@ -281,3 +281,33 @@ def test_a_code_taken_by_a_concurrent_export_moves_to_the_next(erp_url, sql_adap
     payload["vendor"]["origin_code"] = None
     result = sql_adapter().vendors.create(payload)
     assert (result.created, result.origin_code) == (True, "V-000005")
+
+
+def test_a_forked_worker_does_not_reuse_its_parents_connections(erp_url, sql_adapter):
+    """django-q2 forks its workers: a child talks to the database over a session of its own
+    (sharing the parent's pooled socket would interleave two processes' statements)."""
+    import os
+
+    if not erp_url.startswith("postgresql"):
+        pytest.skip("needs a server session to tell connections apart")
+
+    def session(engine) -> int:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+
+    adapter = sql_adapter()
+    parent = session(adapter.engine)  # now pooled in the parent
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its session and its listing, then leave at once
+        try:
+            listed = sum(1 for _ in adapter.vendors.list())
+            os.write(write, f"{session(adapter.engine)} {listed}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child, listed = map(int, os.read(read, 64).split())
+    os.close(read)
+    assert (listed, child != parent) == (3, True)
+    assert session(adapter.engine) == parent  # the parent keeps its own
