@@ -206,6 +206,13 @@ class ERPUnavailable(AdapterError):
     """The ERP cannot be reached or is busy. Retryable with backoff."""
 
 
+class ERPMisconfigured(ERPUnavailable):
+    """The adapter's settings do not fit the ERP (a wrong password, a table or column that does
+    not exist). Nothing the accountant can fix, so never a refusal: the work waits and retries
+    like an outage (nothing is lost) until someone corrects the settings; the message names the
+    entity and the setting."""
+
+
 class EntityNotSupported(AdapterError):
     """This adapter's ERP has no such entity. Permanent."""
 

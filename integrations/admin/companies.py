@@ -15,6 +15,9 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
 
+from erp_adapters.base import AdapterError
+from erp_adapters.registry import adapter_class
+from integrations.admin.adapter_settings import AdapterSettingsWidget
 from integrations.admin.base import (
     AuditedAdmin,
     CompanyLinkMixin,
@@ -129,6 +132,32 @@ class ConnectionAdminForm(forms.ModelForm):
                 for k, v in (stored.adapter_settings if stored else {}).items()
                 if k not in secret
             }
+            self._adapter_settings_from_schema(stored)
+
+    def _adapter_settings_from_schema(self, stored: Connection | None) -> None:
+        """One input per setting of the chosen adapter, from its JSON Schema; the JSON box
+        stays for an adapter that cannot be loaded or declares no settings."""
+        key = (self.data.get("adapter_key") if self.is_bound else None) or (
+            self.instance.adapter_key or ""
+        )
+        try:
+            schema = adapter_class(key.strip()).settings_schema if key.strip() else None
+        except (AdapterError, ImportError):
+            schema = None
+        if not schema or not schema.get("properties"):
+            return
+        field = self.fields["adapter_settings"]
+        field.widget = AdapterSettingsWidget(
+            schema,
+            lambda name: connection_secret_state(
+                stored if stored and stored.adapter_key == key else None,
+                f"adapter_settings.{name}",
+            ),
+        )
+        field.help_text = (
+            f"The settings of the {schema.get('title') or key} adapter, checked against its "
+            "schema when saved. Choose another adapter and save to see its settings."
+        )
 
     def _keep_if_blank(self, name: str) -> Any:
         value = self.cleaned_data.get(name)
@@ -209,6 +238,7 @@ class ConnectionAdminForm(forms.ModelForm):
 # Each row is a token request and a read call while the person waits.
 MAX_CHECK_ROWS = 10
 _CHECK_LEVELS = {CheckOutcome.OK: messages.SUCCESS, CheckOutcome.RATE_LIMITED: messages.WARNING}
+_ERP_LEVELS = {Connection.Health.OK: messages.SUCCESS, Connection.Health.DEGRADED: messages.WARNING}
 
 
 def _too_many_to_check(modeladmin: admin.ModelAdmin, request: HttpRequest, rows: list) -> bool:
@@ -226,6 +256,7 @@ def _too_many_to_check(modeladmin: admin.ModelAdmin, request: HttpRequest, rows:
 def _check_and_report(
     modeladmin: admin.ModelAdmin, request: HttpRequest, connection: Connection
 ) -> None:
+    """Both sides, one message each: Procore, then the ERP's own health check."""
     result = connection_check(connection=connection)
     audit_record(
         action="action",
@@ -233,10 +264,17 @@ def _check_and_report(
         actor=request.user,
         changes={"action": "test connection", "outcome": str(result.outcome)},
     )
-    text = f"{connection.company}: {result.message}"
+    text = f"{connection.company}: Procore: {result.message}"
     if result.request_id:
         text += f" (Procore request id {result.request_id})"
     modeladmin.message_user(request, text, _CHECK_LEVELS.get(result.outcome, messages.ERROR))
+    if result.erp is not None:
+        level = _ERP_LEVELS.get(result.erp.health, messages.ERROR)
+        modeladmin.message_user(
+            request,
+            f"{connection.company}: ERP ({connection.adapter_key or 'none'}): {result.erp.message}",
+            level,
+        )
 
 
 @admin.action(description="Test connection", permissions=["operate"])
@@ -266,14 +304,17 @@ class ConnectionInline(admin.StackedInline):
     model = Connection
     can_delete = False
     extra = 0
-    fields = ("environment", "adapter_key", "health", "health_message", "health_checked_at")
-    readonly_fields = (
+    fields = (
         "environment",
         "adapter_key",
         "health",
         "health_message",
         "health_checked_at",
+        "erp_health",
+        "erp_health_message",
+        "erp_health_checked_at",
     )
+    readonly_fields = fields
     show_change_link = True
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -359,9 +400,10 @@ class ConnectionAdmin(DetailActionsMixin, OperatorActionsMixin, CompanyLinkMixin
         "checked",
         "environment",
         "adapter_key",
+        "erp_health",
         "provisioned",
     )
-    list_filter = ("environment", "health", "adapter_key")
+    list_filter = ("environment", "health", "erp_health", "adapter_key")
     list_select_related = ("company",)
     search_fields = ("company__name", "=company__procore_company_id")
     search_help_text = "Company name, or exact Procore company id."
@@ -372,6 +414,9 @@ class ConnectionAdmin(DetailActionsMixin, OperatorActionsMixin, CompanyLinkMixin
         "adapter_settings_shown",
         "health_message",
         "health_checked_at",
+        "erp_health",
+        "erp_health_message",
+        "erp_health_checked_at",
         "provisioned_at",
         "provisioning_lease",
         "created_at",
@@ -408,7 +453,15 @@ class ConnectionAdmin(DetailActionsMixin, OperatorActionsMixin, CompanyLinkMixin
             },
         ),
         ("ERP", {"fields": ("adapter_key", "adapter_settings", "adapter_settings_shown")}),
-        ("Health", {"fields": ("health", "health_message", "health_checked_at")}),
+        ("Procore health", {"fields": ("health", "health_message", "health_checked_at")}),
+        (
+            "ERP health",
+            {
+                "fields": ("erp_health", "erp_health_message", "erp_health_checked_at"),
+                "description": "The adapter's own health check, run with the Procore check by "
+                "Test connection and check_connection.",
+            },
+        ),
         ("History", {"fields": ("created_at", "updated_at")}),
     )
 

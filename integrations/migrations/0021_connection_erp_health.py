@@ -13,16 +13,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='connection',
             name='erp_health',
-            field=models.CharField(choices=[('unknown', 'Not checked yet'), ('ok', 'Healthy'), ('degraded', 'Degraded'), ('failing', 'Failing')], default='unknown', editable=False, max_length=16),
+            field=models.CharField(choices=[('unknown', 'Not checked yet'), ('ok', 'Healthy'), ('degraded', 'Degraded'), ('failing', 'Failing')], default='unknown', max_length=16, verbose_name='ERP health'),
         ),
         migrations.AddField(
             model_name='connection',
             name='erp_health_checked_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='ERP health checked at'),
         ),
         migrations.AddField(
             model_name='connection',
             name='erp_health_message',
-            field=models.TextField(blank=True, editable=False),
+            field=models.TextField(blank=True, verbose_name='ERP health message'),
         ),
     ]

@@ -383,12 +383,27 @@ _HEALTH_FOR = {
 }
 
 
+@dataclass(frozen=True)
+class ERPCheckResult:
+    """The ERP side of a check: the adapter's own health check, in ``Connection.Health`` words."""
+
+    health: str
+    message: str
+
+    @property
+    def failing(self) -> bool:
+        return self.health in (Connection.Health.FAILING, Connection.Health.UNKNOWN)
+
+
 @dataclass
 class ConnectionCheckResult:
+    """``outcome``/``message`` are the Procore side; ``erp`` the ERP side, when checked."""
+
     outcome: CheckOutcome
     message: str
     steps: list[str] = field(default_factory=list)
     request_id: str = ""
+    erp: ERPCheckResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -404,9 +419,13 @@ def _check_client(connection: Connection) -> ProcoreClient:
 
 
 def connection_check(
-    *, connection: Connection, client_factory: ClientFactory = _check_client
+    *,
+    connection: Connection,
+    client_factory: ClientFactory = _check_client,
+    check_erp: bool = True,
 ) -> ConnectionCheckResult:
-    """Get a fresh token and read the companies list; record the verdict as the health.
+    """Check both sides and record each verdict as its health: Procore (a fresh token and the
+    companies list) and, unless ``check_erp`` is False, the ERP (``connection_erp_check``).
 
     A fresh token proves the stored credentials still work (a cached one could outlive a
     revoked secret); the companies list proves the app is installed in this company.
@@ -435,6 +454,33 @@ def connection_check(
         result = _failed(CheckOutcome.ERROR, f"The check failed: {exc}", exc)
     result.steps = steps + result.steps
     _store_health(connection, result)
+    if check_erp:
+        result.erp = connection_erp_check(connection=connection)
+    return result
+
+
+def connection_erp_check(*, connection: Connection) -> ERPCheckResult:
+    """Run the adapter's health check (the database answers and the mapped tables exist, the
+    folders exist and are writable, …) and record it as the connection's ERP health."""
+    from erp_adapters.base import AdapterError
+    from erp_adapters.registry import get_adapter
+
+    if not connection.adapter_key:
+        result = ERPCheckResult(
+            Connection.Health.UNKNOWN, "No ERP adapter is set for this connection."
+        )
+    else:
+        try:
+            status = get_adapter(connection.adapter_key, connection.adapter_settings).health_check()
+            result = ERPCheckResult(str(status.state), status.message)
+        except AdapterError as exc:
+            result = ERPCheckResult(Connection.Health.FAILING, str(exc))
+    now = timezone.now()
+    Connection.objects.filter(pk=connection.pk).update(
+        erp_health=result.health, erp_health_message=result.message, erp_health_checked_at=now
+    )
+    connection.erp_health, connection.erp_health_message = result.health, result.message
+    connection.erp_health_checked_at = now
     return result
 
 

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
-from erp_adapters.base import HealthStatus
 from integrations.models import Company
 from integrations.selectors.connections import connection_for_company
 from integrations.services.audit import audit_record
-from integrations.services.connections import ConnectionCheckResult, connection_check
-from integrations.services.erp_health import erp_health_check
+from integrations.services.connections import (
+    ConnectionCheckResult,
+    ERPCheckResult,
+    connection_check,
+)
 
 
 class NotConnected(ValueError):
@@ -21,20 +23,18 @@ class NotConnected(ValueError):
 @dataclass(frozen=True)
 class CheckReport:
     procore: ConnectionCheckResult
-    erp: HealthStatus
+    erp: ERPCheckResult
 
 
 def connection_check_by_member(*, user: AbstractBaseUser, company: Company) -> CheckReport:
-    """Get a fresh Procore token and read the company (``connection_check``), ask the ERP's
-    adapter whether it answers (``erp_health_check``); both verdicts are stored with their
-    time, and the check is audited with who asked."""
+    """Both sides, as support's Test connection checks them (``connection_check``: a fresh
+    Procore token and the company, then the ERP adapter's own health check); both verdicts are
+    stored with their time, and the check is audited with who asked."""
     connection = connection_for_company(company_id=company.pk)
     if connection is None:
         raise NotConnected("This company has no connection yet; ask support to connect it.")
-    report = CheckReport(
-        procore=connection_check(connection=connection),
-        erp=erp_health_check(connection=connection),
-    )
+    procore = connection_check(connection=connection)
+    report = CheckReport(procore=procore, erp=procore.erp)
     audit_record(
         action="action",
         instance=connection,
@@ -43,7 +43,7 @@ def connection_check_by_member(*, user: AbstractBaseUser, company: Company) -> C
         changes={
             "action": "check connection",
             "procore": str(report.procore.outcome),
-            "erp": str(report.erp.state),
+            "erp": str(report.erp.health),
         },
     )
     return report

@@ -24,7 +24,7 @@ def check_now(request: HttpRequest, *, company: Company, role: str) -> HttpRespo
         if report.procore.request_id:
             procore += f" (Procore request id {report.procore.request_id})"
         (messages.success if report.procore.ok else messages.error)(request, procore)
-        (messages.success if report.erp.ok else messages.warning)(
+        (messages.success if not report.erp.failing else messages.warning)(
             request, f"ERP: {report.erp.message}"
         )
     return redirect("selfservice:dashboard", company_id=company.pk)

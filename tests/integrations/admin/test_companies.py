@@ -48,10 +48,21 @@ def test_test_connection_on_the_connection_admin(rsps, admin_client_logged_in):
     assert shown == [
         (
             "success",
-            f"{connection.company}: Connected to Acme Builders (5982324300) on Custom base URLs.",
-        )
+            f"{connection.company}: Procore: Connected to Acme Builders (5982324300) on Custom "
+            "base URLs.",
+        ),
+        (
+            "warning",
+            f"{connection.company}: ERP (demo): Demo ERP books 'demo' have no cost codes and no "
+            "cost types: commitments and change orders cannot be exported until they exist "
+            "(run seed_demo_erp).",
+        ),
     ]
-    assert Connection.objects.get().health == Connection.Health.OK
+    checked = Connection.objects.get()
+    assert checked.health == Connection.Health.OK
+    assert checked.erp_health == Connection.Health.DEGRADED
+    assert checked.erp_health_checked_at is not None
+    assert "have no cost codes" in checked.erp_health_message
 
 
 def test_test_connection_on_the_company_admin(rsps, admin_client_logged_in):

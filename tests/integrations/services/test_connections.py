@@ -160,3 +160,29 @@ def test_secret_adapter_settings_left_out_are_kept_and_audited_without_their_val
     assert entries[0].changes["adapter_settings"]["api_key"] == "(secret changed)"
     assert "apikey" not in str([e.changes for e in entries])
     assert _times(connection)["adapter"]["api_key"] > first["api_key"]
+
+
+def test_the_erp_check_is_stored_with_its_time(db):
+    from integrations.models import Connection
+    from integrations.services.connections import connection_erp_check
+    from tests import factories
+
+    connection = factories.ConnectionFactory(adapter_key="demo", adapter_settings={"tenant": "t"})
+    result = connection_erp_check(connection=connection)
+    stored = Connection.objects.get(pk=connection.pk)
+    assert stored.erp_health == result.health != "unknown"
+    assert stored.erp_health_message == result.message and stored.erp_health_checked_at
+
+
+def test_an_offline_or_unknown_erp_adapter_is_failing_with_the_reason(db):
+    from integrations.models import Connection
+    from integrations.services.connections import connection_erp_check
+    from tests import factories
+
+    offline = factories.ConnectionFactory(adapter_key="demo", adapter_settings={"offline": True})
+    assert connection_erp_check(connection=offline).message.startswith("The demo ERP is offline")
+    assert Connection.objects.get(pk=offline.pk).erp_health == "failing"
+    unknown = factories.ConnectionFactory(adapter_key="no-such-erp")
+    assert connection_erp_check(connection=unknown).health == "failing"
+    none = factories.ConnectionFactory(adapter_key="")
+    assert "No ERP adapter" in connection_erp_check(connection=none).message

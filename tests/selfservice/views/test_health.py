@@ -7,7 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.models import AuditEntry, Connection
-from integrations.services.connections import CheckOutcome, ConnectionCheckResult
+from integrations.services.connections import (
+    CheckOutcome,
+    ConnectionCheckResult,
+    connection_erp_check,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,14 +20,17 @@ def test_a_company_admin_checks_both_sides_and_the_dashboard_shows_when(
     admin_client, admin_a, world_a, monkeypatch
 ):
     def fake_check(*, connection):
+        """Procore refuses the credentials; the ERP side is checked for real."""
         Connection.objects.filter(pk=connection.pk).update(
             health="failing",
             health_message="Bad credentials: invalid_client.",
             health_checked_at=timezone.now(),
         )
-        return ConnectionCheckResult(
+        result = ConnectionCheckResult(
             CheckOutcome.BAD_CREDENTIALS, "Bad credentials: invalid_client.", request_id="rq-9"
         )
+        result.erp = connection_erp_check(connection=connection)
+        return result
 
     monkeypatch.setattr("selfservice.services.health.connection_check", fake_check)
     Connection.objects.filter(company=world_a.company).update(
