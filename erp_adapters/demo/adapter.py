@@ -36,12 +36,13 @@ from erp_adapters.base import (
     ExternalLink,
     HealthState,
     HealthStatus,
+    JobCostStructure,
     JobExport,
     StandardCostCodeExport,
     VendorExport,
     job_cost_code_origin_id,
 )
-from erp_adapters.demo import checks, listing
+from erp_adapters.demo import checks, cost_structure, listing
 from erp_adapters.demo.checks import Lookup, as_dict, as_int, parse_decimal, text
 from erp_adapters.demo.models import (
     DemoChangeOrder,
@@ -51,6 +52,8 @@ from erp_adapters.demo.models import (
     DemoCostCode,
     DemoCostType,
     DemoJob,
+    DemoJobCost,
+    DemoSubJob,
     DemoVendor,
 )
 
@@ -513,6 +516,35 @@ class CommitmentChangeOrders(DemoEntity):
         return CreateResult(str(row.guid), row.number, created, (header, *lines))
 
 
+# -- A job's cost structure, imported into Procore (sub jobs staged; job costs synced) -----------
+
+
+class SubJobsImport(DemoEntity):
+    """Listing of sub jobs for ``sync_sub_jobs`` (staged with their job's origin id)."""
+
+    entity = Entity.SUB_JOBS
+    model = DemoSubJob
+
+    lister = staticmethod(cost_structure.list_sub_jobs)
+
+
+class JobCosts(DemoEntity):
+    """Job costs (``Entity.JOB_COSTS``): a summary per job and sub job, and its rows on demand."""
+
+    entity = Entity.JOB_COSTS
+    model = DemoJobCost
+
+    lister = staticmethod(cost_structure.list_job_costs)
+
+    def summary(self, origin_id: str) -> ERPObject | None:
+        with self.reachable():
+            return cost_structure.job_costs_summary(self.tenant, origin_id)
+
+    def structure(self, origin_id: str) -> JobCostStructure | None:
+        with self.reachable():
+            return cost_structure.job_costs_structure(self.tenant, origin_id)
+
+
 class DemoAdapter(Adapter):
     """An ERP kept in the portal's own tables (``erp_adapters.demo.models``), one set of books
     per tenant; see docs/adapters.md."""
@@ -533,6 +565,8 @@ class DemoAdapter(Adapter):
                 CostTypes,
                 Commitments,
                 CommitmentChangeOrders,
+                SubJobsImport,
+                JobCosts,
             )
         }
 

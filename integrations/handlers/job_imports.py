@@ -1,0 +1,80 @@
+"""What the job and sub job handlers share on the import side: pushing a job's (or sub job's)
+cost structure to Procore once Procore holds it, and switching on job cost transactions for the
+project when the metadata imports job costs. Shared by ``jobs`` and ``sub_jobs``; registers
+nothing itself."""
+
+from __future__ import annotations
+
+from erp_adapters.base import EntityNotSupported
+from integrations.handlers.registry import HandlerContext, LinkChange, Outcome
+from integrations.services.job_costs import PushOutcome, job_costs_refresh
+from integrations.services.metadata import metadata_enables
+
+CONFIGURATION_FLAG = "erp_job_cost_transaction_syncing_enabled"
+
+
+def procore_id(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def cost_structure_push(
+    ctx: HandlerContext,
+    *,
+    origin_id: str,
+    project_id: int,
+    sub_job_id: int | None,
+    link: LinkChange,
+    what: str,
+    transactions_enabled: bool | None = None,
+) -> Outcome:
+    """Push the cost codes, cost-type assignments and job costs of ``origin_id`` (only what
+    changed since the last push), then make sure the project syncs job cost transactions when
+    the metadata imports job costs. ``transactions_enabled`` is what Procore says of the
+    project (``sync_single_job``); None when it does not say."""
+    try:
+        source = ctx.adapter.job_costs
+    except EntityNotSupported:
+        return Outcome.success(
+            f"{what} is synced; this ERP keeps no job costs.", object_links=(link,)
+        )
+    pushed = job_costs_refresh(
+        company=ctx.company,
+        client=ctx.client,
+        source=source,
+        origin_id=origin_id,
+        project_id=project_id,
+        sub_job_id=sub_job_id,
+    )
+    if (
+        sub_job_id is None
+        and transactions_enabled is not True
+        and metadata_enables(company=ctx.company, entity="job_costs", direction="import")
+    ):
+        ctx.client.update_project_configuration(
+            project_id=project_id, configuration={CONFIGURATION_FLAG: True}
+        )
+    # The job is in Procore whatever became of its costs: its link is recorded either way, and
+    # refused rows stay on the job's ``job_costs`` link (admin → Object links) until they change.
+    return Outcome.success(_summary(what, pushed), object_links=(link,))
+
+
+def _summary(what: str, pushed: PushOutcome | None) -> str:
+    if pushed is None:
+        return f"{what} is synced; the ERP holds no cost codes for it."
+    if not pushed.ok:
+        return f"{what} is synced, but Procore did not take all of its costs: {pushed.error()}"
+    if not pushed.sent:
+        return f"{what}: its cost codes and job costs in Procore are up to date."
+    nouns = {
+        "cost_codes": "cost code(s)",
+        "assignments": "cost type assignment(s)",
+        "job_costs": "job cost(s)",
+    }
+    parts = [f"{pushed.sent[part]:,} {noun}" for part, noun in nouns.items() if part in pushed.sent]
+    return f"{what}: sent {', '.join(parts)} to Procore."
