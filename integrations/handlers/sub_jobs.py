@@ -9,8 +9,7 @@ push its own cost codes, cost-type assignments and job costs (``?sub_job_id=``).
 from __future__ import annotations
 
 from erp_adapters.base import Entity
-from integrations.handlers.imports import import_for_request
-from integrations.handlers.job_imports import cost_structure_push, procore_id
+from integrations.handlers.imports import cost_structure_push, import_for_request, procore_id
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
 
