@@ -9,7 +9,10 @@ per Procore call:
   again; objects already in Procore are updated through the core sync endpoint; staged records
   whose object left the ERP are archived;
 - direct entities (standard cost codes, cost types): new and changed ones are upserted by
-  ``origin_id`` through the core sync endpoint.
+  ``origin_id`` through the core sync endpoint;
+- job costs (``EntitySpec.push``): the listing is one summary per job or sub job already in
+  Procore (``EntitySpec.scope``), and each one that changed is sent by itself, only the parts
+  that changed (``services/job_costs.py``), committing its link after it.
 
 Every batch commits its links (state and the hash sent) together with the run's counters and a
 renewed lease, so a run that dies resumes where the last committed batch ended and stages
