@@ -139,3 +139,21 @@ def test_money_is_listed_as_decimal_strings(books, adapter):
     DemoJobCost.objects.filter(pk=cost.pk).update(estimate=Decimal("1000"))
     structure = adapter.job_costs.structure(str(cost.assignment.job_cost_code.job.guid))
     assert "1000.00" in {r.estimate for r in structure.rows}
+
+
+def test_a_cost_moved_from_one_pair_to_another_changes_the_digest(books, adapter):
+    """Totals stay the same when accounting reclassifies a cost; the digest still changes."""
+    job = DemoJob.objects.filter(tenant=TENANT).order_by("id").first()
+    first, second = DemoJobCost.objects.filter(
+        assignment__job_cost_code__job=job, assignment__job_cost_code__sub_job=None
+    ).order_by("id")[:2]
+    before = adapter.job_costs.summary(str(job.guid)).data["job_costs"]
+    DemoJobCost.objects.filter(pk=first.pk).update(job_to_date_cost=first.job_to_date_cost - 100)
+    DemoJobCost.objects.filter(pk=second.pk).update(job_to_date_cost=second.job_to_date_cost + 100)
+    assert adapter.job_costs.summary(str(job.guid)).data["job_costs"] != before
+
+
+def test_the_listing_and_a_single_summary_agree(books, adapter):
+    listed = {s.origin_id: s for s in adapter.job_costs.list()}
+    for origin_id, summary in listed.items():
+        assert adapter.job_costs.summary(origin_id) == summary
