@@ -298,7 +298,9 @@ def phase_plan(entity: str = "vendors") -> dict:
     spec = entity_spec(entity)
     links = ObjectLink.objects.filter(company=company, item_type=spec.item_type).count()
 
+    cpu = time.process_time()
     timed = import_plan(company=company, spec=spec, source=source)
+    cpu = time.process_time() - cpu  # SQLite runs in this process: its work is counted too
     seconds, work = timed.seconds, timed.plan.work
     del timed
     maxrss = _maxrss_mb()  # before tracemalloc, whose own bookkeeping is large
@@ -310,6 +312,7 @@ def phase_plan(entity: str = "vendors") -> dict:
         "links": links,
         "to_send": work,
         "plan_seconds": round(seconds, 2),
+        "plan_cpu_seconds": round(cpu, 2),
         "tracemalloc_peak_mb": round(peak / 2**20, 1),
         "maxrss_mb": round(maxrss, 1),
     }
@@ -513,7 +516,8 @@ def _plan_lines(n: int, cold: dict, warm: dict, noun: str) -> None:
     for name, plan in (("plan, no links yet", cold), (f"plan, {n:,} {noun} linked", warm)):
         ok = "ok" if plan["plan_seconds"] < 5 and plan["maxrss_mb"] < 300 else "MISSED"
         print(
-            f"{name:34} {plan['plan_seconds']:>6} s (goal < 5 s), tracemalloc peak "
+            f"{name:34} {plan['plan_seconds']:>6} s (goal < 5 s; CPU {plan['plan_cpu_seconds']} s), "
+            f"tracemalloc peak "
             f"{plan['tracemalloc_peak_mb']} MB, peak RSS {plan['maxrss_mb']} MB (goal < 300)  {ok}"
         )
 
@@ -599,7 +603,8 @@ def run_steps(bench: Bench, n: int) -> dict:
     for name, plan in (("plan, no links yet", cold_plan), (f"plan, {n:,} links", warm_plan)):
         ok = "ok" if plan["plan_seconds"] < 5 and plan["maxrss_mb"] < 300 else "MISSED"
         print(
-            f"{name:34} {plan['plan_seconds']:>6} s (goal < 5 s), tracemalloc peak "
+            f"{name:34} {plan['plan_seconds']:>6} s (goal < 5 s; CPU {plan['plan_cpu_seconds']} s), "
+            f"tracemalloc peak "
             f"{plan['tracemalloc_peak_mb']} MB, peak RSS {plan['maxrss_mb']} MB (goal < 300)  {ok}"
         )
     return {
