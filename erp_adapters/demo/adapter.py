@@ -42,7 +42,7 @@ from erp_adapters.base import (
     VendorExport,
     job_cost_code_origin_id,
 )
-from erp_adapters.demo import checks, cost_structure, listing
+from erp_adapters.demo import checks, job_cost_listing, listing
 from erp_adapters.demo.checks import Lookup, as_dict, as_int, parse_decimal, text
 from erp_adapters.demo.models import (
     DemoChangeOrder,
@@ -525,7 +525,7 @@ class SubJobsImport(DemoEntity):
     entity = Entity.SUB_JOBS
     model = DemoSubJob
 
-    lister = staticmethod(cost_structure.list_sub_jobs)
+    lister = staticmethod(job_cost_listing.list_sub_jobs)
 
 
 class JobCosts(DemoEntity):
@@ -534,15 +534,15 @@ class JobCosts(DemoEntity):
     entity = Entity.JOB_COSTS
     model = DemoJobCost
 
-    lister = staticmethod(cost_structure.list_job_costs)
+    lister = staticmethod(job_cost_listing.list_job_costs)
 
     def summary(self, origin_id: str) -> ERPObject | None:
         with self.reachable():
-            return cost_structure.job_costs_summary(self.tenant, origin_id)
+            return job_cost_listing.job_costs_summary(self.tenant, origin_id)
 
     def structure(self, origin_id: str) -> JobCostStructure | None:
         with self.reachable():
-            return cost_structure.job_costs_structure(self.tenant, origin_id)
+            return job_cost_listing.job_costs_structure(self.tenant, origin_id)
 
 
 class DemoAdapter(Adapter):
