@@ -10,8 +10,11 @@ Shapes follow `procore-erp-api.md`: `ERPObject.data` is the `data` of a staged r
 (`erp_staged_records.md`, "Supported Fields") or, for standard cost codes and cost types that are
 synced directly, the fields of one `updates` item of `standard_cost_codes/sync` or
 `line_item_types/sync` without `origin_id`. Export payloads are the `request_data` of the events
-dictionary (`create_vendor`, `create_or_update_job`, one item of `create_standard_cost_codes`,
-`create_commitment`, `create_commitment_change_order`).
+dictionary (`create_vendor`, `create_or_update_job`, `create_sub_job`, `create_budget`, one item
+of `create_standard_cost_codes`, `delete_cost_codes` or `delete_cost_type_assignments`,
+`create_commitment`, `create_commitment_change_order`). Each entity has its own protocol
+(`VendorAdapter`, `JobAdapter`, `SubJobAdapter`, `BudgetAdapter`, …): what it adds beyond
+listing and creating (update, delete-or-refuse, release, budgets) is typed there.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class Entity(StrEnum):
     JOB_COSTS = "job_costs"
     STANDARD_COST_CODES = "standard_cost_codes"
     STANDARD_CATEGORIES = "standard_categories"
+    BUDGETS = "budgets"
     COMMITMENTS = "commitments"
     COMMITMENT_CHANGE_ORDERS = "commitment_change_orders"
 
@@ -107,6 +111,59 @@ class CreateResult:
     origin_code: str
     created: bool
     links: tuple[ExternalLink, ...] = ()
+    assignments: tuple[AssignmentRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentRef:
+    """A cost type assigned to a cost code, by Procore ids: what
+    ``cost_code_line_item_types/sync`` marks ``synced`` once the ERP holds it (jobs, sub jobs)."""
+
+    cost_code_id: int
+    line_item_type_id: int
+
+    def as_update(self) -> dict[str, Any]:
+        return {
+            "cost_code_id": self.cost_code_id,
+            "line_item_type_id": self.line_item_type_id,
+            "synced": True,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """What a delete the ERP allowed did. ``deleted`` is False when the ERP no longer held the
+    object (deleted there already): Procore may delete its copy all the same. ``label`` names the
+    object as the accountant knows it ("03-300 Concrete on job J-1001")."""
+
+    deleted: bool
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionLink:
+    """A budget transaction the ERP holds: Procore's transaction id and the ERP's id for it, as
+    ``erp_transactions/sync`` takes them."""
+
+    id: int
+    origin_id: str
+
+    def as_update(self) -> dict[str, Any]:
+        return {"id": self.id, "origin_id": self.origin_id, "synced": True}
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetResult:
+    """What exporting a budget produced: the budget's External Data link, and every transaction
+    of the export the ERP now holds (``posted`` of them new; a re-delivered export posts none
+    twice)."""
+
+    origin_id: str
+    origin_code: str
+    created: bool
+    links: tuple[ExternalLink, ...]
+    transactions: tuple[TransactionLink, ...]
+    posted: int
 
 
 class HealthState(StrEnum):
@@ -246,6 +303,81 @@ class JobExport(TypedDict, total=False):
 
     job: ProcoreJob
     all_cost_codes: list[ProcoreCostCodeRef]
+    request_detail_id: int
+    company_id: int
+
+
+class ProcoreSubJob(TypedDict, total=False):
+    id: int
+    code: str
+    name: str
+    origin_id: str | None
+    synced: bool
+    project: ProcoreRef
+
+
+class SubJobExport(TypedDict, total=False):
+    """`create_sub_job`."""
+
+    sub_job: ProcoreSubJob
+    all_cost_codes: list[ProcoreCostCodeRef]
+    request_detail_id: int
+    company_id: int
+
+
+class CostCodeDeletion(TypedDict, total=False):
+    """One item of `delete_cost_codes`, with the scope (project, sub job) of the request."""
+
+    project: ProcoreRef
+    sub_job: ProcoreRef | None
+    id: int
+    origin_id: str | None
+    sortable_code: str
+    request_detail_id: int
+
+
+class CostTypeAssignmentDeletion(TypedDict, total=False):
+    """One item of `delete_cost_type_assignments`, with the scope of the request."""
+
+    project: ProcoreRef
+    sub_job: ProcoreRef | None
+    id: int
+    cost_code_origin_id: str | None
+    line_item_type_origin_id: str | None
+    job_cost_id: int | None
+    request_detail_id: int
+
+
+class ProcoreJobCost(TypedDict, total=False):
+    """A budget line's ERP job cost in `create_budget` / `update_budget`."""
+
+    id: int
+    cost_code_origin_id: str | None
+    line_item_type_origin_id: str | None
+    budget_line_item_id: int
+    new_amount: float | str
+    job_origin_id: str | None
+    sub_job_origin_id: str | None
+
+
+class ProcoreBudgetTransaction(TypedDict, total=False):
+    id: int
+    origin_id: str | None
+    value: float | str
+    synced: bool
+    type: str  # "Erp::OriginalEstimateTransaction", …
+    job_cost_id: int
+    notes: str | None
+
+
+class BudgetExport(TypedDict, total=False):
+    """`create_budget` and `update_budget` (``job_id`` is the job's origin id; a re-export
+    carries only the unsynced transactions)."""
+
+    job_id: str
+    budget: dict[str, Any]
+    job_costs: list[ProcoreJobCost]
+    transactions: list[ProcoreBudgetTransaction]
     request_detail_id: int
     company_id: int
 
@@ -391,8 +523,74 @@ class EntityAdapter(Protocol[PayloadT]):
         ...
 
 
-VendorAdapter = EntityAdapter[VendorExport]
-JobAdapter = EntityAdapter[JobExport]
+class VendorAdapter(EntityAdapter[VendorExport], Protocol):
+    """Vendors; ``update`` is for a vendor exported again once the metadata enables vendor
+    updates (``vendors.configs.export.update``)."""
+
+    def check_update(self, payload: VendorExport) -> list[str]:
+        """Why the ERP would refuse to update the vendor the payload's ``origin_id`` names."""
+        ...
+
+    def update(self, payload: VendorExport) -> CreateResult:
+        """Update the ERP vendor named by ``origin_id`` (or the Procore id); its code stays.
+        Raises ``ConstraintViolation`` when it is not in the ERP or the ERP refuses."""
+        ...
+
+
+class JobAdapter(EntityAdapter[JobExport], Protocol):
+    """Jobs and their cost codes. ``create`` creates the job, or updates it when the ERP holds
+    it already (by Procore id or origin id), then opens the exported cost codes with their cost
+    types; ``CreateResult.assignments`` are those Procore should now mark synced."""
+
+    def release(self, project: ProcoreRef) -> tuple[ExternalLink, ...]:
+        """Procore reset the project (``reset_job``): the ERP keeps the job and its history but
+        forgets every Procore id on it, its sub jobs and cost codes. Returns the ties dropped."""
+        ...
+
+    def delete_cost_code(self, item: CostCodeDeletion) -> Deletion:
+        """Delete a job (or sub job) cost code, or raise ``ConstraintViolation`` saying why the
+        ERP keeps it (costs posted, budget amounts)."""
+        ...
+
+    def delete_cost_type_assignment(self, item: CostTypeAssignmentDeletion) -> Deletion:
+        """Remove a cost type from a job cost code, or raise ``ConstraintViolation``."""
+        ...
+
+    def release_cost_codes(self, origin_ids: list[str]) -> tuple[ExternalLink, ...]:
+        """Procore deleted these cost codes itself (``delete_cost_code``): the ERP keeps them,
+        without their Procore ids."""
+        ...
+
+
+class SubJobAdapter(EntityAdapter[SubJobExport], Protocol):
+    """Sub jobs, created under a job the ERP holds, with their own cost codes."""
+
+    def release(self, sub_job: ProcoreRef) -> tuple[ExternalLink, ...]:
+        """``reset_sub_job``: like ``JobAdapter.release`` for one sub job."""
+        ...
+
+
+class BudgetAdapter(Protocol):
+    """Budgets: exported from Procore, one per job, as lines per cost code and cost type that
+    transactions add up."""
+
+    entity: Entity
+
+    def check_export(self, payload: BudgetExport) -> list[str]:
+        """Why the ERP would refuse the budget (job, cost codes or cost types it lacks)."""
+        ...
+
+    def export(self, payload: BudgetExport) -> BudgetResult:
+        """Create or find the job's budget and post the payload's transactions, each once
+        (keyed by Procore's transaction id). Raises ``ConstraintViolation``/``ERPUnavailable``."""
+        ...
+
+    def note_imported(self, project_origin_id: str, budget_id: int) -> str | None:
+        """Procore created a budget from the ERP's (``create_budget_in_procore``): remember its
+        Procore id; returns the budget's origin id, or None if the ERP has no budget there."""
+        ...
+
+
 StandardCostCodeAdapter = EntityAdapter[StandardCostCodeExport]
 CostTypeAdapter = EntityAdapter[CostTypeExport]
 CommitmentAdapter = EntityAdapter[CommitmentExport]
@@ -415,7 +613,7 @@ class Adapter(ABC):
         self.settings: dict[str, Any] = dict(settings)
 
     @abstractmethod
-    def entities(self) -> Mapping[Entity, EntityAdapter[Any]]:
+    def entities(self) -> Mapping[Entity, Any]:
         """The entities this ERP supports."""
 
     @abstractmethod
@@ -425,7 +623,7 @@ class Adapter(ABC):
     def supports(self, entity: Entity | str) -> bool:
         return Entity(entity) in self.entities()
 
-    def entity(self, entity: Entity | str) -> EntityAdapter[Any]:
+    def entity(self, entity: Entity | str) -> Any:
         try:
             return self.entities()[Entity(entity)]
         except (KeyError, ValueError):
@@ -437,12 +635,19 @@ class Adapter(ABC):
     def vendors(self) -> VendorAdapter:
         return self.entity(Entity.VENDORS)
 
-    # Jobs, commitments and commitment change orders: no flow calls these three yet (the engine
-    # imports vendors, standard cost codes and cost types, and exports vendors); the job and
-    # commitment flows to come will.
     @property
     def jobs(self) -> JobAdapter:
         return self.entity(Entity.JOBS)
+
+    @property
+    def sub_jobs(self) -> SubJobAdapter:
+        return self.entity(Entity.SUB_JOBS)
+
+    @property
+    def budgets(self) -> BudgetAdapter:
+        return self.entity(Entity.BUDGETS)
+
+    # Commitments and commitment change orders: no flow calls these yet.
 
     @property
     def standard_cost_codes(self) -> StandardCostCodeAdapter:
@@ -451,10 +656,6 @@ class Adapter(ABC):
     @property
     def standard_categories(self) -> CostTypeAdapter:
         return self.entity(Entity.STANDARD_CATEGORIES)
-
-    @property
-    def sub_jobs(self) -> EntityAdapter[Any]:
-        return self.entity(Entity.SUB_JOBS)
 
     @property
     def job_costs(self) -> JobCostAdapter:

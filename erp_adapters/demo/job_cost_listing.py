@@ -1,14 +1,11 @@
 """Reading a job's cost structure out of the demo ERP's books, for import into Procore.
 
-Two entities: sub jobs (staged in Procore like jobs, each naming its job's ``project_origin_id``)
-and job costs (per job and per sub job: its cost codes, their cost-type assignments and the
-amounts on each pair). Both are listed with keyset pages, so memory is bounded by a page
-whatever the size of the books:
-
-- sub jobs: one query per page of sub jobs;
-- job costs: per page of jobs (``page_size // 100`` jobs, 10 at the default 1000), one query for
-  their sub jobs, one for their cost codes and one that sums their assignments and posted costs
-  per job and sub job in the database.
+Job costs: per job and per sub job, its cost codes, their cost-type assignments and the amounts
+on each pair (sub jobs themselves are listed by ``cost_structure.list_sub_jobs``). Listed with
+keyset pages, so memory is bounded by a page whatever the size of the books: per page of jobs
+(``page_size // 100`` jobs, 10 at the default 1000), one query for their sub jobs, one for their
+cost codes and one that sums their assignments and posted costs per job and sub job in the
+database.
 
 The listing of job costs yields one summary per job or sub job ("biller": the holder of Procore
 cost codes) with a short digest of each part; ``JobCosts.structure`` reads the rows of one
@@ -45,24 +42,6 @@ from erp_adapters.demo.models import (
 
 JOB_COSTS_ITEM_TYPE = "job_costs"
 ROWS_PER_JOB_GUESS = 100  # how many jobs make a page: page_size // this (at least one)
-
-# -- sub jobs -----------------------------------------------------------------------------------
-
-SUB_JOB_FIELDS = ("guid", "code", "name", "job__guid")
-
-
-def sub_job_object(row: dict[str, Any]) -> ERPObject:
-    """A staged ``sub_job`` (erp_staged_records.md "Sub Job"): project-level, so its data names
-    the job's ``project_origin_id``."""
-    data = {"name": row["name"], "code": row["code"], "project_origin_id": str(row["job__guid"])}
-    return ERPObject("sub_job", str(row["guid"]), row["code"], data)
-
-
-def list_sub_jobs(tenant: str, *, page_size: int) -> Iterator[ERPObject]:
-    queryset = DemoSubJob.objects.filter(tenant=tenant, is_active=True)
-    for page in keyset_pages(queryset, SUB_JOB_FIELDS, page_size=page_size):
-        yield from map(sub_job_object, page)
-
 
 # -- job costs ----------------------------------------------------------------------------------
 

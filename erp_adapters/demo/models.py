@@ -296,8 +296,10 @@ class DemoSubJob(TenantRow):
 
 
 class DemoJobCostCode(TenantRow):
-    """A standard cost code opened on a job, or on one of its sub jobs. Its ``guid`` is the
-    project cost code's ``origin_id`` in Procore; ``procore_id`` is Procore's cost code id."""
+    """A standard cost code opened on a job, or on one of its sub jobs; ``procore_id`` is
+    Procore's (project) cost code id. In Procore its ``origin_id`` is
+    ``job_cost_code_origin_id(<job or sub job guid>, <standard cost code guid>)`` (base.py), as
+    for every job cost code the adapter lists or links."""
 
     job = models.ForeignKey(DemoJob, on_delete=models.PROTECT, related_name="cost_codes")
     sub_job = models.ForeignKey(

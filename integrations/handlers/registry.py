@@ -124,10 +124,14 @@ METADATA_FLOWS: dict[str, dict[str, frozenset[str]]] = {
     "jobs": {
         "import": frozenset({"sync_jobs", "create_job_in_procore", "sync_single_job"}),
         "export": frozenset({"create_or_update_job"}),
+        "cost_code_deletions": frozenset({"delete_cost_codes"}),
+        "cost_type_assignment_deletions": frozenset({"delete_cost_type_assignments"}),
     },
     "sub_jobs": {
         "import": frozenset({"sync_sub_jobs", "create_sub_job_in_procore", "sync_sub_job"}),
         "export": frozenset({"create_sub_job"}),
+        "cost_code_deletions": frozenset({"delete_cost_codes"}),
+        "cost_type_assignment_deletions": frozenset({"delete_cost_type_assignments"}),
     },
     "budgets": {"export": frozenset({"create_budget", "update_budget"})},
     "job_costs": {"import": frozenset({"sync_single_job"})},

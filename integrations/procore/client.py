@@ -19,8 +19,8 @@ them yet; the coming flows will. Keep them, and take a name off this list when a
 (``tests/integrations/procore/test_client_wiring.py`` checks that the list matches the code).
 
 - Jobs: ``list_projects``.
-- Contracts and money (budget write-back, job costs, invoice payments):
-  ``sync_erp_transactions``, ``delete_erp_job_cost``, ``sync_invoice_payments``.
+- Contracts and money (invoice payments, job costs Procore asks to delete):
+  ``delete_erp_job_cost``, ``sync_invoice_payments``.
 - One at a time what the flows do in bulk (staging, reading Ready to Import, closing out):
   ``create_staged_record``, ``list_staged_records``, ``close_request_detail``.
 - Taking hooks and triggers down: ``delete_hook``, ``delete_trigger``,
@@ -43,7 +43,7 @@ from integrations.procore import paths, ratelimit
 from integrations.procore.attempts import AttemptRecorder, DatabaseAttemptRecorder
 from integrations.procore.auth import ConnectionTokenProvider
 from integrations.procore.batching import SyncResult, sync_in_batches
-from integrations.procore.errors import ProtocolError
+from integrations.procore.errors import NotFoundError, ProtocolError
 from integrations.procore.paging import DEFAULT_PER_PAGE, iter_cursor, iter_pages
 from integrations.procore.paths import build
 from integrations.procore.ratelimit import RateLimitRegistry
@@ -312,6 +312,32 @@ class ProcoreClient:
             paths.COST_CODE_LINE_ITEM_TYPES_SYNC, updates, params=params, idempotent=True
         )
 
+    def delete_cost_code(self, cost_code_id: int, *, project_id: int) -> bool:
+        """Delete a project (or sub job) cost code, with its assignments and job costs. Returns
+        False when Procore no longer has it (a repeat after a lost answer)."""
+        path = build(paths.COST_CODE, id=cost_code_id)
+        return self._delete_if_present(path, {**self._cid(), "project_id": int(project_id)})
+
+    def delete_cost_code_line_item_type(self, assignment_id: int, *, project_id: int) -> bool:
+        """Remove a cost type from a cost code; False when Procore no longer has it."""
+        path = build(paths.COST_CODE_LINE_ITEM_TYPE, id=assignment_id)
+        return self._delete_if_present(path, {**self._cid(), "project_id": int(project_id)})
+
+    def _delete_if_present(self, path: str, params: Mapping[str, Any]) -> bool:
+        try:
+            self.transport.request("DELETE", path, params=params, idempotent=False)
+        except NotFoundError:
+            return False
+        return True
+
+    def update_project(self, project_id: int, attrs: Mapping[str, Any]) -> Item:
+        """The integrator's update of one project (``PATCH /projects/:id``, §b.2); sets values,
+        so a repeat is harmless."""
+        path = build(paths.PROJECT, id=project_id)
+        return self.transport.request(
+            "PATCH", path, params=self._cid(), json={"project": dict(attrs)}, idempotent=True
+        ).data
+
     # -- Reading what Procore holds (linking existing records before a first import) ----------
 
     def list_vendors(self, *, per_page: int = DEFAULT_PER_PAGE) -> Iterator[Item]:
@@ -352,6 +378,10 @@ class ProcoreClient:
     def delete_erp_job_cost(self, job_cost_id: int) -> None:
         path = build(paths.ERP_JOB_COST, id=job_cost_id)
         self.transport.request("DELETE", path, params=self._cid(), idempotent=False)
+
+    def delete_erp_job_cost_if_present(self, job_cost_id: int) -> bool:
+        """Like ``delete_erp_job_cost``; False when Procore no longer has it."""
+        return self._delete_if_present(build(paths.ERP_JOB_COST, id=job_cost_id), self._cid())
 
     def sync_invoice_payments(self, updates: Sequence[Item]) -> SyncResult:
         path = build(paths.INVOICE_PAYMENTS_SYNC, company_id=self.company_id)

@@ -38,9 +38,10 @@ from integrations.procore import (
     RequestDetailClosure,
     RetryableError,
 )
+from integrations.services.external_data import external_data_send
 from integrations.services.leases import Busy, lease_kept
 from integrations.services.notification_events import notification_events_follow
-from integrations.services.object_links import object_link_mark_synced, object_links_apply
+from integrations.services.object_links import object_links_apply
 from integrations.services.work import (
     max_age,
     work_age_exceeded,
@@ -124,7 +125,9 @@ def _record_outcome(row: ERPRequest, outcome: Outcome) -> int:
     # request failed (item-level requests): those objects are synced all the same.
     row.external_links = [link.as_update() for link in outcome.external_data]
     row.save(update_fields=["external_links", "updated_at"])
-    if outcome.succeeded and outcome.object_links:
+    # Likewise a handler reports link changes only for what happened (a cost code deleted while
+    # its neighbour was refused), so they are recorded whatever the request's status.
+    if outcome.object_links:
         object_links_apply(company_pk=row.company_id, changes=outcome.object_links)
     count = 0
     # Every detail but those support resolved by hand: a retried request must replace what the
@@ -391,18 +394,7 @@ def _close_out(
 
 
 def _send_external_links(*, client: ProcoreClient, company_pk: int, links: list[dict]):
-    """One External Data call; mark the accepted objects synced on our side too."""
-    result = client.sync_external_data(links)
-    refused = {error.index for error in result.errors if error.index is not None}
-    for index, link in enumerate(links):
-        if index not in refused and link.get("origin_id"):
-            object_link_mark_synced(
-                company_pk=company_pk,
-                item_type=link["item_type"],
-                origin_id=str(link["origin_id"]),
-                procore_id=int(link["item_id"]),
-            )
-    return result
+    return external_data_send(client=client, company_pk=company_pk, links=links)
 
 
 def _apply_external_links(*, details: list[ERPRequestDetail], client: ProcoreClient) -> None:

@@ -220,3 +220,32 @@ def test_bulk_close_out_reports_unknown_details_per_item(sandbox_client):
     result = sandbox_client.close_request_details([RequestDetailClosure(999999, "success")])
     assert [(e.index, e.item["id"]) for e in result.errors] == [(0, 999999)]
     assert result.errors[0].reasons
+
+
+def test_cost_structure_deletes_and_project_update_against_the_sandbox(
+    sandbox_client, sandbox_company
+):
+    """What the job exports call besides the sync endpoints: a delete Procore already did (a
+    repeat after a lost answer) reports False instead of failing the request."""
+    from procore_sandbox.models import ProcoreObject
+    from procore_sandbox.services.cost_structure import cost_type_assign, job_cost_set
+    from procore_sandbox.services.objects import project_create
+
+    project = project_create(company=sandbox_company, name="Harbor", cost_codes=[("01", "Gen")])
+    code = ProcoreObject.objects.get(project=project, item_type="cost_code")
+    labor = ProcoreObject.objects.filter(
+        company=sandbox_company, item_type="line_item_type"
+    ).first()
+    assignment = cost_type_assign(cost_code=code, line_item_type=labor)
+    job_cost = job_cost_set(cost_code=code, line_item_type=labor, estimate="5")
+
+    assert sandbox_client.delete_erp_job_cost_if_present(job_cost.id) is True
+    assert sandbox_client.delete_erp_job_cost_if_present(job_cost.id) is False
+    assert sandbox_client.delete_cost_code_line_item_type(assignment.id, project_id=project.id)
+    assert sandbox_client.delete_cost_code(code.id, project_id=project.id) is True
+    assert sandbox_client.delete_cost_code(code.id, project_id=project.id) is False
+    assert not ProcoreObject.objects.filter(id__in=(code.id, assignment.id)).exists()
+
+    sandbox_client.update_project(project.id, {"origin_code": "J-77"})
+    project.refresh_from_db()
+    assert project.origin_code == "J-77"
