@@ -37,9 +37,10 @@ class Entity(StrEnum):
 
     VENDORS = "vendors"
     JOBS = "jobs"
+    SUB_JOBS = "sub_jobs"
+    JOB_COSTS = "job_costs"
     STANDARD_COST_CODES = "standard_cost_codes"
     STANDARD_CATEGORIES = "standard_categories"
-    SUB_JOBS = "sub_jobs"
     BUDGETS = "budgets"
     COMMITMENTS = "commitments"
     COMMITMENT_CHANGE_ORDERS = "commitment_change_orders"
@@ -738,9 +739,85 @@ class Adapter(ABC):
         return self.entity(Entity.STANDARD_CATEGORIES)
 
     @property
+    def job_costs(self) -> JobCostAdapter:
+        return self.entity(Entity.JOB_COSTS)  # type: ignore[return-value]
+
+    @property
     def commitments(self) -> CommitmentAdapter:
         return self.entity(Entity.COMMITMENTS)
 
     @property
     def commitment_change_orders(self) -> CommitmentChangeOrderAdapter:
         return self.entity(Entity.COMMITMENT_CHANGE_ORDERS)
+
+
+# --------------------------------------------------------------------------------------------
+# Job costs: a job's (or sub job's) cost structure, imported into Procore
+# --------------------------------------------------------------------------------------------
+# A job's cost structure is large (a thousand rows per job is common) and changes a little at a
+# time, so it is listed in two steps: ``list()`` yields one small summary per job or sub job
+# (the "biller" Procore's cost codes belong to) with a digest of each of its three parts, which
+# is all the engine needs to decide what changed; ``structure(origin_id)`` then reads the rows
+# of one biller whose digests changed. Memory stays bounded by one page of billers either way.
+
+JOB_COST_PARTS = ("cost_codes", "assignments", "job_costs")
+
+
+@dataclass(frozen=True, slots=True)
+class JobCostCodeRow:
+    """One cost code opened on the job (a Procore *project* cost code): ``origin_id`` is the
+    ERP's id of the job cost code, ``code`` its full code (``03-300``)."""
+
+    origin_id: str
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobCostRow:
+    """A cost type assigned to a job cost code, and what the ERP holds on that pair (money as
+    decimal strings; ``None`` when nothing is posted yet: an assignment without job costs)."""
+
+    cost_code_origin_id: str
+    cost_type_origin_id: str
+    original_estimate: str | None = None
+    estimate: str | None = None
+    job_to_date_cost: str | None = None
+
+    @property
+    def has_costs(self) -> bool:
+        return self.original_estimate is not None
+
+
+@dataclass(frozen=True, slots=True)
+class JobCostStructure:
+    """Everything of one biller that Procore gets: its cost codes, their cost-type assignments
+    and the job costs on them. ``origin_id`` is the job's (or the sub job's) ERP id;
+    ``project_origin_id`` the job's."""
+
+    origin_id: str
+    project_origin_id: str
+    sub_job_origin_id: str | None
+    cost_codes: tuple[JobCostCodeRow, ...]
+    rows: tuple[JobCostRow, ...]
+
+
+class JobCostAdapter(Protocol):
+    """What an adapter offers for job costs (``Entity.JOB_COSTS``): listing only."""
+
+    entity: Entity
+
+    def list(self) -> Iterator[ERPObject]:
+        """One summary per job and per sub job that has cost codes: ``item_type``
+        ``job_costs``, ``origin_id`` the job's or sub job's ERP id, ``data`` =
+        ``{project_origin_id, sub_job_origin_id, cost_codes, assignments, job_costs}``, the last
+        three a short digest (20 hex characters) of that part. Streamed, a page at a time."""
+        ...
+
+    def summary(self, origin_id: str) -> ERPObject | None:
+        """The summary of one job or sub job (None when the ERP has no such job)."""
+        ...
+
+    def structure(self, origin_id: str) -> JobCostStructure | None:
+        """The rows of one job or sub job (None when the ERP has no such job)."""
+        ...

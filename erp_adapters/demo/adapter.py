@@ -39,13 +39,14 @@ from erp_adapters.base import (
     ExternalLink,
     HealthState,
     HealthStatus,
+    JobCostStructure,
     JobExport,
     ProcoreRef,
     StandardCostCodeExport,
     SubJobExport,
     VendorExport,
 )
-from erp_adapters.demo import checks, cost_structure, listing
+from erp_adapters.demo import checks, cost_structure, job_cost_listing, listing
 from erp_adapters.demo.checks import Lookup, as_dict, as_int, parse_decimal, text
 from erp_adapters.demo.models import (
     DemoChangeOrder,
@@ -55,6 +56,7 @@ from erp_adapters.demo.models import (
     DemoCostCode,
     DemoCostType,
     DemoJob,
+    DemoJobCost,
     DemoSubJob,
     DemoVendor,
 )
@@ -670,6 +672,26 @@ class CommitmentChangeOrders(DemoEntity):
         return CreateResult(str(row.guid), row.number, created, (header, *lines))
 
 
+# -- Job costs, imported into Procore (sub jobs are listed by ``SubJobs`` above) -----------------
+
+
+class JobCosts(DemoEntity):
+    """Job costs (``Entity.JOB_COSTS``): a summary per job and sub job, and its rows on demand."""
+
+    entity = Entity.JOB_COSTS
+    model = DemoJobCost
+
+    lister = staticmethod(job_cost_listing.list_job_costs)
+
+    def summary(self, origin_id: str) -> ERPObject | None:
+        with self.reachable():
+            return job_cost_listing.job_costs_summary(self.tenant, origin_id)
+
+    def structure(self, origin_id: str) -> JobCostStructure | None:
+        with self.reachable():
+            return job_cost_listing.job_costs_structure(self.tenant, origin_id)
+
+
 class DemoAdapter(Adapter):
     """An ERP kept in the portal's own tables (``erp_adapters.demo.models``), one set of books
     per tenant; see docs/adapters.md."""
@@ -692,6 +714,7 @@ class DemoAdapter(Adapter):
                 CostTypes,
                 Commitments,
                 CommitmentChangeOrders,
+                JobCosts,
             )
         }
 

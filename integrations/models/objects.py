@@ -19,6 +19,7 @@ class ItemType(models.TextChoices):
     COMMITMENT_CHANGE_ORDER = "commitment_change_order", "Commitment change order"
     PRIME_CONTRACT = "prime_contract", "Prime contract"
     LINE_ITEM = "line_item", "Line item"
+    JOB_COSTS = "job_costs", "Job costs (of a job or sub job)"
 
 
 class ObjectLink(models.Model):

@@ -18,10 +18,8 @@ These methods are tested (``tests/integrations/procore/``) but no service, handl
 them yet; the coming flows will. Keep them, and take a name off this list when a flow calls it
 (``tests/integrations/procore/test_client_wiring.py`` checks that the list matches the code).
 
-- Jobs and cost structure (jobs, sub jobs and their cost codes; budgets switched on per
-  project): ``sync_projects``, ``sync_sub_jobs``, ``sync_cost_codes``,
-  ``update_project_configuration``, ``list_projects``.
-- Contracts and money (job costs, invoice payments): ``sync_erp_job_costs``,
+- Jobs: ``list_projects``.
+- Contracts and money (invoice payments, job costs Procore asks to delete):
   ``delete_erp_job_cost``, ``sync_invoice_payments``.
 - One at a time what the flows do in bulk (staging, reading Ready to Import, closing out):
   ``create_staged_record``, ``list_staged_records``, ``close_request_detail``.

@@ -152,6 +152,17 @@ def metadata_default_document() -> dict[str, Any]:
     return json.loads(_default_text())
 
 
+def metadata_enables(*, company: Company, entity: str, direction: str) -> bool:
+    """Whether the company's live metadata (the default one before it has any) enables this
+    entity and direction (``settings.entities.<entity>.configs.<direction>.enabled``)."""
+    live = metadata_config_live(company=company)
+    document = live.document if live is not None else metadata_default_document()
+    config = ((document or {}).get("settings") or {}).get("entities", {}).get(entity) or {}
+    if not isinstance(config, dict) or not config.get("enabled"):
+        return False
+    return bool(((config.get("configs") or {}).get(direction) or {}).get("enabled"))
+
+
 # -- Validation ----------------------------------------------------------------------------------
 
 

@@ -9,7 +9,10 @@ per Procore call:
   again; objects already in Procore are updated through the core sync endpoint; staged records
   whose object left the ERP are archived;
 - direct entities (standard cost codes, cost types): new and changed ones are upserted by
-  ``origin_id`` through the core sync endpoint.
+  ``origin_id`` through the core sync endpoint;
+- job costs (``EntitySpec.push``): the listing is one summary per job or sub job already in
+  Procore (``EntitySpec.scope``), and each one that changed is sent by itself, only the parts
+  that changed (``services/job_costs.py``), committing its link after it.
 
 Every batch commits its links (state and the hash sent) together with the run's counters and a
 renewed lease, so a run that dies resumes where the last committed batch ended and stages
@@ -41,7 +44,13 @@ from erp_adapters.base import (
 from erp_adapters.registry import get_adapter
 from integrations.breakers import CircuitOpen, erp_breaker, erp_call_allowed
 from integrations.models import Company, Connection, ObjectLink, ObjectListVersion, SyncRun
-from integrations.procore import ProcoreClient, ProcoreError, RetryableError, SyncResult
+from integrations.procore import (
+    ProcoreClient,
+    ProcoreError,
+    RetryableError,
+    SyncItemError,
+    SyncResult,
+)
 from integrations.procore.paths import SYNC_BATCH_SIZE
 from integrations.selectors.connections import connection_for_company
 from integrations.selectors.object_links import (
@@ -131,7 +140,11 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
     Records the ERP holds but the adapter could not read (a bad row of an import file) are
     left out of the plan: Procore keeps what it has of them, nothing is archived for them."""
     started = time.perf_counter()
-    hashes = {obj.origin_id: obj.content_hash() for obj in source.list()}
+    hash_of = spec.hash_of
+    listed = source.list()
+    if spec.scope is not None:
+        listed = filter(spec.scope(company), listed)
+    hashes = {obj.origin_id: hash_of(obj) for obj in listed}
     unreadable = listing_problems_of(source)
     links = object_links_for_planning(company_id=company.pk, item_type=spec.item_type)
     plan = plan_diff(spec.mode, hashes, links)
@@ -248,6 +261,9 @@ class _Execution:
 
     def _send_all(self, plan: Plan, source: EntityAdapter) -> None:
         spec = self.spec
+        if spec.push is not None:
+            self._push_each(plan, source)
+            return
         staging: list[_Pending] = []
         core: list[_Pending] = []
         if plan.needs_list:
@@ -280,18 +296,51 @@ class _Execution:
             self.run.progress_total -= len(plan.actions)
             self._save("progress_total")
 
+    def _push_each(self, plan: Plan, source: EntityAdapter) -> None:
+        """Entities sent object by object (``EntitySpec.push``: a job's cost codes, assignments
+        and job costs, each per job): every object commits its link with the run's counters, so
+        a run that dies resumes with the next object."""
+        spec = self.spec
+        scope = spec.scope(self.run.company) if spec.scope is not None else None
+        for obj in self._wanted(plan, source):
+            action = plan.actions.pop(obj.origin_id)
+            if scope is not None and not scope(obj):
+                plan.actions[obj.origin_id] = action  # left Procore meanwhile: not sent
+                continue
+            known = self.links.get(obj.origin_id)
+            try:
+                outcome = spec.push(
+                    company=self.run.company,
+                    client=self._procore(),
+                    source=source,
+                    summary=obj,
+                    previous_hash=known.content_hash if known else "",
+                    scope=scope,
+                )
+            finally:
+                self._count_calls()
+            pending = _Pending(obj.origin_id, obj.origin_code, outcome.content_hash, action, {})
+            result = SyncResult(entities=[{"origin_id": obj.origin_id, "id": outcome.procore_id}])
+            if not outcome.ok:
+                result.errors.append(
+                    SyncItemError(index=0, item={}, reasons={"job costs": [outcome.error()]})
+                )
+            self._commit([pending], result, staged=False)
+        if plan.actions:
+            self.run.progress_total -= len(plan.actions)
+            self._save("progress_total")
+
     @staticmethod
     def _wanted(plan: Plan, source: EntityAdapter) -> Iterator[ERPObject]:
         for obj in source.list():
             if obj.origin_id in plan.actions:
                 yield obj
 
-    @staticmethod
-    def _pending(obj: ERPObject, action: Action, payload: dict) -> _Pending:
+    def _pending(self, obj: ERPObject, action: Action, payload: dict) -> _Pending:
         return _Pending(
             obj.origin_id,
             obj.origin_code,
-            obj.content_hash(),
+            self.spec.hash_of(obj),
             action,
             payload,
             object_display_name(obj.data),

@@ -83,6 +83,18 @@ def job_structure(books):
         DemoSubJob,
     )
 
+    # The seeded books come with a cost structure of their own: start from none, so each page
+    # lists exactly the rows made here.
+    for model in (
+        DemoBudgetTransaction,
+        DemoBudgetLine,
+        DemoBudget,
+        DemoJobCost,
+        DemoJobCostType,
+        DemoJobCostCode,
+        DemoSubJob,
+    ):
+        model.objects.filter(tenant=TENANT).delete()
     job = DemoJob.objects.filter(tenant=TENANT).first()
     DemoSubJob.objects.create(tenant=TENANT, job=job, code="F5", name="Floor 5")
     code = DemoJobCostCode.objects.create(

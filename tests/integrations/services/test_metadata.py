@@ -134,11 +134,12 @@ def test_a_document_enabling_what_the_portal_cannot_handle_is_refused_naming_it(
         "settings.entities.jobs.enabled": "this portal does not handle jobs yet.",
         "settings.entities.sub_jobs.enabled": "this portal does not handle sub jobs yet.",
         "settings.entities.budgets.enabled": "this portal does not handle budgets yet.",
+        "settings.entities.job_costs.enabled": "this portal does not handle job costs yet.",
     }
     entities["jobs"]["enabled"] = False  # switched off, it may stay in the document
     del entities["vendors"]["configs"]["unlink"]
     del entities["standard_cost_codes"], entities["standard_categories"]
-    del entities["sub_jobs"], entities["budgets"]
+    del entities["sub_jobs"], entities["budgets"], entities["job_costs"]
     assert metadata_document_validate(document) == document
 
 
