@@ -26,7 +26,7 @@ from integrations.services.reconciliation import deliveries_reconcile_all
 from integrations.services.retention import retention_purge
 from integrations.services.sweeper import sweep
 from integrations.services.sync_run_summaries import sync_run_summary
-from integrations.services.sync_runs import sync_run_start
+from integrations.services.sync_runs import sync_entity_unavailable, sync_run_start
 
 logger = logging.getLogger(__name__)
 
@@ -98,5 +98,11 @@ def import_task(company_pk: int, entity: str, trigger: str) -> str:
 
 
 def scheduled_import(company_pk: int, entity: str) -> str:
-    """What each company's import schedule calls."""
+    """What each company's import schedule calls; a tick for an entity the company's ERP does
+    not keep is skipped with the reason."""
+    company = Company.objects.filter(pk=company_pk, is_active=True).first()
+    if company is not None:
+        reason = sync_entity_unavailable(company=company, entity=entity)
+        if reason is not None:
+            return f"Skipped: {reason}"
     return import_task(company_pk, entity, SyncRun.Trigger.SCHEDULE)
