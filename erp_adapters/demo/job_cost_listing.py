@@ -30,6 +30,7 @@ from erp_adapters.base import (
     JobCostCodeRow,
     JobCostRow,
     JobCostStructure,
+    job_cost_code_origin_id,
 )
 from erp_adapters.demo.listing import keyset_pages
 from erp_adapters.demo.models import (
@@ -133,13 +134,15 @@ def _rows_of_jobs(jobs: list[dict[str, Any]], *, sub_job_id: int | None = None) 
     if sub_job_id is not None:
         codes = codes.filter(sub_job_id=sub_job_id)
     found: dict[int, list[tuple]] = {}
-    for code_id, job_id, sub_id, guid, code, name in codes.order_by("id").values_list(
-        "id", "job_id", "sub_job_id", "guid", "cost_code__code", "cost_code__name"
+    for code_id, job_id, sub_id, standard_guid, code, name in codes.order_by("id").values_list(
+        "id", "job_id", "sub_job_id", "cost_code__guid", "cost_code__code", "cost_code__name"
     ):
         rows = billers.get((job_id, sub_id))
         if rows is not None:
             found[code_id] = pairs = []
-            rows.codes[code_id] = (str(guid), code, name, pairs)
+            # The project cost code's origin id, as the job's export links it (base.py).
+            origin_id = job_cost_code_origin_id(rows.origin_id, str(standard_guid))
+            rows.codes[code_id] = (origin_id, code, name, pairs)
     if not found:
         return []
 
@@ -232,7 +235,7 @@ def _summaries_of_jobs(
         codes = codes.filter(sub_job_id=sub_job_id)
     by_biller: dict[Biller, list[tuple]] = {}
     query = codes.order_by("id").values_list(
-        "job_id", "sub_job_id", "id", "guid", "cost_code__code", "cost_code__name"
+        "job_id", "sub_job_id", "id", "cost_code__guid", "cost_code__code", "cost_code__name"
     )
     for job_id, sub_id, *code in _fetch(query):
         by_biller.setdefault((job_id, sub_id), []).append(tuple(code))

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 
+from erp_adapters.base import job_cost_code_origin_id
 from erp_adapters.demo import limits
 
 
@@ -327,6 +328,13 @@ class DemoJobCostCode(TenantRow):
 
     def __str__(self) -> str:
         return f"{self.job.code} {self.cost_code.code}"
+
+    @property
+    def origin_id(self) -> str:
+        """Procore's ``origin_id`` of this project cost code (loads the job or sub job and the
+        standard cost code if they are not yet)."""
+        holder = self.sub_job if self.sub_job_id else self.job
+        return job_cost_code_origin_id(str(holder.guid), str(self.cost_code.guid))
 
     def clean(self) -> None:
         self._check_same_tenant(

@@ -143,7 +143,7 @@ def test_a_job_imported_from_the_erp_brings_its_cost_codes_and_job_costs(
     own_codes = DemoJobCostCode.objects.filter(job=job, sub_job=None)
     codes = ProcoreObject.objects.filter(project=project, item_type="cost_code")
     assert {(c.origin_id, c.data["code"], c.data["sub_job_id"]) for c in codes} == {
-        (str(c.guid), c.cost_code.code, None) for c in own_codes
+        (c.origin_id, c.cost_code.code, None) for c in own_codes
     }
     assignments = ProcoreObject.objects.filter(
         project=project, item_type="cost_code_line_item_type"
@@ -170,7 +170,7 @@ def test_a_job_imported_from_the_erp_brings_its_cost_codes_and_job_costs(
     }
     assert in_procore == {
         (
-            code_ids[str(cost.assignment.job_cost_code.guid)],
+            code_ids[cost.assignment.job_cost_code.origin_id],
             type_ids[str(cost.assignment.cost_type.guid)],
         ): (str(cost.original_estimate), str(cost.estimate), str(cost.job_to_date_cost))
         for cost in posted
@@ -203,7 +203,7 @@ def test_a_job_imported_from_the_erp_brings_its_cost_codes_and_job_costs(
     changed = sync_run_start(company=company, entity="job_costs", trigger="schedule")
     assert (changed.state, changed.updated, changed.api_calls) == ("succeeded", 1, 1)
     pair = (
-        code_ids[str(cost.assignment.job_cost_code.guid)],
+        code_ids[cost.assignment.job_cost_code.origin_id],
         type_ids[str(cost.assignment.cost_type.guid)],
     )
     refreshed = {

@@ -82,7 +82,7 @@ def test_structure_holds_the_rows_of_one_biller_only(books, adapter):
     structure = adapter.job_costs.structure(str(sub_job.guid))
     codes = DemoJobCostCode.objects.filter(sub_job=sub_job).select_related("cost_code")
     assert {(c.origin_id, c.code, c.name) for c in structure.cost_codes} == {
-        (str(c.guid), c.cost_code.code, c.cost_code.name) for c in codes
+        (c.origin_id, c.cost_code.code, c.cost_code.name) for c in codes
     }
     pairs = DemoJobCostType.objects.filter(job_cost_code__sub_job=sub_job).select_related(
         "job_cost_code", "cost_type", "job_cost"
@@ -92,7 +92,7 @@ def test_structure_holds_the_rows_of_one_biller_only(books, adapter):
         for r in structure.rows
     } == {
         (
-            str(p.job_cost_code.guid),
+            p.job_cost_code.origin_id,
             str(p.cost_type.guid),
             f"{p.job_cost.original_estimate:.2f}",
             f"{p.job_cost.job_to_date_cost:.2f}",
@@ -110,7 +110,7 @@ def test_an_assignment_without_posted_costs_is_listed_without_amounts(books, ada
         r
         for r in structure.rows
         if r.cost_type_origin_id == str(pair.cost_type.guid)
-        and r.cost_code_origin_id == str(pair.job_cost_code.guid)
+        and r.cost_code_origin_id == pair.job_cost_code.origin_id
     ]
     assert not row.has_costs and row.original_estimate is None
 
