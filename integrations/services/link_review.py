@@ -62,6 +62,13 @@ LINKABLE: dict[str, Linkable] = {
         linking=lambda client, connection, items: client.sync_vendors(items),
         sends_code=True,
     ),
+    "jobs": Linkable(
+        item_type=ItemType.PROJECT,
+        noun="projects",
+        listing=lambda client, connection: client.list_projects(),
+        code_of=lambda r: str(r.get("origin_code") or r.get("project_number") or ""),
+        linking=lambda client, connection, items: client.sync_projects(items),
+    ),
     "standard_categories": Linkable(
         item_type=ItemType.LINE_ITEM_TYPE,
         noun="cost types",

@@ -173,7 +173,8 @@ def _pushed(given, origin_id: str, project_id: int, sub_job_id: int | None) -> N
     in_procore = ProcoreObject.objects.filter(
         project_id=project_id, item_type="cost_code", data__sub_job_id=sub_job_id
     )
-    assert set(in_procore.values_list("origin_id", flat=True)) == {str(c.guid) for c in codes}
+    codes = codes.select_related("job", "sub_job", "cost_code")
+    assert set(in_procore.values_list("origin_id", flat=True)) == {c.origin_id for c in codes}
     ids = list(in_procore.values_list("id", flat=True))
     assignments = ProcoreObject.objects.filter(
         item_type="cost_code_line_item_type", data__cost_code_id__in=ids
