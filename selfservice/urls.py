@@ -3,7 +3,17 @@
 
 from django.urls import path
 
-from selfservice.views import account, dashboard, errors, health, home, members, objects, runs
+from selfservice.views import (
+    account,
+    dashboard,
+    errors,
+    health,
+    home,
+    members,
+    metadata,
+    objects,
+    runs,
+)
 
 app_name = "selfservice"
 
@@ -45,6 +55,7 @@ urlpatterns = [
     path("c/<int:company_id>/imports/<int:pk>/", runs.run_detail, name="run"),
     path("c/<int:company_id>/imports/<int:pk>/progress/", runs.run_progress, name="run-progress"),
     path("c/<int:company_id>/objects/", objects.objects, name="objects"),
+    path("c/<int:company_id>/metadata/", metadata.metadata, name="metadata"),
     path("c/<int:company_id>/members/", members.members, name="members"),
     path("c/<int:company_id>/members/invite/", members.invite, name="invite"),
 ]

@@ -61,7 +61,15 @@ COMPANY_PAGES = [name for name, _ in company_patterns()]
 
 def test_the_portal_has_the_expected_kinds_of_pages():
     names = {name for name, _ in portal_patterns()}
-    assert {"dashboard", "errors", "retry-request", "runs", "run-progress", "members"} <= names
+    assert {
+        "dashboard",
+        "errors",
+        "retry-request",
+        "runs",
+        "run-progress",
+        "members",
+        "metadata",
+    } <= names
     outside = names - set(COMPANY_PAGES) - PUBLIC_PAGES
     assert not outside, f"pages neither public nor under c/<company_id>/: {sorted(outside)}"
 
