@@ -5,6 +5,7 @@ from django.urls import path
 
 from selfservice.views import (
     account,
+    api_tokens,
     dashboard,
     errors,
     health,
@@ -39,6 +40,13 @@ urlpatterns = [
         "accounts/reset/done/",
         account.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
+    ),
+    # The signed-in user's own API tokens
+    path("accounts/api-tokens/", api_tokens.api_tokens, name="api-tokens"),
+    path(
+        "accounts/api-tokens/<int:pk>/revoke/",
+        api_tokens.api_token_revoke_view,
+        name="api-token-revoke",
     ),
     # One company's pages
     path("c/<int:company_id>/", dashboard.dashboard, name="dashboard"),

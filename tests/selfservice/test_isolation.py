@@ -17,7 +17,7 @@ from tests.selfservice.conftest import member, sign_in, totp_device
 
 pytestmark = pytest.mark.django_db
 
-# Pages that are not a company's (signing in, the list of one's own companies).
+# Pages that are not a company's (signing in, the list of one's own companies, one's tokens).
 PUBLIC_PAGES = {
     "home",
     "login",
@@ -28,6 +28,8 @@ PUBLIC_PAGES = {
     "password-reset-done",
     "password-reset-confirm",
     "password-reset-complete",
+    "api-tokens",  # the user's own tokens: tests/selfservice/views/test_api_tokens.py
+    "api-token-revoke",
 }
 # For pages that name an object: which object of a company world they aim at.
 OBJECT_OF = {
