@@ -6,6 +6,7 @@ from django.urls import path
 from selfservice.views import (
     account,
     api_tokens,
+    connection,
     dashboard,
     errors,
     health,
@@ -51,6 +52,7 @@ urlpatterns = [
     # One company's pages
     path("c/<int:company_id>/", dashboard.dashboard, name="dashboard"),
     path("c/<int:company_id>/check/", health.check_now, name="check-now"),
+    path("c/<int:company_id>/connection/", connection.connection, name="connection"),
     path("c/<int:company_id>/errors/", errors.errors_queue, name="errors"),
     path(
         "c/<int:company_id>/errors/requests/<int:pk>/retry/",
