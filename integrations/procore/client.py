@@ -161,6 +161,7 @@ class ProcoreClient:
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         recorder: AttemptRecorder | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> ProcoreClient:
         """A client for credentials typed but not saved (``connection`` is an unsaved or edited
         Connection): its token is fetched and kept in memory only, and the company's breaker
@@ -172,8 +173,9 @@ class ProcoreClient:
             timeout=timeout,
             retry=retry,
             recorder=recorder,
+            clock=clock,
             breaker=_NO_BREAKER,
-            tokens=CredentialsTokenProvider(connection, recorder=recorder),
+            tokens=CredentialsTokenProvider(connection, recorder=recorder, clock=clock),
         )
 
     def __enter__(self) -> ProcoreClient:
