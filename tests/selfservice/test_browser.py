@@ -205,3 +205,29 @@ def test_a_company_admin_saves_a_metadata_version_and_sees_it(page, live_server)
     assert saved.document["settings"]["labels"]["short_name"] == "Alpha ERP"
     assert AuditEntry.objects.filter(actor=admin, object_type="integrations.MetadataConfig")
     shot(page, "metadata-saved")
+
+
+def test_a_user_creates_an_api_token_sees_it_once_and_revokes_it(page, live_server):
+    world = company_world("Alpha Builders")
+    member(world.company, CompanyMembership.Role.VIEWER, "vera")
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, live_server, "vera")
+    page.wait_for_selector("text=Objects by entity and state")
+    page.click("header >> text=API tokens")
+    page.wait_for_selector("h1:text-is('API tokens')")
+    assert page.get_attribute('a:text-is("the portal\'s API")', "href") == "/api/v1/docs/"
+    page.fill("#id_name", "nightly export")
+    page.click("main button:text-is('Create the token')")
+    page.wait_for_selector("text=Copy it now: it is shown only this once.")
+    secret = page.input_value("#new-token")
+    assert secret.startswith("erp_")
+    shot(page, "api-token-created")
+
+    page.goto(f"{live_server.url}{reverse('selfservice:api-tokens')}")
+    assert secret not in page.content()
+    row = page.locator("table.tokens tr", has_text="nightly export")
+    assert "Active" in row.inner_text()
+    row.locator("button:text-is('Revoke')").click()
+    page.wait_for_selector("text=“nightly export” is revoked")
+    assert "Revoked" in page.locator("table.tokens tr", has_text="nightly export").inner_text()
+    shot(page, "api-token-revoked")
