@@ -40,3 +40,11 @@ class InviteForm(forms.Form):
         help_text="Viewers see everything; company admins also retry, import and invite, and "
         "sign in with a code from an authenticator app.",
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="What the token is for",
+        max_length=100,
+        help_text="E.g. nightly export. It helps you tell tokens apart when revoking one.",
+    )

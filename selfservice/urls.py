@@ -3,7 +3,19 @@
 
 from django.urls import path
 
-from selfservice.views import account, dashboard, errors, health, home, members, objects, runs
+from selfservice.views import (
+    account,
+    api_tokens,
+    connection,
+    dashboard,
+    errors,
+    health,
+    home,
+    members,
+    metadata,
+    objects,
+    runs,
+)
 
 app_name = "selfservice"
 
@@ -30,9 +42,17 @@ urlpatterns = [
         account.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
     ),
+    # The signed-in user's own API tokens
+    path("accounts/api-tokens/", api_tokens.api_tokens, name="api-tokens"),
+    path(
+        "accounts/api-tokens/<int:pk>/revoke/",
+        api_tokens.api_token_revoke_view,
+        name="api-token-revoke",
+    ),
     # One company's pages
     path("c/<int:company_id>/", dashboard.dashboard, name="dashboard"),
     path("c/<int:company_id>/check/", health.check_now, name="check-now"),
+    path("c/<int:company_id>/connection/", connection.connection, name="connection"),
     path("c/<int:company_id>/errors/", errors.errors_queue, name="errors"),
     path(
         "c/<int:company_id>/errors/requests/<int:pk>/retry/",
@@ -45,6 +65,7 @@ urlpatterns = [
     path("c/<int:company_id>/imports/<int:pk>/", runs.run_detail, name="run"),
     path("c/<int:company_id>/imports/<int:pk>/progress/", runs.run_progress, name="run-progress"),
     path("c/<int:company_id>/objects/", objects.objects, name="objects"),
+    path("c/<int:company_id>/metadata/", metadata.metadata, name="metadata"),
     path("c/<int:company_id>/members/", members.members, name="members"),
     path("c/<int:company_id>/members/invite/", members.invite, name="invite"),
 ]

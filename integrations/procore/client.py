@@ -41,7 +41,7 @@ import requests
 from integrations.breakers import Breaker, procore_breaker
 from integrations.procore import paths, ratelimit
 from integrations.procore.attempts import AttemptRecorder, DatabaseAttemptRecorder
-from integrations.procore.auth import ConnectionTokenProvider
+from integrations.procore.auth import ConnectionTokenProvider, CredentialsTokenProvider
 from integrations.procore.batching import SyncResult, sync_in_batches
 from integrations.procore.errors import NotFoundError, ProtocolError
 from integrations.procore.paging import DEFAULT_PER_PAGE, iter_cursor, iter_pages
@@ -121,12 +121,17 @@ class ProcoreClient:
         rate_limits: RateLimitRegistry | None = None,
         recorder: AttemptRecorder | None = None,
         breaker: Breaker | None = None,
+        tokens: ConnectionTokenProvider | CredentialsTokenProvider | None = None,
     ) -> None:
         self.connection = connection
         company = connection.company
+        if breaker is _NO_BREAKER:
+            breaker = None
+        elif breaker is None:
+            breaker = _default_breaker(company)
         self.company_id = int(company.procore_company_id)
         recorder = recorder if recorder is not None else DatabaseAttemptRecorder()
-        self.tokens = ConnectionTokenProvider(connection, recorder=recorder, clock=clock)
+        self.tokens = tokens or ConnectionTokenProvider(connection, recorder=recorder, clock=clock)
         self.transport = Transport(
             api_url=connection.api_url,
             company_id=self.company_id,
@@ -142,7 +147,32 @@ class ProcoreClient:
             sleep=sleep,
             clock=clock,
             rng=rng,
-            breaker=breaker if breaker is not None else _default_breaker(company),
+            breaker=breaker,
+        )
+
+    @classmethod
+    def for_unsaved_credentials(
+        cls,
+        connection: Any,
+        *,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        recorder: AttemptRecorder | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> ProcoreClient:
+        """A client for credentials typed but not saved (``connection`` is an unsaved or edited
+        Connection): its token is fetched and kept in memory only, and the company's breaker
+        is left alone (a wrong secret being tried says nothing about the saved connection).
+        The URLs are checked against ``destinations`` before anything is sent, as always."""
+        recorder = recorder if recorder is not None else DatabaseAttemptRecorder()
+        return cls(
+            connection,
+            timeout=timeout,
+            retry=retry,
+            recorder=recorder,
+            clock=clock,
+            breaker=_NO_BREAKER,
+            tokens=CredentialsTokenProvider(connection, recorder=recorder, clock=clock),
         )
 
     def __enter__(self) -> ProcoreClient:
@@ -508,6 +538,9 @@ class ProcoreClient:
             params["filter[status]"] = status
             params["filters[status]"] = status
         return iter_cursor(self._get, path, params=params, page_size=page_size)
+
+
+_NO_BREAKER: Any = object()  # for_unsaved_credentials: no breaker at all
 
 
 def _default_breaker(company: Any) -> Breaker | None:

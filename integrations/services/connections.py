@@ -430,6 +430,26 @@ def connection_check(
     A fresh token proves the stored credentials still work (a cached one could outlive a
     revoked secret); the companies list proves the app is installed in this company.
     """
+    result = connection_credentials_test(connection=connection, client_factory=client_factory)
+    _store_health(connection, result)
+    if check_erp:
+        result.erp = connection_erp_check(connection=connection)
+    return result
+
+
+def _unsaved_client(connection: Connection) -> ProcoreClient:
+    return ProcoreClient.for_unsaved_credentials(
+        connection, retry=RetryPolicy.no_retries(), timeout=(5.0, 15.0)
+    )
+
+
+def connection_credentials_test(
+    *, connection: Connection, client_factory: ClientFactory | None = None
+) -> ConnectionCheckResult:
+    """The same check as ``connection_check``, stored nowhere: by default for credentials
+    typed but not saved yet (``connection`` unsaved or edited in memory), whose token is
+    fetched and kept in memory only, so a person can test them before saving them."""
+    client_factory = client_factory or _unsaved_client
     company_id = connection.company.procore_company_id
     steps: list[str] = []
     try:
@@ -453,9 +473,6 @@ def connection_check(
     except ProcoreError as exc:
         result = _failed(CheckOutcome.ERROR, f"The check failed: {exc}", exc)
     result.steps = steps + result.steps
-    _store_health(connection, result)
-    if check_erp:
-        result.erp = connection_erp_check(connection=connection)
     return result
 
 
@@ -489,7 +506,7 @@ def _run_check(
 ) -> ConnectionCheckResult:
     with client_factory(connection) as client:
         client.tokens.refresh(force=True)
-        expires = connection.token_expires_at
+        expires = client.tokens.expires_at
         steps.append(
             f"Got an access token from {connection.login_url}"
             + (f" (valid until {expires:%Y-%m-%d %H:%M} UTC)" if expires else "")

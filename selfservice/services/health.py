@@ -32,7 +32,9 @@ def connection_check_by_member(*, user: AbstractBaseUser, company: Company) -> C
     stored with their time, and the check is audited with who asked."""
     connection = connection_for_company(company_id=company.pk)
     if connection is None:
-        raise NotConnected("This company has no connection yet; ask support to connect it.")
+        raise NotConnected(
+            "This company has no connection yet; a company admin connects it on the Connection page."
+        )
     procore = connection_check(connection=connection)
     report = CheckReport(procore=procore, erp=procore.erp)
     audit_record(

@@ -1,6 +1,6 @@
 """The portal in a real browser (Debian's chromium through Playwright, against the live server):
-signing in with and without two-factor, Retry from the errors queue, and a member of company A
-refused on company B's pages. Each page is saved as a screenshot under test-artifacts/."""
+signing in with and without two-factor, Retry from the errors queue, a company admin saving a
+metadata version, and a member of company A refused on company B's pages. Each page is saved as a screenshot under test-artifacts/."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django_otp.oath import totp
 
-from integrations.models import AuditEntry, CompanyMembership, SyncRun
+from integrations.models import AuditEntry, CompanyMembership, MetadataConfig, SyncRun
 from integrations.models.erp_requests import WorkState
 from tests.selfservice.conftest import company_world, member, totp_device
 
@@ -162,6 +162,7 @@ def test_a_member_of_company_a_is_refused_on_each_page_of_company_b(page, live_s
         "run-progress": [b, world_b.run.pk],
         "objects": [b],
         "members": [b],
+        "metadata": [b],
     }
     for name, args in pages.items():
         response = page.goto(f"{live_server.url}{reverse(f'selfservice:{name}', args=args)}")
@@ -169,3 +170,64 @@ def test_a_member_of_company_a_is_refused_on_each_page_of_company_b(page, live_s
         assert "Bravo" not in page.content()
     assert re.search("belongs to a company your account is not a member of", page.content())
     shot(page, "company-b-refused")
+
+
+def test_a_company_admin_saves_a_metadata_version_and_sees_it(page, live_server):
+    world = company_world("Alpha Builders")
+    admin = member(world.company, CompanyMembership.Role.ADMIN, "adam")
+    device = totp_device(admin)
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, live_server, "adam")
+    page.fill("#id_token", code_for(device))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=Objects by entity and state")
+    page.click("nav.tabs >> text=Metadata")
+    short_name = page.locator("#me-form-holder [name='root[settings][labels][short_name]']")
+    short_name.wait_for()
+    assert "Showing version 1" in page.inner_text(".me-showing")
+    shot(page, "metadata-opened")
+
+    short_name.fill("Alpha ERP")
+    short_name.dispatch_event("change")
+    page.wait_for_function(
+        "JSON.parse(document.querySelector('#me-json').value).settings.labels.short_name"
+        " === 'Alpha ERP'"
+    )
+    page.fill("#me-comment", "Our own short name")
+    page.click("#me-save")
+    page.wait_for_selector("text=Saved as version 2")
+    assert "version 2" in page.inner_text(".me-showing")
+    assert page.input_value("#me-form-holder [name='root[settings][labels][short_name]']") == (
+        "Alpha ERP"
+    )
+    assert "Our own short name" in page.inner_text("#metadata-editor")
+    saved = MetadataConfig.objects.get(company=world.company, version=2)
+    assert saved.document["settings"]["labels"]["short_name"] == "Alpha ERP"
+    assert AuditEntry.objects.filter(actor=admin, object_type="integrations.MetadataConfig")
+    shot(page, "metadata-saved")
+
+
+def test_a_user_creates_an_api_token_sees_it_once_and_revokes_it(page, live_server):
+    world = company_world("Alpha Builders")
+    member(world.company, CompanyMembership.Role.VIEWER, "vera")
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, live_server, "vera")
+    page.wait_for_selector("text=Objects by entity and state")
+    page.click("header >> text=API tokens")
+    page.wait_for_selector("h1:text-is('API tokens')")
+    assert page.get_attribute('a:text-is("the portal\'s API")', "href") == "/api/v1/docs/"
+    page.fill("#id_name", "nightly export")
+    page.click("main button:text-is('Create the token')")
+    page.wait_for_selector("text=Copy it now: it is shown only this once.")
+    secret = page.input_value("#new-token")
+    assert secret.startswith("erp_")
+    shot(page, "api-token-created")
+
+    page.goto(f"{live_server.url}{reverse('selfservice:api-tokens')}")
+    assert secret not in page.content()
+    row = page.locator("table.tokens tr", has_text="nightly export")
+    assert "Active" in row.inner_text()
+    row.locator("button:text-is('Revoke')").click()
+    page.wait_for_selector("text=“nightly export” is revoked")
+    assert "Revoked" in page.locator("table.tokens tr", has_text="nightly export").inner_text()
+    shot(page, "api-token-revoked")

@@ -17,7 +17,7 @@ from tests.selfservice.conftest import member, sign_in, totp_device
 
 pytestmark = pytest.mark.django_db
 
-# Pages that are not a company's (signing in, the list of one's own companies).
+# Pages that are not a company's (signing in, the list of one's own companies, one's tokens).
 PUBLIC_PAGES = {
     "home",
     "login",
@@ -28,6 +28,8 @@ PUBLIC_PAGES = {
     "password-reset-done",
     "password-reset-confirm",
     "password-reset-complete",
+    "api-tokens",  # the user's own tokens: tests/selfservice/views/test_api_tokens.py
+    "api-token-revoke",
 }
 # For pages that name an object: which object of a company world they aim at.
 OBJECT_OF = {
@@ -61,7 +63,15 @@ COMPANY_PAGES = [name for name, _ in company_patterns()]
 
 def test_the_portal_has_the_expected_kinds_of_pages():
     names = {name for name, _ in portal_patterns()}
-    assert {"dashboard", "errors", "retry-request", "runs", "run-progress", "members"} <= names
+    assert {
+        "dashboard",
+        "errors",
+        "retry-request",
+        "runs",
+        "run-progress",
+        "members",
+        "metadata",
+    } <= names
     outside = names - set(COMPANY_PAGES) - PUBLIC_PAGES
     assert not outside, f"pages neither public nor under c/<company_id>/: {sorted(outside)}"
 

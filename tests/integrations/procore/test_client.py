@@ -249,3 +249,51 @@ def test_cost_structure_deletes_and_project_update_against_the_sandbox(
     sandbox_client.update_project(project.id, {"origin_code": "J-77"})
     project.refresh_from_db()
     assert project.origin_code == "J-77"
+
+
+# -- Credentials not saved yet (the connection wizard's test before saving) ------------------
+
+
+def _typed(connection, **changes):
+    import copy
+
+    typed = copy.copy(connection)
+    for name, value in changes.items():
+        setattr(typed, name, value)
+    return typed
+
+
+def test_unsaved_credentials_get_a_token_kept_in_memory_only(rsps, clock, connection):
+    from integrations.models import Connection
+    from integrations.procore import ProcoreClient
+
+    add_tokens(rsps, clock, "tok-typed-1", "tok-typed-2")
+    rsps.get(f"{API}/companies", status=401, json={"error": "expired"})
+    rsps.get(f"{API}/companies", json=[{"id": 5_982_324_300, "name": "Acme"}])
+    typed = _typed(connection, client_secret="typed-secret-value")
+
+    with ProcoreClient.for_unsaved_credentials(typed, clock=clock) as client:
+        assert [c["name"] for c in client.list_companies()] == ["Acme"]
+
+    # The typed secret went to the login host; a 401 got a new token, as for saved ones.
+    token_calls = [c for c in rsps.calls if c.request.url.endswith("/oauth/token")]
+    assert len(token_calls) == 2 and "typed-secret-value" in token_calls[0].request.body
+    assert api_requests(rsps)[-1].request.headers["Authorization"] == "Bearer tok-typed-2"
+    row = Connection.objects.get(pk=connection.pk)
+    assert (row.client_secret, row.access_token) == ("s3cr3t-client-value-XYZ", "")
+    assert "typed-secret-value" not in " ".join(
+        ApiAttempt.objects.values_list("request_excerpt", flat=True)
+    )
+
+
+def test_unsaved_credentials_are_not_sent_where_credentials_may_not_go(rsps, connection):
+    from integrations.procore import ProcoreClient
+    from integrations.procore.errors import ConfigurationError
+
+    typed = _typed(connection, login_base_url="https://login.example.net")
+    with (
+        ProcoreClient.for_unsaved_credentials(typed) as client,
+        pytest.raises(ConfigurationError),
+    ):
+        list(client.list_companies())
+    assert not rsps.calls

@@ -11,6 +11,7 @@ from integrations.services.connections import (
     CheckOutcome,
     ConnectionSettingsError,
     connection_check,
+    connection_credentials_test,
     connection_upsert,
 )
 from tests.factories import CompanyFactory, ConnectionFactory
@@ -32,6 +33,26 @@ def test_connection_check_against_the_sandbox(sandbox_connection, sandbox_base_u
         client_secret="e2e-app-secret-0123456789",
     )
     assert connection_check(connection=elsewhere).outcome == CheckOutcome.NOT_INSTALLED
+
+
+def test_credentials_not_saved_are_tested_and_nothing_is_stored(sandbox_connection):
+    """The wizard's test before saving: a copy with other credentials, never written back."""
+    import copy
+
+    stored = Connection.objects.get(pk=sandbox_connection.pk)
+    typed = copy.copy(stored)
+    typed.client_secret = "typed-but-wrong"
+    refused = connection_credentials_test(connection=typed)
+    assert refused.outcome == CheckOutcome.BAD_CREDENTIALS
+    typed.client_secret = stored.client_secret
+    assert connection_credentials_test(connection=typed).outcome == CheckOutcome.OK
+
+    row = Connection.objects.get(pk=sandbox_connection.pk)
+    assert (row.client_secret, row.access_token, row.health) == (
+        stored.client_secret,
+        stored.access_token,
+        stored.health,
+    )
 
 
 # -- Connecting and updating: secrets, their times, where they go ---------------------------------
