@@ -18,7 +18,6 @@ These methods are tested (``tests/integrations/procore/``) but no service, handl
 them yet; the coming flows will. Keep them, and take a name off this list when a flow calls it
 (``tests/integrations/procore/test_client_wiring.py`` checks that the list matches the code).
 
-- Jobs: ``list_projects``.
 - Contracts and money (invoice payments, job costs Procore asks to delete):
   ``delete_erp_job_cost``, ``sync_invoice_payments``.
 - One at a time what the flows do in bulk (staging, reading Ready to Import, closing out):
