@@ -25,7 +25,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py demo_setup --sandbox-url http://$(DEMO_HOST):$(SANDBOX_PORT)
-	@echo "Portal admin: http://$(DEMO_HOST):$(DEMO_PORT)/admin/   (Ctrl-C stops everything)"
+	@echo "Self-service portal: http://$(DEMO_HOST):$(DEMO_PORT)/   Support admin: http://$(DEMO_HOST):$(DEMO_PORT)/admin/   (Ctrl-C stops everything)"
 	$(BIN)/python manage.py run_demo --web $(DEMO_HOST):$(DEMO_PORT) \
 	  --sandbox-port $(SANDBOX_PORT) --provision-company $(DEMO_COMPANY_ID)
 

@@ -10,8 +10,11 @@ Shapes follow `procore-erp-api.md`: `ERPObject.data` is the `data` of a staged r
 (`erp_staged_records.md`, "Supported Fields") or, for standard cost codes and cost types that are
 synced directly, the fields of one `updates` item of `standard_cost_codes/sync` or
 `line_item_types/sync` without `origin_id`. Export payloads are the `request_data` of the events
-dictionary (`create_vendor`, `create_or_update_job`, one item of `create_standard_cost_codes`,
-`create_commitment`, `create_commitment_change_order`).
+dictionary (`create_vendor`, `create_or_update_job`, `create_sub_job`, `create_budget`, one item
+of `create_standard_cost_codes`, `delete_cost_codes` or `delete_cost_type_assignments`,
+`create_commitment`, `create_commitment_change_order`). Each entity has its own protocol
+(`VendorAdapter`, `JobAdapter`, `SubJobAdapter`, `BudgetAdapter`, …): what it adds beyond
+listing and creating (update, delete-or-refuse, release, budgets) is typed there.
 """
 
 from __future__ import annotations
@@ -34,8 +37,11 @@ class Entity(StrEnum):
 
     VENDORS = "vendors"
     JOBS = "jobs"
+    SUB_JOBS = "sub_jobs"
+    JOB_COSTS = "job_costs"
     STANDARD_COST_CODES = "standard_cost_codes"
     STANDARD_CATEGORIES = "standard_categories"
+    BUDGETS = "budgets"
     COMMITMENTS = "commitments"
     COMMITMENT_CHANGE_ORDERS = "commitment_change_orders"
 
@@ -105,6 +111,59 @@ class CreateResult:
     origin_code: str
     created: bool
     links: tuple[ExternalLink, ...] = ()
+    assignments: tuple[AssignmentRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentRef:
+    """A cost type assigned to a cost code, by Procore ids: what
+    ``cost_code_line_item_types/sync`` marks ``synced`` once the ERP holds it (jobs, sub jobs)."""
+
+    cost_code_id: int
+    line_item_type_id: int
+
+    def as_update(self) -> dict[str, Any]:
+        return {
+            "cost_code_id": self.cost_code_id,
+            "line_item_type_id": self.line_item_type_id,
+            "synced": True,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """What a delete the ERP allowed did. ``deleted`` is False when the ERP no longer held the
+    object (deleted there already): Procore may delete its copy all the same. ``label`` names the
+    object as the accountant knows it ("03-300 Concrete on job J-1001")."""
+
+    deleted: bool
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionLink:
+    """A budget transaction the ERP holds: Procore's transaction id and the ERP's id for it, as
+    ``erp_transactions/sync`` takes them."""
+
+    id: int
+    origin_id: str
+
+    def as_update(self) -> dict[str, Any]:
+        return {"id": self.id, "origin_id": self.origin_id, "synced": True}
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetResult:
+    """What exporting a budget produced: the budget's External Data link, and every transaction
+    of the export the ERP now holds (``posted`` of them new; a re-delivered export posts none
+    twice)."""
+
+    origin_id: str
+    origin_code: str
+    created: bool
+    links: tuple[ExternalLink, ...]
+    transactions: tuple[TransactionLink, ...]
+    posted: int
 
 
 class HealthState(StrEnum):
@@ -148,8 +207,33 @@ class ERPUnavailable(AdapterError):
     """The ERP cannot be reached or is busy. Retryable with backoff."""
 
 
+class ERPMisconfigured(ERPUnavailable):
+    """The adapter's settings do not fit the ERP (a wrong password, a table or column that does
+    not exist). Nothing the accountant can fix, so never a refusal: the work waits and retries
+    like an outage (nothing is lost) until someone corrects the settings; the message names the
+    entity and the setting."""
+
+
 class EntityNotSupported(AdapterError):
     """This adapter's ERP has no such entity. Permanent."""
+
+
+class ERPPending(AdapterError):
+    """The ERP has the object but answers later: a file-exchange ERP imports the outbox file on
+    its own schedule and writes an acknowledgement. Not a failure: the engine shows the Request
+    Detail ``in_progress`` and calls ``create`` again with the same payload after
+    ``check_again_in`` seconds (or as soon as the answer arrives), and ``create`` then returns
+    the ERP's answer (or raises it)."""
+
+    def __init__(self, message: str, *, check_again_in: float = 300.0) -> None:
+        self.check_again_in = float(check_again_in)
+        super().__init__(message)
+
+
+class ERPNoAnswer(AdapterError):
+    """The ERP was handed the object but never answered within the adapter's time limit. The
+    engine closes the Request Detail ``stale`` with the message; support can re-drive it once
+    the ERP has processed the object."""
 
 
 class UnknownAdapter(AdapterError):
@@ -165,6 +249,54 @@ class AdapterSettingsError(AdapterError):
         super().__init__(
             f"Settings for the {adapter_key!r} ERP adapter are not valid: " + "; ".join(problems)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ERPAnswer:
+    """The ERP's late answer about an object it was handed (``ERPPending``): which Procore
+    object and Request Detail it concerns, so the portal can take up the waiting request now
+    rather than at its next check. The answer itself stays with the adapter, which ``create``
+    returns (or raises) when called again."""
+
+    entity: Entity
+    procore_id: int
+    request_detail_id: int | None
+    status: str  # "success" or "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableRecord:
+    """A record the ERP holds that the adapter could not read (a bad row of an import file):
+    ``where`` names it as a person finds it (``vendors.csv, line 7``), ``reason`` says what is
+    wrong (``column tax_id: '12,5' is not a decimal``)."""
+
+    where: str
+    reason: str
+
+
+@dataclass
+class ListingProblems:
+    """What one ``list()`` pass could not read: the count, and the first few samples (so memory
+    stays flat however many rows are bad). An adapter whose ERP can hold unreadable records
+    exposes the last pass's as ``listing_problems`` on the entity adapter; the engine reports
+    them on the import run and goes on with the rest."""
+
+    SAMPLES: ClassVar[int] = 5
+
+    count: int = 0
+    samples: list[UnreadableRecord] = field(default_factory=list)
+
+    def add(self, record: UnreadableRecord) -> None:
+        self.count += 1
+        if len(self.samples) < self.SAMPLES:
+            self.samples.append(record)
+
+
+def listing_problems_of(source: Any) -> ListingProblems:
+    """The problems of ``source``'s last ``list()`` pass (none for adapters that cannot have
+    any, such as a database whose columns are typed)."""
+    problems = getattr(source, "listing_problems", None)
+    return problems if isinstance(problems, ListingProblems) else ListingProblems()
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,6 +376,81 @@ class JobExport(TypedDict, total=False):
 
     job: ProcoreJob
     all_cost_codes: list[ProcoreCostCodeRef]
+    request_detail_id: int
+    company_id: int
+
+
+class ProcoreSubJob(TypedDict, total=False):
+    id: int
+    code: str
+    name: str
+    origin_id: str | None
+    synced: bool
+    project: ProcoreRef
+
+
+class SubJobExport(TypedDict, total=False):
+    """`create_sub_job`."""
+
+    sub_job: ProcoreSubJob
+    all_cost_codes: list[ProcoreCostCodeRef]
+    request_detail_id: int
+    company_id: int
+
+
+class CostCodeDeletion(TypedDict, total=False):
+    """One item of `delete_cost_codes`, with the scope (project, sub job) of the request."""
+
+    project: ProcoreRef
+    sub_job: ProcoreRef | None
+    id: int
+    origin_id: str | None
+    sortable_code: str
+    request_detail_id: int
+
+
+class CostTypeAssignmentDeletion(TypedDict, total=False):
+    """One item of `delete_cost_type_assignments`, with the scope of the request."""
+
+    project: ProcoreRef
+    sub_job: ProcoreRef | None
+    id: int
+    cost_code_origin_id: str | None
+    line_item_type_origin_id: str | None
+    job_cost_id: int | None
+    request_detail_id: int
+
+
+class ProcoreJobCost(TypedDict, total=False):
+    """A budget line's ERP job cost in `create_budget` / `update_budget`."""
+
+    id: int
+    cost_code_origin_id: str | None
+    line_item_type_origin_id: str | None
+    budget_line_item_id: int
+    new_amount: float | str
+    job_origin_id: str | None
+    sub_job_origin_id: str | None
+
+
+class ProcoreBudgetTransaction(TypedDict, total=False):
+    id: int
+    origin_id: str | None
+    value: float | str
+    synced: bool
+    type: str  # "Erp::OriginalEstimateTransaction", …
+    job_cost_id: int
+    notes: str | None
+
+
+class BudgetExport(TypedDict, total=False):
+    """`create_budget` and `update_budget` (``job_id`` is the job's origin id; a re-export
+    carries only the unsynced transactions)."""
+
+    job_id: str
+    budget: dict[str, Any]
+    job_costs: list[ProcoreJobCost]
+    transactions: list[ProcoreBudgetTransaction]
     request_detail_id: int
     company_id: int
 
@@ -389,8 +596,74 @@ class EntityAdapter(Protocol[PayloadT]):
         ...
 
 
-VendorAdapter = EntityAdapter[VendorExport]
-JobAdapter = EntityAdapter[JobExport]
+class VendorAdapter(EntityAdapter[VendorExport], Protocol):
+    """Vendors; ``update`` is for a vendor exported again once the metadata enables vendor
+    updates (``vendors.configs.export.update``)."""
+
+    def check_update(self, payload: VendorExport) -> list[str]:
+        """Why the ERP would refuse to update the vendor the payload's ``origin_id`` names."""
+        ...
+
+    def update(self, payload: VendorExport) -> CreateResult:
+        """Update the ERP vendor named by ``origin_id`` (or the Procore id); its code stays.
+        Raises ``ConstraintViolation`` when it is not in the ERP or the ERP refuses."""
+        ...
+
+
+class JobAdapter(EntityAdapter[JobExport], Protocol):
+    """Jobs and their cost codes. ``create`` creates the job, or updates it when the ERP holds
+    it already (by Procore id or origin id), then opens the exported cost codes with their cost
+    types; ``CreateResult.assignments`` are those Procore should now mark synced."""
+
+    def release(self, project: ProcoreRef) -> tuple[ExternalLink, ...]:
+        """Procore reset the project (``reset_job``): the ERP keeps the job and its history but
+        forgets every Procore id on it, its sub jobs and cost codes. Returns the ties dropped."""
+        ...
+
+    def delete_cost_code(self, item: CostCodeDeletion) -> Deletion:
+        """Delete a job (or sub job) cost code, or raise ``ConstraintViolation`` saying why the
+        ERP keeps it (costs posted, budget amounts)."""
+        ...
+
+    def delete_cost_type_assignment(self, item: CostTypeAssignmentDeletion) -> Deletion:
+        """Remove a cost type from a job cost code, or raise ``ConstraintViolation``."""
+        ...
+
+    def release_cost_codes(self, origin_ids: list[str]) -> tuple[ExternalLink, ...]:
+        """Procore deleted these cost codes itself (``delete_cost_code``): the ERP keeps them,
+        without their Procore ids."""
+        ...
+
+
+class SubJobAdapter(EntityAdapter[SubJobExport], Protocol):
+    """Sub jobs, created under a job the ERP holds, with their own cost codes."""
+
+    def release(self, sub_job: ProcoreRef) -> tuple[ExternalLink, ...]:
+        """``reset_sub_job``: like ``JobAdapter.release`` for one sub job."""
+        ...
+
+
+class BudgetAdapter(Protocol):
+    """Budgets: exported from Procore, one per job, as lines per cost code and cost type that
+    transactions add up."""
+
+    entity: Entity
+
+    def check_export(self, payload: BudgetExport) -> list[str]:
+        """Why the ERP would refuse the budget (job, cost codes or cost types it lacks)."""
+        ...
+
+    def export(self, payload: BudgetExport) -> BudgetResult:
+        """Create or find the job's budget and post the payload's transactions, each once
+        (keyed by Procore's transaction id). Raises ``ConstraintViolation``/``ERPUnavailable``."""
+        ...
+
+    def note_imported(self, project_origin_id: str, budget_id: int) -> str | None:
+        """Procore created a budget from the ERP's (``create_budget_in_procore``): remember its
+        Procore id; returns the budget's origin id, or None if the ERP has no budget there."""
+        ...
+
+
 StandardCostCodeAdapter = EntityAdapter[StandardCostCodeExport]
 CostTypeAdapter = EntityAdapter[CostTypeExport]
 CommitmentAdapter = EntityAdapter[CommitmentExport]
@@ -408,22 +681,30 @@ class Adapter(ABC):
     key: ClassVar[str]
     label: ClassVar[str]
     settings_schema: ClassVar[dict[str, Any]]
+    # True for an ERP that answers exports later (``ERPPending``): the portal then calls
+    # ``answers_collect`` on a schedule and re-drives the requests it names.
+    answers_later: ClassVar[bool] = False
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings: dict[str, Any] = dict(settings)
 
     @abstractmethod
-    def entities(self) -> Mapping[Entity, EntityAdapter[Any]]:
+    def entities(self) -> Mapping[Entity, Any]:
         """The entities this ERP supports."""
 
     @abstractmethod
     def health_check(self) -> HealthStatus:
         """Whether the ERP answers, and anything that will make exports fail (cheap to call)."""
 
+    def answers_collect(self) -> list[ERPAnswer]:
+        """The answers the ERP gave since the last call, each taken once (an adapter whose
+        ``create`` answers at once has none)."""
+        return []
+
     def supports(self, entity: Entity | str) -> bool:
         return Entity(entity) in self.entities()
 
-    def entity(self, entity: Entity | str) -> EntityAdapter[Any]:
+    def entity(self, entity: Entity | str) -> Any:
         try:
             return self.entities()[Entity(entity)]
         except (KeyError, ValueError):
@@ -435,12 +716,19 @@ class Adapter(ABC):
     def vendors(self) -> VendorAdapter:
         return self.entity(Entity.VENDORS)
 
-    # Jobs, commitments and commitment change orders: no flow calls these three yet (the engine
-    # imports vendors, standard cost codes and cost types, and exports vendors); the job and
-    # commitment flows to come will.
     @property
     def jobs(self) -> JobAdapter:
         return self.entity(Entity.JOBS)
+
+    @property
+    def sub_jobs(self) -> SubJobAdapter:
+        return self.entity(Entity.SUB_JOBS)
+
+    @property
+    def budgets(self) -> BudgetAdapter:
+        return self.entity(Entity.BUDGETS)
+
+    # Commitments and commitment change orders: no flow calls these yet.
 
     @property
     def standard_cost_codes(self) -> StandardCostCodeAdapter:
@@ -451,9 +739,85 @@ class Adapter(ABC):
         return self.entity(Entity.STANDARD_CATEGORIES)
 
     @property
+    def job_costs(self) -> JobCostAdapter:
+        return self.entity(Entity.JOB_COSTS)  # type: ignore[return-value]
+
+    @property
     def commitments(self) -> CommitmentAdapter:
         return self.entity(Entity.COMMITMENTS)
 
     @property
     def commitment_change_orders(self) -> CommitmentChangeOrderAdapter:
         return self.entity(Entity.COMMITMENT_CHANGE_ORDERS)
+
+
+# --------------------------------------------------------------------------------------------
+# Job costs: a job's (or sub job's) cost structure, imported into Procore
+# --------------------------------------------------------------------------------------------
+# A job's cost structure is large (a thousand rows per job is common) and changes a little at a
+# time, so it is listed in two steps: ``list()`` yields one small summary per job or sub job
+# (the "biller" Procore's cost codes belong to) with a digest of each of its three parts, which
+# is all the engine needs to decide what changed; ``structure(origin_id)`` then reads the rows
+# of one biller whose digests changed. Memory stays bounded by one page of billers either way.
+
+JOB_COST_PARTS = ("cost_codes", "assignments", "job_costs")
+
+
+@dataclass(frozen=True, slots=True)
+class JobCostCodeRow:
+    """One cost code opened on the job (a Procore *project* cost code): ``origin_id`` is the
+    ERP's id of the job cost code, ``code`` its full code (``03-300``)."""
+
+    origin_id: str
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobCostRow:
+    """A cost type assigned to a job cost code, and what the ERP holds on that pair (money as
+    decimal strings; ``None`` when nothing is posted yet: an assignment without job costs)."""
+
+    cost_code_origin_id: str
+    cost_type_origin_id: str
+    original_estimate: str | None = None
+    estimate: str | None = None
+    job_to_date_cost: str | None = None
+
+    @property
+    def has_costs(self) -> bool:
+        return self.original_estimate is not None
+
+
+@dataclass(frozen=True, slots=True)
+class JobCostStructure:
+    """Everything of one biller that Procore gets: its cost codes, their cost-type assignments
+    and the job costs on them. ``origin_id`` is the job's (or the sub job's) ERP id;
+    ``project_origin_id`` the job's."""
+
+    origin_id: str
+    project_origin_id: str
+    sub_job_origin_id: str | None
+    cost_codes: tuple[JobCostCodeRow, ...]
+    rows: tuple[JobCostRow, ...]
+
+
+class JobCostAdapter(Protocol):
+    """What an adapter offers for job costs (``Entity.JOB_COSTS``): listing only."""
+
+    entity: Entity
+
+    def list(self) -> Iterator[ERPObject]:
+        """One summary per job and per sub job that has cost codes: ``item_type``
+        ``job_costs``, ``origin_id`` the job's or sub job's ERP id, ``data`` =
+        ``{project_origin_id, sub_job_origin_id, cost_codes, assignments, job_costs}``, the last
+        three a short digest (20 hex characters) of that part. Streamed, a page at a time."""
+        ...
+
+    def summary(self, origin_id: str) -> ERPObject | None:
+        """The summary of one job or sub job (None when the ERP has no such job)."""
+        ...
+
+    def structure(self, origin_id: str) -> JobCostStructure | None:
+        """The rows of one job or sub job (None when the ERP has no such job)."""
+        ...

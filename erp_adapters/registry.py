@@ -2,8 +2,9 @@
 
 ``Connection.adapter_key`` names an adapter here; ``Connection.adapter_settings`` must pass its
 schema. Adapters are imported lazily by dotted path, so importing the registry never imports an
-adapter's models. A deployment adds its own adapters with the ``ERP_ADAPTERS`` setting
-(``{"key": "package.module.ClassName"}``), without editing this file.
+adapter's models. A third party ships an adapter as its own package, found through the
+``erp_portal.adapters`` entry-point group; a deployment may also name classes in the
+``ERP_ADAPTERS`` setting (``{"key": "package.module.ClassName"}``). Neither edits this file.
 
 Secret settings (an ERP password, an API key) are marked in the schema with JSON Schema's own
 ``"writeOnly": true``. They are never shown back (``secret_setting_names``), an edit that leaves
@@ -14,6 +15,11 @@ of an adapter that cannot be loaded, counts as secret: what we cannot classify w
 
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.metadata
+import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,11 +32,47 @@ from erp_adapters.base import Adapter, AdapterSettingsError, UnknownAdapter
 
 BUILTIN_ADAPTERS: dict[str, str] = {
     "demo": "erp_adapters.demo.adapter.DemoAdapter",
+    "files": "erp_adapters.files.adapter.FilesAdapter",
+    "sql": "erp_adapters.sql.adapter.SqlAdapter",
 }
+
+# Third-party adapters are Python packages that declare themselves in this entry-point group
+# (``[project.entry-points."erp_portal.adapters"] acme = "acme_erp.adapter:AcmeAdapter"``):
+# installing the package is all it takes, no change to the portal.
+ENTRY_POINT_GROUP = "erp_portal.adapters"
+
+
+@functools.cache
+def installed_adapters() -> dict[str, str]:
+    """Adapters installed as packages, key → ``module:Class`` (read once per process; call
+    ``installed_adapters.cache_clear()`` after installing one into a running process)."""
+    found: dict[str, str] = {}
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(entry_point.name, entry_point.value)
+    return found
 
 
 def _adapter_paths() -> dict[str, str]:
-    return {**BUILTIN_ADAPTERS, **getattr(django_settings, "ERP_ADAPTERS", {})}
+    """Built-ins, then installed packages (which cannot take a built-in's key), then the
+    deployment's ``ERP_ADAPTERS`` setting (which may replace any)."""
+    installed = {k: v for k, v in installed_adapters().items() if k not in BUILTIN_ADAPTERS}
+    return {**BUILTIN_ADAPTERS, **installed, **getattr(django_settings, "ERP_ADAPTERS", {})}
+
+
+def _import(path: str) -> Any:
+    """A class from ``module.Class`` (settings) or ``module:Class`` (entry points)."""
+    if ":" in path:
+        module, _, attribute = path.partition(":")
+        target: Any = importlib.import_module(module)
+        for part in attribute.split("."):
+            target = getattr(target, part)
+        return target
+    return import_string(path)
+
+
+def adapter_keys() -> list[str]:
+    """Every registered key, sorted, without importing any adapter."""
+    return sorted(_adapter_paths())
 
 
 def available_adapters() -> dict[str, type[Adapter]]:
@@ -43,7 +85,12 @@ def adapter_class(key: str) -> type[Adapter]:
     if key not in paths:
         known = ", ".join(sorted(paths)) or "none"
         raise UnknownAdapter(f"No ERP adapter is registered as {key!r} (known: {known}).")
-    cls = import_string(paths[key])
+    try:
+        cls = _import(paths[key])
+    except (ImportError, AttributeError) as exc:
+        raise UnknownAdapter(
+            f"The ERP adapter {key!r} ({paths[key]}) cannot be loaded: {exc}."
+        ) from None
     if not (isinstance(cls, type) and issubclass(cls, Adapter)):
         raise UnknownAdapter(f"{paths[key]} (registered as {key!r}) is not an ERP adapter class.")
     return cls
@@ -109,11 +156,19 @@ def _declared_write_only(key: str) -> frozenset[str]:
 _VALUE_FREE_VALIDATORS = frozenset({"required", "dependentRequired"})
 
 
+# "scheme://user:password@…": a URL that carries a password is never quoted back, whatever
+# the setting (an adapter's schema refuses such a URL; its message must not repeat it).
+_URL_WITH_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s]*:[^/?#@\s]*@")
+
+
 def _reveals_secret(error: ValidationError, secret: frozenset[str]) -> bool:
     """Whether jsonschema's message could quote a secret value: it quotes the instance, which
-    is a secret setting, or the whole settings object while that holds one."""
+    is a secret setting, or the whole settings object while that holds one, or a URL with a
+    password in it."""
     if error.validator in _VALUE_FREE_VALIDATORS:
         return False
+    if _URL_WITH_PASSWORD.search(json.dumps(error.instance, default=str)):
+        return True
     path = list(error.absolute_path)
     if path:
         return str(path[0]) in secret

@@ -30,6 +30,7 @@ SWEEP_TASK = f"{TASKS}.sweep_due_work"
 HEAL_TASK = f"{TASKS}.heal_dead_letters"
 RECONCILE_TASK = f"{TASKS}.reconcile_deliveries"
 RETENTION_TASK = f"{TASKS}.purge_old_records"
+ERP_ANSWERS_TASK = f"{TASKS}.collect_erp_answers"
 
 # A task carries up to this many ERP requests: the sweeper may find hundreds due at once.
 ERP_REQUESTS_PER_TASK = 10

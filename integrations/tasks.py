@@ -19,13 +19,14 @@ from integrations.enqueue import enqueue_erp_requests
 from integrations.models import Company, SyncRun
 from integrations.procore import RetryableError
 from integrations.services.dead_letters import dead_letters_heal
+from integrations.services.erp_answers import erp_answers_collect
 from integrations.services.erp_requests import erp_request_process, request_details_close_out
 from integrations.services.leases import Busy
 from integrations.services.reconciliation import deliveries_reconcile_all
 from integrations.services.retention import retention_purge
 from integrations.services.sweeper import sweep
 from integrations.services.sync_run_summaries import sync_run_summary
-from integrations.services.sync_runs import sync_run_start
+from integrations.services.sync_runs import sync_entity_unavailable, sync_run_start
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,11 @@ def heal_dead_letters() -> dict[str, int]:
     return dead_letters_heal()
 
 
+def collect_erp_answers() -> dict[str, int]:
+    """Read the answers file-exchange ERPs left in their inboxes; take up what they answer."""
+    return erp_answers_collect()
+
+
 def reconcile_deliveries() -> list[str]:
     """Recover the events of deliveries Procore is failing or has discarded."""
     return [result.summary() for result in deliveries_reconcile_all()]
@@ -92,5 +98,11 @@ def import_task(company_pk: int, entity: str, trigger: str) -> str:
 
 
 def scheduled_import(company_pk: int, entity: str) -> str:
-    """What each company's import schedule calls."""
+    """What each company's import schedule calls; a tick for an entity the company's ERP does
+    not keep is skipped with the reason."""
+    company = Company.objects.filter(pk=company_pk, is_active=True).first()
+    if company is not None:
+        reason = sync_entity_unavailable(company=company, entity=entity)
+        if reason is not None:
+            return f"Skipped: {reason}"
     return import_task(company_pk, entity, SyncRun.Trigger.SCHEDULE)

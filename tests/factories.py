@@ -119,3 +119,12 @@ class ApiAttemptFactory(factory.django.DjangoModelFactory):
     method = "GET"
     path = "/rest/v1.0/companies"
     status_code = 200
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.CompanyMembership
+
+    user = factory.SubFactory(UserFactory)
+    company = factory.SubFactory(CompanyFactory)
+    role = models.CompanyMembership.Role.VIEWER

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-ROOMS = ("integrations", "erp_adapters", "procore_sandbox", "portal")
+ROOMS = ("integrations", "erp_adapters", "procore_sandbox", "portal", "selfservice")
 
 # Who may not import whom: (importer prefix, forbidden imported prefixes, why).
 # A prefix matches the module itself and everything below it.
@@ -74,6 +74,39 @@ FORBIDDEN_ARROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
         "integrations.enqueue",
         ("integrations.tasks", "integrations.services", "integrations.handlers"),
         "the enqueue module knows only django-q2 and names tasks by dotted path",
+    ),
+    (
+        "integrations",
+        ("selfservice",),
+        "the domain knows nothing of the self-service pages that call it",
+    ),
+    (
+        "selfservice",
+        (
+            "procore_sandbox",
+            "integrations.tasks",
+            "integrations.admin",
+            "integrations.api",
+            "integrations.handlers",
+            "integrations.procore",
+        ),
+        "the self-service pages act through the domain's services and read through selectors; "
+        "they never run tasks, reach Procore or the sandbox themselves",
+    ),
+    (
+        "selfservice.selectors",
+        (
+            "selfservice.services",
+            "selfservice.views",
+            "integrations.services",
+            "integrations.enqueue",
+        ),
+        "the portal's selectors only read",
+    ),
+    (
+        "selfservice.views",
+        ("integrations.models.managers", "django.db.models"),
+        "views are thin: no queries of their own (they call selectors)",
     ),
     (
         "integrations.models",

@@ -6,11 +6,10 @@ Procore object between that look and our insert, the insert fails on the constra
 savepoint, and we return the winner's row. So one Procore object is one ERP row, however
 often or concurrently the export is delivered.
 
-Called by no flow yet: ``Jobs``, ``Commitments`` and ``CommitmentChangeOrders`` (listing and
-creating). Today's flows import vendors, standard cost codes and cost types, and export vendors;
-the job and commitment flows that will call these are coming work. They are kept, and tested.
-(``create`` of ``StandardCostCodes`` and ``CostTypes`` waits likewise for a
-``create_standard_cost_codes`` handler; their listing is in use.)
+A job's cost structure (sub jobs, job cost codes and their cost types, budgets, the deletes
+Procore asks for) is written by ``cost_structure``; ``Jobs``, ``SubJobs`` and ``Budgets`` here are
+its doors. Called by no flow yet: ``Commitments`` and ``CommitmentChangeOrders``, and ``create`` of
+``CostTypes``; they are kept, and tested.
 """
 
 from __future__ import annotations
@@ -24,24 +23,30 @@ from django.db.models import Model
 
 from erp_adapters.base import (
     Adapter,
+    BudgetExport,
+    BudgetResult,
     CommitmentChangeOrderExport,
     CommitmentExport,
     ConstraintViolation,
+    CostCodeDeletion,
+    CostTypeAssignmentDeletion,
     CostTypeExport,
     CreateResult,
+    Deletion,
     Entity,
-    EntityAdapter,
     ERPObject,
     ERPUnavailable,
     ExternalLink,
     HealthState,
     HealthStatus,
+    JobCostStructure,
     JobExport,
+    ProcoreRef,
     StandardCostCodeExport,
+    SubJobExport,
     VendorExport,
-    job_cost_code_origin_id,
 )
-from erp_adapters.demo import checks, listing
+from erp_adapters.demo import checks, cost_structure, job_cost_listing, listing
 from erp_adapters.demo.checks import Lookup, as_dict, as_int, parse_decimal, text
 from erp_adapters.demo.models import (
     DemoChangeOrder,
@@ -51,6 +56,8 @@ from erp_adapters.demo.models import (
     DemoCostCode,
     DemoCostType,
     DemoJob,
+    DemoJobCost,
+    DemoSubJob,
     DemoVendor,
 )
 
@@ -237,6 +244,58 @@ class Vendors(DemoEntity):
                 ]
             )
 
+    def find_exported(self, vendor: dict[str, Any]) -> DemoVendor | None:
+        """The ERP vendor a re-export names: by its ERP id (origin id), else its Procore id."""
+        guid = checks.parse_guid(vendor.get("origin_id"))
+        if guid is not None:
+            found = DemoVendor.objects.filter(tenant=self.tenant, guid=guid).first()
+            if found is not None:
+                return found
+        return self.existing(as_int(vendor.get("id")))
+
+    def check_update(self, payload: VendorExport) -> list[str]:
+        with self.reachable():
+            vendor = self.header(payload)
+            row = self.find_exported(vendor)
+            if row is None:
+                name = text(vendor.get("name")) or text(vendor.get("company"))
+                return [
+                    f"Vendor '{name}' is no longer in the ERP, so it cannot be updated. Unlink it "
+                    "in Procore, then export it again."
+                ]
+            return list(checks.check_vendor(self.tenant, payload, existing=row))
+
+    def update(self, payload: VendorExport) -> CreateResult:
+        """Name, trade, address and contacts follow Procore; the vendor code stays."""
+        with self.reachable():
+            problems = self.check_update(payload)
+            if problems:
+                raise ConstraintViolation(problems)
+            vendor = self.header(payload)
+            row = self.find_exported(vendor)
+            values = self.vendor_values(vendor)
+            procore_id = as_int(vendor.get("id"))
+            if procore_id is not None and row.procore_id != procore_id:
+                values["procore_id"] = procore_id
+            DemoVendor.objects.filter(pk=row.pk).update(**values)
+            row.refresh_from_db()
+            return self.result(row, created=False)
+
+    def vendor_values(self, vendor: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "name": text(vendor.get("name")) or text(vendor.get("company")),
+            "trade": text(vendor.get("trade_name"))[:40],
+            "address": text(vendor.get("address")),
+            "city": text(vendor.get("city")),
+            "state_code": text(vendor.get("state_code")).upper(),
+            "zip": text(vendor.get("zip")),
+            "country_code": text(vendor.get("country_code")).upper() or "US",
+            "business_phone": text(vendor.get("business_phone")),
+            "email_address": text(vendor.get("email_address")),
+            "website": text(vendor.get("website")),
+            "is_active": vendor.get("is_active") is not False,
+        }
+
     def next_code(self) -> str:
         last = (
             DemoVendor.objects.filter(tenant=self.tenant, code__startswith=self.CODE_PREFIX)
@@ -250,20 +309,7 @@ class Vendors(DemoEntity):
 
     def build_with_code(self, vendor: dict[str, Any], procore_id: int, code: str) -> DemoVendor:
         return DemoVendor.objects.create(
-            tenant=self.tenant,
-            procore_id=procore_id,
-            code=code,
-            name=text(vendor.get("name")) or text(vendor.get("company")),
-            trade=text(vendor.get("trade_name"))[:40],
-            address=text(vendor.get("address")),
-            city=text(vendor.get("city")),
-            state_code=text(vendor.get("state_code")).upper(),
-            zip=text(vendor.get("zip")),
-            country_code=text(vendor.get("country_code")).upper() or "US",
-            business_phone=text(vendor.get("business_phone")),
-            email_address=text(vendor.get("email_address")),
-            website=text(vendor.get("website")),
-            is_active=vendor.get("is_active") is not False,
+            tenant=self.tenant, procore_id=procore_id, code=code, **self.vendor_values(vendor)
         )
 
     def result(self, row: DemoVendor, *, created: bool) -> CreateResult:
@@ -272,10 +318,10 @@ class Vendors(DemoEntity):
 
 
 class Jobs(DemoEntity):
-    """``create_or_update_job``: a second export of the same project updates the job's
-    name and address; the job code, once in the ERP, stays.
-
-    Not called by any flow yet (no job import or export handler); kept for the job flows."""
+    """``create_or_update_job``: a job the ERP does not hold is created; one it holds (by
+    Procore id, or by the origin id of a job imported from the ERP) is updated: name and
+    address; the job code, once in the ERP, stays. Either way the exported cost codes are opened
+    on the job with their cost types. Also the deletes Procore asks for and the resets."""
 
     entity = Entity.JOBS
     model = DemoJob
@@ -283,11 +329,20 @@ class Jobs(DemoEntity):
 
     lister = staticmethod(listing.list_jobs)
 
+    def find(self, job: dict[str, Any]) -> DemoJob | None:
+        found = self.existing(as_int(job.get("id")))
+        if found is None and checks.parse_guid(job.get("origin_id")) is not None:
+            found = DemoJob.objects.filter(
+                tenant=self.tenant, guid=checks.parse_guid(job.get("origin_id"))
+            ).first()
+        return found
+
     def check_create(self, payload: JobExport) -> list[str]:
         with self.reachable():
             job = as_dict(as_dict(payload).get("job"))
-            existing = self.existing(as_int(job.get("id")))
-            return list(checks.check_job(self.tenant, payload, existing=existing))
+            problems = checks.check_job(self.tenant, payload, existing=self.find(job))
+            cost_structure.check_cost_types(problems, Lookup(self.tenant), payload)
+            return list(problems)
 
     def create(self, payload: JobExport) -> CreateResult:
         with self.reachable():
@@ -297,7 +352,7 @@ class Jobs(DemoEntity):
             if problems:
                 raise ConstraintViolation(problems)
             values = self.values(job)
-            row = self.existing(procore_id)
+            row = self.find(job)
             if row is None:
                 row, created = self.insert_once(
                     procore_id,
@@ -313,9 +368,19 @@ class Jobs(DemoEntity):
                 created = False
             if not created:
                 changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+                if row.procore_id != procore_id:
+                    changed["procore_id"] = procore_id
                 if changed:
                     DemoJob.objects.filter(pk=row.pk).update(**changed)
-            return self.job_result(row, payload, created=created)
+                    row.refresh_from_db()
+            with transaction.atomic():
+                links, assignments = cost_structure.open_cost_codes(
+                    self.tenant, row, None, as_dict(payload).get("all_cost_codes")
+                )
+            header = ExternalLink("project", procore_id, str(row.guid))
+            return CreateResult(
+                str(row.guid), row.code, created, (header, *links), tuple(assignments)
+            )
 
     def values(self, job: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -327,17 +392,111 @@ class Jobs(DemoEntity):
             "country_code": text(job.get("country_code")).upper() or "US",
         }
 
-    def job_result(self, row: DemoJob, payload: JobExport, *, created: bool) -> CreateResult:
-        """The job's link, and one per cost code of the export the ERP knows."""
-        lookup = Lookup(self.tenant)
-        links = [ExternalLink("project", row.procore_id, str(row.guid))]
-        for ref in as_dict(payload).get("all_cost_codes") or []:
-            ref = as_dict(ref)
-            cost_code = lookup.cost_code(ref)
-            if cost_code is not None and as_int(ref.get("id")) is not None:
-                origin_id = job_cost_code_origin_id(str(row.guid), str(cost_code.guid))
-                links.append(ExternalLink("cost_code", int(ref["id"]), origin_id))
-        return CreateResult(str(row.guid), row.code, created, tuple(links))
+    def release(self, project: ProcoreRef) -> tuple[ExternalLink, ...]:
+        with self.reachable():
+            ref = as_dict(project)
+            job = Lookup(self.tenant).job(ref.get("origin_id"), ref)
+            return tuple(cost_structure.job_release(self.tenant, job)) if job else ()
+
+    def delete_cost_code(self, item: CostCodeDeletion) -> Deletion:
+        with self.reachable():
+            return cost_structure.cost_code_delete(self.tenant, item)
+
+    def delete_cost_type_assignment(self, item: CostTypeAssignmentDeletion) -> Deletion:
+        with self.reachable():
+            return cost_structure.cost_type_assignment_delete(self.tenant, item)
+
+    def release_cost_codes(self, origin_ids: list[str]) -> tuple[ExternalLink, ...]:
+        with self.reachable():
+            return tuple(cost_structure.cost_codes_release(self.tenant, origin_ids))
+
+
+class SubJobs(DemoEntity):
+    """``create_sub_job``: a sub job under a job the ERP holds, with its own cost codes; a
+    second export of the same sub job updates its name and opens new cost codes."""
+
+    entity = Entity.SUB_JOBS
+    model = DemoSubJob
+
+    lister = staticmethod(cost_structure.list_sub_jobs)
+
+    def find(self, sub_job: dict[str, Any]) -> DemoSubJob | None:
+        return self.existing(as_int(sub_job.get("id"))) or cost_structure.find_sub_job(
+            self.tenant, {"origin_id": sub_job.get("origin_id")}
+        )
+
+    def check_create(self, payload: SubJobExport) -> list[str]:
+        with self.reachable():
+            sub_job = as_dict(as_dict(payload).get("sub_job"))
+            return list(
+                cost_structure.check_sub_job(self.tenant, payload, existing=self.find(sub_job))
+            )
+
+    def create(self, payload: SubJobExport) -> CreateResult:
+        with self.reachable():
+            data = as_dict(payload)
+            sub_job = as_dict(data.get("sub_job"))
+            procore_id = self.require_procore_id(sub_job.get("id"), "sub job")
+            problems = self.check_create(payload)
+            if problems:
+                raise ConstraintViolation(problems)
+            project = as_dict(sub_job.get("project"))
+            job = Lookup(self.tenant).job(project.get("origin_id"), project)
+            row = self.find(sub_job)
+            created = False
+            if row is None:
+                row, created = self.insert_once(
+                    procore_id,
+                    lambda: DemoSubJob.objects.create(
+                        tenant=self.tenant,
+                        procore_id=procore_id,
+                        job=job,
+                        code=text(sub_job.get("code")),
+                        name=text(sub_job.get("name")),
+                    ),
+                    payload,
+                )
+            else:
+                DemoSubJob.objects.filter(pk=row.pk).update(
+                    name=text(sub_job.get("name")), procore_id=procore_id
+                )
+            with transaction.atomic():
+                links, assignments = cost_structure.open_cost_codes(
+                    self.tenant, row.job, row, data.get("all_cost_codes")
+                )
+            header = ExternalLink("sub_job", procore_id, str(row.guid))
+            return CreateResult(
+                str(row.guid), row.code, created, (header, *links), tuple(assignments)
+            )
+
+    def release(self, sub_job: ProcoreRef) -> tuple[ExternalLink, ...]:
+        with self.reachable():
+            row = cost_structure.find_sub_job(self.tenant, sub_job)
+            return tuple(cost_structure.sub_job_release(row)) if row else ()
+
+
+class Budgets:
+    """``create_budget`` / ``update_budget`` and ``create_budget_in_procore``."""
+
+    entity = Entity.BUDGETS
+
+    def __init__(self, adapter: DemoAdapter) -> None:
+        self.helper = DemoEntity(adapter)
+
+    def check_export(self, payload: BudgetExport) -> list[str]:
+        with self.helper.reachable():
+            plan = cost_structure.BudgetPlan(self.helper.tenant, payload)
+            return list(dict.fromkeys(plan.problems))
+
+    def export(self, payload: BudgetExport) -> BudgetResult:
+        with self.helper.reachable():
+            return cost_structure.budget_export(self.helper.tenant, payload)
+
+    def note_imported(self, project_origin_id: str, budget_id: int) -> str | None:
+        with self.helper.reachable():
+            return cost_structure.budget_note_imported(
+                self.helper.tenant, project_origin_id, budget_id
+            )
 
 
 class StandardCostCodes(DemoEntity):
@@ -513,6 +672,26 @@ class CommitmentChangeOrders(DemoEntity):
         return CreateResult(str(row.guid), row.number, created, (header, *lines))
 
 
+# -- Job costs, imported into Procore (sub jobs are listed by ``SubJobs`` above) -----------------
+
+
+class JobCosts(DemoEntity):
+    """Job costs (``Entity.JOB_COSTS``): a summary per job and sub job, and its rows on demand."""
+
+    entity = Entity.JOB_COSTS
+    model = DemoJobCost
+
+    lister = staticmethod(job_cost_listing.list_job_costs)
+
+    def summary(self, origin_id: str) -> ERPObject | None:
+        with self.reachable():
+            return job_cost_listing.job_costs_summary(self.tenant, origin_id)
+
+    def structure(self, origin_id: str) -> JobCostStructure | None:
+        with self.reachable():
+            return job_cost_listing.job_costs_structure(self.tenant, origin_id)
+
+
 class DemoAdapter(Adapter):
     """An ERP kept in the portal's own tables (``erp_adapters.demo.models``), one set of books
     per tenant; see docs/adapters.md."""
@@ -524,19 +703,22 @@ class DemoAdapter(Adapter):
     def __init__(self, settings: Mapping[str, Any]) -> None:
         super().__init__(settings)
         self.tenant: str = self.settings["tenant"]
-        self._entities: dict[Entity, EntityAdapter[Any]] = {
+        self._entities: dict[Entity, Any] = {
             cls.entity: cls(self)
             for cls in (
                 Vendors,
                 Jobs,
+                SubJobs,
+                Budgets,
                 StandardCostCodes,
                 CostTypes,
                 Commitments,
                 CommitmentChangeOrders,
+                JobCosts,
             )
         }
 
-    def entities(self) -> Mapping[Entity, EntityAdapter[Any]]:
+    def entities(self) -> Mapping[Entity, Any]:
         return self._entities
 
     def health_check(self) -> HealthStatus:

@@ -174,3 +174,7 @@ class DemoChangeOrderAdmin(WithTotal, DemoAdminBase):
     autocomplete_fields = ("commitment",)
     inlines = (DemoChangeOrderLineInline,)
     ordering = ("-id",)
+
+
+# A job's cost structure has its own module; importing it registers its pages.
+from erp_adapters.demo import admin_cost_structure  # noqa: E402, F401

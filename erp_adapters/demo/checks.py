@@ -11,6 +11,8 @@ import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db.models import Q
+
 from erp_adapters.base import (
     CommitmentChangeOrderExport,
     CommitmentExport,
@@ -119,6 +121,37 @@ class Lookup:
             return self._first(model, model.__name__, f"code:{code}", code=code)
         return None
 
+    def warm_cost_codes(self, refs: list[Any]) -> None:
+        """Load every cost code ``refs`` may name in one query, so a job exporting hundreds of
+        cost codes costs one query, not one per code; ``cost_code`` then reads the cache."""
+        guids, procore_ids, codes = set(), set(), set()
+        for ref in map(as_dict, refs):
+            for value in (
+                standard_part_of_cost_code_origin_id(text(ref.get("origin_id"))),
+                ref.get("standard_cost_code_origin_id"),
+            ):
+                guid = parse_guid(value)
+                if guid is not None:
+                    guids.add(guid)
+            if as_int(ref.get("standard_cost_code_id")) is not None:
+                procore_ids.add(as_int(ref.get("standard_cost_code_id")))
+            code = text(ref.get("full_code")) or text(ref.get("sortable_code"))
+            if code:
+                codes.add(code)
+        kind = DemoCostCode.__name__
+        found = DemoCostCode.objects.filter(tenant=self.tenant).filter(
+            Q(guid__in=guids) | Q(procore_id__in=procore_ids) | Q(code__in=codes)
+        )
+        for key in [f"guid:{g}" for g in guids] + [f"pid:{p}" for p in procore_ids]:
+            self._cache.setdefault((kind, key), None)
+        for code in codes:
+            self._cache.setdefault((kind, f"code:{code}"), None)
+        for row in found:
+            self._cache[(kind, f"guid:{row.guid}")] = row
+            if row.procore_id is not None:
+                self._cache[(kind, f"pid:{row.procore_id}")] = row
+            self._cache[(kind, f"code:{row.code}")] = row
+
     def vendor(self, ref: dict[str, Any]) -> DemoVendor | None:
         return self.by_ref(DemoVendor, ref)
 
@@ -166,7 +199,11 @@ def cost_code_label(ref: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def check_vendor(tenant: str, payload: VendorExport) -> Problems:
+def check_vendor(
+    tenant: str, payload: VendorExport, *, existing: DemoVendor | None = None
+) -> Problems:
+    """``existing``: the ERP vendor an update changes (its own name is no duplicate, and its
+    code stays, whatever Procore sends)."""
     problems = Problems()
     vendor = as_dict(as_dict(payload).get("vendor"))
     if not vendor:
@@ -193,6 +230,9 @@ def check_vendor(tenant: str, payload: VendorExport) -> Problems:
         problems.append(f"Email address '{email}' is not an email address.")
 
     vendors = DemoVendor.objects.filter(tenant=tenant)
+    if existing is not None:
+        vendors = vendors.exclude(pk=existing.pk)
+        code = ""
     if name:
         same_name = vendors.filter(name__iexact=name).only("code", "name").first()
         if same_name is not None:
@@ -244,7 +284,9 @@ def check_job(tenant: str, payload: JobExport, *, existing: DemoJob | None) -> P
                     "Enter another code and export again."
                 )
     lookup = Lookup(tenant)
-    for ref in as_dict(payload).get("all_cost_codes") or []:
+    refs = as_dict(payload).get("all_cost_codes") or []
+    lookup.warm_cost_codes(refs)
+    for ref in refs:
         ref = as_dict(ref)
         if lookup.cost_code(ref) is None:
             problems.append(f"Cost code {cost_code_label(ref)} is not in the ERP's cost code list.")

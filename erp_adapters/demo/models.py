@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 
+from erp_adapters.base import job_cost_code_origin_id
 from erp_adapters.demo import limits
 
 
@@ -265,3 +266,222 @@ class DemoChangeOrderLine(LineFields):
         indexes = [
             models.Index(fields=["change_order", "position"], name="demo_changeorderline_pos_idx")
         ]
+
+
+# --- A job's cost structure -------------------------------------------------------------------
+# A job is split into sub jobs (phases, floors); each job (or sub job) carries its own cost codes,
+# taken from the standard list; each job cost code has the cost types it may be charged to; the
+# budget sets an amount per job cost code and cost type; and accounting posts costs against the
+# same pair. Posted costs are history: the pair they sit on cannot be deleted.
+
+
+class DemoSubJob(TenantRow):
+    job = models.ForeignKey(DemoJob, on_delete=models.PROTECT, related_name="sub_jobs")
+    code = models.CharField(max_length=limits.SUB_JOB_CODE)
+    name = models.CharField(max_length=limits.SUB_JOB_NAME)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "sub job"
+        constraints = [
+            models.UniqueConstraint(fields=["job", "code"], name="demo_subjob_unique_code"),
+            _tenant_unique("subjob", "procore_id"),
+        ]
+        indexes = [_tenant_pk_index("subjob")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        self._check_same_tenant(job=self.job if self.job_id else None)
+
+
+class DemoJobCostCode(TenantRow):
+    """A standard cost code opened on a job, or on one of its sub jobs; ``procore_id`` is
+    Procore's (project) cost code id. In Procore its ``origin_id`` is
+    ``job_cost_code_origin_id(<job or sub job guid>, <standard cost code guid>)`` (base.py), as
+    for every job cost code the adapter lists or links."""
+
+    job = models.ForeignKey(DemoJob, on_delete=models.PROTECT, related_name="cost_codes")
+    sub_job = models.ForeignKey(
+        DemoSubJob, null=True, blank=True, on_delete=models.PROTECT, related_name="cost_codes"
+    )
+    cost_code = models.ForeignKey(DemoCostCode, on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "job cost code"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "cost_code"],
+                condition=models.Q(sub_job__isnull=True),
+                name="demo_jobcostcode_unique_job_code",
+            ),
+            models.UniqueConstraint(
+                fields=["sub_job", "cost_code"],
+                condition=models.Q(sub_job__isnull=False),
+                name="demo_jobcostcode_unique_sub_job_code",
+            ),
+            _tenant_unique("jobcostcode", "procore_id"),
+        ]
+        indexes = [_tenant_pk_index("jobcostcode")]
+
+    def __str__(self) -> str:
+        return f"{self.job.code} {self.cost_code.code}"
+
+    @property
+    def origin_id(self) -> str:
+        """Procore's ``origin_id`` of this project cost code (loads the job or sub job and the
+        standard cost code if they are not yet)."""
+        holder = self.sub_job if self.sub_job_id else self.job
+        return job_cost_code_origin_id(str(holder.guid), str(self.cost_code.guid))
+
+    def clean(self) -> None:
+        self._check_same_tenant(
+            job=self.job if self.job_id else None,
+            sub_job=self.sub_job if self.sub_job_id else None,
+            cost_code=self.cost_code if self.cost_code_id else None,
+        )
+        if self.sub_job_id and self.job_id and self.sub_job.job_id != self.job_id:
+            raise ValidationError({"sub_job": "This sub job belongs to another job."})
+
+
+class DemoJobCostType(TenantRow):
+    """A cost type assigned to a job cost code (Procore's line item type assignment, whose id is
+    ``procore_id``). ``synced`` records that Procore was told the assignment is in the ERP."""
+
+    job_cost_code = models.ForeignKey(
+        DemoJobCostCode, on_delete=models.CASCADE, related_name="cost_types"
+    )
+    cost_type = models.ForeignKey(DemoCostType, on_delete=models.PROTECT, related_name="+")
+    synced = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "job cost type"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job_cost_code", "cost_type"], name="demo_jobcosttype_unique_pair"
+            ),
+            _tenant_unique("jobcosttype", "procore_id"),
+        ]
+        indexes = [_tenant_pk_index("jobcosttype")]
+
+    def __str__(self) -> str:
+        return f"{self.job_cost_code} {self.cost_type.code}"
+
+    def clean(self) -> None:
+        self._check_same_tenant(
+            job_cost_code=self.job_cost_code if self.job_cost_code_id else None,
+            cost_type=self.cost_type if self.cost_type_id else None,
+        )
+
+
+class DemoJobCost(TenantRow):
+    """What accounting has posted on one job cost code and cost type. Protects its pair: a cost
+    code or cost type assignment with costs on it cannot be deleted (the CASCADE from the job
+    cost code stops here with a ProtectedError)."""
+
+    assignment = models.OneToOneField(
+        DemoJobCostType, on_delete=models.PROTECT, related_name="job_cost"
+    )
+    original_estimate = models.DecimalField(
+        max_digits=limits.MONEY_DIGITS, decimal_places=2, default=0
+    )
+    estimate = models.DecimalField(max_digits=limits.MONEY_DIGITS, decimal_places=2, default=0)
+    job_to_date_cost = models.DecimalField(
+        max_digits=limits.MONEY_DIGITS, decimal_places=2, default=0
+    )
+
+    class Meta:
+        verbose_name = "posted job cost"
+        constraints = [_tenant_unique("jobcost", "procore_id")]
+        indexes = [
+            _tenant_pk_index("jobcost"),
+            models.Index(fields=["tenant", "updated_at"], name="demo_jobcost_tenant_upd_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment}: {self.job_to_date_cost}"
+
+    def clean(self) -> None:
+        self._check_same_tenant(assignment=self.assignment if self.assignment_id else None)
+
+
+class DemoBudget(TenantRow):
+    """A job's budget: one per job. ``procore_id`` is Procore's budget id."""
+
+    job = models.OneToOneField(DemoJob, on_delete=models.PROTECT, related_name="budget")
+
+    class Meta:
+        verbose_name = "budget"
+        constraints = [_tenant_unique("budget", "procore_id")]
+        indexes = [_tenant_pk_index("budget")]
+
+    def __str__(self) -> str:
+        return f"Budget {self.job.code}"
+
+    def clean(self) -> None:
+        self._check_same_tenant(job=self.job if self.job_id else None)
+
+
+class DemoBudgetLine(TenantRow):
+    """The amount budgeted on one job cost code and cost type; ``procore_id`` is Procore's ERP
+    job cost id the budget's transactions point at."""
+
+    budget = models.ForeignKey(DemoBudget, on_delete=models.CASCADE, related_name="lines")
+    job_cost_code = models.ForeignKey(
+        DemoJobCostCode, on_delete=models.PROTECT, related_name="budget_lines"
+    )
+    cost_type = models.ForeignKey(DemoCostType, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=limits.MONEY_DIGITS, decimal_places=2, default=0)
+    procore_budget_line_item_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "budget line"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "job_cost_code", "cost_type"],
+                name="demo_budgetline_unique_pair",
+            ),
+            _tenant_unique("budgetline", "procore_id"),
+        ]
+        indexes = [_tenant_pk_index("budgetline")]
+
+    def __str__(self) -> str:
+        return f"{self.job_cost_code} {self.cost_type.code}: {self.amount}"
+
+    def clean(self) -> None:
+        self._check_same_tenant(
+            budget=self.budget if self.budget_id else None,
+            job_cost_code=self.job_cost_code if self.job_cost_code_id else None,
+            cost_type=self.cost_type if self.cost_type_id else None,
+        )
+        if (
+            self.budget_id
+            and self.job_cost_code_id
+            and self.job_cost_code.job_id != self.budget.job_id
+        ):
+            raise ValidationError({"job_cost_code": "This cost code is on another job."})
+
+
+class BudgetTransactionKind(models.TextChoices):
+    ORIGINAL_ESTIMATE = "original_estimate", "Original estimate"
+    MODIFICATION = "modification", "Budget modification"
+
+
+class DemoBudgetTransaction(TenantRow):
+    """One amount posted to a budget line; ``procore_id`` (Procore's transaction id) makes a
+    re-export that resends a transaction post it once."""
+
+    line = models.ForeignKey(DemoBudgetLine, on_delete=models.CASCADE, related_name="transactions")
+    kind = models.CharField(max_length=20, choices=BudgetTransactionKind.choices)
+    amount = models.DecimalField(max_digits=limits.MONEY_DIGITS, decimal_places=2)
+    notes = models.CharField(max_length=limits.LINE_DESCRIPTION, blank=True)
+
+    class Meta:
+        verbose_name = "budget transaction"
+        constraints = [_tenant_unique("budgettx", "procore_id")]
+        indexes = [_tenant_pk_index("budgettx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"

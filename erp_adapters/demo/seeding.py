@@ -22,6 +22,9 @@ from django.db import connection, transaction
 from erp_adapters.demo import limits, sample_data
 from erp_adapters.demo.models import (
     CommitmentKind,
+    DemoBudget,
+    DemoBudgetLine,
+    DemoBudgetTransaction,
     DemoChangeOrder,
     DemoChangeOrderLine,
     DemoCommitment,
@@ -29,6 +32,10 @@ from erp_adapters.demo.models import (
     DemoCostCode,
     DemoCostType,
     DemoJob,
+    DemoJobCost,
+    DemoJobCostCode,
+    DemoJobCostType,
+    DemoSubJob,
     DemoVendor,
 )
 
@@ -325,6 +332,146 @@ def seed_commitments(tenant: str, jobs: list[DemoJob], per_job: int, seed: int) 
                 )
 
 
+# --------------------------------------------------------------------------------------------
+# A job's cost structure: sub jobs, job cost codes with cost types, posted costs, budgets
+# --------------------------------------------------------------------------------------------
+
+SUB_JOB_NAMES = ("Site Work", "Building Shell", "Interiors", "Parking Structure", "Landscaping")
+
+
+def _cents(rng: random.Random, low: int, high: int) -> Decimal:
+    return Decimal(rng.randint(low * 100, high * 100)) / 100
+
+
+def seed_cost_structure(
+    tenant: str,
+    jobs: list[DemoJob],
+    seed: int,
+    *,
+    cost_codes_per_job: int = 12,
+    sub_jobs_per_job: int = 1,
+    cost_codes_per_sub_job: int = 4,
+    cost_types_per_code: int | None = None,
+    budgets: bool = True,
+) -> None:
+    """Per job: ``sub_jobs_per_job`` sub jobs (``01``, ``02``, …), ``cost_codes_per_job``
+    cost codes opened on the job itself and ``cost_codes_per_sub_job`` on each sub job, each
+    with two or three cost types (or ``cost_types_per_code``), a posted cost on every pair
+    (original estimate, revised estimate, job-to-date cost), and a budget whose lines carry the
+    original estimates of the job's own cost codes. A job that has cost codes already is left
+    as it is, so a second run adds only new jobs' structures."""
+    leaf_codes = list(
+        DemoCostCode.objects.filter(tenant=tenant, children__isnull=True, is_active=True)
+        .exclude(parent=None)
+        .order_by("code")
+    )
+    cost_types = list(DemoCostType.objects.filter(tenant=tenant).order_by("code"))
+    if not leaf_codes or not cost_types:
+        return
+    done = set(
+        DemoJobCostCode.objects.filter(job__in=jobs).values_list("job_id", flat=True).distinct()
+    )
+    for job in jobs:
+        if job.pk in done:
+            continue
+        rng = random.Random(f"{seed}/cost_structure/{job.code}")
+        with transaction.atomic():
+            billers: list[tuple[DemoSubJob | None, int]] = [(None, cost_codes_per_job)]
+            for number in range(1, sub_jobs_per_job + 1):
+                code = f"{number:02d}"
+                sub_job, _ = DemoSubJob.objects.get_or_create(
+                    tenant=tenant,
+                    job=job,
+                    code=code,
+                    defaults={
+                        "guid": seeded_guid(tenant, "sub_job", f"{job.code}/{code}"),
+                        "name": SUB_JOB_NAMES[(number - 1) % len(SUB_JOB_NAMES)],
+                    },
+                )
+                billers.append((sub_job, cost_codes_per_sub_job))
+            _seed_biller_costs(
+                tenant, job, billers, leaf_codes, cost_types, rng, cost_types_per_code, budgets
+            )
+
+
+def _seed_biller_costs(tenant, job, billers, leaf_codes, cost_types, rng, per_code, budgets):
+    codes: list[DemoJobCostCode] = []
+    for sub_job, count in billers:
+        chosen = leaf_codes if count >= len(leaf_codes) else rng.sample(leaf_codes, count)
+        where = f"{job.code}/{sub_job.code if sub_job else ''}"
+        codes.extend(
+            DemoJobCostCode(
+                tenant=tenant,
+                guid=seeded_guid(tenant, "job_cost_code", f"{where}/{code.code}"),
+                job=job,
+                sub_job=sub_job,
+                cost_code=code,
+            )
+            for code in sorted(chosen[:count], key=lambda c: c.code)
+        )
+    codes = DemoJobCostCode.objects.bulk_create(codes)
+    pairs: list[DemoJobCostType] = []
+    for code in codes:
+        many = per_code or rng.randint(2, 3)
+        chosen = cost_types if many >= len(cost_types) else rng.sample(cost_types, many)
+        pairs.extend(
+            DemoJobCostType(
+                tenant=tenant,
+                guid=seeded_guid(tenant, "job_cost_type", f"{code.guid}/{cost_type.code}"),
+                job_cost_code=code,
+                cost_type=cost_type,
+            )
+            for cost_type in chosen[:many]
+        )
+    pairs = DemoJobCostType.objects.bulk_create(pairs)
+    costs = []
+    for pair in pairs:
+        original = _cents(rng, 1_000, 250_000)
+        estimate = original + _cents(rng, 0, 20_000)
+        costs.append(
+            DemoJobCost(
+                tenant=tenant,
+                guid=seeded_guid(tenant, "job_cost", str(pair.guid)),
+                assignment=pair,
+                original_estimate=original,
+                estimate=estimate,
+                job_to_date_cost=(estimate * Decimal(rng.randint(0, 90)) / 100).quantize(
+                    Decimal("0.01")
+                ),
+            )
+        )
+    DemoJobCost.objects.bulk_create(costs)
+    if not budgets:
+        return
+    budget, _ = DemoBudget.objects.get_or_create(
+        tenant=tenant, job=job, defaults={"guid": seeded_guid(tenant, "budget", job.code)}
+    )
+    by_pair = {cost.assignment.pk: cost for cost in costs}
+    lines = DemoBudgetLine.objects.bulk_create(
+        DemoBudgetLine(
+            tenant=tenant,
+            guid=seeded_guid(tenant, "budget_line", str(pair.guid)),
+            budget=budget,
+            job_cost_code=pair.job_cost_code,
+            cost_type=pair.cost_type,
+            amount=by_pair[pair.pk].original_estimate,
+        )
+        for pair in pairs
+        if pair.job_cost_code.sub_job_id is None
+    )
+    DemoBudgetTransaction.objects.bulk_create(
+        DemoBudgetTransaction(
+            tenant=tenant,
+            guid=seeded_guid(tenant, "budget_transaction", str(line.guid)),
+            line=line,
+            kind="original_estimate",
+            amount=line.amount,
+            notes="Original estimate",
+        )
+        for line in lines
+    )
+
+
 COUNTED = {
     "vendors": DemoVendor,
     "cost_codes": DemoCostCode,
@@ -332,6 +479,10 @@ COUNTED = {
     "jobs": DemoJob,
     "commitments": DemoCommitment,
     "change_orders": DemoChangeOrder,
+    "sub_jobs": DemoSubJob,
+    "job_cost_codes": DemoJobCostCode,
+    "job_costs": DemoJobCost,
+    "budgets": DemoBudget,
 }
 
 
@@ -348,7 +499,8 @@ def demo_erp_seed(
     seed: int = DEFAULT_SEED,
 ) -> SeedReport:
     """Make sure the books hold vendors V-000001…V-<vendors>, the cost code tree, the five cost
-    types and jobs J-1001…, adding only what is missing."""
+    types and jobs J-1001… with their sub jobs, cost codes, cost types, posted costs and
+    budgets, adding only what is missing."""
     if not 0 <= vendors <= MAX_VENDORS:
         raise SeedError(f"The demo ERP numbers at most {MAX_VENDORS:,} vendors.")
     started = time.perf_counter()
@@ -358,6 +510,7 @@ def demo_erp_seed(
     seed_vendors(tenant, vendors, seed)
     job_rows = seed_jobs(tenant, jobs, seed)
     seed_commitments(tenant, job_rows, commitments_per_job, seed)
+    seed_cost_structure(tenant, job_rows, seed)
     after = _counts(tenant)
     return SeedReport(
         tenant=tenant,

@@ -2,6 +2,7 @@
 
 import integrations.admin.provisioning_actions  # noqa: F401
 from integrations.admin import (  # noqa: F401
+    api_tokens,
     breakers,
     companies,
     config,

@@ -9,17 +9,27 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
 
+from erp_adapters.base import AdapterError
+from erp_adapters.registry import adapter_class
+from integrations.admin.adapter_settings import AdapterSettingsWidget
 from integrations.admin.base import (
     AuditedAdmin,
     CompanyLinkMixin,
+    DetailActionsMixin,
     ExactIdSearchMixin,
+    OperatorActionsMixin,
+    short_time,
+    state_cell,
 )
+from integrations.admin.overview import company_overview_view
 from integrations.models import Company, CompanyMembership, Connection, ProcoreEnvironment
+from integrations.services.audit import audit_record
 from integrations.services.connections import (
     CheckOutcome,
     ConnectionSettingsError,
@@ -122,6 +132,32 @@ class ConnectionAdminForm(forms.ModelForm):
                 for k, v in (stored.adapter_settings if stored else {}).items()
                 if k not in secret
             }
+            self._adapter_settings_from_schema(stored)
+
+    def _adapter_settings_from_schema(self, stored: Connection | None) -> None:
+        """One input per setting of the chosen adapter, from its JSON Schema; the JSON box
+        stays for an adapter that cannot be loaded or declares no settings."""
+        key = (self.data.get("adapter_key") if self.is_bound else None) or (
+            self.instance.adapter_key or ""
+        )
+        try:
+            schema = adapter_class(key.strip()).settings_schema if key.strip() else None
+        except (AdapterError, ImportError):
+            schema = None
+        if not schema or not schema.get("properties"):
+            return
+        field = self.fields["adapter_settings"]
+        field.widget = AdapterSettingsWidget(
+            schema,
+            lambda name: connection_secret_state(
+                stored if stored and stored.adapter_key == key else None,
+                f"adapter_settings.{name}",
+            ),
+        )
+        field.help_text = (
+            f"The settings of the {schema.get('title') or key} adapter, checked against its "
+            "schema when saved. Choose another adapter and save to see its settings."
+        )
 
     def _keep_if_blank(self, name: str) -> Any:
         value = self.cleaned_data.get(name)
@@ -202,6 +238,7 @@ class ConnectionAdminForm(forms.ModelForm):
 # Each row is a token request and a read call while the person waits.
 MAX_CHECK_ROWS = 10
 _CHECK_LEVELS = {CheckOutcome.OK: messages.SUCCESS, CheckOutcome.RATE_LIMITED: messages.WARNING}
+_ERP_LEVELS = {Connection.Health.OK: messages.SUCCESS, Connection.Health.DEGRADED: messages.WARNING}
 
 
 def _too_many_to_check(modeladmin: admin.ModelAdmin, request: HttpRequest, rows: list) -> bool:
@@ -219,14 +256,28 @@ def _too_many_to_check(modeladmin: admin.ModelAdmin, request: HttpRequest, rows:
 def _check_and_report(
     modeladmin: admin.ModelAdmin, request: HttpRequest, connection: Connection
 ) -> None:
+    """Both sides, one message each: Procore, then the ERP's own health check."""
     result = connection_check(connection=connection)
-    text = f"{connection.company}: {result.message}"
+    audit_record(
+        action="action",
+        instance=connection,
+        actor=request.user,
+        changes={"action": "test connection", "outcome": str(result.outcome)},
+    )
+    text = f"{connection.company}: Procore: {result.message}"
     if result.request_id:
         text += f" (Procore request id {result.request_id})"
     modeladmin.message_user(request, text, _CHECK_LEVELS.get(result.outcome, messages.ERROR))
+    if result.erp is not None:
+        level = _ERP_LEVELS.get(result.erp.health, messages.ERROR)
+        modeladmin.message_user(
+            request,
+            f"{connection.company}: ERP ({connection.adapter_key or 'none'}): {result.erp.message}",
+            level,
+        )
 
 
-@admin.action(description="Test connection")
+@admin.action(description="Test connection", permissions=["operate"])
 def check_connections(modeladmin, request, queryset) -> None:
     rows = list(queryset.select_related("company")[: MAX_CHECK_ROWS + 1])
     if not _too_many_to_check(modeladmin, request, rows):
@@ -234,7 +285,7 @@ def check_connections(modeladmin, request, queryset) -> None:
             _check_and_report(modeladmin, request, connection)
 
 
-@admin.action(description="Test connection")
+@admin.action(description="Test connection", permissions=["operate"])
 def check_company_connections(modeladmin, request, queryset) -> None:
     rows = list(queryset.select_related("connection")[: MAX_CHECK_ROWS + 1])
     if _too_many_to_check(modeladmin, request, rows):
@@ -253,14 +304,17 @@ class ConnectionInline(admin.StackedInline):
     model = Connection
     can_delete = False
     extra = 0
-    fields = ("environment", "adapter_key", "health", "health_message", "health_checked_at")
-    readonly_fields = (
+    fields = (
         "environment",
         "adapter_key",
         "health",
         "health_message",
         "health_checked_at",
+        "erp_health",
+        "erp_health_message",
+        "erp_health_checked_at",
     )
+    readonly_fields = fields
     show_change_link = True
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -274,38 +328,82 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(ExactIdSearchMixin, AuditedAdmin):
-    list_display = ("name", "procore_company_id", "is_active", "connection_health", "created_at")
+class CompanyAdmin(DetailActionsMixin, OperatorActionsMixin, ExactIdSearchMixin, AuditedAdmin):
+    list_display = (
+        "name",
+        "connection_health",
+        "overview_link",
+        "procore_company_id",
+        "is_active",
+        "created_at",
+        "metadata_link",
+    )
     list_filter = ("is_active",)
     list_select_related = ("connection",)
-    exact_text_search = ("name",)
+    partial_text_search = ("name",)
     exact_int_search = ("procore_company_id",)
-    search_help_text = "Exact Procore company id or exact name."
+    search_help_text = "Company name, in part and whatever the case; or exact Procore company id."
     inlines = (ConnectionInline, MembershipInline)
     readonly_fields = ("created_at", "updated_at")
     actions = [check_company_connections]
+    detail_actions = ("check_company_connections",)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:company_pk>/overview/",
+                self.admin_site.admin_view(self.overview_view),
+                name="integrations_company_overview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def overview_view(self, request: HttpRequest, company_pk: int):
+        return company_overview_view(self, request, company_pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "detail_links": [(_overview_url(object_id), "Overview")],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Connection")
     def connection_health(self, obj: Company) -> str:
         connection = getattr(obj, "connection", None)
         if connection is None:
-            return "not connected"
-        return connection.get_health_display()
+            return state_cell("not connected", "unknown")
+        return state_cell(connection.get_health_display(), connection.health)
+
+    @admin.display(description="Overview")
+    def overview_link(self, obj: Company) -> str:
+        return format_html('<a href="{}">overview</a>', _overview_url(obj.pk))
+
+    @admin.display(description="Metadata")
+    def metadata_link(self, obj: Company) -> str:
+        url = reverse("admin:integrations_metadataconfig_editor", args=[obj.pk])
+        return format_html('<a href="{}">Edit metadata</a>', url)
+
+
+def _overview_url(company_pk: Any) -> str:
+    return reverse("admin:integrations_company_overview", args=[company_pk])
 
 
 @admin.register(Connection)
-class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
+class ConnectionAdmin(DetailActionsMixin, OperatorActionsMixin, CompanyLinkMixin, AuditedAdmin):
     form = ConnectionAdminForm
     actions = [check_connections]
+    detail_actions = ("check_connections",)
     list_display = (
         "company",
+        "health_shown",
+        "checked",
         "environment",
         "adapter_key",
-        "health",
-        "health_checked_at",
-        "provisioned_at",
+        "erp_health",
+        "provisioned",
     )
-    list_filter = ("environment", "health", "adapter_key")
+    list_filter = ("environment", "health", "erp_health", "adapter_key")
     list_select_related = ("company",)
     search_fields = ("company__name", "=company__procore_company_id")
     search_help_text = "Company name, or exact Procore company id."
@@ -316,6 +414,9 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
         "adapter_settings_shown",
         "health_message",
         "health_checked_at",
+        "erp_health",
+        "erp_health_message",
+        "erp_health_checked_at",
         "provisioned_at",
         "provisioning_lease",
         "created_at",
@@ -352,7 +453,15 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
             },
         ),
         ("ERP", {"fields": ("adapter_key", "adapter_settings", "adapter_settings_shown")}),
-        ("Health", {"fields": ("health", "health_message", "health_checked_at")}),
+        ("Procore health", {"fields": ("health", "health_message", "health_checked_at")}),
+        (
+            "ERP health",
+            {
+                "fields": ("erp_health", "erp_health_message", "erp_health_checked_at"),
+                "description": "The adapter's own health check, run with the Procore check by "
+                "Test connection and check_connection.",
+            },
+        ),
         ("History", {"fields": ("created_at", "updated_at")}),
     )
 
@@ -401,6 +510,18 @@ class ConnectionAdmin(CompanyLinkMixin, AuditedAdmin):
         """The same consequences as any other edit: times of the changed secrets, and the
         cached token dropped when the credentials or hosts changed."""
         connection_changes_apply(before=before, after=obj)
+
+    @admin.display(description="Health", ordering="health")
+    def health_shown(self, obj: Connection) -> str:
+        return state_cell(obj.get_health_display(), obj.health)
+
+    @admin.display(description="Checked", ordering="health_checked_at")
+    def checked(self, obj: Connection) -> str:
+        return short_time(obj.health_checked_at)
+
+    @admin.display(description="Provisioned", ordering="provisioned_at")
+    def provisioned(self, obj: Connection) -> str:
+        return short_time(obj.provisioned_at)
 
     @admin.display(description="Client id")
     def client_id_state(self, obj: Connection) -> str:

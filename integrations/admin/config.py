@@ -6,15 +6,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from integrations.admin.base import AuditedAdmin, LedgerAdmin, pretty_json
-from integrations.models import AuditEntry, MetadataConfig
+from integrations.models import AuditEntry, Company, MetadataConfig
 from integrations.services.metadata import (
     MetadataInvalid,
     metadata_config_create,
     metadata_document_validate,
 )
+from integrations.views.metadata_editor import EditorPlace, metadata_editor
 
 
 class MetadataConfigAddForm(forms.ModelForm):
@@ -38,7 +43,15 @@ class MetadataConfigAddForm(forms.ModelForm):
 class MetadataConfigAdmin(AuditedAdmin):
     """Versions are immutable: a saved version can be read, not edited; a new one is added."""
 
-    list_display = ("company", "version", "comment", "created_by", "created_at", "pushed_at")
+    list_display = (
+        "company",
+        "version",
+        "comment",
+        "created_by",
+        "created_at",
+        "pushed_at",
+        "editor_link",
+    )
     list_filter = ("company",)
     list_select_related = ("company", "created_by")
     search_fields = ("=company__procore_company_id", "comment")
@@ -76,6 +89,36 @@ class MetadataConfigAdmin(AuditedAdmin):
     @admin.display(description="Document")
     def document_pretty(self, obj: MetadataConfig) -> str:
         return pretty_json(obj.document)
+
+    @admin.display(description="Editor")
+    def editor_link(self, obj: MetadataConfig) -> str:
+        url = reverse("admin:integrations_metadataconfig_editor", args=[obj.company_id])
+        return format_html('<a href="{}?version={}">Open in the editor</a>', url, obj.version)
+
+    def get_urls(self):
+        editor = path(
+            "editor/<int:company_id>/",
+            self.admin_site.admin_view(self.editor_view),
+            name="integrations_metadataconfig_editor",
+        )
+        return [editor, *super().get_urls()]
+
+    def editor_view(self, request: HttpRequest, company_id: int) -> HttpResponse:
+        """The metadata editor for support staff: any company; saving and publishing need the
+        permission to add metadata versions."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        company = get_object_or_404(Company, pk=company_id)
+        may_write = self.has_add_permission(request)
+        place = EditorPlace(
+            company=company,
+            url=reverse("admin:integrations_metadataconfig_editor", args=[company.pk]),
+            template="admin/integrations/metadataconfig/editor.html",
+            can_edit=may_write,
+            can_publish=may_write,
+            context={**self.admin_site.each_context(request), "opts": self.model._meta},
+        )
+        return metadata_editor(request, place)
 
 
 @admin.register(AuditEntry)

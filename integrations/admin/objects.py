@@ -6,43 +6,75 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from integrations.admin.base import LedgerAdmin, admin_link
+from integrations.admin.base import LedgerAdmin, admin_link, list_link, short_time, state_cell
 from integrations.models import ObjectLink, ObjectListVersion, SyncRun
 from integrations.services.sync_run_summaries import sync_run_refusal_line
 
 
 @admin.register(ObjectLink)
 class ObjectLinkAdmin(LedgerAdmin):
+    """Newest change first: what an import, an export or a person in Procore just did shows at
+    the top, with its state and when."""
+
     list_display = (
         "id",
-        "company",
+        "state_shown",
+        "changed",
+        "object",
         "item_type",
-        "origin_id",
-        "origin_code",
+        "company_name",
         "procore_id",
-        "staged_record_id",
-        "state",
-        "updated_at",
     )
     list_filter = ("state", "item_type", "company")
     list_select_related = ("company",)
+    ordering = ("-updated_at", "-id")
     exact_text_search = ("origin_id", "origin_code")
+    partial_text_search = ("name", "origin_code")
     exact_int_search = ("procore_id", "staged_record_id")
-    search_help_text = "Exact origin id or code, Procore id, or staged record id."
+    search_help_text = (
+        "Name or ERP code, in part and whatever the case; or exact origin id, Procore id or "
+        "staged record id."
+    )
     fields = (
         "company_link",
         "item_type",
+        "name",
         "origin_id",
         "origin_code",
         "procore_id",
         "staged_record_id",
         "state",
-        "content_hash",
         "last_error",
+        "related",
+        "content_hash",
         "created_at",
         "updated_at",
     )
     readonly_fields = fields
+
+    @admin.display(description="State", ordering="state")
+    def state_shown(self, obj: ObjectLink) -> str:
+        short = obj.get_state_display().split(" (")[0]
+        if obj.state == ObjectLink.State.FAILED and obj.last_error:
+            short = f"{short}: {obj.last_error[:120]}"
+        return state_cell(short, obj.state)
+
+    @admin.display(description="Object (name · ERP code)")
+    def object(self, obj: ObjectLink) -> str:
+        parts = [p for p in (obj.name, obj.origin_code) if p]
+        return " · ".join(parts) if parts else obj.origin_id
+
+    @admin.display(description="Changed", ordering="updated_at")
+    def changed(self, obj: ObjectLink) -> str:
+        return short_time(obj.updated_at)
+
+    @admin.display(description="Related")
+    def related(self, obj: ObjectLink) -> str:
+        return list_link(
+            "syncrun",
+            {"company__id__exact": obj.company_id, "item_type__exact": obj.item_type},
+            f"import runs of this company's {obj.get_item_type_display().lower()}s",
+        )
 
 
 @admin.register(ObjectListVersion)
@@ -64,11 +96,11 @@ class ObjectListVersionAdmin(LedgerAdmin):
 class SyncRunAdmin(LedgerAdmin):
     list_display = (
         "id",
-        "created_at",
-        "company",
+        "state_shown",
         "item_type",
+        "company_name",
         "trigger",
-        "state",
+        "created",
         "listed",
         "created",
         "updated",
@@ -87,6 +119,7 @@ class SyncRunAdmin(LedgerAdmin):
         "trigger",
         "state",
         "erp_request_link",
+        "related",
         "listed",
         "created",
         "updated",
@@ -105,9 +138,34 @@ class SyncRunAdmin(LedgerAdmin):
     )
     readonly_fields = fields
 
+    @admin.display(description="State", ordering="state")
+    def state_shown(self, obj: SyncRun) -> str:
+        return state_cell(obj.get_state_display(), obj.state)
+
+    @admin.display(description="Created", ordering="id")
+    def created(self, obj: SyncRun) -> str:
+        return short_time(obj.created_at)
+
     @admin.display(description="ERP request")
     def erp_request_link(self, obj: SyncRun) -> str:
         return admin_link(obj.erp_request)
+
+    @admin.display(description="Related")
+    def related(self, obj: SyncRun) -> str:
+        return format_html_join(
+            mark_safe(" · "),
+            "{}",
+            (
+                (list_link("apiattempt", {"sync_run__exact": obj.pk}, "its API attempts"),),
+                (
+                    list_link(
+                        "objectlink",
+                        {"company__id__exact": obj.company_id, "item_type__exact": obj.item_type},
+                        "object links of this entity (last changed first)",
+                    ),
+                ),
+            ),
+        )
 
     @admin.display(description="Refused items (the first few)")
     def refused_items(self, obj: SyncRun) -> str:

@@ -124,10 +124,14 @@ METADATA_FLOWS: dict[str, dict[str, frozenset[str]]] = {
     "jobs": {
         "import": frozenset({"sync_jobs", "create_job_in_procore", "sync_single_job"}),
         "export": frozenset({"create_or_update_job"}),
+        "cost_code_deletions": frozenset({"delete_cost_codes"}),
+        "cost_type_assignment_deletions": frozenset({"delete_cost_type_assignments"}),
     },
     "sub_jobs": {
         "import": frozenset({"sync_sub_jobs", "create_sub_job_in_procore", "sync_sub_job"}),
         "export": frozenset({"create_sub_job"}),
+        "cost_code_deletions": frozenset({"delete_cost_codes"}),
+        "cost_type_assignment_deletions": frozenset({"delete_cost_type_assignments"}),
     },
     "budgets": {"export": frozenset({"create_budget", "update_budget"})},
     "job_costs": {"import": frozenset({"sync_single_job"})},
@@ -182,12 +186,19 @@ class LinkChange:
     procore_id: int | None = None
     origin_code: str = ""
     kind: str = "synced"
+    name: str = ""
 
     @classmethod
     def now_synced(
-        cls, item_type: str, origin_id: str, *, procore_id: int, origin_code: str = ""
+        cls,
+        item_type: str,
+        origin_id: str,
+        *,
+        procore_id: int,
+        origin_code: str = "",
+        name: str = "",
     ) -> LinkChange:
-        return cls(item_type, str(origin_id), int(procore_id), origin_code or "")
+        return cls(item_type, str(origin_id), int(procore_id), origin_code or "", name=name or "")
 
     @classmethod
     def unlinked(cls, item_type: str, origin_id: str) -> LinkChange:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from erp_adapters.base import ConstraintViolation, Entity
+from erp_adapters.base import ConstraintViolation, Entity, ERPNoAnswer, ERPPending
 from integrations.handlers.imports import import_for_request
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
@@ -29,7 +29,8 @@ def sync_standard_cost_codes(ctx: HandlerContext) -> Outcome:
 def create_standard_cost_codes(ctx: HandlerContext) -> Outcome:
     """Each code in its turn (Procore lists parents before their children), each closing its
     own Request Detail: a refused code does not stop the others, and a code whose parent was
-    refused is refused too, saying so."""
+    refused is refused too, saying so. With an ERP that answers later (a file exchange) each
+    code's detail shows in progress until the ERP has answered about it."""
     items = ctx.erp_request.request_data
     if not isinstance(items, list) or not items:
         return Outcome.failed("The export carries no standard cost codes.")
@@ -37,6 +38,7 @@ def create_standard_cost_codes(ctx: HandlerContext) -> Outcome:
     per_detail: dict[int, tuple[str, tuple[str, ...]]] = {}
     links = []
     failed = 0
+    waiting: list[float] = []  # an ERP that answers later: when to ask about each code again
     for item in items:
         detail = _detail_id(item)
         label = _label(item)
@@ -46,6 +48,16 @@ def create_standard_cost_codes(ctx: HandlerContext) -> Outcome:
                 result = codes.create(item)
             except ConstraintViolation as refused:
                 problems = refused.messages
+            except ERPPending as pending:
+                waiting.append(pending.check_again_in)
+                if detail is not None:
+                    per_detail[detail] = ("in_progress", (f"{label}: {pending}",))
+                continue
+            except ERPNoAnswer as silent:
+                failed += 1
+                if detail is not None:
+                    per_detail[detail] = ("stale", (f"{label}: {silent}",))
+                continue
             else:
                 links.extend(result.links)
                 verb = "Created" if result.created else "Already"
@@ -56,7 +68,19 @@ def create_standard_cost_codes(ctx: HandlerContext) -> Outcome:
         failed += 1
         if detail is not None:
             per_detail[detail] = ("failed", tuple(f"{label}: {p}" for p in problems))
-    summary = f"{len(items) - failed} of {len(items)} standard cost codes created in the ERP."
+    done = len(items) - failed - len(waiting)
+    summary = f"{done} of {len(items)} standard cost codes created in the ERP."
+    if waiting:
+        # Each code keeps its own status meanwhile; the request is asked again until the ERP
+        # has answered about every one.
+        summary += f" {len(waiting)} wait for the ERP's answer."
+        return Outcome(
+            "in_progress",
+            (summary,),
+            per_detail=per_detail,
+            external_data=tuple(links),
+            check_again_in=min(waiting),
+        )
     status = "success" if not failed else "failed"
     return Outcome(status, (summary,), per_detail=per_detail, external_data=tuple(links))
 

@@ -8,31 +8,80 @@ from Procore's.
 
 from __future__ import annotations
 
-from erp_adapters.base import Entity, ExternalLink
+from typing import Any
+
+from erp_adapters.base import CreateResult, Entity, ExternalLink
 from integrations.handlers.imports import import_for_request
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
-from integrations.models import ItemType
+from integrations.models import Company, ItemType
+from integrations.selectors.metadata import metadata_config_live
+from integrations.services.metadata import metadata_default_document
 
 
 @register("create_vendor")
 def create_vendor(ctx: HandlerContext) -> Outcome:
     """Create the exported vendor in the ERP; the engine then marks it synced in Procore (External
-    Data, batched with other exports) and closes the Request Detail."""
+    Data, batched with other exports) and closes the Request Detail. A vendor exported before
+    (it carries its ERP id) is an update, done only when the metadata enables vendor updates.
+    The portal's link keeps the ERP's vendor code, so support finds it by the code the
+    accountant knows."""
     payload = ctx.request_data
     vendor = payload.get("vendor") or {}
     if not vendor.get("id"):
         return Outcome.failed("The export carries no vendor, so nothing was created in the ERP.")
+    if vendor.get("origin_id"):
+        return _update_vendor(ctx, payload)
     vendors = ctx.adapter.vendors
     problems = vendors.check_create(payload)
     if problems:
         return Outcome.failed(*problems)
     result = vendors.create(payload)
-    links = result.links or (ExternalLink(ItemType.VENDOR, int(vendor["id"]), result.origin_id),)
     if result.created:
         message = f"Created in the ERP as {result.origin_code}."
     else:
         message = f"Already in the ERP as {result.origin_code}."
-    return Outcome.success(message, external_data=links)
+    return _vendor_exported(vendor, result, message)
+
+
+def _vendor_exported(vendor: dict[str, Any], result: CreateResult, message: str) -> Outcome:
+    links = result.links or (ExternalLink(ItemType.VENDOR, int(vendor["id"]), result.origin_id),)
+    code = LinkChange.now_synced(
+        ItemType.VENDOR,
+        result.origin_id,
+        procore_id=int(vendor["id"]),
+        origin_code=result.origin_code,
+    )
+    return Outcome.success(message, external_data=links, object_links=(code,))
+
+
+def vendor_updates_enabled(company: Company) -> bool:
+    """``vendors.configs.export.update.enabled`` in the company's live metadata (the default
+    document before it has one)."""
+    live = metadata_config_live(company=company)
+    document = live.document if live is not None else metadata_default_document()
+    vendors = ((document or {}).get("settings") or {}).get("entities", {}).get("vendors") or {}
+    export = (vendors.get("configs") or {}).get("export") or {}
+    return bool(
+        vendors.get("enabled")
+        and export.get("enabled")
+        and (export.get("update") or {}).get("enabled")
+    )
+
+
+def _update_vendor(ctx: HandlerContext, payload: dict[str, Any]) -> Outcome:
+    vendor = payload["vendor"]
+    if not vendor_updates_enabled(ctx.company):
+        return Outcome.failed(
+            "This vendor is already in the ERP, and updating exported vendors is turned off for "
+            "this company; nothing was changed. Change the vendor in the ERP, or ask your "
+            "integration support team to turn vendor updates on."
+        )
+    vendors = ctx.adapter.vendors
+    problems = vendors.check_update(payload)
+    if problems:
+        return Outcome.failed(*problems)
+    result = vendors.update(payload)
+    return _vendor_exported(vendor, result, f"Updated in the ERP ({result.origin_code}).")
 
 
 @register("sync_vendors")
@@ -56,6 +105,7 @@ def create_vendor_in_procore(ctx: HandlerContext) -> Outcome:
                 str(origin_id),
                 procore_id=int(vendor["id"]),
                 origin_code=str(vendor.get("origin_code") or ""),
+                name=str(vendor.get("name") or ""),
             ),
         )
     )

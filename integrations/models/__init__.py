@@ -1,6 +1,7 @@
 """The portal's domain. One module per concern; everything is re-exported here."""
 
 from integrations.models.access import CompanyMembership
+from integrations.models.api_tokens import ApiToken
 from integrations.models.attempts import ApiAttempt
 from integrations.models.audit import AuditEntry
 from integrations.models.breakers import CircuitBreaker
@@ -16,6 +17,7 @@ from integrations.models.sync import SyncRun
 
 __all__ = [
     "ApiAttempt",
+    "ApiToken",
     "AuditEntry",
     "CircuitBreaker",
     "Company",

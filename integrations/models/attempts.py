@@ -15,6 +15,22 @@ class ApiAttempt(models.Model):
         related_name="api_attempts",
         db_index=False,  # the composite indexes below lead with company
     )
+    # The unit of work the call served (``work_context``), so support walks from a request or
+    # an import run to its calls and back.
+    erp_request = models.ForeignKey(
+        "integrations.ERPRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="api_attempts",
+    )
+    sync_run = models.ForeignKey(
+        "integrations.SyncRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="api_attempts",
+    )
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=500)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)

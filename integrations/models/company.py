@@ -1,5 +1,7 @@
 from django.db import models
 
+from integrations.models.search import trigram_indexes
+
 
 class Company(models.Model):
     """A customer company in Procore; everything else hangs off it."""
@@ -15,6 +17,7 @@ class Company(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "companies"
+        indexes = [*trigram_indexes("company", ("name",))]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.procore_company_id})"

@@ -87,6 +87,13 @@ class Connection(Leased):
     )
     health_message = models.TextField(blank=True)
     health_checked_at = models.DateTimeField(null=True, blank=True)
+    # The other side: the ERP adapter's own health check (the database answers and its mapped
+    # tables exist, the folders are there and writable, …), checked with the Procore side.
+    erp_health = models.CharField(
+        "ERP health", max_length=16, choices=Health.choices, default=Health.UNKNOWN
+    )
+    erp_health_message = models.TextField("ERP health message", blank=True)
+    erp_health_checked_at = models.DateTimeField("ERP health checked at", null=True, blank=True)
     provisioned_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,6 +5,7 @@ from typing import Any
 from django.db import models
 
 from integrations.models.leases import Leased
+from integrations.models.search import trigram_indexes
 
 
 class WorkState(models.TextChoices):
@@ -100,6 +101,13 @@ class ERPRequest(LeasedWork):
             models.Index(fields=["state", "-id"], name="erp_request_state_idx"),
             models.Index(fields=["procore_request_id"], name="erp_request_procore_idx"),
             models.Index(fields=["company", "-id"], name="erp_request_company_idx"),
+            # The self-service errors queue (a company's failed, dead, stale requests) and the
+            # dashboard's requests-per-day chart (selfservice/selectors).
+            models.Index(fields=["company", "state", "-id"], name="erp_request_company_state_idx"),
+            models.Index(
+                fields=["company", "completed_at", "state"], name="erp_request_company_done_idx"
+            ),
+            *trigram_indexes("erp_request", ("request_name",)),
         ]
 
     def __str__(self) -> str:

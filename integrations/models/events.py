@@ -58,6 +58,8 @@ class NotificationEvent(models.Model):
         indexes = [
             models.Index(fields=["state", "-id"], name="event_state_idx"),
             models.Index(fields=["company", "-id"], name="event_company_idx"),
+            # The self-service dashboard's events-per-day chart (selfservice/selectors).
+            models.Index(fields=["company", "received_at"], name="event_company_received_idx"),
             models.Index(fields=["resource_id"], name="event_resource_idx"),
             models.Index(fields=["event_id"], name="event_event_id_idx"),
             models.Index(fields=["ulid"], name="event_ulid_idx"),

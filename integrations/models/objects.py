@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from integrations.models.search import trigram_indexes
+
 
 class ItemType(models.TextChoices):
     """The kinds of financial object that cross between the ERP and Procore."""
@@ -17,6 +19,7 @@ class ItemType(models.TextChoices):
     COMMITMENT_CHANGE_ORDER = "commitment_change_order", "Commitment change order"
     PRIME_CONTRACT = "prime_contract", "Prime contract"
     LINE_ITEM = "line_item", "Line item"
+    JOB_COSTS = "job_costs", "Job costs (of a job or sub job)"
 
 
 class ObjectLink(models.Model):
@@ -39,6 +42,13 @@ class ObjectLink(models.Model):
     item_type = models.CharField(max_length=32, choices=ItemType.choices)
     origin_id = models.CharField(max_length=255, help_text="The ERP's id for the object.")
     origin_code = models.CharField(max_length=255, blank=True)
+    name = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="The object's name as the ERP or Procore last gave it, so support finds it by "
+        "name; filled by the engine when it links or syncs the object.",
+    )
     procore_id = models.BigIntegerField(null=True, blank=True)
     staged_record_id = models.BigIntegerField(null=True, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
@@ -61,6 +71,17 @@ class ObjectLink(models.Model):
             models.Index(fields=["state", "-id"], name="object_link_state_idx"),
             models.Index(fields=["item_type", "-id"], name="object_link_type_idx"),
             models.Index(fields=["company", "-id"], name="object_link_company_idx"),
+            # The self-service dashboard's objects by entity and state, and refused objects.
+            models.Index(
+                fields=["company", "state", "item_type"], name="object_link_company_state_idx"
+            ),
+            # The admin lists what changed last first.
+            models.Index(fields=["-updated_at", "-id"], name="object_link_changed_idx"),
+            # Partial, case-insensitive search (``UPPER(x) LIKE UPPER('%term%')``, Django's
+            # icontains); created on PostgreSQL only (migration 0020).
+            # (Origin ids are found whole, by object_link_origin_idx: every id shares most of
+            # its trigrams with the others, so a trigram index would not narrow a search.)
+            *trigram_indexes("object_link", ("name", "origin_code")),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,9 @@ class ImportEntity(models.TextChoices):
     VENDORS = "vendors", "Vendors"
     STANDARD_COST_CODES = "standard_cost_codes", "Standard cost codes"
     STANDARD_CATEGORIES = "standard_categories", "Cost types"
+    JOBS = "jobs", "Jobs"
+    SUB_JOBS = "sub_jobs", "Sub jobs"
+    JOB_COSTS = "job_costs", "Job costs"
 
 
 class ImportSchedule(models.Model):

@@ -20,6 +20,7 @@ class SyncRun(Leased):
         EVENT = "event", "Procore event"
         ADMIN = "admin", "Support staff"
         COMMAND = "command", "Command line"
+        SELF_SERVICE = "self_service", "Company user (portal or API)"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -57,6 +58,11 @@ class SyncRun(Leased):
     archived = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    unreadable = models.PositiveIntegerField(
+        default=0,
+        help_text="Records the ERP holds that its adapter could not read (bad rows of an "
+        "import file); the first few are among the refusals, with file, line and column.",
+    )
     api_calls = models.PositiveIntegerField(default=0)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
@@ -69,7 +75,8 @@ class SyncRun(Leased):
         default=list,
         blank=True,
         help_text='The first few items Procore refused: [{"item": origin code or id, '
-        '"reason": …}]; every refusal is on its object link.',
+        '"reason": …}]; every refusal is on its object link. Records the ERP adapter could '
+        'not read carry "source": "erp" and name the file, line and column.',
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

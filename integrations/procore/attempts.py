@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from integrations.procore.redaction import redact as redact_text
+from integrations.work_context import work_context
 
 logger = logging.getLogger("integrations.procore")
 
@@ -48,15 +49,21 @@ class AttemptRecorder(Protocol):
 
 
 class DatabaseAttemptRecorder:
-    """Writes an ``ApiAttempt`` row and a log line; a failure to record never fails the call."""
+    """Writes an ``ApiAttempt`` row and a log line; a failure to record never fails the call.
+
+    The row names the ERP request or import run being worked on (``work_context``), so support
+    walks from either to the calls it made."""
 
     def record(self, attempt: AttemptRecord) -> None:
         from integrations.models import ApiAttempt
 
         _log(attempt)
+        context = work_context()
         try:
             ApiAttempt.objects.create(
                 company_id=attempt.company_pk,
+                erp_request_id=context.erp_request_pk,
+                sync_run_id=context.sync_run_pk,
                 method=attempt.method[:8],
                 path=attempt.path[:500],
                 status_code=attempt.status_code,

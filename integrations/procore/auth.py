@@ -334,6 +334,10 @@ class ConnectionTokenProvider:
         self._connection.access_token_changed_at = changed_at
         return token
 
+    @property
+    def expires_at(self) -> datetime | None:
+        return self._connection.token_expires_at
+
     def _usable(self, token: str, expires_at: datetime | None) -> bool:
         if not token or expires_at is None:
             return False
@@ -353,3 +357,54 @@ class ConnectionTokenProvider:
             lock = _PROCESS_LOCKS.setdefault(pk, threading.Lock())
         with lock:
             yield model.objects.get(pk=pk)
+
+
+class CredentialsTokenProvider:
+    """The access token of credentials not saved yet (a person testing them before saving):
+    fetched from the login host like any token, kept in memory only, never written anywhere.
+
+    ``connection`` is an unsaved (or edited, not yet saved) Connection: its ``login_url``,
+    ``client_id`` and ``client_secret`` are the ones tried."""
+
+    def __init__(
+        self,
+        connection: Any,
+        *,
+        recorder: AttemptRecorder | None,
+        clock: Callable[[], float] = time.time,
+        timeout: float | tuple[float, float] = TOKEN_TIMEOUT,
+    ) -> None:
+        self._connection = connection
+        self._recorder = recorder
+        self._clock = clock
+        self._timeout = timeout
+        self._token: Token | None = None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        c = self._connection
+        values = (c.client_id, c.client_secret, self._token.access_token if self._token else "")
+        return tuple(s for s in values if s)
+
+    def token(self) -> str:
+        t = self._token
+        if t is not None and t.expires_at.timestamp() - EXPIRY_MARGIN_SECONDS > self._clock():
+            return t.access_token
+        return self.refresh(rejected=None)
+
+    def refresh(self, *, rejected: str | None = None, force: bool = False) -> str:
+        c = self._connection
+        self._token = fetch_token(
+            login_url=c.login_url,
+            client_id=c.client_id,
+            client_secret=c.client_secret,
+            recorder=self._recorder,
+            company_pk=c.company.pk if c.company_id else None,
+            clock=self._clock,
+            timeout=self._timeout,
+        )
+        return self._token.access_token
+
+    @property
+    def expires_at(self) -> datetime | None:
+        return self._token.expires_at if self._token else None

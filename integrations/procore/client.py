@@ -18,12 +18,8 @@ These methods are tested (``tests/integrations/procore/``) but no service, handl
 them yet; the coming flows will. Keep them, and take a name off this list when a flow calls it
 (``tests/integrations/procore/test_client_wiring.py`` checks that the list matches the code).
 
-- Jobs and cost structure (jobs, sub jobs and their cost codes; budgets switched on per
-  project): ``sync_projects``, ``sync_sub_jobs``, ``sync_cost_codes``,
-  ``sync_cost_code_line_item_types``, ``update_project_configuration``, ``list_projects``.
-- Contracts and money (budget write-back, job costs, invoice payments):
-  ``sync_erp_transactions``, ``sync_erp_job_costs``, ``delete_erp_job_cost``,
-  ``sync_invoice_payments``.
+- Contracts and money (invoice payments, job costs Procore asks to delete):
+  ``delete_erp_job_cost``, ``sync_invoice_payments``.
 - One at a time what the flows do in bulk (staging, reading Ready to Import, closing out):
   ``create_staged_record``, ``list_staged_records``, ``close_request_detail``.
 - Taking hooks and triggers down: ``delete_hook``, ``delete_trigger``,
@@ -44,9 +40,9 @@ import requests
 from integrations.breakers import Breaker, procore_breaker
 from integrations.procore import paths, ratelimit
 from integrations.procore.attempts import AttemptRecorder, DatabaseAttemptRecorder
-from integrations.procore.auth import ConnectionTokenProvider
+from integrations.procore.auth import ConnectionTokenProvider, CredentialsTokenProvider
 from integrations.procore.batching import SyncResult, sync_in_batches
-from integrations.procore.errors import ProtocolError
+from integrations.procore.errors import NotFoundError, ProtocolError
 from integrations.procore.paging import DEFAULT_PER_PAGE, iter_cursor, iter_pages
 from integrations.procore.paths import build
 from integrations.procore.ratelimit import RateLimitRegistry
@@ -124,12 +120,17 @@ class ProcoreClient:
         rate_limits: RateLimitRegistry | None = None,
         recorder: AttemptRecorder | None = None,
         breaker: Breaker | None = None,
+        tokens: ConnectionTokenProvider | CredentialsTokenProvider | None = None,
     ) -> None:
         self.connection = connection
         company = connection.company
+        if breaker is _NO_BREAKER:
+            breaker = None
+        elif breaker is None:
+            breaker = _default_breaker(company)
         self.company_id = int(company.procore_company_id)
         recorder = recorder if recorder is not None else DatabaseAttemptRecorder()
-        self.tokens = ConnectionTokenProvider(connection, recorder=recorder, clock=clock)
+        self.tokens = tokens or ConnectionTokenProvider(connection, recorder=recorder, clock=clock)
         self.transport = Transport(
             api_url=connection.api_url,
             company_id=self.company_id,
@@ -145,7 +146,32 @@ class ProcoreClient:
             sleep=sleep,
             clock=clock,
             rng=rng,
-            breaker=breaker if breaker is not None else _default_breaker(company),
+            breaker=breaker,
+        )
+
+    @classmethod
+    def for_unsaved_credentials(
+        cls,
+        connection: Any,
+        *,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        recorder: AttemptRecorder | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> ProcoreClient:
+        """A client for credentials typed but not saved (``connection`` is an unsaved or edited
+        Connection): its token is fetched and kept in memory only, and the company's breaker
+        is left alone (a wrong secret being tried says nothing about the saved connection).
+        The URLs are checked against ``destinations`` before anything is sent, as always."""
+        recorder = recorder if recorder is not None else DatabaseAttemptRecorder()
+        return cls(
+            connection,
+            timeout=timeout,
+            retry=retry,
+            recorder=recorder,
+            clock=clock,
+            breaker=_NO_BREAKER,
+            tokens=CredentialsTokenProvider(connection, recorder=recorder, clock=clock),
         )
 
     def __enter__(self) -> ProcoreClient:
@@ -315,6 +341,32 @@ class ProcoreClient:
             paths.COST_CODE_LINE_ITEM_TYPES_SYNC, updates, params=params, idempotent=True
         )
 
+    def delete_cost_code(self, cost_code_id: int, *, project_id: int) -> bool:
+        """Delete a project (or sub job) cost code, with its assignments and job costs. Returns
+        False when Procore no longer has it (a repeat after a lost answer)."""
+        path = build(paths.COST_CODE, id=cost_code_id)
+        return self._delete_if_present(path, {**self._cid(), "project_id": int(project_id)})
+
+    def delete_cost_code_line_item_type(self, assignment_id: int, *, project_id: int) -> bool:
+        """Remove a cost type from a cost code; False when Procore no longer has it."""
+        path = build(paths.COST_CODE_LINE_ITEM_TYPE, id=assignment_id)
+        return self._delete_if_present(path, {**self._cid(), "project_id": int(project_id)})
+
+    def _delete_if_present(self, path: str, params: Mapping[str, Any]) -> bool:
+        try:
+            self.transport.request("DELETE", path, params=params, idempotent=False)
+        except NotFoundError:
+            return False
+        return True
+
+    def update_project(self, project_id: int, attrs: Mapping[str, Any]) -> Item:
+        """The integrator's update of one project (``PATCH /projects/:id``, §b.2); sets values,
+        so a repeat is harmless."""
+        path = build(paths.PROJECT, id=project_id)
+        return self.transport.request(
+            "PATCH", path, params=self._cid(), json={"project": dict(attrs)}, idempotent=True
+        ).data
+
     # -- Reading what Procore holds (linking existing records before a first import) ----------
 
     def list_vendors(self, *, per_page: int = DEFAULT_PER_PAGE) -> Iterator[Item]:
@@ -355,6 +407,10 @@ class ProcoreClient:
     def delete_erp_job_cost(self, job_cost_id: int) -> None:
         path = build(paths.ERP_JOB_COST, id=job_cost_id)
         self.transport.request("DELETE", path, params=self._cid(), idempotent=False)
+
+    def delete_erp_job_cost_if_present(self, job_cost_id: int) -> bool:
+        """Like ``delete_erp_job_cost``; False when Procore no longer has it."""
+        return self._delete_if_present(build(paths.ERP_JOB_COST, id=job_cost_id), self._cid())
 
     def sync_invoice_payments(self, updates: Sequence[Item]) -> SyncResult:
         path = build(paths.INVOICE_PAYMENTS_SYNC, company_id=self.company_id)
@@ -481,6 +537,9 @@ class ProcoreClient:
             params["filter[status]"] = status
             params["filters[status]"] = status
         return iter_cursor(self._get, path, params=params, page_size=page_size)
+
+
+_NO_BREAKER: Any = object()  # for_unsaved_credentials: no breaker at all
 
 
 def _default_breaker(company: Any) -> Breaker | None:

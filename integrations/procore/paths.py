@@ -28,6 +28,8 @@ LINE_ITEM_TYPES_SYNC: Final = f"{V1}/line_item_types/sync"
 COST_CODES_SYNC: Final = f"{V1}/cost_codes/sync"  # ?project_id=[&sub_job_id=]
 COST_CODE: Final = f"{V1}/cost_codes/{{id}}"
 COST_CODE_LINE_ITEM_TYPES_SYNC: Final = f"{V1}/cost_code_line_item_types/sync"  # ?project_id=
+# The 2021 doc spells the delete "cost_codes_line_item_types"; the sync path's spelling is used.
+COST_CODE_LINE_ITEM_TYPE: Final = f"{V1}/cost_code_line_item_types/{{id}}"
 VENDORS_SYNC: Final = f"{V1}/vendors/sync"
 VENDORS: Final = f"{V1}/vendors"  # ?company_id=
 PROJECTS: Final = f"{V1}/projects"  # ?company_id=

@@ -52,3 +52,31 @@ def membership_role(user: AbstractBaseUser | AnonymousUser, company: Company) ->
         .values_list("role", flat=True)
         .first()
     )
+
+
+def company_and_role_for_user(
+    user: AbstractBaseUser | AnonymousUser, company_id: int | str, *, role: str | None = None
+) -> tuple[Company, str]:
+    """``company_for_user`` and ``membership_role`` in one query, for every self-service page:
+    the company and the user's role in it, or 404 for anyone who is not a member (in ``role``)."""
+    try:
+        pk = int(company_id)
+    except (TypeError, ValueError):
+        raise Http404("No such company.") from None
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise Http404("No such company.")
+    memberships = CompanyMembership.objects.select_related("company").filter(
+        user=user, company_id=pk
+    )
+    if role is not None:
+        memberships = memberships.filter(role=role)
+    membership = memberships.first()
+    if membership is None:
+        raise Http404("No such company.")
+    return membership.company, membership.role
+
+
+def user_is_company_admin_anywhere(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the user administers at least one company: such users must sign in with a
+    second factor (``selfservice/access.py``)."""
+    return companies_for_user(user, role=Role.ADMIN).exists()

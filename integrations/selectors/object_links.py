@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from erp_adapters.base import JOB_COST_CODE_SEPARATOR
 from integrations.models import ObjectLink, ObjectListVersion
 from integrations.sync_plan import LinkInfo
 
@@ -43,4 +44,19 @@ def object_list_version_latest(
         .order_by("-id")
         .only("id", "list_hash")
         .first()
+    )
+
+
+def object_link_origin_ids_under(
+    *, company_id: int, item_type: str, holder_origin_id: str
+) -> list[str]:
+    """Origin ids of the still-linked cost codes of one job or sub job: a job cost code's origin
+    id starts with its holder's (``<job>|<cost code>``, ``erp_adapters.base``)."""
+    prefix = f"{holder_origin_id}{JOB_COST_CODE_SEPARATOR}"
+    return list(
+        ObjectLink.objects.filter(
+            company_id=company_id, item_type=item_type, origin_id__startswith=prefix
+        )
+        .exclude(procore_id__isnull=True)
+        .values_list("origin_id", flat=True)
     )

@@ -383,12 +383,27 @@ _HEALTH_FOR = {
 }
 
 
+@dataclass(frozen=True)
+class ERPCheckResult:
+    """The ERP side of a check: the adapter's own health check, in ``Connection.Health`` words."""
+
+    health: str
+    message: str
+
+    @property
+    def failing(self) -> bool:
+        return self.health in (Connection.Health.FAILING, Connection.Health.UNKNOWN)
+
+
 @dataclass
 class ConnectionCheckResult:
+    """``outcome``/``message`` are the Procore side; ``erp`` the ERP side, when checked."""
+
     outcome: CheckOutcome
     message: str
     steps: list[str] = field(default_factory=list)
     request_id: str = ""
+    erp: ERPCheckResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -404,13 +419,37 @@ def _check_client(connection: Connection) -> ProcoreClient:
 
 
 def connection_check(
-    *, connection: Connection, client_factory: ClientFactory = _check_client
+    *,
+    connection: Connection,
+    client_factory: ClientFactory = _check_client,
+    check_erp: bool = True,
 ) -> ConnectionCheckResult:
-    """Get a fresh token and read the companies list; record the verdict as the health.
+    """Check both sides and record each verdict as its health: Procore (a fresh token and the
+    companies list) and, unless ``check_erp`` is False, the ERP (``connection_erp_check``).
 
     A fresh token proves the stored credentials still work (a cached one could outlive a
     revoked secret); the companies list proves the app is installed in this company.
     """
+    result = connection_credentials_test(connection=connection, client_factory=client_factory)
+    _store_health(connection, result)
+    if check_erp:
+        result.erp = connection_erp_check(connection=connection)
+    return result
+
+
+def _unsaved_client(connection: Connection) -> ProcoreClient:
+    return ProcoreClient.for_unsaved_credentials(
+        connection, retry=RetryPolicy.no_retries(), timeout=(5.0, 15.0)
+    )
+
+
+def connection_credentials_test(
+    *, connection: Connection, client_factory: ClientFactory | None = None
+) -> ConnectionCheckResult:
+    """The same check as ``connection_check``, stored nowhere: by default for credentials
+    typed but not saved yet (``connection`` unsaved or edited in memory), whose token is
+    fetched and kept in memory only, so a person can test them before saving them."""
+    client_factory = client_factory or _unsaved_client
     company_id = connection.company.procore_company_id
     steps: list[str] = []
     try:
@@ -434,7 +473,31 @@ def connection_check(
     except ProcoreError as exc:
         result = _failed(CheckOutcome.ERROR, f"The check failed: {exc}", exc)
     result.steps = steps + result.steps
-    _store_health(connection, result)
+    return result
+
+
+def connection_erp_check(*, connection: Connection) -> ERPCheckResult:
+    """Run the adapter's health check (the database answers and the mapped tables exist, the
+    folders exist and are writable, …) and record it as the connection's ERP health."""
+    from erp_adapters.base import AdapterError
+    from erp_adapters.registry import get_adapter
+
+    if not connection.adapter_key:
+        result = ERPCheckResult(
+            Connection.Health.UNKNOWN, "No ERP adapter is set for this connection."
+        )
+    else:
+        try:
+            status = get_adapter(connection.adapter_key, connection.adapter_settings).health_check()
+            result = ERPCheckResult(str(status.state), status.message)
+        except AdapterError as exc:
+            result = ERPCheckResult(Connection.Health.FAILING, str(exc))
+    now = timezone.now()
+    Connection.objects.filter(pk=connection.pk).update(
+        erp_health=result.health, erp_health_message=result.message, erp_health_checked_at=now
+    )
+    connection.erp_health, connection.erp_health_message = result.health, result.message
+    connection.erp_health_checked_at = now
     return result
 
 
@@ -443,7 +506,7 @@ def _run_check(
 ) -> ConnectionCheckResult:
     with client_factory(connection) as client:
         client.tokens.refresh(force=True)
-        expires = connection.token_expires_at
+        expires = client.tokens.expires_at
         steps.append(
             f"Got an access token from {connection.login_url}"
             + (f" (valid until {expires:%Y-%m-%d %H:%M} UTC)" if expires else "")

@@ -145,7 +145,7 @@ def _answers_again(
             and breaker.last_success_at > died
         ):
             return True
-        return connection_check(connection=connection).outcome == CheckOutcome.OK
+        return connection_check(connection=connection, check_erp=False).outcome == CheckOutcome.OK
     try:
         adapter = get_adapter(connection.adapter_key, connection.adapter_settings)
         # Degraded (books incomplete, say) still answers: what died of silence may go again.

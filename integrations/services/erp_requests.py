@@ -21,7 +21,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from erp_adapters.base import AdapterError, ConstraintViolation, ERPUnavailable
+from erp_adapters.base import (
+    AdapterError,
+    ConstraintViolation,
+    ERPNoAnswer,
+    ERPPending,
+    ERPUnavailable,
+)
 from integrations.breakers import CircuitOpen
 from integrations.enqueue import enqueue_close_out, enqueue_erp_requests
 from integrations.handlers.registry import (
@@ -38,9 +44,14 @@ from integrations.procore import (
     RequestDetailClosure,
     RetryableError,
 )
+from integrations.services.external_data import external_data_send
 from integrations.services.leases import Busy, lease_kept
 from integrations.services.notification_events import notification_events_follow
-from integrations.services.object_links import object_link_mark_synced, object_links_apply
+from integrations.services.object_links import (
+    object_display_name,
+    object_link_mark_synced,
+    object_links_apply,
+)
 from integrations.services.work import (
     max_age,
     work_age_exceeded,
@@ -133,8 +144,11 @@ def _record_outcome(row: ERPRequest, outcome: Outcome) -> int:
             item_type=link.item_type,
             origin_id=str(link.origin_id),
             procore_id=int(link.item_id),
+            name=_exported_name(row, link.item_type),
         )
-    if outcome.succeeded and outcome.object_links:
+    # Likewise a handler reports link changes only for what happened (a cost code deleted while
+    # its neighbour was refused), so they are recorded whatever the request's status.
+    if outcome.object_links:
         object_links_apply(company_pk=row.company_id, changes=outcome.object_links)
     count = 0
     # Every detail but those support resolved by hand: a retried request must replace what the
@@ -209,7 +223,12 @@ def _attempt(row: ERPRequest, client: ProcoreClient | None) -> str:
                 # No close-out to batch the write-back with: mark the objects synced now,
                 # with the same error handling as the rest of the request.
                 links = [link.as_update() for link in outcome.external_data]
-                _send_external_links(client=client, company_pk=row.company_id, links=links)
+                _send_external_links(
+                    client=client,
+                    company_pk=row.company_id,
+                    links=links,
+                    names=[_exported_name(row, link.get("item_type")) for link in links],
+                )
     except (CircuitOpen, Busy) as exc:
         # Not an attempt: the target is paused, or another worker holds what this needs.
         work_defer(row, reason=str(exc), wait_seconds=exc.retry_after or 60)
@@ -219,6 +238,12 @@ def _attempt(row: ERPRequest, client: ProcoreClient | None) -> str:
         return _retry_later(row, exc, f"{exc}")
     except ConstraintViolation as exc:
         outcome, state = Outcome.failed(*exc.messages), WorkState.FAILED
+    except ERPPending as exc:
+        # The ERP has it and answers later (a file it imports on its own schedule).
+        outcome = Outcome.in_progress(str(exc), check_again_in=exc.check_again_in)
+        state = WorkState.WAITING
+    except ERPNoAnswer as exc:
+        outcome, state = Outcome.stale(str(exc)), WorkState.STALE
     except (ProcoreError, AdapterError) as exc:
         outcome, state = Outcome.failed(str(exc)), WorkState.FAILED
     except Exception as exc:
@@ -368,7 +393,10 @@ def request_details_close_out(
     )
     if not details:
         return 0
-    with lease_kept(details):
+    # A batch of one request's details: its calls are that request's (the admin links them).
+    requests = {d.erp_request_id for d in details}
+    only = requests.pop() if len(requests) == 1 else None
+    with working_on(erp_request_pk=only), lease_kept(details):
         return _close_out(details, company_pk=company_pk, client=client)
 
 
@@ -417,19 +445,20 @@ def _close_out(
     return closed
 
 
-def _send_external_links(*, client: ProcoreClient, company_pk: int, links: list[dict]):
-    """One External Data call; mark the accepted objects synced on our side too."""
-    result = client.sync_external_data(links)
-    refused = {error.index for error in result.errors if error.index is not None}
-    for index, link in enumerate(links):
-        if index not in refused and link.get("origin_id"):
-            object_link_mark_synced(
-                company_pk=company_pk,
-                item_type=link["item_type"],
-                origin_id=str(link["origin_id"]),
-                procore_id=int(link["item_id"]),
-            )
-    return result
+def _send_external_links(
+    *,
+    client: ProcoreClient,
+    company_pk: int,
+    links: list[dict],
+    names: list[str] | None = None,
+):
+    return external_data_send(client=client, company_pk=company_pk, links=links, names=names)
+
+
+def _exported_name(erp_request: ERPRequest, item_type: Any) -> str:
+    """The exported object's name as Procore sent it (``{"vendor": {"name": …}}``)."""
+    data = erp_request.request_data if isinstance(erp_request.request_data, dict) else {}
+    return object_display_name(data.get(str(item_type)))
 
 
 def _apply_external_links(*, details: list[ERPRequestDetail], client: ProcoreClient) -> None:
@@ -444,6 +473,7 @@ def _apply_external_links(*, details: list[ERPRequestDetail], client: ProcoreCli
     )
     links: list[dict] = []
     owners: list[int] = []
+    names: list[str] = []
     seen: set[tuple] = set()
     for request_pk, erp_request in requests.items():
         for link in erp_request.external_links or []:
@@ -452,11 +482,14 @@ def _apply_external_links(*, details: list[ERPRequestDetail], client: ProcoreCli
                 seen.add(key)
                 links.append(link)
                 owners.append(request_pk)
+                names.append(_exported_name(erp_request, link.get("item_type")))
     if not links:
         return
     company_pk = details[0].company_id
     try:
-        result = _send_external_links(client=client, company_pk=company_pk, links=links)
+        result = _send_external_links(
+            client=client, company_pk=company_pk, links=links, names=names
+        )
     except RetryableError:
         raise  # the caller reschedules every detail
     except ProcoreError as exc:

@@ -20,9 +20,13 @@ from integrations.models import Company, ImportEntity, ImportSchedule
 
 TASK = SCHEDULED_IMPORT_TASK
 
-# Vendors change daily in a busy ERP; reference data rarely.
+# Vendors, jobs and costs change daily in a busy ERP; reference data rarely. An unchanged list
+# costs no Procore call, so hourly job costs only cost reading the ERP.
 DEFAULT_MINUTES: dict[str, int] = {
     ImportEntity.VENDORS: 60,
+    ImportEntity.JOBS: 60,
+    ImportEntity.SUB_JOBS: 60,
+    ImportEntity.JOB_COSTS: 60,
     ImportEntity.STANDARD_COST_CODES: 24 * 60,
     ImportEntity.STANDARD_CATEGORIES: 24 * 60,
 }

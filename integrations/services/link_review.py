@@ -33,7 +33,7 @@ from integrations.models import (
     ObjectLink,
 )
 from integrations.procore import ProcoreClient, SyncResult
-from integrations.services.object_links import object_link_mark_synced
+from integrations.services.object_links import object_display_name, object_link_mark_synced
 from integrations.services.sync_entities import ImportNotPossible
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,13 @@ LINKABLE: dict[str, Linkable] = {
         code_of=lambda r: str(r.get("origin_code") or r.get("abbreviated_name") or ""),
         linking=lambda client, connection, items: client.sync_vendors(items),
         sends_code=True,
+    ),
+    "jobs": Linkable(
+        item_type=ItemType.PROJECT,
+        noun="projects",
+        listing=lambda client, connection: client.list_projects(),
+        code_of=lambda r: str(r.get("origin_code") or r.get("project_number") or ""),
+        linking=lambda client, connection, items: client.sync_projects(items),
     ),
     "standard_categories": Linkable(
         item_type=ItemType.LINE_ITEM_TYPE,
@@ -175,6 +182,7 @@ def link_review_build(
                 origin_id=obj.origin_id,
                 procore_id=int(record["id"]),
                 origin_code=obj.origin_code,
+                name=object_display_name(obj.data),
             )
             known += 1
         elif not origin_id and isinstance(record.get("id"), int):
@@ -342,6 +350,7 @@ def link_review_apply(*, review: LinkReview, client: ProcoreClient | None = None
             origin_id=proposal.origin_id,
             procore_id=proposal.procore_id,
             origin_code=proposal.origin_code,
+            name=proposal.erp_name or proposal.procore_name,
         )
         proposal.decision = LinkProposal.Decision.LINKED
         proposal.save(update_fields=["decision"])

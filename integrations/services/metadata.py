@@ -18,7 +18,7 @@ import ast
 import copy
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,10 +55,17 @@ _KEY_PATTERN = "^[a-z][a-z0-9_]*$"
 
 @dataclass(frozen=True)
 class MetadataProblem:
-    """One thing wrong with a document, at a path such as ``settings.entities.vendors.enabled``."""
+    """One thing wrong with a document, at a path such as ``settings.entities.vendors.enabled``.
+
+    ``parts`` is the same path as keys and list indexes (what an editor needs to put the message
+    beside its field); a document that is not JSON at all has ``line`` and ``column`` instead.
+    """
 
     path: str
     message: str
+    parts: tuple[str | int, ...] = field(default=(), compare=False)
+    line: int | None = field(default=None, compare=False)
+    column: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -95,6 +102,41 @@ def metadata_schema() -> dict[str, Any]:
     return schema
 
 
+def metadata_schema_published(*, schema_id: str) -> dict[str, Any]:
+    """The schema as served at its stable URL, its ``$id`` that URL on this deployment."""
+    return {**copy.deepcopy(metadata_schema()), "$id": schema_id}
+
+
+def _form_schema_of(node: Any) -> Any:
+    """The schema as the editor's form library reads it: ``$defs`` as ``definitions`` (the
+    draft it implements) and true/false as checkboxes; nothing about what is valid changes."""
+    if isinstance(node, list):
+        return [_form_schema_of(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "$defs":
+            out["definitions"] = _form_schema_of(value)
+        elif key == "$ref" and isinstance(value, str):
+            out[key] = value.replace("#/$defs/", "#/definitions/")
+        elif key in ("$schema", "$id"):
+            continue
+        else:
+            out[key] = _form_schema_of(value)
+    if out.get("type") == "boolean":
+        out["format"] = "checkbox"
+    return out
+
+
+@lru_cache(maxsize=1)
+def metadata_form_schema() -> dict[str, Any]:
+    """The metadata schema for the editor's generated form (json-editor reads draft 7)."""
+    schema = _form_schema_of(metadata_schema())
+    schema.pop("description", None)  # the page says what the document is; the form starts at it
+    return schema
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
     return Draft202012Validator(metadata_schema())
@@ -108,6 +150,17 @@ def _default_text() -> str:
 def metadata_default_document() -> dict[str, Any]:
     """A fresh copy of the document every new company starts with."""
     return json.loads(_default_text())
+
+
+def metadata_enables(*, company: Company, entity: str, direction: str) -> bool:
+    """Whether the company's live metadata (the default one before it has any) enables this
+    entity and direction (``settings.entities.<entity>.configs.<direction>.enabled``)."""
+    live = metadata_config_live(company=company)
+    document = live.document if live is not None else metadata_default_document()
+    config = ((document or {}).get("settings") or {}).get("entities", {}).get(entity) or {}
+    if not isinstance(config, dict) or not config.get("enabled"):
+        return False
+    return bool(((config.get("configs") or {}).get(direction) or {}).get("enabled"))
 
 
 # -- Validation ----------------------------------------------------------------------------------
@@ -139,51 +192,50 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
+def _problem(parts: Any, message: str) -> MetadataProblem:
+    return MetadataProblem(_path_text(parts), message, parts=tuple(parts))
+
+
 def _problems_of(error: SchemaError) -> list[MetadataProblem]:
     parts = list(error.absolute_path)
     kind, expected, instance = error.validator, error.validator_value, error.instance
     if kind == "type":
         words = _TYPE_WORDS.get(str(expected), str(expected))
-        return [MetadataProblem(_path_text(parts), f"must be {words}, not {_describe(instance)}")]
+        return [_problem(parts, f"must be {words}, not {_describe(instance)}")]
     if kind == "required":
         missing = error.message.removesuffix(" is a required property")
         try:
             key = ast.literal_eval(missing)
         except (ValueError, SyntaxError):
             key = missing
-        return [MetadataProblem(_path_text([*parts, key]), "is required but missing")]
+        return [_problem([*parts, key], "is required but missing")]
     if kind == "additionalProperties" and isinstance(instance, dict):
         known = sorted((error.schema.get("properties") or {}).keys())
         hint = f"; expected one of: {', '.join(known)}" if known else ""
         return [
-            MetadataProblem(_path_text([*parts, key]), f"is not a key Procore knows here{hint}")
+            _problem([*parts, key], f"is not a key Procore knows here{hint}")
             for key in instance
             if key not in known
         ]
     if kind == "enum":
         choices = ", ".join(json.dumps(choice) for choice in expected)
-        return [
-            MetadataProblem(
-                _path_text(parts), f"must be one of {choices}, not {_describe(instance)}"
-            )
-        ]
+        return [_problem(parts, f"must be one of {choices}, not {_describe(instance)}")]
     if kind == "minLength" and expected == 1:
-        return [MetadataProblem(_path_text(parts), "must not be empty")]
+        return [_problem(parts, "must not be empty")]
     if kind == "maxLength":
-        return [MetadataProblem(_path_text(parts), f"must be at most {expected} characters long")]
+        return [_problem(parts, f"must be at most {expected} characters long")]
     if kind == "minimum":
-        return [MetadataProblem(_path_text(parts), f"must be at least {expected}")]
+        return [_problem(parts, f"must be at least {expected}")]
     if kind == "minProperties":
-        return [MetadataProblem(_path_text(parts), "must not be empty")]
+        return [_problem(parts, "must not be empty")]
     if kind == "pattern" and expected == _KEY_PATTERN:
         where = parts if "propertyNames" not in error.schema_path else [*parts, instance]
         return [
-            MetadataProblem(
-                _path_text(where),
-                "must use lowercase letters, digits and underscores, starting with a letter",
+            _problem(
+                where, "must use lowercase letters, digits and underscores, starting with a letter"
             )
         ]
-    return [MetadataProblem(_path_text(parts), error.message)]
+    return [_problem(parts, error.message)]
 
 
 def metadata_document_problems(document: Any) -> list[MetadataProblem]:
@@ -207,7 +259,10 @@ def metadata_document_parse(text: str) -> Any:
         raise MetadataInvalid(
             [
                 MetadataProblem(
-                    f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}"
+                    f"line {exc.lineno}, column {exc.colno}",
+                    f"not valid JSON: {exc.msg}",
+                    line=exc.lineno,
+                    column=exc.colno,
                 )
             ]
         ) from None
@@ -221,7 +276,10 @@ def metadata_document_validate(document: Mapping[str, Any] | str) -> dict[str, A
         parsed = copy.deepcopy(dict(parsed))
     problems = metadata_document_problems(parsed)
     if not problems:
-        problems = [MetadataProblem(path, why) for path, why in metadata_flows_unhandled(parsed)]
+        problems = [
+            MetadataProblem(path, why, parts=tuple(path.split(".")))
+            for path, why in metadata_flows_unhandled(parsed)
+        ]
     if problems:
         raise MetadataInvalid(problems)
     return parsed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.utils import timezone
 
@@ -16,6 +16,20 @@ class LinkChangeLike(Protocol):
     procore_id: int | None
     origin_code: str
     kind: str
+    name: str
+
+
+def object_display_name(data: Any) -> str:
+    """The name a person knows an object by, from its ERP or Procore data (``name``, else a
+    contract's ``title``, else ``description``); blank when it has none. Stored on the link so
+    support finds the object by name."""
+    if not isinstance(data, dict):
+        return ""
+    for key in ("name", "title", "description"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:255]
+    return ""
 
 
 def object_link_mark_synced(
@@ -25,11 +39,15 @@ def object_link_mark_synced(
     origin_id: str,
     procore_id: int,
     origin_code: str = "",
+    name: str = "",
 ) -> ObjectLink:
-    """The object exists in Procore with our origin id; tolerates losing a creation race."""
+    """The object exists in Procore with our origin id; tolerates losing a creation race. A
+    blank code or name keeps the one recorded before."""
     defaults = {"procore_id": procore_id, "state": ObjectLink.State.SYNCED, "last_error": ""}
     if origin_code:
         defaults["origin_code"] = origin_code[:255]
+    if name:
+        defaults["name"] = name[:255]
     link, _ = ObjectLink.objects.update_or_create(
         company_id=company_pk, item_type=item_type, origin_id=origin_id, defaults=defaults
     )
@@ -69,6 +87,7 @@ def object_links_apply(*, company_pk: int, changes: Iterable[LinkChangeLike]) ->
                 origin_id=change.origin_id,
                 procore_id=change.procore_id,
                 origin_code=change.origin_code,
+                name=getattr(change, "name", ""),
             )
         elif change.kind == "unlinked":
             object_link_unlink(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from integrations.enqueue import (
+    ERP_ANSWERS_TASK,
     HEAL_TASK,
     RECONCILE_TASK,
     RETENTION_TASK,
@@ -17,6 +18,7 @@ from integrations.enqueue import (
 )
 from integrations.models import ERPRequest
 from integrations.selectors.work import close_out_companies_due, work_due_ids
+from integrations.services.erp_answers import erp_answers_collect
 from integrations.services.erp_requests import erp_request_process, request_details_close_out
 
 
@@ -33,8 +35,10 @@ def sweep() -> dict[str, int]:
 
 def process_pending(*, max_rounds: int = 100) -> dict[str, int]:
     """Do every due piece of work now, in this process, until nothing is due (operators, scripts,
-    tests). A round processes due ERP requests, then sends due close-outs per company."""
+    tests). It first collects the answers file-exchange ERPs left in their inboxes; a round
+    processes due ERP requests, then sends due close-outs per company."""
     totals = {"erp_requests": 0, "close_outs": 0, "rounds": 0}
+    totals["erp_answers"] = erp_answers_collect()["answers"]
     for _ in range(max_rounds):
         request_ids = work_due_ids(ERPRequest)
         for pk in request_ids:
@@ -59,6 +63,9 @@ SCHEDULES: tuple[tuple[str, str, int, int], ...] = (
     ("sweep-due-work", SWEEP_TASK, 1, 0),
     ("sweep-due-work-half-minute", SWEEP_TASK, 1, 30),
     ("heal-dead-letters", HEAL_TASK, 5, 0),
+    # File-exchange ERPs answer exports with acknowledgement files; a minute after one lands
+    # its request closes.
+    ("collect-erp-answers", ERP_ANSWERS_TASK, 1, 15),
     ("reconcile-webhook-deliveries", RECONCILE_TASK, 15, 0),
     ("purge-old-records", RETENTION_TASK, 24 * 60, 0),
 )

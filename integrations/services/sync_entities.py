@@ -8,17 +8,27 @@ core sync items per §b.2 (``{origin_id, ...fields}``).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from erp_adapters.base import Entity, ERPObject
-from integrations.models import Connection, ItemType
-from integrations.procore import ProcoreClient, SyncResult
+from integrations.models import Company, Connection, ItemType, ObjectLink
+from integrations.procore import ProcoreClient, SyncItemError, SyncResult
+from integrations.services.job_costs import (
+    JobCostScope,
+    PushOutcome,
+    job_cost_scope,
+    job_costs_hash,
+    job_costs_push,
+)
 from integrations.sync_plan import Mode
 
 Item = dict[str, Any]
 CoreSync = Callable[[ProcoreClient, Connection, list[Item]], SyncResult]
+# Sends one object by itself (several calls), instead of batching items across objects.
+Push = Callable[..., PushOutcome]
 
 
 class ImportNotPossible(Exception):
@@ -35,6 +45,12 @@ class EntitySpec:
     core_sync: CoreSync
     core_item: Callable[[ERPObject], Item]
     check: Callable[[Connection], None] = lambda connection: None
+    # How an object's content is hashed for planning (what the link remembers as sent).
+    hash_of: Callable[[ERPObject], str] = ERPObject.content_hash
+    # Which listed objects the run considers at all (e.g. only jobs already in Procore).
+    scope: Callable[[Company], Callable[[ERPObject], bool]] | None = None
+    # Set for entities sent object by object (job costs: several endpoints per job).
+    push: Push | None = None
 
     def noun(self, count: int) -> str:
         return self.singular if count == 1 else self.plural
@@ -64,6 +80,68 @@ def _require_cost_code_list(connection: Connection) -> None:
             "Procore has not given this connection a standard cost code list yet; provision "
             "the connection (manage.py provision) before importing standard cost codes."
         )
+
+
+def _project_item(obj: ERPObject) -> Item:
+    """``projects/sync`` takes the staged project's fields, plus its ids (§b.2)."""
+    return {**obj.data, "origin_id": obj.origin_id, "origin_code": obj.origin_code}
+
+
+def _sub_job_item(obj: ERPObject) -> Item:
+    """``sub_jobs/sync`` is per project (``?project_id=``): the item keeps its job's origin id
+    until ``_sync_sub_jobs`` groups the batch by project."""
+    return {**obj.data, "origin_id": obj.origin_id, "origin_code": obj.origin_code}
+
+
+def _sync_sub_jobs(client: ProcoreClient, connection: Connection, items: list[Item]) -> SyncResult:
+    """One ``sub_jobs/sync`` call per project in the batch (per 1000 items), with every refusal
+    tied back to its position in ``items``. A sub job whose project Procore does not hold (by
+    our links) is refused here, without a call."""
+    projects = dict(
+        ObjectLink.objects.filter(
+            company_id=connection.company_id,
+            item_type=ItemType.PROJECT,
+            origin_id__in={str(item.get("project_origin_id")) for item in items},
+            procore_id__isnull=False,
+        ).values_list("origin_id", "procore_id")
+    )
+    merged = SyncResult()
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        project_id = projects.get(str(item.get("project_origin_id")))
+        if project_id is None:
+            merged.errors.append(
+                SyncItemError(
+                    index=index,
+                    item=item,
+                    reasons={"project": ["its job is not in Procore (import the job first)"]},
+                )
+            )
+        else:
+            groups[project_id].append(index)
+    for project_id, indexes in groups.items():
+        updates = [{k: v for k, v in items[i].items() if k != "project_origin_id"} for i in indexes]
+        result = client.sync_sub_jobs(project_id=project_id, updates=updates)
+        merged.entities.extend(result.entities)
+        merged.calls += result.calls
+        merged.items_sent += result.items_sent
+        merged.request_ids.extend(result.request_ids)
+        for error in result.errors:
+            where = None if error.index is None else indexes[error.index]
+            merged.errors.append(SyncItemError(index=where, item=error.item, reasons=error.reasons))
+    return merged
+
+
+def _job_costs_scope(company: Company) -> JobCostScope:
+    return job_cost_scope(company)
+
+
+def _job_costs_item(obj: ERPObject) -> Item:
+    return {"origin_id": obj.origin_id}
+
+
+def _no_core_sync(client: ProcoreClient, connection: Connection, items: list[Item]) -> SyncResult:
+    raise TypeError("job costs are pushed job by job (EntitySpec.push), never in batches")
 
 
 SPECS: dict[str, EntitySpec] = {
@@ -96,6 +174,36 @@ SPECS: dict[str, EntitySpec] = {
         plural="cost types",
         core_sync=lambda client, connection, items: client.sync_line_item_types(items),
         core_item=_direct_item,
+    ),
+    Entity.JOBS: EntitySpec(
+        entity=Entity.JOBS,
+        item_type=ItemType.PROJECT,
+        mode=Mode.STAGED,
+        singular="job",
+        plural="jobs",
+        core_sync=lambda client, connection, items: client.sync_projects(items),
+        core_item=_project_item,
+    ),
+    Entity.SUB_JOBS: EntitySpec(
+        entity=Entity.SUB_JOBS,
+        item_type=ItemType.SUB_JOB,
+        mode=Mode.STAGED,
+        singular="sub job",
+        plural="sub jobs",
+        core_sync=_sync_sub_jobs,
+        core_item=_sub_job_item,
+    ),
+    Entity.JOB_COSTS: EntitySpec(
+        entity=Entity.JOB_COSTS,
+        item_type=ItemType.JOB_COSTS,
+        mode=Mode.DIRECT,
+        singular="job cost sheet",
+        plural="job cost sheets",
+        core_sync=_no_core_sync,
+        core_item=_job_costs_item,
+        hash_of=job_costs_hash,
+        scope=_job_costs_scope,
+        push=job_costs_push,
     ),
 }
 

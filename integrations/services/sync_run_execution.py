@@ -9,7 +9,10 @@ per Procore call:
   again; objects already in Procore are updated through the core sync endpoint; staged records
   whose object left the ERP are archived;
 - direct entities (standard cost codes, cost types): new and changed ones are upserted by
-  ``origin_id`` through the core sync endpoint.
+  ``origin_id`` through the core sync endpoint;
+- job costs (``EntitySpec.push``): the listing is one summary per job or sub job already in
+  Procore (``EntitySpec.scope``), and each one that changed is sent by itself, only the parts
+  that changed (``services/job_costs.py``), committing its link after it.
 
 Every batch commits its links (state and the hash sent) together with the run's counters and a
 renewed lease, so a run that dies resumes where the last committed batch ended and stages
@@ -30,11 +33,24 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from erp_adapters.base import AdapterError, EntityAdapter, ERPObject, ERPUnavailable
+from erp_adapters.base import (
+    AdapterError,
+    EntityAdapter,
+    ERPObject,
+    ERPUnavailable,
+    ListingProblems,
+    listing_problems_of,
+)
 from erp_adapters.registry import get_adapter
 from integrations.breakers import CircuitOpen, erp_breaker, erp_call_allowed
 from integrations.models import Company, Connection, ObjectLink, ObjectListVersion, SyncRun
-from integrations.procore import ProcoreClient, ProcoreError, RetryableError, SyncResult
+from integrations.procore import (
+    ProcoreClient,
+    ProcoreError,
+    RetryableError,
+    SyncItemError,
+    SyncResult,
+)
 from integrations.procore.paths import SYNC_BATCH_SIZE
 from integrations.selectors.connections import connection_for_company
 from integrations.selectors.object_links import (
@@ -43,6 +59,7 @@ from integrations.selectors.object_links import (
 )
 from integrations.services.leases import LeaseLost, lease_kept, lease_release, lease_write
 from integrations.services.link_review import link_review_gate
+from integrations.services.object_links import object_display_name
 from integrations.services.sync_entities import EntitySpec, ImportNotPossible, entity_spec
 from integrations.sync_plan import Action, LinkInfo, Mode, Plan, list_hash, plan_diff
 from integrations.work_context import working_on
@@ -114,15 +131,30 @@ class PlannedRun:
     hashes: dict[str, str]
     links: dict[str, LinkInfo]
     seconds: float
+    unreadable: ListingProblems = field(default_factory=ListingProblems)
 
 
 def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) -> PlannedRun:
-    """Read the ERP's list (origin id → content hash only) and diff it against our links."""
+    """Read the ERP's list (origin id → content hash only) and diff it against our links.
+
+    Records the ERP holds but the adapter could not read (a bad row of an import file) are
+    left out of the plan: Procore keeps what it has of them, nothing is archived for them."""
     started = time.perf_counter()
-    hashes = {obj.origin_id: obj.content_hash() for obj in source.list()}
+    hash_of = spec.hash_of
+    listed = source.list()
+    if spec.scope is not None:
+        listed = filter(spec.scope(company), listed)
+    hashes = {obj.origin_id: hash_of(obj) for obj in listed}
+    unreadable = listing_problems_of(source)
     links = object_links_for_planning(company_id=company.pk, item_type=spec.item_type)
     plan = plan_diff(spec.mode, hashes, links)
-    return PlannedRun(plan=plan, hashes=hashes, links=links, seconds=time.perf_counter() - started)
+    return PlannedRun(
+        plan=plan,
+        hashes=hashes,
+        links=links,
+        seconds=time.perf_counter() - started,
+        unreadable=unreadable,
+    )
 
 
 def _store_version(*, run: SyncRun, hashes: dict[str, str]) -> ObjectListVersion:
@@ -162,6 +194,7 @@ class _Pending:
     content_hash: str
     action: Action
     payload: dict
+    name: str = ""
 
 
 @dataclass
@@ -201,6 +234,7 @@ class _Execution:
         plan = planned.plan
         version = _store_version(run=run, hashes=planned.hashes)
         self.links = planned.links
+        self._unreadable(planned.unreadable)
         del planned
         self._forget(plan.forget)
         carried = run.created + run.updated + run.failed
@@ -208,7 +242,15 @@ class _Execution:
         run.listed = plan.listed
         run.unchanged = max(0, plan.unchanged - carried)
         run.progress_total = run.progress_done + plan.work
-        self._save("list_version", "listed", "unchanged", "progress_total", renew=True)
+        self._save(
+            "list_version",
+            "listed",
+            "unchanged",
+            "progress_total",
+            "unreadable",
+            "refusals",
+            renew=True,
+        )
         logger.info(
             "import run %s planned: %s to send, %s unchanged", run.pk, plan.work, plan.unchanged
         )
@@ -219,6 +261,9 @@ class _Execution:
 
     def _send_all(self, plan: Plan, source: EntityAdapter) -> None:
         spec = self.spec
+        if spec.push is not None:
+            self._push_each(plan, source)
+            return
         staging: list[_Pending] = []
         core: list[_Pending] = []
         if plan.needs_list:
@@ -251,6 +296,40 @@ class _Execution:
             self.run.progress_total -= len(plan.actions)
             self._save("progress_total")
 
+    def _push_each(self, plan: Plan, source: EntityAdapter) -> None:
+        """Entities sent object by object (``EntitySpec.push``: a job's cost codes, assignments
+        and job costs, each per job): every object commits its link with the run's counters, so
+        a run that dies resumes with the next object."""
+        spec = self.spec
+        scope = spec.scope(self.run.company) if spec.scope is not None else None
+        for obj in self._wanted(plan, source):
+            action = plan.actions.pop(obj.origin_id)
+            if scope is not None and not scope(obj):
+                plan.actions[obj.origin_id] = action  # left Procore meanwhile: not sent
+                continue
+            known = self.links.get(obj.origin_id)
+            try:
+                outcome = spec.push(
+                    company=self.run.company,
+                    client=self._procore(),
+                    source=source,
+                    summary=obj,
+                    previous_hash=known.content_hash if known else "",
+                    scope=scope,
+                )
+            finally:
+                self._count_calls()
+            pending = _Pending(obj.origin_id, obj.origin_code, outcome.content_hash, action, {})
+            result = SyncResult(entities=[{"origin_id": obj.origin_id, "id": outcome.procore_id}])
+            if not outcome.ok:
+                result.errors.append(
+                    SyncItemError(index=0, item={}, reasons={"job costs": [outcome.error()]})
+                )
+            self._commit([pending], result, staged=False)
+        if plan.actions:
+            self.run.progress_total -= len(plan.actions)
+            self._save("progress_total")
+
     @staticmethod
     def _wanted(plan: Plan, source: EntityAdapter) -> Iterator[ERPObject]:
         for obj in source.list():
@@ -267,9 +346,15 @@ class _Execution:
             item["id"] = known.procore_id
         return item
 
-    @staticmethod
-    def _pending(obj: ERPObject, action: Action, payload: dict) -> _Pending:
-        return _Pending(obj.origin_id, obj.origin_code, obj.content_hash(), action, payload)
+    def _pending(self, obj: ERPObject, action: Action, payload: dict) -> _Pending:
+        return _Pending(
+            obj.origin_id,
+            obj.origin_code,
+            self.spec.hash_of(obj),
+            action,
+            payload,
+            object_display_name(obj.data),
+        )
 
     # -- Procore calls -------------------------------------------------------------------------
 
@@ -342,7 +427,14 @@ class _Execution:
             run.failed += 1
             self._sample(None, message)
         run.progress_done += len(batch)
-        update_fields = ["origin_code", "state", "content_hash", "last_error", "updated_at"]
+        update_fields = [
+            "origin_code",
+            "name",
+            "state",
+            "content_hash",
+            "last_error",
+            "updated_at",
+        ]
         update_fields.append("staged_record_id" if staged else "procore_id")
         with transaction.atomic():
             if upserts:
@@ -395,6 +487,7 @@ class _Execution:
             item_type=self.run.item_type,
             origin_id=item.origin_id,
             origin_code=item.origin_code[:255],
+            name=item.name,
             state=state,
             content_hash=item.content_hash,
             last_error=(reason or "")[:4000],
@@ -412,6 +505,17 @@ class _Execution:
             return
         who = (item.origin_code or item.origin_id) if item else None
         refusals.append({"item": who, "reason": reason[:500]})
+        self.run.refusals = refusals
+
+    def _unreadable(self, problems: ListingProblems) -> None:
+        """What the ERP holds but the adapter could not read: counted (a resumed run counts
+        its latest reading) and sampled among the refusals, where it says where to look."""
+        self.run.unreadable = problems.count
+        refusals = list(self.run.refusals or [])
+        for record in problems.samples:
+            sample = {"item": record.where, "reason": record.reason[:500], "source": "erp"}
+            if sample not in refusals and len(refusals) < REFUSAL_SAMPLES:
+                refusals.append(sample)
         self.run.refusals = refusals
 
     def _forget(self, origin_ids: list[str]) -> None:
@@ -454,7 +558,11 @@ class _Execution:
             run.refresh_from_db()
 
     def _finish(self) -> None:
-        state = SyncRun.State.PARTIAL if self.run.failed else SyncRun.State.SUCCEEDED
+        state = (
+            SyncRun.State.PARTIAL
+            if self.run.failed or self.run.unreadable
+            else SyncRun.State.SUCCEEDED
+        )
         self._end(state)
         self._report()
 

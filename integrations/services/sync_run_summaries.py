@@ -39,6 +39,13 @@ def sync_run_summary(run: SyncRun) -> str:
         sentence = ", ".join(parts) + f"; {run.unchanged:,} unchanged."
     if run.failed:
         sentence += f" Procore refused {run.failed:,} {spec.noun(run.failed)}."
+    if run.unreadable:
+        one = run.unreadable == 1
+        sentence += (
+            f" {run.unreadable:,} {spec.noun(run.unreadable)} in the ERP could not be read "
+            f"and {'was' if one else 'were'} left as {'it was' if one else 'they were'}; "
+            f"correct {'it' if one else 'them'} in the ERP."
+        )
     return sentence
 
 

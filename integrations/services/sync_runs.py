@@ -22,8 +22,11 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from erp_adapters.base import AdapterError
+from erp_adapters.registry import get_adapter
 from integrations.models import Company, ERPRequest, ObjectLink, SyncRun
 from integrations.procore import ProcoreClient
+from integrations.selectors.connections import connection_for_company
 from integrations.selectors.sync_runs import sync_run_of_request, sync_run_unfinished
 from integrations.services.leases import Busy, lease_claim
 from integrations.services.sync_entities import entity_spec
@@ -90,6 +93,25 @@ def sync_run_start(
     """
     run = sync_run_create(company=company, entity=entity, trigger=trigger)
     return sync_run_execute(sync_run_id=run.pk, client=client, on_progress=on_progress)
+
+
+def sync_entity_unavailable(*, company: Company, entity: str) -> str | None:
+    """Why a scheduled import of ``entity`` has nothing to do for this company, or None.
+
+    Every company gets a schedule per importable entity, but not every ERP keeps every entity
+    (a file-exchange ERP sends no job costs): such a tick is skipped with the reason instead of
+    recording an hourly failed run that nobody can fix. A run asked for by a person or by
+    Procore still fails with the adapter's own message."""
+    connection = connection_for_company(company_id=company.pk)
+    if connection is None or not connection.adapter_key:
+        return f"{company} has no ERP adapter yet."
+    try:
+        adapter = get_adapter(connection.adapter_key, connection.adapter_settings)
+    except AdapterError:
+        return None  # let the run fail and say why (unknown adapter, bad settings)
+    if not adapter.supports(entity_spec(entity).entity):
+        return f"The {adapter.label} keeps no {entity.replace('_', ' ')}."
+    return None
 
 
 def sync_run_for_request(

@@ -3,6 +3,8 @@ the environment (see the table in README.md)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from portal.settings.env import (
     BASE_DIR,
     database_from_env,
@@ -34,12 +36,21 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django.contrib.postgres",  # trigram indexes for the admin's search (PostgreSQL only)
     "rest_framework",
+    "django_json_schema_editor",  # json-editor and its Django theme, served from the package
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from the package (offline)
     "django_q",
     "integrations",
     "erp_adapters",
     "erp_adapters.demo",
+    "erp_adapters.files",
     "procore_sandbox",
+    "selfservice",
 ]
 
 MIDDLEWARE = [
@@ -48,8 +59,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed two-factor (selfservice/access.py).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -100,7 +115,36 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-LOGIN_URL = "admin:login"
+# Sign-in (selfservice/): members of a company sign in at /accounts/login/; support staff still
+# use /admin/. The axes backend comes first so that a locked-out username is refused before its
+# password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "selfservice:login"
+LOGIN_REDIRECT_URL = "selfservice:home"
+LOGOUT_REDIRECT_URL = "selfservice:login"
+# Lockout (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one user name (from any
+# address, so spreading guesses over many machines does not help), or from one address (for any
+# user names), further sign-ins of that name, or from that address, are refused for
+# LOGIN_LOCKOUT_MINUTES. A successful sign-in clears the count. Applies to /admin/ too.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "selfservice/account/locked.html"
+AXES_VERBOSE = False
+# Two-factor sign-in (django-otp, TOTP): required of company admins (selfservice/access.py).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ERP portal")
+# Support staff may remove a lost authenticator in the admin (the person sets up a new one at
+# their next sign-in), but no page shows a device's key or its QR code, whatever the permission.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Password reset and invitations: printed on the console in development; production reads
+# EMAIL_URL (smtp+tls://user:password@host:587).
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ERP portal <portal@localhost>")
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # an invitation's set-password link lasts three days
 
 # Secrets at rest: Fernet keys, newest first. Development and tests fall back to a fixed
 # key so that `make demo` needs no set-up; production refuses to start without one.
@@ -149,6 +193,32 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI schema of the API for scripts (/api/v1/schema/), its docs at /api/v1/docs/.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ERP integration portal API",
+    "DESCRIPTION": (
+        "For scripts: each company's ERP requests, import runs, objects, health and metadata "
+        "versions, and the actions a company admin can take (retry, run an import, publish "
+        "metadata). Authenticate with a personal API token: `Authorization: Bearer erp_…`. "
+        "Another company's anything answers 404."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["integrations.api.v1.schema.only_api_v1"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "WorkStateEnum": "integrations.models.erp_requests.WorkState",
+        "SyncRunStateEnum": "integrations.models.SyncRun.State",
+        "ObjectStateEnum": "integrations.models.ObjectLink.State",
+        "DetailStatusEnum": "integrations.models.ERPRequestDetail.Status",
+    },
 }
 
 # The local Procore (procore_sandbox/, docs/sandbox.md): its URLs are mounted only when enabled;

@@ -92,7 +92,7 @@ def test_a_deployment_registers_its_own_adapter(settings):
     adapter = get_adapter("paper", {})
     assert isinstance(adapter, PaperLedger)
     assert adapter.settings == {"binder": "A"}
-    assert set(available_adapters()) == {"demo", "paper"}
+    assert set(available_adapters()) == {"demo", "files", "paper", "sql"}
     with pytest.raises(EntityNotSupported, match="Paper ledger does not handle vendors"):
         adapter.vendors  # noqa: B018
 

@@ -34,7 +34,13 @@ def test_accepted_vendor_export_lands_in_the_erp_and_closes_success(provisioned,
     assert vendor.origin_id == str(erp_vendor.guid)  # synced in Procore: banner and lock
     link = ObjectLink.objects.get(company=provisioned.company, item_type="vendor")
     assert (link.state, link.procore_id, link.origin_id) == ("synced", vendor.id, vendor.origin_id)
-    assert ERPRequest.objects.get(procore_request_id=request.id).state == WorkState.SUCCEEDED
+    assert link.name == "Acme Concrete"  # support finds it by the vendor's name
+    ours = ERPRequest.objects.get(procore_request_id=request.id)
+    assert ours.state == WorkState.SUCCEEDED
+    # Its API attempts name it: the fetch, the External Data write-back and the close-out.
+    paths = [a.path for a in ours.api_attempts.order_by("id")]
+    assert any(f"/erp_requests/{request.id}" in p for p in paths), paths
+    assert any("request_details" in p for p in paths), paths
     event.refresh_from_db()
     assert event.state == NotificationEvent.State.PROCESSED and event.processed_at is not None
 

@@ -102,3 +102,21 @@ def test_a_paused_scheduled_import_is_resumed_by_the_next_tick(company, connecti
     connection.save()
     assert scheduled_import(company.pk, "vendors") == "Staged 2 new vendors; 0 unchanged."
     assert SyncRun.objects.count() == 1
+
+
+def test_a_scheduled_import_of_an_entity_the_erp_does_not_keep_is_skipped_not_failed(
+    company, connection, tmp_path
+):
+    """Every company has a job costs schedule; a file-exchange ERP sends no job costs, so its
+    hourly tick says why and records no failed run."""
+    folders = {name: tmp_path / name for name in ("import", "outbox", "inbox")}
+    for folder in folders.values():
+        folder.mkdir()
+    connection.adapter_key = "files"
+    connection.adapter_settings = {f"{name}_folder": str(path) for name, path in folders.items()}
+    connection.save()
+
+    answer = scheduled_import(company.pk, "job_costs")
+
+    assert answer == "Skipped: The File exchange keeps no job costs."
+    assert not SyncRun.objects.exists()

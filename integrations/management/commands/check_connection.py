@@ -1,7 +1,8 @@
-"""Check that a company's Procore connection works: a fresh token and one read call.
+"""Check both sides of a company's connection: Procore (a fresh token and one read call) and
+the ERP (the adapter's health check: the database answers and its mapped tables exist, …).
 
-Exit status, for scripts: 0 connected; 2 bad credentials; 3 app not installed in the company;
-4 host unreachable; 5 rate limited; 1 anything else.
+Exit status, for scripts: 0 both work; 2 bad credentials; 3 app not installed in the company;
+4 host unreachable; 5 rate limited; 6 Procore works but the ERP is failing; 1 anything else.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from integrations.models import Connection
 from integrations.services.connections import CheckOutcome, connection_check
 
+ERP_FAILING = 6
 EXIT_CODES = {
     CheckOutcome.BAD_CREDENTIALS: 2,
     CheckOutcome.NOT_INSTALLED: 3,
@@ -24,8 +26,9 @@ EXIT_CODES = {
 
 class Command(BaseCommand):
     help = (
-        "Get a token and make one read call for a company; exit 0 when connected, non-zero with "
-        "the reason (2 bad credentials, 3 not installed, 4 unreachable, 5 rate limited, 1 other)."
+        "Check a company's Procore connection (a token and one read call) and its ERP (the "
+        "adapter's health check); exit 0 when both work, non-zero with the reason (2 bad "
+        "credentials, 3 not installed, 4 unreachable, 5 rate limited, 6 ERP failing, 1 other)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,9 +51,16 @@ class Command(BaseCommand):
         result = connection_check(connection=connection)
         for step in result.steps:
             self.stdout.write(f"  ok: {step}")
+        erp = result.erp
+        erp_line = f"ERP ({connection.adapter_key or 'none'}): {erp.health}: {erp.message}"
         if result.ok:
-            self.stdout.write(self.style.SUCCESS(result.message))
+            self.stdout.write(self.style.SUCCESS(f"Procore: {result.message}"))
+            if erp.failing:
+                raise CommandError(erp_line, returncode=ERP_FAILING)
+            style = self.style.SUCCESS if erp.health == "ok" else self.style.WARNING
+            self.stdout.write(style(erp_line))
             return
+        self.stdout.write(erp_line)
         reason = result.message
         if result.request_id:
             reason += f" (Procore request id {result.request_id})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -57,7 +58,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--adapter-settings",
             default=None,
-            help='Adapter settings as a JSON object, e.g. {"tenant": "acme"}.',
+            help='Adapter settings as a JSON object, e.g. {"tenant": "acme"}, or @FILE to read '
+            "them from a JSON file (e.g. the one sql_erp_sample --settings-file writes).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -66,8 +68,16 @@ class Command(BaseCommand):
             secret = sys.stdin.readline().strip()
         adapter_settings = None
         if options["adapter_settings"] is not None:
+            given = options["adapter_settings"]
+            if given.startswith("@"):
+                try:
+                    given = Path(given[1:]).read_text()
+                except OSError as exc:
+                    raise CommandError(
+                        f"--adapter-settings: cannot read {given[1:]}: {exc}"
+                    ) from None
             try:
-                adapter_settings = json.loads(options["adapter_settings"])
+                adapter_settings = json.loads(given)
             except ValueError as exc:
                 raise CommandError(f"--adapter-settings is not valid JSON: {exc}") from None
             if not isinstance(adapter_settings, dict):

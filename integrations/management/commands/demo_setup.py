@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 from io import StringIO
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -23,8 +24,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from erp_adapters.base import AdapterSettingsError
 from erp_adapters.registry import validate_adapter_settings
-from integrations.models import Connection, ProcoreEnvironment
+from integrations.models import CompanyMembership, Connection, ProcoreEnvironment
 from integrations.services.connections import connection_upsert
+from integrations.services.memberships import membership_grant
 
 DEMO_COMPANY_ID = 4_271_122
 DEMO_COMPANY_NAME = "Demo Construction Co."
@@ -32,6 +34,11 @@ DEMO_CLIENT_ID = "demo-portal-client"
 DEMO_CLIENT_SECRET = "demo-portal-secret-0123456789"  # noqa: S105 - the local sandbox's demo app
 DEMO_APP_NAME = "ERP Portal (demo)"
 DEMO_ADAPTER = "demo"
+# The demo company's own people, for the self-service portal at /.
+DEMO_MEMBERS = (
+    ("DEMO_ACCOUNTANT", "accountant", CompanyMembership.Role.VIEWER),
+    ("DEMO_COMPANY_ADMIN", "company-admin", CompanyMembership.Role.ADMIN),
+)
 
 
 def demo_erp_tenant(connection: Connection) -> str:
@@ -80,6 +87,10 @@ class Command(BaseCommand):
             adapter_settings={"tenant": f"demo-{DEMO_COMPANY_ID}"},
             actor_label="demo_setup",
         )
+        members = [
+            self._member(result.connection.company, env, username, role)
+            for env, username, role in DEMO_MEMBERS
+        ]
         tenant = demo_erp_tenant(result.connection)
         call_command("seed_demo_erp", tenant=tenant, vendors=vendors, jobs=3, stdout=self.stdout)
 
@@ -87,8 +98,30 @@ class Command(BaseCommand):
         self.stdout.write(f"  Admin user:       {username}")
         self.stdout.write(f"  Admin password:   {password}")
         self.stdout.write(f"  Demo company:     {result.connection.company}")
+        self.stdout.write("  Self-service portal (the demo company's own people, at /):")
+        for username, member_password, role in members:
+            self.stdout.write(
+                f"    {username:<14} password {member_password}   ({role.label}"
+                + (
+                    "; sets up two-factor sign-in with an authenticator app at first sign-in)"
+                    if role == CompanyMembership.Role.ADMIN
+                    else ")"
+                )
+            )
         self.stdout.write(f"  Demo ERP books:   {tenant} ({vendors} vendors)")
         self.stdout.write(f"  Procore sandbox:  {sandbox_url}/sandbox/")
+
+    def _member(self, company, env: str, username: str, role: str) -> tuple[str, str, Any]:
+        """A self-service user of the demo company, with a fresh password each run (or
+        ``<env>_PASSWORD``), as the printed sign-in says."""
+        password = os.environ.get(f"{env}_PASSWORD") or secrets.token_urlsafe(12)
+        user, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com"}
+        )
+        user.set_password(password)
+        user.save()
+        membership_grant(user=user, company=company, role=role, actor_label="demo_setup")
+        return username, password, CompanyMembership.Role(role)
 
     def _sandbox_company(self) -> None:
         """The customer's Procore company, with ERP Integrations on and our app installed.

@@ -67,3 +67,71 @@ def test_commitment_page_shows_its_lines_and_total(books, admin_client_logged_in
     changelist = admin_client_logged_in.get(reverse("admin:demo_erp_democommitment_changelist"))
     total = sum(line.amount for line in commitment.lines.all())
     assert f"{total:,.2f}" in changelist.text
+
+
+@pytest.fixture
+def job_structure(books):
+    """One job with a sub job, a cost code charged to a cost type with posted costs, and a
+    budget line with a transaction."""
+    from erp_adapters.demo.models import (
+        DemoBudget,
+        DemoBudgetLine,
+        DemoBudgetTransaction,
+        DemoJobCost,
+        DemoJobCostCode,
+        DemoJobCostType,
+        DemoSubJob,
+    )
+
+    # The seeded books come with a cost structure of their own: start from none, so each page
+    # lists exactly the rows made here.
+    for model in (
+        DemoBudgetTransaction,
+        DemoBudgetLine,
+        DemoBudget,
+        DemoJobCost,
+        DemoJobCostType,
+        DemoJobCostCode,
+        DemoSubJob,
+    ):
+        model.objects.filter(tenant=TENANT).delete()
+    job = DemoJob.objects.filter(tenant=TENANT).first()
+    DemoSubJob.objects.create(tenant=TENANT, job=job, code="F5", name="Floor 5")
+    code = DemoJobCostCode.objects.create(
+        tenant=TENANT, job=job, cost_code=DemoCostCode.objects.get(tenant=TENANT, code="03-300")
+    )
+    cost_type = DemoCostType.objects.get(tenant=TENANT, code="L")
+    assignment = DemoJobCostType.objects.create(
+        tenant=TENANT, job_cost_code=code, cost_type=cost_type
+    )
+    DemoJobCost.objects.create(tenant=TENANT, assignment=assignment, job_to_date_cost=1200)
+    budget = DemoBudget.objects.create(tenant=TENANT, job=job)
+    line = DemoBudgetLine.objects.create(
+        tenant=TENANT, budget=budget, job_cost_code=code, cost_type=cost_type, amount=500
+    )
+    DemoBudgetTransaction.objects.create(
+        tenant=TENANT, line=line, kind="original_estimate", amount=500
+    )
+
+
+COST_STRUCTURE_MODELS = (
+    "demosubjob",
+    "demojobcostcode",
+    "demojobcosttype",
+    "demojobcost",
+    "demobudget",
+    "demobudgettransaction",
+)
+
+
+@pytest.mark.parametrize("model_name", COST_STRUCTURE_MODELS)
+def test_every_cost_structure_page_renders(model_name, job_structure, admin_client_logged_in):
+    client = admin_client_logged_in
+    changelist = reverse(f"admin:demo_erp_{model_name}_changelist")
+    response = client.get(changelist, {"tenant": TENANT})
+    assert response.status_code == 200
+    (row,) = response.context["cl"].result_list
+    assert (
+        client.get(reverse(f"admin:demo_erp_{model_name}_change", args=[row.pk])).status_code == 200
+    )
+    assert client.get(reverse(f"admin:demo_erp_{model_name}_add")).status_code == 200

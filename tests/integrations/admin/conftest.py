@@ -12,6 +12,7 @@ from integrations.models import (
     LinkReview,
     ObjectListVersion,
 )
+from integrations.services.api_tokens import api_token_create
 from tests import factories
 
 SECRET = "client-secret-never-shown-9b1"
@@ -49,6 +50,7 @@ def populated(db):
         "breaker": CircuitBreaker.objects.create(
             key=f"procore:{company.pk}", company=company, target="procore", state="open"
         ),
+        "api_token": api_token_create(user=factories.UserFactory(), name="script").token,
         "proposal": LinkProposal.objects.create(
             review=LinkReview.objects.create(
                 company=company, entity="vendors", item_type="vendor", procore_records=1

@@ -48,10 +48,21 @@ def test_test_connection_on_the_connection_admin(rsps, admin_client_logged_in):
     assert shown == [
         (
             "success",
-            f"{connection.company}: Connected to Acme Builders (5982324300) on Custom base URLs.",
-        )
+            f"{connection.company}: Procore: Connected to Acme Builders (5982324300) on Custom "
+            "base URLs.",
+        ),
+        (
+            "warning",
+            f"{connection.company}: ERP (demo): Demo ERP books 'demo' have no cost codes and no "
+            "cost types: commitments and change orders cannot be exported until they exist "
+            "(run seed_demo_erp).",
+        ),
     ]
-    assert Connection.objects.get().health == Connection.Health.OK
+    checked = Connection.objects.get()
+    assert checked.health == Connection.Health.OK
+    assert checked.erp_health == Connection.Health.DEGRADED
+    assert checked.erp_health_checked_at is not None
+    assert "have no cost codes" in checked.erp_health_message
 
 
 def test_test_connection_on_the_company_admin(rsps, admin_client_logged_in):
@@ -476,3 +487,47 @@ def test_loopback_base_urls_are_refused_outside_development(admin_client_logged_
     response = admin_client_logged_in.post(url, data)
     assert response.status_code == 200
     assert "allowed only in development" in str(response.context["adminform"].form.errors)
+
+
+@pytest.mark.parametrize("term", ["demo", "DEMO CONSTRUCTION", "construction co"])
+def test_a_company_is_found_by_its_name_in_part_whatever_the_case(admin_client_logged_in, term):
+    demo = CompanyFactory(name="Demo Construction Co.")
+    CompanyFactory(name="Acme Builders")
+    page = admin_client_logged_in.get(
+        reverse("admin:integrations_company_changelist"), {"q": term}
+    ).content.decode()
+    assert "Demo Construction Co." in page and "Acme Builders" not in page
+    page = admin_client_logged_in.get(
+        reverse("admin:integrations_company_changelist"), {"q": str(demo.procore_company_id)}
+    ).content.decode()
+    assert "Demo Construction Co." in page and "Acme Builders" not in page
+
+
+def test_test_connection_is_a_button_on_the_connection_and_company_pages(
+    rsps, admin_client_logged_in
+):
+    connection = ConnectionFactory(company__procore_company_id=5_982_324_300)
+    add_tokens(rsps, FakeClock(time.time()), "tok-1", "tok-2")
+    rsps.get(f"{API}/companies", json=[{"id": 5982324300, "name": "Acme Builders"}])
+    pages = [
+        ("connection", connection.pk, "check_connections"),
+        ("company", connection.company.pk, "check_company_connections"),
+    ]
+    for model, pk, action in pages:
+        change = reverse(f"admin:integrations_{model}_change", args=[pk])
+        button = reverse(f"admin:integrations_{model}_act", args=[pk, action])
+        assert f'action="{button}"' in admin_client_logged_in.get(change).content.decode()
+        response = admin_client_logged_in.post(button, follow=True)
+        assert response.redirect_chain[-1][0] == change
+        assert "Connected to Acme Builders (5982324300)" in response.content.decode()
+    entries = AuditEntry.objects.filter(object_type="integrations.Connection")
+    assert [e.changes for e in entries] == [{"action": "test connection", "outcome": "ok"}] * 2
+
+
+def test_view_only_staff_cannot_test_a_connection(view_only_client):
+    connection = ConnectionFactory()
+    change = reverse("admin:integrations_connection_change", args=[connection.pk])
+    assert "/act/" not in view_only_client.get(change).content.decode()
+    button = reverse("admin:integrations_connection_act", args=[connection.pk, "check_connections"])
+    assert view_only_client.post(button).status_code == 403
+    assert Connection.objects.get().health == Connection.Health.UNKNOWN

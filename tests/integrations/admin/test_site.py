@@ -36,3 +36,20 @@ def test_changelist_and_change_form_render(admin_client_logged_in, populated, mo
     assert response.status_code == 200
     assert SECRET not in response.content.decode()
     assert "erp-pw-31" not in response.content.decode()
+
+
+def test_the_index_counts_dead_letters_and_names_their_companies(admin_client_logged_in):
+    from integrations.models.erp_requests import WorkState
+    from tests.factories import CompanyFactory, ERPRequestFactory
+
+    index = reverse("admin:index")
+    assert "dead-letter-notice" not in admin_client_logged_in.get(index).content.decode()
+    company = CompanyFactory(name="Demo Construction Co.")
+    for _ in range(3):
+        ERPRequestFactory(company=company, state=WorkState.DEAD)
+    ERPRequestFactory(state=WorkState.FAILED)
+    page = admin_client_logged_in.get(index).content.decode()
+    assert "<strong>3 dead letters</strong>" in page
+    assert f'href="{reverse("admin:integrations_erprequest_changelist")}?state__exact=dead"' in page
+    overview = reverse("admin:integrations_company_overview", args=[company.pk])
+    assert f'<a href="{overview}">Demo Construction Co.</a> (3)' in page

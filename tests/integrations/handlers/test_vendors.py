@@ -6,16 +6,18 @@ import pytest
 
 from erp_adapters.base import ERPUnavailable
 from erp_adapters.demo.models import DemoVendor
-from integrations.models import ERPRequestDetail, SyncRun
+from integrations.models import ERPRequestDetail, ObjectLink, SyncRun
 from integrations.models.erp_requests import WorkState
 from integrations.services.erp_requests import erp_request_process
 from integrations.services.leases import Busy, lease_claim
+from integrations.services.metadata import metadata_config_create, metadata_default_document
 from integrations.services.sync_runs import (
     ImportBusy,
     sync_run_create,
     sync_run_execute,
     sync_run_for_request,
 )
+from tests.factories import ERPRequestDetailFactory, ERPRequestFactory
 from tests.integrations.conftest import seed_vendors
 from tests.integrations.handlers.conftest import sync_request
 
@@ -152,3 +154,77 @@ def test_a_request_for_an_entity_being_imported_right_now_is_busy_for_a_minute(c
 
     assert isinstance(busy.value, Busy) and busy.value.retry_after == 60
     assert SyncRun.objects.count() == 1 and procore.sent == []
+
+
+# -- create_vendor: exports and re-exports -----------------------------------------------------
+
+
+def _export_request(company, **vendor):
+    data = {"vendor": {"id": 35, "name": "Granite Works", **vendor}, "request_detail_id": 91}
+    request = ERPRequestFactory(company=company, request_name="create_vendor", request_data=data)
+    detail = ERPRequestDetailFactory(erp_request=request, procore_detail_id=91)
+    return request, detail
+
+
+def test_an_exported_vendors_link_keeps_its_erp_code(company, make_client):
+
+    request, detail = _export_request(company, origin_code="GW-01")
+    erp_request_process(erp_request_id=request.pk, client=make_client())
+
+    detail.refresh_from_db()
+    assert detail.messages == ["Created in the ERP as GW-01."]
+    link = ObjectLink.objects.get(company=company, item_type="vendor")
+    assert (link.origin_code, link.procore_id) == ("GW-01", 35)
+
+
+def test_a_vendor_exported_again_updates_the_erp_vendor_when_updates_are_enabled(
+    company, make_client
+):
+    erp = DemoVendor.objects.create(tenant="books", code="V-000001", name="Granite Wrks")
+    request, detail = _export_request(
+        company, origin_id=str(erp.guid), origin_code="OTHER", city="Austin"
+    )
+    erp_request_process(erp_request_id=request.pk, client=make_client())
+
+    detail.refresh_from_db()
+    assert (detail.status, detail.messages) == ("success", ["Updated in the ERP (V-000001)."])
+    erp.refresh_from_db()
+    assert (erp.name, erp.city, erp.code, erp.procore_id) == (
+        "Granite Works",
+        "Austin",
+        "V-000001",  # the code stays the ERP's
+        35,
+    )
+    request.refresh_from_db()
+    assert request.external_links == [
+        {"item_type": "vendor", "item_id": 35, "origin_id": str(erp.guid)}
+    ]
+
+
+def test_a_vendor_exported_again_is_refused_when_the_metadata_turns_updates_off(
+    company, make_client
+):
+    document = metadata_default_document()
+    document["settings"]["entities"]["vendors"]["configs"]["export"]["update"]["enabled"] = False
+    metadata_config_create(company=company, document=document)
+    erp = DemoVendor.objects.create(tenant="books", code="V-000001", name="Granite Wrks")
+    request, detail = _export_request(company, origin_id=str(erp.guid))
+    erp_request_process(erp_request_id=request.pk, client=make_client())
+
+    detail.refresh_from_db()
+    assert detail.status == "failed"
+    assert "updating exported vendors is turned off" in detail.messages[0]
+    erp.refresh_from_db()
+    assert erp.name == "Granite Wrks"
+
+
+def test_a_vendor_update_names_a_vendor_the_erp_no_longer_has(company, make_client):
+    request, detail = _export_request(company, origin_id="0b9f9f8e-1111-4c4c-8888-000000000000")
+    erp_request_process(erp_request_id=request.pk, client=make_client())
+
+    detail.refresh_from_db()
+    assert detail.status == "failed"
+    assert detail.messages == [
+        "Vendor 'Granite Works' is no longer in the ERP, so it cannot be updated. Unlink it in "
+        "Procore, then export it again."
+    ]

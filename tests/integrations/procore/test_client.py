@@ -220,3 +220,80 @@ def test_bulk_close_out_reports_unknown_details_per_item(sandbox_client):
     result = sandbox_client.close_request_details([RequestDetailClosure(999999, "success")])
     assert [(e.index, e.item["id"]) for e in result.errors] == [(0, 999999)]
     assert result.errors[0].reasons
+
+
+def test_cost_structure_deletes_and_project_update_against_the_sandbox(
+    sandbox_client, sandbox_company
+):
+    """What the job exports call besides the sync endpoints: a delete Procore already did (a
+    repeat after a lost answer) reports False instead of failing the request."""
+    from procore_sandbox.models import ProcoreObject
+    from procore_sandbox.services.cost_structure import cost_type_assign, job_cost_set
+    from procore_sandbox.services.objects import project_create
+
+    project = project_create(company=sandbox_company, name="Harbor", cost_codes=[("01", "Gen")])
+    code = ProcoreObject.objects.get(project=project, item_type="cost_code")
+    labor = ProcoreObject.objects.filter(
+        company=sandbox_company, item_type="line_item_type"
+    ).first()
+    assignment = cost_type_assign(cost_code=code, line_item_type=labor)
+    job_cost = job_cost_set(cost_code=code, line_item_type=labor, estimate="5")
+
+    assert sandbox_client.delete_erp_job_cost_if_present(job_cost.id) is True
+    assert sandbox_client.delete_erp_job_cost_if_present(job_cost.id) is False
+    assert sandbox_client.delete_cost_code_line_item_type(assignment.id, project_id=project.id)
+    assert sandbox_client.delete_cost_code(code.id, project_id=project.id) is True
+    assert sandbox_client.delete_cost_code(code.id, project_id=project.id) is False
+    assert not ProcoreObject.objects.filter(id__in=(code.id, assignment.id)).exists()
+
+    sandbox_client.update_project(project.id, {"origin_code": "J-77"})
+    project.refresh_from_db()
+    assert project.origin_code == "J-77"
+
+
+# -- Credentials not saved yet (the connection wizard's test before saving) ------------------
+
+
+def _typed(connection, **changes):
+    import copy
+
+    typed = copy.copy(connection)
+    for name, value in changes.items():
+        setattr(typed, name, value)
+    return typed
+
+
+def test_unsaved_credentials_get_a_token_kept_in_memory_only(rsps, clock, connection):
+    from integrations.models import Connection
+    from integrations.procore import ProcoreClient
+
+    add_tokens(rsps, clock, "tok-typed-1", "tok-typed-2")
+    rsps.get(f"{API}/companies", status=401, json={"error": "expired"})
+    rsps.get(f"{API}/companies", json=[{"id": 5_982_324_300, "name": "Acme"}])
+    typed = _typed(connection, client_secret="typed-secret-value")
+
+    with ProcoreClient.for_unsaved_credentials(typed, clock=clock) as client:
+        assert [c["name"] for c in client.list_companies()] == ["Acme"]
+
+    # The typed secret went to the login host; a 401 got a new token, as for saved ones.
+    token_calls = [c for c in rsps.calls if c.request.url.endswith("/oauth/token")]
+    assert len(token_calls) == 2 and "typed-secret-value" in token_calls[0].request.body
+    assert api_requests(rsps)[-1].request.headers["Authorization"] == "Bearer tok-typed-2"
+    row = Connection.objects.get(pk=connection.pk)
+    assert (row.client_secret, row.access_token) == ("s3cr3t-client-value-XYZ", "")
+    assert "typed-secret-value" not in " ".join(
+        ApiAttempt.objects.values_list("request_excerpt", flat=True)
+    )
+
+
+def test_unsaved_credentials_are_not_sent_where_credentials_may_not_go(rsps, connection):
+    from integrations.procore import ProcoreClient
+    from integrations.procore.errors import ConfigurationError
+
+    typed = _typed(connection, login_base_url="https://login.example.net")
+    with (
+        ProcoreClient.for_unsaved_credentials(typed) as client,
+        pytest.raises(ConfigurationError),
+    ):
+        list(client.list_companies())
+    assert not rsps.calls

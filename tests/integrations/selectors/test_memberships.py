@@ -42,3 +42,28 @@ def test_a_viewer_is_not_a_company_admin_and_strangers_see_nothing():
     assert not companies_for_user(staff).exists()  # support uses the audited admin
     viewer.is_active = False
     assert not companies_for_user(viewer).exists()
+
+
+def test_company_and_role_in_one_query_and_404_for_strangers(django_assert_num_queries):
+    from integrations.selectors.memberships import (
+        company_and_role_for_user,
+        user_is_company_admin_anywhere,
+    )
+
+    company, other = factories.CompanyFactory(), factories.CompanyFactory()
+    admin = factories.UserFactory()
+    CompanyMembership.objects.create(user=admin, company=company, role="admin")
+
+    with django_assert_num_queries(1):
+        assert company_and_role_for_user(admin, str(company.pk)) == (company, "admin")
+    for wrong in (other.pk, "x", None):
+        with pytest.raises(Http404):
+            company_and_role_for_user(admin, wrong)
+    with pytest.raises(Http404):
+        company_and_role_for_user(AnonymousUser(), company.pk)
+    assert user_is_company_admin_anywhere(admin)
+    viewer = factories.UserFactory()
+    CompanyMembership.objects.create(user=viewer, company=other, role="viewer")
+    assert not user_is_company_admin_anywhere(viewer)
+    with pytest.raises(Http404):
+        company_and_role_for_user(viewer, other.pk, role="admin")

@@ -11,6 +11,7 @@ from integrations.services.connections import (
     CheckOutcome,
     ConnectionSettingsError,
     connection_check,
+    connection_credentials_test,
     connection_upsert,
 )
 from tests.factories import CompanyFactory, ConnectionFactory
@@ -32,6 +33,26 @@ def test_connection_check_against_the_sandbox(sandbox_connection, sandbox_base_u
         client_secret="e2e-app-secret-0123456789",
     )
     assert connection_check(connection=elsewhere).outcome == CheckOutcome.NOT_INSTALLED
+
+
+def test_credentials_not_saved_are_tested_and_nothing_is_stored(sandbox_connection):
+    """The wizard's test before saving: a copy with other credentials, never written back."""
+    import copy
+
+    stored = Connection.objects.get(pk=sandbox_connection.pk)
+    typed = copy.copy(stored)
+    typed.client_secret = "typed-but-wrong"
+    refused = connection_credentials_test(connection=typed)
+    assert refused.outcome == CheckOutcome.BAD_CREDENTIALS
+    typed.client_secret = stored.client_secret
+    assert connection_credentials_test(connection=typed).outcome == CheckOutcome.OK
+
+    row = Connection.objects.get(pk=sandbox_connection.pk)
+    assert (row.client_secret, row.access_token, row.health) == (
+        stored.client_secret,
+        stored.access_token,
+        stored.health,
+    )
 
 
 # -- Connecting and updating: secrets, their times, where they go ---------------------------------
@@ -160,3 +181,29 @@ def test_secret_adapter_settings_left_out_are_kept_and_audited_without_their_val
     assert entries[0].changes["adapter_settings"]["api_key"] == "(secret changed)"
     assert "apikey" not in str([e.changes for e in entries])
     assert _times(connection)["adapter"]["api_key"] > first["api_key"]
+
+
+def test_the_erp_check_is_stored_with_its_time(db):
+    from integrations.models import Connection
+    from integrations.services.connections import connection_erp_check
+    from tests import factories
+
+    connection = factories.ConnectionFactory(adapter_key="demo", adapter_settings={"tenant": "t"})
+    result = connection_erp_check(connection=connection)
+    stored = Connection.objects.get(pk=connection.pk)
+    assert stored.erp_health == result.health != "unknown"
+    assert stored.erp_health_message == result.message and stored.erp_health_checked_at
+
+
+def test_an_offline_or_unknown_erp_adapter_is_failing_with_the_reason(db):
+    from integrations.models import Connection
+    from integrations.services.connections import connection_erp_check
+    from tests import factories
+
+    offline = factories.ConnectionFactory(adapter_key="demo", adapter_settings={"offline": True})
+    assert connection_erp_check(connection=offline).message.startswith("The demo ERP is offline")
+    assert Connection.objects.get(pk=offline.pk).erp_health == "failing"
+    unknown = factories.ConnectionFactory(adapter_key="no-such-erp")
+    assert connection_erp_check(connection=unknown).health == "failing"
+    none = factories.ConnectionFactory(adapter_key="")
+    assert "No ERP adapter" in connection_erp_check(connection=none).message

@@ -67,5 +67,12 @@ def test_every_importable_entity_gets_a_default_schedule_once(company):
 
     assert [r.pk for r in rows] == [r.pk for r in again]
     minutes = {r.entity: r.every_minutes for r in ImportSchedule.objects.all()}
-    assert minutes == {"vendors": 15, "standard_cost_codes": 1440, "standard_categories": 1440}
-    assert import_schedules().count() == 3
+    assert minutes == {
+        "vendors": 15,
+        "standard_cost_codes": 1440,
+        "standard_categories": 1440,
+        "jobs": 60,
+        "sub_jobs": 60,
+        "job_costs": 60,
+    }
+    assert import_schedules().count() == 6

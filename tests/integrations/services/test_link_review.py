@@ -54,3 +54,22 @@ def test_proposals_by_code_then_name_with_ambiguity_left_to_a_person():
     assert {c["origin_id"] for c in by_id[3].candidates} == {"G3", "G4"}
     assert (by_id[4].match, by_id[4].origin_id) == (LinkProposal.Match.NONE, "")
     assert by_id[5].match == by_id[6].match == LinkProposal.Match.AMBIGUOUS
+
+
+def test_procore_projects_are_matched_to_erp_jobs_by_project_number_then_name():
+    """A company's projects exist in Procore before it connects: the first job import links
+    them instead of staging a second "Harbor Tower"."""
+    records = [
+        {"id": 11, "name": "Harbor Tower", "project_number": "J-100"},
+        {"id": 12, "name": "Riverside School Renovation", "project_number": ""},
+        {"id": 13, "name": "Someone Else's Project", "project_number": "X-9"},
+    ]
+    jobs = [
+        ERPObject("project", "J1", "J-100", {"name": "Harbor Tower (phase 1)"}),
+        ERPObject("project", "J2", "J-200", {"name": "Riverside School renovation"}),
+    ]
+    by_id = {p.procore_id: p for p in _propose(records, jobs, LINKABLE["jobs"])}
+    assert (by_id[11].match, by_id[11].origin_id) == (LinkProposal.Match.CODE, "J1")
+    assert (by_id[12].match, by_id[12].origin_id) == (LinkProposal.Match.NAME, "J2")
+    assert by_id[13].match == LinkProposal.Match.NONE
+    assert LINKABLE["jobs"].item_type == "project"

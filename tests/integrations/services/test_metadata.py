@@ -80,6 +80,28 @@ def test_default_vendor_rules_match_the_demo_erps_limits():
     assert save["zip"]["validation"]["max_length"]["length"] == limits.ZIP
 
 
+def test_default_job_and_sub_job_code_rules_match_the_demo_erps_limits():
+    entities = _load(DEFAULT_PATH)["settings"]["entities"]
+    for entity, limit in (("jobs", limits.JOB_CODE), ("sub_jobs", limits.SUB_JOB_CODE)):
+        code = entities[entity]["rules"]["export"]["fields"]["code"]["validation"]
+        assert code["max_length"]["length"] == limit
+
+
+def test_the_default_enables_every_export_the_portal_handles():
+    """Jobs, sub jobs (with the deletes Procore asks the ERP about), budgets and vendor
+    updates: a company on the default can run a job's set-up from Procore."""
+    entities = metadata_default_document()["settings"]["entities"]
+    for entity in ("jobs", "sub_jobs", "budgets", "standard_cost_codes"):
+        assert entities[entity]["enabled"] and entities[entity]["configs"]["export"]["enabled"]
+    for entity in ("jobs", "sub_jobs"):
+        configs = entities[entity]["configs"]
+        assert configs["cost_code_deletions"]["enabled"]
+        assert configs["cost_type_assignment_deletions"]["enabled"]
+    assert entities["vendors"]["configs"]["export"]["update"]["enabled"]
+    document = metadata_default_document()
+    assert metadata_document_validate(document) == document  # nothing it enables is unhandled
+
+
 def test_procores_full_example_passes_once_its_syntax_errors_are_repaired():
     """The fixture is the doc's "Example - Full Metadata" with only its JSON syntax repaired
     (a trailing comma and a stray brace under jobs.configs.import, and line breaks inside two
@@ -110,10 +132,14 @@ def test_a_document_enabling_what_the_portal_cannot_handle_is_refused_naming_it(
             "this portal cannot unlink vendors yet (no handler for unlink_vendor)."
         ),
         "settings.entities.jobs.enabled": "this portal does not handle jobs yet.",
+        "settings.entities.sub_jobs.enabled": "this portal does not handle sub jobs yet.",
+        "settings.entities.budgets.enabled": "this portal does not handle budgets yet.",
+        "settings.entities.job_costs.enabled": "this portal does not handle job costs yet.",
     }
     entities["jobs"]["enabled"] = False  # switched off, it may stay in the document
     del entities["vendors"]["configs"]["unlink"]
     del entities["standard_cost_codes"], entities["standard_categories"]
+    del entities["sub_jobs"], entities["budgets"], entities["job_costs"]
     assert metadata_document_validate(document) == document
 
 

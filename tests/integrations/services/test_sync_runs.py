@@ -64,6 +64,19 @@ def test_first_run_stages_every_vendor_in_batches(company, procore, small_batche
     assert sync_run_summary(run) == "Staged 7 new vendors; 0 unchanged."
 
 
+def test_links_keep_each_objects_name_and_the_runs_calls_name_the_run(company, procore):
+    """Support finds a vendor's link by its name, and walks from the run to its API calls."""
+    seed_vendors(2)
+    vendor = DemoVendor.objects.get(code="V-000002")
+
+    run = run_import(company)
+
+    assert vendor_links(company).get(origin_id=str(vendor.guid)).name == vendor.name
+    paths = [a.path for a in run.api_attempts.order_by("id")]
+    assert len(paths) == run.api_calls + 1  # and the token request
+    assert paths[-1].endswith("/staged_records/sync")
+
+
 def test_an_unchanged_list_makes_no_procore_call(company, procore):
     seed_vendors(5)
     run_import(company)

@@ -20,7 +20,10 @@ GOOD_PRODUCTION_ENV = {
 
 
 def run_manage(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in GOOD_PRODUCTION_ENV}
+    # The suite sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright (tests/conftest.py); a production
+    # process never has it, and `check --deploy` rightly warns when it is set.
+    leave_out = {*GOOD_PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in leave_out}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -121,3 +121,46 @@ def test_check_connection_when_rate_limited(rsps, wall_clock):
 def test_check_connection_for_an_unknown_company():
     with pytest.raises(CommandError, match="No connection for Procore company 77"):
         check(77)
+
+
+def _procore_answers(rsps, wall_clock) -> None:
+    add_tokens(rsps, wall_clock, "tok-1")
+    rsps.get(f"{API}/companies", json=[{"id": 5982324300, "name": "Acme Builders"}])
+
+
+def test_check_connection_checks_the_erp_too(rsps, wall_clock, tmp_path):
+    from erp_adapters.sql.sample import create_sample_database, sample_settings
+
+    url = f"sqlite:///{tmp_path / 'erp.sqlite3'}"
+    create_sample_database(url)
+    connection = _connection()
+    Connection.objects.filter(pk=connection.pk).update(
+        adapter_key="sql", adapter_settings=sample_settings(url)
+    )
+    _procore_answers(rsps, wall_clock)
+    output = check(5_982_324_300)
+    assert "Procore: Connected to Acme Builders" in output
+    assert f"ERP (sql): ok: The ERP database at {url} answers" in output
+    connection.refresh_from_db()
+    assert (connection.health, connection.erp_health) == ("ok", "ok")
+    assert connection.erp_health_checked_at is not None
+
+
+def test_check_connection_fails_when_the_erp_does(rsps, wall_clock, tmp_path):
+    """Procore answers, but a mapped table is missing: exit 6, naming the entity's setting."""
+    from erp_adapters.sql.sample import create_sample_database, sample_settings
+
+    url = f"sqlite:///{tmp_path / 'erp.sqlite3'}"
+    create_sample_database(url)
+    settings = sample_settings(url)
+    settings["entities"]["vendors"]["list"]["table"] = "suppliers"
+    connection = _connection()
+    Connection.objects.filter(pk=connection.pk).update(adapter_key="sql", adapter_settings=settings)
+    _procore_answers(rsps, wall_clock)
+    with pytest.raises(CommandError) as caught:
+        check(5_982_324_300)
+    assert caught.value.returncode == 6
+    assert "ERP (sql): failing" in str(caught.value)
+    assert "suppliers" in str(caught.value) and "entities.vendors.list" in str(caught.value)
+    connection.refresh_from_db()
+    assert (connection.health, connection.erp_health) == ("ok", "failing")

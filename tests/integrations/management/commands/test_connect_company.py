@@ -171,3 +171,18 @@ def test_connecting_needs_the_client_id_and_secret():
     with pytest.raises(CommandError, match=r"^--client-secret: both the client id and"):
         connect(*_without(BASE_ARGS, "--client-secret"))
     assert not Company.objects.exists()
+
+
+def test_adapter_settings_can_come_from_a_file_written_by_sql_erp_sample(tmp_path):
+    """The README's steps: write the sample SQL ERP and its settings, connect the company."""
+    database, settings_file = tmp_path / "sample-erp.sqlite3", tmp_path / "sample-erp.json"
+    call_command(
+        "sql_erp_sample", str(database), "--settings-file", str(settings_file), stdout=StringIO()
+    )
+    output = connect(*BASE_ARGS, "--adapter", "sql", "--adapter-settings", f"@{settings_file}")
+    assert "Adapter:      sql" in output
+    connection = Connection.objects.get()
+    assert connection.adapter_settings["url"] == f"sqlite:///{database}"
+    assert connection.adapter_settings["fetch_size"] == 1000  # the schema's defaults filled in
+    with pytest.raises(CommandError, match="--adapter-settings: cannot read"):
+        connect(*BASE_ARGS, "--adapter", "sql", "--adapter-settings", f"@{tmp_path / 'none'}")

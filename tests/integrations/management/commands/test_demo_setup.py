@@ -68,3 +68,28 @@ def test_the_connections_demo_settings_choose_the_books():
     other = ConnectionFactory(adapter_key="sage300")
     with pytest.raises(CommandError, match="connected to the 'sage300' ERP adapter"):
         demo_erp_tenant(other)
+
+
+@pytest.mark.django_db
+def test_demo_setup_prints_the_self_service_sign_ins_and_they_see_the_demo_company(client):
+    import re
+
+    from django.urls import reverse
+
+    from integrations.models import Company
+
+    out = demo_setup()
+    printed = dict(re.findall(r"^\s+(accountant|company-admin)\s+password (\S+)", out, re.M))
+    assert set(printed) == {"accountant", "company-admin"}
+    assert "sets up two-factor sign-in" in out
+
+    client.post(
+        reverse("selfservice:login"), {"username": "accountant", "password": printed["accountant"]}
+    )
+    company = Company.objects.get(procore_company_id=DEMO_COMPANY_ID)
+    page = client.get(reverse("selfservice:dashboard", args=[company.pk]))
+    assert page.status_code == 200 and "Demo Construction Co." in page.content.decode()
+
+    again = demo_setup()  # a re-run prints passwords that work (the old ones do not)
+    new = dict(re.findall(r"^\s+(accountant|company-admin)\s+password (\S+)", again, re.M))
+    assert new["accountant"] != printed["accountant"]

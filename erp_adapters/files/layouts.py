@@ -1,0 +1,413 @@
+"""The file layouts, per entity: what the ERP's export files hold (import) and what the
+portal writes to the outbox (export). docs/adapters.md shows each one with an example; the
+sample files in ``erp_adapters/files/samples/`` follow them.
+
+Import files are named after the entity (``vendors.csv`` or ``vendors.xlsx``). Each row turns
+into the same Procore-shaped ``ERPObject`` the demo ERP lists (``erp_adapters/demo/listing.py``),
+so the engine cannot tell the two ERPs apart.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from erp_adapters.base import (
+    Entity,
+    ERPObject,
+    job_cost_code_origin_id,
+    standard_part_of_cost_code_origin_id,
+)
+from erp_adapters.files.reading import Column
+
+# -- import layouts -------------------------------------------------------------------------
+
+VENDOR_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("code", required=True),
+    Column("name", required=True),
+    Column("address"),
+    Column("city"),
+    Column("state_code"),
+    Column("zip"),
+    Column("country_code", default="US"),
+    Column("business_phone"),
+    Column("email_address"),
+    Column("website"),
+    Column("is_active", kind="bool", default=True),
+)
+
+JOB_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("code", required=True),
+    Column("name", required=True),
+    Column("address"),
+    Column("city"),
+    Column("state_code"),
+    Column("zip"),
+    Column("country_code", default="US"),
+    Column("start_date", kind="date", default=None),
+    Column("completion_date", kind="date", default=None),
+    Column("estimated_value", kind="decimal", default=None),
+)
+
+COST_CODE_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("code", required=True),
+    Column("name", required=True),
+    Column("parent_erp_id", default=None),
+    Column("is_active", kind="bool", default=True),
+)
+
+COST_TYPE_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("code", required=True),
+    Column("name", required=True),
+)
+
+# Documents with lines: one row per line, the document's own columns repeated on each of its
+# rows (taken from its first row); the rows of one document are together. A document without
+# lines is one row with the line columns blank.
+LINE_COLUMNS = (
+    Column("line_erp_id", default=None),
+    Column("line_position", kind="int", default=None),
+    Column("line_description"),
+    Column("line_quantity", kind="decimal", default=None),
+    Column("line_unit_cost", kind="decimal", default=None),
+    Column("line_uom"),
+    Column("line_amount", kind="decimal", default=None),
+    Column("line_cost_code_erp_id", default=None),
+    Column("line_cost_type_erp_id", default=None),
+)
+LINE_REQUIRED = ("line_amount", "line_cost_code_erp_id", "line_cost_type_erp_id")
+
+COMMITMENT_KINDS = {
+    "subcontract": "work_order_contract",
+    "purchase_order": "purchase_order_contract",
+}
+PROCORE_COMMITMENT_TYPES = {
+    "WorkOrderContract": "subcontract",
+    "PurchaseOrderContract": "purchase_order",
+}
+
+COMMITMENT_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("kind", required=True),
+    Column("number", required=True),
+    Column("title"),
+    Column("description"),
+    Column("status", default="Approved"),
+    Column("executed", kind="bool", default=False),
+    Column("retainage_percent", kind="decimal", default=None),
+    Column("job_erp_id", required=True),
+    Column("vendor_erp_id", required=True),
+    *LINE_COLUMNS,
+)
+
+CHANGE_ORDER_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("number", required=True),
+    Column("title"),
+    Column("description"),
+    Column("status", default="Approved"),
+    Column("job_erp_id", required=True),
+    Column("commitment_erp_id", required=True),
+    *LINE_COLUMNS,
+    Column("line_commitment_line_erp_id", default=None),
+)
+
+IMPORT_LAYOUTS: dict[Entity, tuple[Column, ...]] = {
+    Entity.VENDORS: VENDOR_COLUMNS,
+    Entity.JOBS: JOB_COLUMNS,
+    Entity.STANDARD_COST_CODES: COST_CODE_COLUMNS,
+    Entity.STANDARD_CATEGORIES: COST_TYPE_COLUMNS,
+    Entity.COMMITMENTS: COMMITMENT_COLUMNS,
+    Entity.COMMITMENT_CHANGE_ORDERS: CHANGE_ORDER_COLUMNS,
+}
+
+# The import file of each entity, without its extension (.csv or .xlsx).
+IMPORT_FILE_STEMS: dict[Entity, str] = {
+    Entity.VENDORS: "vendors",
+    Entity.JOBS: "jobs",
+    Entity.STANDARD_COST_CODES: "cost_codes",
+    Entity.STANDARD_CATEGORIES: "cost_types",
+    Entity.COMMITMENTS: "commitments",
+    Entity.COMMITMENT_CHANGE_ORDERS: "commitment_change_orders",
+}
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def vendor_object(values: dict[str, Any]) -> ERPObject:
+    data = {
+        "name": values["name"],
+        "address": values["address"],
+        "city": values["city"],
+        "state_code": values["state_code"].upper(),
+        "zip": values["zip"],
+        "country_code": values["country_code"].upper(),
+        "business_phone": values["business_phone"],
+        "email_address": values["email_address"],
+        "website": values["website"],
+        "is_active": values["is_active"],
+    }
+    return ERPObject("vendor", values["erp_id"], values["code"], data)
+
+
+def job_object(values: dict[str, Any]) -> ERPObject:
+    start, end = values["start_date"], values["completion_date"]
+    data = {
+        "name": values["name"],
+        "project_number": values["code"],
+        "address": values["address"],
+        "city": values["city"],
+        "state_code": values["state_code"].upper(),
+        "zip": values["zip"],
+        "country_code": values["country_code"].upper(),
+        "estimated_start_date": None if start is None else start.isoformat(),
+        "estimated_completion_date": None if end is None else end.isoformat(),
+        "estimated_value": money(values["estimated_value"]),
+    }
+    return ERPObject("project", values["erp_id"], values["code"], data)
+
+
+def quantity(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.4f}"
+
+
+def line_object(values: dict[str, Any], position: int, job_erp_id: str) -> ERPObject:
+    """One line of a document, as the demo ERP lists it (a job cost code's origin id is
+    ``<job>|<cost code>``)."""
+    data = {
+        "amount": money(values["line_amount"]),
+        "description": values["line_description"],
+        "position": position,
+        "quantity": quantity(values["line_quantity"]),
+        "unit_cost": quantity(values["line_unit_cost"]),
+        "uom": values["line_uom"],
+        "cost_code_origin_id": job_cost_code_origin_id(job_erp_id, values["line_cost_code_erp_id"]),
+        "line_item_type_origin_id": values["line_cost_type_erp_id"],
+    }
+    if "line_commitment_line_erp_id" in values:
+        data["commitment_line_item_origin_id"] = values["line_commitment_line_erp_id"]
+    return ERPObject("line_item", values["line_erp_id"], str(position), data)
+
+
+def document_lines(rows: list[dict[str, Any]], job_erp_id: str) -> tuple[ERPObject, ...]:
+    """The lines of one document in position order (a blank position is the row's order)."""
+    numbered = [
+        (values["line_position"] if values["line_position"] is not None else n, values)
+        for n, values in enumerate(rows, start=1)
+        if values["line_erp_id"] is not None
+    ]
+    numbered.sort(key=lambda pair: pair[0])
+    return tuple(line_object(values, position, job_erp_id) for position, values in numbered)
+
+
+def commitment_object(rows: list[dict[str, Any]]) -> ERPObject:
+    head = rows[0]
+    data = {
+        "project_origin_id": head["job_erp_id"],
+        "vendor_origin_id": head["vendor_erp_id"],
+        "number": head["number"],
+        "title": head["title"],
+        "description": head["description"],
+        "status": head["status"],
+        "executed": head["executed"],
+        "retainage_percent": money(head["retainage_percent"]),
+    }
+    return ERPObject(
+        COMMITMENT_KINDS[head["kind"]],
+        head["erp_id"],
+        head["number"],
+        data,
+        document_lines(rows, head["job_erp_id"]),
+    )
+
+
+def change_order_object(rows: list[dict[str, Any]]) -> ERPObject:
+    head = rows[0]
+    data = {
+        "project_origin_id": head["job_erp_id"],
+        "commitment_origin_id": head["commitment_erp_id"],
+        "number": head["number"],
+        "title": head["title"],
+        "description": head["description"],
+        "status": head["status"],
+    }
+    return ERPObject(
+        "commitment_change_order",
+        head["erp_id"],
+        head["number"],
+        data,
+        document_lines(rows, head["job_erp_id"]),
+    )
+
+
+def cost_type_object(values: dict[str, Any]) -> ERPObject:
+    data = {"name": values["name"], "csv_import_code": values["code"]}
+    return ERPObject("line_item_type", values["erp_id"], values["code"], data)
+
+
+def cost_code_segment(code: str, parent_code: str | None) -> str:
+    """The code's own segment (``300`` of ``03-300``), as Procore's cost code tree wants it."""
+    if parent_code and code.startswith(parent_code + "-"):
+        return code[len(parent_code) + 1 :]
+    return code
+
+
+def cost_code_object(values: dict[str, Any], parent_code: str | None) -> ERPObject:
+    data = {
+        "name": values["name"],
+        "code": cost_code_segment(values["code"], parent_code),
+        "parent_origin_id": values["parent_erp_id"],
+    }
+    return ERPObject("standard_cost_code", values["erp_id"], values["code"], data)
+
+
+# -- export layouts -------------------------------------------------------------------------
+# One CSV per exported object, with a header; the ERP's importer keys on ``procore_id``, so a
+# file delivered twice cannot make two records.
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def vendor_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
+    vendor = payload.get("vendor") or {}
+    return [
+        {
+            "procore_id": _text(vendor.get("id")),
+            "code": _text(vendor.get("origin_code")),
+            "name": _text(vendor.get("name")) or _text(vendor.get("company")),
+            "address": _text(vendor.get("address")),
+            "city": _text(vendor.get("city")),
+            "state_code": _text(vendor.get("state_code")).upper(),
+            "zip": _text(vendor.get("zip")),
+            "country_code": _text(vendor.get("country_code")).upper(),
+            "business_phone": _text(vendor.get("business_phone")),
+            "email_address": _text(vendor.get("email_address")),
+            "website": _text(vendor.get("website")),
+            "is_active": "false" if vendor.get("is_active") is False else "true",
+        }
+    ]
+
+
+def job_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
+    job = payload.get("job") or {}
+    return [
+        {
+            "procore_id": _text(job.get("id")),
+            "code": _text(job.get("origin_code")),
+            "name": _text(job.get("name")),
+            "address": _text(job.get("address")),
+            "city": _text(job.get("city")),
+            "state_code": _text(job.get("state_code")).upper(),
+            "zip": _text(job.get("zip")),
+            "country_code": _text(job.get("country_code")).upper(),
+        }
+    ]
+
+
+def cost_code_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        {
+            "procore_id": _text(payload.get("id")),
+            "code": _text(payload.get("full_code")) or _text(payload.get("code")),
+            "name": _text(payload.get("name")),
+            "parent_erp_id": _text(payload.get("parent_origin_id")),
+            "parent_procore_id": _text(payload.get("parent_id")),
+        }
+    ]
+
+
+def cost_type_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        {
+            "procore_id": _text(payload.get("id")),
+            "code": _text(payload.get("code")),
+            "name": _text(payload.get("name")),
+        }
+    ]
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def cost_code_erp_id(ref: dict[str, Any]) -> str:
+    """The ERP id of the standard cost code a Procore cost code reference stands for."""
+    standard = _text(ref.get("standard_cost_code_origin_id"))
+    if standard:
+        return standard
+    origin = _text(ref.get("origin_id"))
+    return standard_part_of_cost_code_origin_id(origin) if origin else ""
+
+
+def _line_cells(item: dict[str, Any], position: int) -> dict[str, str]:
+    return {
+        "line_procore_id": _text(item.get("id")),
+        "line_position": _text(item.get("position")) or str(position),
+        "line_description": _text(item.get("description")),
+        "line_quantity": _text(item.get("quantity")),
+        "line_unit_cost": _text(item.get("unit_cost")),
+        "line_uom": _text(item.get("uom")),
+        "line_amount": _text(item.get("amount")),
+        "line_cost_code_erp_id": cost_code_erp_id(_dict(item.get("cost_code"))),
+        "line_cost_type_erp_id": _text(_dict(item.get("line_item_type")).get("origin_id")),
+    }
+
+
+def _document_rows(head: dict[str, str], items: list[Any], extra=None) -> list[dict[str, str]]:
+    blank = {name: "" for name in _line_cells({}, 0)}
+    if extra is not None:
+        blank.update(extra({}))
+    rows = []
+    for position, item in enumerate(filter(None, map(_dict, items)), start=1):
+        cells = _line_cells(item, position)
+        if extra is not None:
+            cells.update(extra(item))
+        rows.append({**head, **cells})
+    return rows or [{**head, **blank}]
+
+
+def commitment_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
+    commitment = _dict(payload.get("commitment"))
+    project = _dict(commitment.get("project"))
+    head = {
+        "procore_id": _text(commitment.get("id")),
+        "kind": PROCORE_COMMITMENT_TYPES.get(_text(commitment.get("type")), ""),
+        "number": _text(commitment.get("number")),
+        "title": _text(commitment.get("title")),
+        "description": _text(commitment.get("description")),
+        "status": _text(commitment.get("status")),
+        "executed": "true" if commitment.get("executed") else "false",
+        "retainage_percent": _text(commitment.get("retainage_percent")),
+        "job_erp_id": _text(payload.get("job_id")) or _text(project.get("origin_id")),
+        "vendor_erp_id": _text(_dict(commitment.get("vendor")).get("origin_id")),
+    }
+    return _document_rows(head, list(payload.get("commitment_items") or []))
+
+
+def change_order_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
+    change_order = _dict(payload.get("change_order"))
+    commitment = _dict(payload.get("commitment"))
+    project = _dict(commitment.get("project"))
+    head = {
+        "procore_id": _text(change_order.get("id")),
+        "number": _text(change_order.get("number")),
+        "title": _text(change_order.get("title")),
+        "description": _text(change_order.get("description")),
+        "status": _text(change_order.get("status")),
+        "job_erp_id": _text(payload.get("job_origin_id")) or _text(project.get("origin_id")),
+        "commitment_erp_id": _text(commitment.get("origin_id")),
+        "commitment_procore_id": _text(commitment.get("id")),
+    }
+
+    def commitment_line(item: dict[str, Any]) -> dict[str, str]:
+        return {"line_commitment_line_procore_id": _text(item.get("commitment_line_item_id"))}
+
+    return _document_rows(head, list(payload.get("change_order_items") or []), commitment_line)

@@ -1,0 +1,110 @@
+-- The sample ERP database: the books of a small contractor, laid out as many construction
+-- ERPs keep them (one table per record kind, codes a person sees, ids that never change).
+-- Portable SQL: runs on SQLite and PostgreSQL. Creates from Procore land in the same tables
+-- (procore_id set, unique); an ERP with import tables maps "create" to those instead.
+
+CREATE TABLE vendors (
+    vendor_id    VARCHAR(36) PRIMARY KEY,
+    vendor_code  VARCHAR(15) NOT NULL UNIQUE,
+    name         VARCHAR(30) NOT NULL,
+    address      VARCHAR(60),
+    city         VARCHAR(30),
+    state        VARCHAR(2),
+    zip          VARCHAR(10),
+    country      VARCHAR(2),
+    phone        VARCHAR(20),
+    email        VARCHAR(80),
+    website      VARCHAR(100),
+    trade        VARCHAR(40),
+    active       BOOLEAN NOT NULL DEFAULT TRUE,
+    procore_id   BIGINT UNIQUE
+);
+
+CREATE TABLE jobs (
+    job_id           VARCHAR(36) PRIMARY KEY,
+    job_code         VARCHAR(10) NOT NULL UNIQUE,
+    name             VARCHAR(40) NOT NULL,
+    address          VARCHAR(60),
+    city             VARCHAR(30),
+    state            VARCHAR(2),
+    zip              VARCHAR(10),
+    country          VARCHAR(2),
+    start_date       DATE,
+    completion_date  DATE,
+    contract_value   NUMERIC(14, 2),
+    active           BOOLEAN NOT NULL DEFAULT TRUE,
+    procore_id       BIGINT UNIQUE
+);
+
+CREATE TABLE cost_codes (
+    cost_code_id  VARCHAR(36) PRIMARY KEY,
+    code          VARCHAR(20) NOT NULL UNIQUE,
+    description   VARCHAR(40) NOT NULL,
+    parent_id     VARCHAR(36) REFERENCES cost_codes (cost_code_id),
+    procore_id    BIGINT UNIQUE
+);
+
+CREATE TABLE cost_types (
+    cost_type_id  VARCHAR(36) PRIMARY KEY,
+    code          VARCHAR(2) NOT NULL UNIQUE,
+    description   VARCHAR(30) NOT NULL,
+    procore_id    BIGINT UNIQUE
+);
+
+CREATE TABLE commitments (
+    commitment_id    VARCHAR(36) PRIMARY KEY,
+    job_id           VARCHAR(36) NOT NULL REFERENCES jobs (job_id),
+    vendor_id        VARCHAR(36) NOT NULL REFERENCES vendors (vendor_id),
+    commitment_type  VARCHAR(2) NOT NULL CHECK (commitment_type IN ('SC', 'PO')),
+    number           VARCHAR(20) NOT NULL,
+    title            VARCHAR(60),
+    description      TEXT,
+    status           VARCHAR(20),
+    executed         BOOLEAN NOT NULL DEFAULT FALSE,
+    retainage        NUMERIC(5, 2),
+    procore_id       BIGINT UNIQUE,
+    UNIQUE (job_id, number)
+);
+
+CREATE TABLE commitment_lines (
+    line_id        VARCHAR(36) PRIMARY KEY,
+    commitment_id  VARCHAR(36) NOT NULL REFERENCES commitments (commitment_id),
+    line_no        INTEGER NOT NULL,
+    description    VARCHAR(60),
+    cost_code_id   VARCHAR(36) NOT NULL REFERENCES cost_codes (cost_code_id),
+    cost_type_id   VARCHAR(36) NOT NULL REFERENCES cost_types (cost_type_id),
+    quantity       NUMERIC(16, 4),
+    unit_cost      NUMERIC(16, 4),
+    uom            VARCHAR(10),
+    amount         NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000),
+    procore_id     BIGINT UNIQUE
+);
+
+CREATE TABLE change_orders (
+    change_order_id  VARCHAR(36) PRIMARY KEY,
+    commitment_id    VARCHAR(36) NOT NULL REFERENCES commitments (commitment_id),
+    number           VARCHAR(20) NOT NULL,
+    title            VARCHAR(60),
+    description      TEXT,
+    status           VARCHAR(20),
+    procore_id       BIGINT UNIQUE,
+    UNIQUE (commitment_id, number)
+);
+
+CREATE TABLE change_order_lines (
+    line_id             VARCHAR(36) PRIMARY KEY,
+    change_order_id     VARCHAR(36) NOT NULL REFERENCES change_orders (change_order_id),
+    line_no             INTEGER NOT NULL,
+    description         VARCHAR(60),
+    cost_code_id        VARCHAR(36) NOT NULL REFERENCES cost_codes (cost_code_id),
+    cost_type_id        VARCHAR(36) NOT NULL REFERENCES cost_types (cost_type_id),
+    quantity            NUMERIC(16, 4),
+    unit_cost           NUMERIC(16, 4),
+    uom                 VARCHAR(10),
+    amount              NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000),
+    commitment_line_id  VARCHAR(36) REFERENCES commitment_lines (line_id),
+    procore_id          BIGINT UNIQUE
+);
+
+CREATE INDEX commitment_lines_commitment ON commitment_lines (commitment_id);
+CREATE INDEX change_order_lines_change_order ON change_order_lines (change_order_id);

@@ -1,0 +1,40 @@
+"""Telling Procore which of its objects now have an ERP id (External Data sync), and recording
+the same in the portal's links, in one place.
+
+Most exports hand their links to the engine, which sends them with the close-outs in one call.
+An export whose next write-back needs Procore to know the ids first (a budget's transactions,
+a job's cost-type assignments) sends them itself, through here, just before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from integrations.procore import ProcoreClient
+from integrations.procore.batching import SyncResult
+from integrations.services.object_links import object_link_mark_synced
+
+
+def external_data_send(
+    *,
+    client: ProcoreClient,
+    company_pk: int,
+    links: Sequence[dict[str, Any]],
+    names: Sequence[str] | None = None,
+) -> SyncResult:
+    """One External Data call; the links Procore accepted are marked synced on our side too
+    (with the exported object's name, when the caller knows it: support searches by it).
+    Returns the result, whose ``errors`` name the refused ones by index."""
+    result = client.sync_external_data(list(links))
+    refused = {error.index for error in result.errors if error.index is not None}
+    for index, link in enumerate(links):
+        if index not in refused and link.get("origin_id"):
+            object_link_mark_synced(
+                company_pk=company_pk,
+                item_type=link["item_type"],
+                origin_id=str(link["origin_id"]),
+                procore_id=int(link["item_id"]),
+                name=names[index] if names else "",
+            )
+    return result

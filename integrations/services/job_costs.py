@@ -1,0 +1,336 @@
+"""Pushing one job's (or sub job's) cost structure to Procore: its cost codes, their cost-type
+assignments and its ERP job costs (procore-erp-api.md §b.1, §b.2; events dictionary
+``create_job_in_procore`` / ``sync_single_job``).
+
+Procore keeps a job's cost codes per *biller*: the project itself, or one of its sub jobs
+(``?project_id=…&sub_job_id=…``). For each biller the ERP adapter gives a summary with one digest
+per part (``cost_codes``, ``assignments``, ``job_costs``), and the portal remembers the digests
+it last sent on the biller's ``ObjectLink`` (item type ``job_costs``; the three digests joined by
+``:`` as its content hash). Only the parts whose digest changed are sent, each in one call per
+1,000 items:
+
+1. ``PATCH cost_codes/sync`` ``{name, code, origin_id}``: Procore answers each cost code's id,
+   which the portal keeps on a ``cost_code`` link (assignments and job costs name cost codes by
+   Procore id);
+2. ``PATCH cost_code_line_item_types/sync`` ``{cost_code_id, line_item_type_id, synced: true}``;
+3. ``PATCH erp_job_costs/sync`` ``{job_origin_id, updates: [{cost_code_id, line_item_type_id,
+   original_estimate, estimate, job_to_date_cost}]}`` (money as decimal strings).
+
+So a job whose costs moved costs one call; an unchanged job none. Used by the ``job_costs``
+import run (``sync_run_execution``, one biller at a time) and by the job handlers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from erp_adapters.base import JOB_COST_PARTS, ERPObject, JobCostAdapter, JobCostStructure
+from integrations.models import Company, ItemType, ObjectLink
+from integrations.procore import ProcoreClient, SyncResult
+
+SEPARATOR = ":"
+REFUSALS_SHOWN = 3
+
+
+def job_costs_hash(summary: ERPObject) -> str:
+    """The content hash of a biller's summary: its three part digests (62 characters, within
+    the link's 64)."""
+    return SEPARATOR.join(str(summary.data.get(part) or "") for part in JOB_COST_PARTS)
+
+
+def _parts(content_hash: str) -> dict[str, str]:
+    values = (content_hash or "").split(SEPARATOR)
+    if len(values) != len(JOB_COST_PARTS):
+        return dict.fromkeys(JOB_COST_PARTS, "")
+    return dict(zip(JOB_COST_PARTS, values, strict=True))
+
+
+@dataclass
+class JobCostScope:
+    """Which billers can receive job costs now: their project (and sub job) is in Procore, by
+    our links; and the Procore ids of the company's cost types. Read once per run."""
+
+    projects: dict[str, int]
+    sub_jobs: dict[str, int]
+    cost_types: dict[str, int]
+
+    def __call__(self, summary: ERPObject) -> bool:
+        return self.target(summary) is not None
+
+    def target(self, summary: ERPObject) -> tuple[int, int | None] | None:
+        """(Procore project id, Procore sub job id or None), or None when not in Procore."""
+        project_id = self.projects.get(str(summary.data.get("project_origin_id")))
+        if project_id is None:
+            return None
+        sub_job = summary.data.get("sub_job_origin_id")
+        if sub_job is None:
+            return project_id, None
+        sub_job_id = self.sub_jobs.get(str(sub_job))
+        return None if sub_job_id is None else (project_id, sub_job_id)
+
+
+def _procore_ids(company: Company, item_type: str) -> dict[str, int]:
+    rows = ObjectLink.objects.filter(
+        company=company, item_type=item_type, procore_id__isnull=False
+    ).exclude(state__in=(ObjectLink.State.MERGED, ObjectLink.State.ARCHIVED))
+    return dict(rows.values_list("origin_id", "procore_id"))
+
+
+def job_cost_scope(company: Company) -> JobCostScope:
+    return JobCostScope(
+        projects=_procore_ids(company, ItemType.PROJECT),
+        sub_jobs=_procore_ids(company, ItemType.SUB_JOB),
+        cost_types=_procore_ids(company, ItemType.LINE_ITEM_TYPE),
+    )
+
+
+@dataclass
+class PushOutcome:
+    """What pushing one biller did: the hash to remember, the Procore id of the biller, the
+    calls made and the refusals (empty when Procore took everything)."""
+
+    content_hash: str
+    procore_id: int
+    calls: int = 0
+    sent: dict[str, int] = field(default_factory=dict)
+    refusals: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusals
+
+    def error(self) -> str:
+        shown = "; ".join(self.refusals[:REFUSALS_SHOWN])
+        more = len(self.refusals) - REFUSALS_SHOWN
+        return shown + (f"; and {more} more" if more > 0 else "")
+
+
+def job_costs_push(
+    *,
+    company: Company,
+    client: ProcoreClient,
+    source: JobCostAdapter,
+    summary: ERPObject,
+    previous_hash: str,
+    scope: JobCostScope,
+) -> PushOutcome:
+    """Send what changed of one biller since ``previous_hash``; see the module docstring.
+
+    Raises Procore's retryable errors as they come (each call is an upsert, so a retry repeats
+    nothing harmful); refusals are returned, never raised.
+    """
+    target = scope.target(summary)
+    if target is None:
+        raise ValueError(f"{summary.origin_code} is not in Procore yet")
+    project_id, sub_job_id = target
+    now_hash = job_costs_hash(summary)
+    before, now = _parts(previous_hash), _parts(now_hash)
+    changed = {part for part in JOB_COST_PARTS if before[part] != now[part]}
+    outcome = PushOutcome(content_hash=now_hash, procore_id=sub_job_id or project_id)
+    if not changed:
+        return outcome
+    structure = source.structure(summary.origin_id)
+    if structure is None:
+        outcome.refusals.append(f"{summary.origin_code} is no longer in the ERP.")
+        return outcome
+    where = {"project_id": project_id, "sub_job_id": sub_job_id}
+
+    code_ids: dict[str, int] = {}
+    if "cost_codes" in changed:
+        updates = [
+            {"origin_id": code.origin_id, "code": code.code, "name": code.name}
+            for code in structure.cost_codes
+        ]
+        result = client.sync_cost_codes(updates=updates, **where)
+        code_ids = _record_cost_codes(company, result, updates)
+        _note(outcome, "cost_codes", result, "cost code", updates, "code")
+    code_ids = {**_known_cost_codes(company, structure), **code_ids}
+
+    if "assignments" in changed:
+        updates, missing = _pairs(structure, code_ids, scope.cost_types, costs=False)
+        outcome.refusals.extend(missing)
+        if updates:
+            result = client.sync_cost_code_line_item_types(updates=updates, **where)
+            _note(outcome, "assignments", result, "cost type assignment", updates, None)
+
+    if "job_costs" in changed:
+        updates, missing = _pairs(structure, code_ids, scope.cost_types, costs=True)
+        if "assignments" not in changed:
+            outcome.refusals.extend(missing)
+        if updates:
+            result = client.sync_erp_job_costs(job_origin_id=structure.origin_id, updates=updates)
+            _note(outcome, "job_costs", result, "job cost", updates, None)
+    return outcome
+
+
+def _note(
+    outcome: PushOutcome,
+    part: str,
+    result: SyncResult,
+    noun: str,
+    updates: list[dict[str, Any]],
+    label_key: str | None,
+) -> None:
+    outcome.calls += result.calls
+    outcome.sent[part] = len(updates)
+    for error in result.errors:
+        item = updates[error.index] if error.index is not None else error.item
+        label = f" {item.get(label_key)}" if label_key and item.get(label_key) else ""
+        outcome.refusals.append(f"Procore refused {noun}{label}: {error.message}")
+
+
+def _pairs(
+    structure: JobCostStructure,
+    code_ids: dict[str, int],
+    cost_types: dict[str, int],
+    *,
+    costs: bool,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The assignment (or job cost) items of a structure, by Procore ids; and, for pairs whose
+    cost code or cost type Procore does not hold, why they were left out."""
+    updates: list[dict[str, Any]] = []
+    missing_types: set[str] = set()
+    missing_codes = 0
+    for row in structure.rows:
+        if costs and not row.has_costs:
+            continue
+        code_id = code_ids.get(row.cost_code_origin_id)
+        type_id = cost_types.get(row.cost_type_origin_id)
+        if code_id is None:
+            missing_codes += 1
+            continue
+        if type_id is None:
+            missing_types.add(row.cost_type_origin_id)
+            continue
+        item: dict[str, Any] = {"cost_code_id": code_id, "line_item_type_id": type_id}
+        if costs:
+            item.update(
+                original_estimate=row.original_estimate,
+                estimate=row.estimate,
+                job_to_date_cost=row.job_to_date_cost,
+            )
+        else:
+            item["synced"] = True
+        updates.append(item)
+    problems = []
+    if missing_types:
+        problems.append(
+            f"{len(missing_types)} cost type(s) of this job are not in Procore yet; sync the "
+            "standard cost codes and cost types first."
+        )
+    if missing_codes:
+        problems.append(f"{missing_codes} row(s) name a cost code Procore did not accept.")
+    return updates, problems
+
+
+def _record_cost_codes(
+    company: Company, result: SyncResult, updates: list[dict[str, Any]]
+) -> dict[str, int]:
+    """Remember the Procore id of every cost code Procore accepted (a ``cost_code`` link,
+    synced), so later runs can name them without sending the cost codes again."""
+    codes = {item["origin_id"]: item for item in updates}
+    ids: dict[str, int] = {}
+    for entity in result.entities:
+        if not isinstance(entity, dict):
+            continue
+        origin_id, procore_id = entity.get("origin_id"), entity.get("id")
+        if origin_id is None or procore_id is None or str(origin_id) not in codes:
+            continue
+        ids[str(origin_id)] = int(procore_id)
+    now = timezone.now()
+    links = [
+        ObjectLink(
+            company=company,
+            item_type=ItemType.COST_CODE,
+            origin_id=origin_id,
+            origin_code=str(codes[origin_id].get("code") or "")[:255],
+            procore_id=procore_id,
+            state=ObjectLink.State.SYNCED,
+            content_hash="",
+            last_error="",
+            created_at=now,
+            updated_at=now,
+        )
+        for origin_id, procore_id in ids.items()
+    ]
+    if links:
+        with transaction.atomic():
+            ObjectLink.objects.bulk_create(
+                links,
+                update_conflicts=True,
+                unique_fields=["company", "item_type", "origin_id"],
+                update_fields=["origin_code", "procore_id", "state", "last_error", "updated_at"],
+            )
+    return ids
+
+
+def _known_cost_codes(company: Company, structure: JobCostStructure) -> dict[str, int]:
+    guids = [code.origin_id for code in structure.cost_codes]
+    found: dict[str, int] = {}
+    for start in range(0, len(guids), 500):
+        rows = ObjectLink.objects.filter(
+            company=company,
+            item_type=ItemType.COST_CODE,
+            origin_id__in=guids[start : start + 500],
+            procore_id__isnull=False,
+        ).values_list("origin_id", "procore_id")
+        found.update(rows)
+    return found
+
+
+def job_costs_refresh(
+    *,
+    company: Company,
+    client: ProcoreClient,
+    source: JobCostAdapter,
+    origin_id: str,
+    project_id: int | None = None,
+    sub_job_id: int | None = None,
+) -> PushOutcome | None:
+    """Push what changed of one job or sub job now, and remember it on its link (the job
+    handlers: ``create_job_in_procore``, ``sync_single_job``, …). ``project_id`` and
+    ``sub_job_id`` are the Procore ids the request names, used when our links do not know them
+    yet (Procore has just created the project). None when the ERP has no cost codes for it."""
+    summary = source.summary(origin_id)
+    if summary is None:
+        return None
+    scope = job_cost_scope(company)
+    if project_id is not None:
+        scope.projects[str(summary.data.get("project_origin_id"))] = int(project_id)
+    if sub_job_id is not None:
+        scope.sub_jobs[origin_id] = int(sub_job_id)
+    if scope.target(summary) is None:
+        return None
+    previous = (
+        ObjectLink.objects.filter(
+            company=company, item_type=ItemType.JOB_COSTS, origin_id=origin_id
+        )
+        .values_list("content_hash", flat=True)
+        .first()
+    )
+    outcome = job_costs_push(
+        company=company,
+        client=client,
+        source=source,
+        summary=summary,
+        previous_hash=previous or "",
+        scope=scope,
+    )
+    state = ObjectLink.State.SYNCED if outcome.ok else ObjectLink.State.FAILED
+    ObjectLink.objects.update_or_create(
+        company=company,
+        item_type=ItemType.JOB_COSTS,
+        origin_id=origin_id,
+        defaults={
+            "origin_code": summary.origin_code[:255],
+            "procore_id": outcome.procore_id,
+            "state": state,
+            "content_hash": outcome.content_hash,
+            "last_error": outcome.error()[:4000],
+        },
+    )
+    return outcome

@@ -1,0 +1,1 @@
+"""Pages of the domain that more than one layout mounts (the admin, the self-service portal)."""

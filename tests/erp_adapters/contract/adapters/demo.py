@@ -1,0 +1,139 @@
+"""The demo adapter in the contract suite: the books go into the demo's tables, one tenant
+per factory call."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable
+
+import pytest
+
+from erp_adapters.base import Adapter
+from erp_adapters.demo.models import (
+    DemoChangeOrder,
+    DemoChangeOrderLine,
+    DemoCommitment,
+    DemoCommitmentLine,
+    DemoCostCode,
+    DemoCostType,
+    DemoJob,
+    DemoVendor,
+)
+from erp_adapters.registry import get_adapter
+from tests.erp_adapters.contract.books import Books
+from tests.erp_adapters.contract.erp import ContractERP
+
+_tenants = itertools.count(1)
+
+
+def _guid(origin_id: str) -> uuid.UUID:
+    return uuid.UUID(origin_id)
+
+
+def seed_demo_tables(tenant: str, books: Books) -> None:
+    DemoVendor.objects.bulk_create(
+        DemoVendor(
+            tenant=tenant,
+            guid=_guid(v.origin_id),
+            code=v.code,
+            name=v.name,
+            city=v.city,
+            state_code=v.state_code,
+            email_address=v.email_address,
+        )
+        for v in books.vendors
+    )
+    codes: dict[str, DemoCostCode] = {}
+    pending = list(books.cost_codes)
+    while pending:  # parents first, whatever the order of the books
+        ready = [c for c in pending if not c.parent_origin_id or c.parent_origin_id in codes]
+        for c in ready:
+            codes[c.origin_id] = DemoCostCode.objects.create(
+                tenant=tenant,
+                guid=_guid(c.origin_id),
+                code=c.code,
+                name=c.name,
+                parent=codes.get(c.parent_origin_id) if c.parent_origin_id else None,
+            )
+            pending.remove(c)
+    types = {
+        t.origin_id: DemoCostType.objects.create(
+            tenant=tenant, guid=_guid(t.origin_id), code=t.code, name=t.name
+        )
+        for t in books.cost_types
+    }
+    jobs = {
+        j.origin_id: DemoJob.objects.create(
+            tenant=tenant,
+            guid=_guid(j.origin_id),
+            code=j.code,
+            name=j.name,
+            city=j.city,
+            state_code=j.state_code,
+        )
+        for j in books.jobs
+    }
+    vendors = {str(v.guid): v for v in DemoVendor.objects.filter(tenant=tenant)}
+    commitment_lines: dict[str, DemoCommitmentLine] = {}
+    commitments: dict[str, DemoCommitment] = {}
+    for c in books.commitments:
+        header = commitments[c.origin_id] = DemoCommitment.objects.create(
+            tenant=tenant,
+            guid=_guid(c.origin_id),
+            kind=c.kind,
+            number=c.number,
+            title=c.title,
+            job=jobs[c.job_origin_id],
+            vendor=vendors[c.vendor_origin_id],
+        )
+        for line in c.lines:
+            commitment_lines[line.origin_id] = DemoCommitmentLine.objects.create(
+                tenant=tenant,
+                guid=_guid(line.origin_id),
+                commitment=header,
+                position=line.position,
+                description=line.description,
+                cost_code=codes[line.cost_code_origin_id],
+                cost_type=types[line.cost_type_origin_id],
+                amount=line.amount,
+            )
+    for co in books.change_orders:
+        header = DemoChangeOrder.objects.create(
+            tenant=tenant,
+            guid=_guid(co.origin_id),
+            commitment=commitments[co.commitment_origin_id],
+            number=co.number,
+            title=co.title,
+        )
+        for line in co.lines:
+            DemoChangeOrderLine.objects.create(
+                tenant=tenant,
+                guid=_guid(line.origin_id),
+                change_order=header,
+                position=line.position,
+                description=line.description,
+                cost_code=codes[line.cost_code_origin_id],
+                cost_type=types[line.cost_type_origin_id],
+                amount=line.amount,
+                commitment_line=commitment_lines.get(line.commitment_line_origin_id or ""),
+            )
+
+
+class DemoContractERP(ContractERP):
+    def __init__(self, tenant: str) -> None:
+        super().__init__(get_adapter("demo", {"tenant": tenant, "page_size": 2}))
+        self.tenant = tenant
+
+    def unavailable(self) -> Adapter:
+        return get_adapter("demo", {"tenant": self.tenant, "offline": True})
+
+
+@pytest.fixture
+def demo_contract_factory(db) -> Callable[[Books], ContractERP]:
+    def make(books: Books) -> ContractERP:
+        tenant = f"contract-{next(_tenants)}"
+        seed_demo_tables(tenant, books)
+        return DemoContractERP(tenant)
+
+    return make

@@ -1,0 +1,198 @@
+"""The files adapter in the contract suite: the books become the ERP's export files (one CSV per
+entity, in the documented layouts) in a fresh temporary folder, and ``create`` plays the ERP's
+part: it imports the outbox file into its books (adds the rows to its export file, with new
+ERP ids) and writes its acknowledgement, as a file-exchange ERP does, before asking the
+adapter again."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from erp_adapters.base import Adapter, CreateResult, Entity, ERPPending
+from erp_adapters.files.exchange import ACK_COLUMNS
+from erp_adapters.files.layouts import IMPORT_FILE_STEMS, IMPORT_LAYOUTS
+from erp_adapters.files.models import FileExport
+from erp_adapters.registry import get_adapter
+from tests.erp_adapters.contract.books import Books, LineRow
+from tests.erp_adapters.contract.erp import ContractERP
+
+_erps = itertools.count(1)
+
+
+def _columns(entity: Entity) -> list[str]:
+    return [column.name for column in IMPORT_LAYOUTS[entity]]
+
+
+def _line_cells(line: LineRow) -> dict[str, Any]:
+    return {
+        "line_erp_id": line.origin_id,
+        "line_position": line.position,
+        "line_description": line.description,
+        "line_amount": line.amount,
+        "line_cost_code_erp_id": line.cost_code_origin_id,
+        "line_cost_type_erp_id": line.cost_type_origin_id,
+    }
+
+
+def books_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
+    """The books as the ERP's export files hold them."""
+    commitments = []
+    for c in books.commitments:
+        head = {
+            "erp_id": c.origin_id,
+            "kind": c.kind,
+            "number": c.number,
+            "title": c.title,
+            "job_erp_id": c.job_origin_id,
+            "vendor_erp_id": c.vendor_origin_id,
+        }
+        commitments += [{**head, **_line_cells(line)} for line in c.lines] or [head]
+    change_orders = []
+    for co in books.change_orders:
+        head = {
+            "erp_id": co.origin_id,
+            "number": co.number,
+            "title": co.title,
+            "job_erp_id": books.commitment(co.commitment_origin_id).job_origin_id,
+            "commitment_erp_id": co.commitment_origin_id,
+        }
+        change_orders += [
+            {
+                **head,
+                **_line_cells(line),
+                "line_commitment_line_erp_id": line.commitment_line_origin_id,
+            }
+            for line in co.lines
+        ] or [head]
+    return {
+        Entity.VENDORS: [
+            {
+                "erp_id": v.origin_id,
+                "code": v.code,
+                "name": v.name,
+                "city": v.city,
+                "state_code": v.state_code,
+                "email_address": v.email_address,
+            }
+            for v in books.vendors
+        ],
+        Entity.STANDARD_COST_CODES: [
+            {
+                "erp_id": c.origin_id,
+                "code": c.code,
+                "name": c.name,
+                "parent_erp_id": c.parent_origin_id,
+            }
+            for c in books.cost_codes
+        ],
+        Entity.STANDARD_CATEGORIES: [
+            {"erp_id": t.origin_id, "code": t.code, "name": t.name} for t in books.cost_types
+        ],
+        Entity.JOBS: [
+            {
+                "erp_id": j.origin_id,
+                "code": j.code,
+                "name": j.name,
+                "city": j.city,
+                "state_code": j.state_code,
+            }
+            for j in books.jobs
+        ],
+        Entity.COMMITMENTS: commitments,
+        Entity.COMMITMENT_CHANGE_ORDERS: change_orders,
+    }
+
+
+class FilesContractERP(ContractERP):
+    """A file-exchange ERP in three folders, and the adapter configured on them."""
+
+    def __init__(self, root: Path, books: Books) -> None:
+        self.folders = {name: root / name for name in ("import", "outbox", "inbox")}
+        for path in self.folders.values():
+            path.mkdir(parents=True)
+        self.settings = {f"{name}_folder": str(path) for name, path in self.folders.items()}
+        super().__init__(get_adapter("files", self.settings))
+        for entity, rows in books_rows(books).items():
+            self._append(entity, rows, header=True)
+
+    def _import_path(self, entity: Entity) -> Path:
+        return self.folders["import"] / f"{IMPORT_FILE_STEMS[entity]}.csv"
+
+    def _append(self, entity: Entity, rows: list[dict[str, Any]], *, header: bool = False) -> None:
+        columns = _columns(entity)
+        with self._import_path(entity).open("a", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, columns)
+            if header:
+                writer.writeheader()
+            for row in rows:
+                writer.writerow({k: "" if v is None else v for k, v in row.items()})
+
+    def create(self, entity: Entity, payload: dict[str, Any]) -> CreateResult:
+        try:
+            return self.adapter.entity(entity).create(payload)
+        except ERPPending:
+            pass
+        for export in FileExport.objects.filter(
+            outbox=self.adapter.outbox_key, state=FileExport.State.WAITING
+        ):
+            self._import(export)
+        assert self.adapter.answers_collect()
+        return self.adapter.entity(entity).create(payload)
+
+    def _import(self, export: FileExport) -> None:
+        """The ERP's importer: the outbox file becomes rows of its books, and an answer."""
+        entity = Entity(export.entity)
+        with (self.folders["outbox"] / export.file_name).open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        erp_id = str(uuid.uuid4())
+        head = rows[0]
+        code = head.get("code") or head.get("number") or f"E-{next(_erps)}"
+        line_ids = [str(uuid.uuid4()) if row.get("line_procore_id") else "" for row in rows]
+        imported = []
+        for row, line_id in zip(rows, line_ids, strict=True):
+            values = {k: v for k, v in row.items() if k in _columns(entity)}
+            values["erp_id"] = erp_id
+            if "code" in values:
+                values["code"] = code
+            if "parent_erp_id" in row:
+                values["parent_erp_id"] = row["parent_erp_id"] or None
+            if line_id:
+                values["line_erp_id"] = line_id
+            imported.append(values)
+        self._append(entity, imported)
+        answer = {
+            "file": export.file_name,
+            "status": "success",
+            "erp_id": erp_id,
+            "erp_code": code,
+            "message": "",
+            "line_erp_ids": "|".join(filter(None, line_ids)),
+        }
+        with (self.folders["inbox"] / f"ack-{export.file_name}").open(
+            "w", encoding="utf-8", newline=""
+        ) as handle:
+            writer = csv.DictWriter(handle, [column.name for column in ACK_COLUMNS])
+            writer.writeheader()
+            writer.writerow(answer)
+
+    def unavailable(self) -> Adapter:
+        """The share is not mounted: none of the folders is there."""
+        gone = str(self.folders["import"].parent / "not-mounted")
+        return get_adapter(
+            "files", {"import_folder": gone, "outbox_folder": gone, "inbox_folder": gone}
+        )
+
+
+@pytest.fixture
+def files_contract_factory(db, tmp_path) -> Callable[[Books], ContractERP]:
+    def make(books: Books) -> ContractERP:
+        return FilesContractERP(tmp_path / f"erp-{next(_erps)}", books)
+
+    return make

@@ -1,0 +1,231 @@
+"""The ``sql`` adapter in the contract suite, on the sample layout of docs/adapters.md
+(``erp_adapters/sql/sample/``): in a fresh SQLite file, and in a fresh schema of a PostgreSQL
+database of its own (``erp_sql_fixture``, never the portal's; ``ERP_SQL_TEST_POSTGRES_URL``
+overrides it). The PostgreSQL one is skipped when no server answers."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+
+from erp_adapters.base import Adapter
+from erp_adapters.registry import get_adapter
+from erp_adapters.sql.database import dispose_engines
+from erp_adapters.sql.sample import lay_out, sample_settings
+from tests.erp_adapters.contract.books import Books
+from tests.erp_adapters.contract.erp import ContractERP
+
+POSTGRES_URL = os.environ.get(
+    "ERP_SQL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/erp_sql_fixture"
+)
+KINDS = {"subcontract": "SC", "purchase_order": "PO"}
+
+
+def seed_sample_layout(conn: Connection, books: Books) -> None:
+    """Store ``books`` in the sample layout's tables (already created)."""
+
+    def insert(table: str, rows: list[dict]) -> None:
+        if rows:
+            names = list(rows[0])
+            conn.execute(
+                text(
+                    f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - test data
+                    f"VALUES ({', '.join(':' + n for n in names)})"
+                ),
+                rows,
+            )
+
+    insert(
+        "vendors",
+        [
+            {
+                "vendor_id": v.origin_id,
+                "vendor_code": v.code,
+                "name": v.name,
+                "city": v.city or None,
+                "state": v.state_code or None,
+                "email": v.email_address or None,
+            }
+            for v in books.vendors
+        ],
+    )
+    insert(
+        "cost_codes",
+        [
+            {
+                "cost_code_id": c.origin_id,
+                "code": c.code,
+                "description": c.name,
+                "parent_id": c.parent_origin_id,
+            }
+            for c in sorted(books.cost_codes, key=lambda c: c.code)  # parents first (FKs)
+        ],
+    )
+    insert(
+        "cost_types",
+        [
+            {"cost_type_id": t.origin_id, "code": t.code, "description": t.name}
+            for t in books.cost_types
+        ],
+    )
+    insert(
+        "jobs",
+        [
+            {
+                "job_id": j.origin_id,
+                "job_code": j.code,
+                "name": j.name,
+                "city": j.city or None,
+                "state": j.state_code or None,
+            }
+            for j in books.jobs
+        ],
+    )
+    insert(
+        "commitments",
+        [
+            {
+                "commitment_id": c.origin_id,
+                "job_id": c.job_origin_id,
+                "vendor_id": c.vendor_origin_id,
+                "commitment_type": KINDS[c.kind],
+                "number": c.number,
+                "title": c.title,
+            }
+            for c in books.commitments
+        ],
+    )
+
+    def lines(parent_column: str, parent: str, rows, extra: bool) -> list[dict]:
+        out = []
+        for line in rows:
+            row = {
+                "line_id": line.origin_id,
+                parent_column: parent,
+                "line_no": line.position,
+                "description": line.description,
+                "cost_code_id": line.cost_code_origin_id,
+                "cost_type_id": line.cost_type_origin_id,
+                "amount": str(line.amount),  # sqlite3 binds no Decimal without Django
+            }
+            if extra:
+                row["commitment_line_id"] = line.commitment_line_origin_id
+            out.append(row)
+        return out
+
+    for c in books.commitments:
+        insert("commitment_lines", lines("commitment_id", c.origin_id, c.lines, False))
+    insert(
+        "change_orders",
+        [
+            {
+                "change_order_id": co.origin_id,
+                "commitment_id": co.commitment_origin_id,
+                "number": co.number,
+                "title": co.title,
+            }
+            for co in books.change_orders
+        ],
+    )
+    for co in books.change_orders:
+        insert("change_order_lines", lines("change_order_id", co.origin_id, co.lines, True))
+
+
+class SqlContractERP(ContractERP):
+    def __init__(self, settings: dict) -> None:
+        super().__init__(get_adapter("sql", settings))
+        self.settings = settings
+
+    def unavailable(self) -> Adapter:
+        """The same mappings, pointed at a port where no database listens."""
+        return get_adapter(
+            "sql",
+            {
+                **self.settings,
+                "url": "postgresql+psycopg://erp@127.0.0.1:1/books",
+                "password": "x",
+                "connect_timeout": 2,
+            },
+        )
+
+
+@pytest.fixture
+def sql_sqlite_contract_factory(tmp_path) -> Iterator[Callable[[Books], ContractERP]]:
+    def make(books: Books) -> ContractERP:
+        path = tmp_path / f"erp-{uuid.uuid4().hex[:8]}.sqlite3"
+        url = f"sqlite:///{path}"
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            lay_out(conn, data=False)
+            seed_sample_layout(conn, books)
+        engine.dispose()
+        return SqlContractERP(sample_settings(url, fetch_size=10))
+
+    yield make
+    dispose_engines()
+
+
+def postgres_admin_url() -> str:
+    return POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
+
+
+@pytest.fixture(scope="session")
+def erp_postgres_database() -> str:
+    """The PostgreSQL database the SQL ERP tests own (created once if missing)."""
+    database = POSTGRES_URL.rsplit("/", 1)[1].split("?")[0]
+    admin = create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}
+            ).first()
+            if not exists:
+                conn.exec_driver_sql(f'CREATE DATABASE "{database}"')
+    except OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server for the SQL ERP tests: {exc.orig}")
+    finally:
+        admin.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_erp_schema(erp_postgres_database) -> Iterator[Callable[[], str]]:
+    """Makes fresh schemas in the ERP database, each an empty ERP; the URL whose search path is
+    that schema. Dropped afterwards."""
+    created: list[str] = []
+    engine = create_engine(erp_postgres_database, isolation_level="AUTOCOMMIT")
+
+    def make() -> str:
+        schema = f"erp_{uuid.uuid4().hex[:12]}"
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        created.append(schema)
+        separator = "&" if "?" in erp_postgres_database else "?"
+        return f"{erp_postgres_database}{separator}options=-csearch_path%3D{schema}"
+
+    yield make
+    dispose_engines()
+    with engine.connect() as conn:
+        for schema in created:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    engine.dispose()
+
+
+@pytest.fixture
+def sql_postgres_contract_factory(postgres_erp_schema) -> Callable[[Books], ContractERP]:
+    def make(books: Books) -> ContractERP:
+        url = postgres_erp_schema()
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            lay_out(conn, data=False)
+            seed_sample_layout(conn, books)
+        engine.dispose()
+        return SqlContractERP(sample_settings(url, fetch_size=10))
+
+    return make

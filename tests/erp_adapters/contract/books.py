@@ -1,0 +1,210 @@
+"""The ERP records the contract suite seeds, described once and independently of any adapter.
+
+Each adapter's factory fixture (``tests/erp_adapters/contract/adapters/<key>.py``) turns a
+``Books`` into its own storage (the demo's tables, a SQL database, a folder of CSV files) and
+returns the adapter configured on it. The suite then asks every adapter the same questions and
+expects the same Procore-shaped answers, so one ERP's quirks never leak into the engine.
+
+Origin ids are UUID strings (the demo ERP keeps them in a UUID column); codes and names stay
+within the strictest limits of the built-in ERPs (vendor names ≤ 30, job codes ≤ 10, cost type
+codes ≤ 2).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+NAMESPACE = uuid.UUID("0a4f52a4-6a55-4d57-9a3e-6d4b1c8a2f10")
+
+
+def oid(name: str) -> str:
+    """A stable UUID origin id for a record of the sample books."""
+    return str(uuid.uuid5(NAMESPACE, name))
+
+
+@dataclass(frozen=True)
+class VendorRow:
+    origin_id: str
+    code: str
+    name: str
+    city: str = ""
+    state_code: str = ""
+    email_address: str = ""
+
+
+@dataclass(frozen=True)
+class CostCodeRow:
+    """``code`` is the full code (``03-300``); the parent's full code is its prefix."""
+
+    origin_id: str
+    code: str
+    name: str
+    parent_origin_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CostTypeRow:
+    origin_id: str
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class JobRow:
+    origin_id: str
+    code: str
+    name: str
+    city: str = ""
+    state_code: str = ""
+
+
+@dataclass(frozen=True)
+class LineRow:
+    origin_id: str
+    position: int
+    description: str
+    cost_code_origin_id: str
+    cost_type_origin_id: str
+    amount: Decimal
+    commitment_line_origin_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    """``kind`` is ``subcontract`` or ``purchase_order``."""
+
+    origin_id: str
+    kind: str
+    number: str
+    title: str
+    job_origin_id: str
+    vendor_origin_id: str
+    lines: tuple[LineRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeOrderRow:
+    origin_id: str
+    number: str
+    title: str
+    commitment_origin_id: str
+    lines: tuple[LineRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class Books:
+    """What one ERP holds. Rows of one entity may reference rows of another by origin id."""
+
+    vendors: tuple[VendorRow, ...] = ()
+    cost_codes: tuple[CostCodeRow, ...] = ()
+    cost_types: tuple[CostTypeRow, ...] = ()
+    jobs: tuple[JobRow, ...] = ()
+    commitments: tuple[CommitmentRow, ...] = ()
+    change_orders: tuple[ChangeOrderRow, ...] = ()
+
+    def job(self, origin_id: str) -> JobRow:
+        return next(j for j in self.jobs if j.origin_id == origin_id)
+
+    def commitment(self, origin_id: str) -> CommitmentRow:
+        return next(c for c in self.commitments if c.origin_id == origin_id)
+
+    def cost_code(self, code: str) -> CostCodeRow:
+        return next(c for c in self.cost_codes if c.code == code)
+
+    def cost_type(self, code: str) -> CostTypeRow:
+        return next(c for c in self.cost_types if c.code == code)
+
+    def vendor(self, code: str) -> VendorRow:
+        return next(v for v in self.vendors if v.code == code)
+
+    def with_vendors(self, count: int) -> Books:
+        """These books with ``count`` more vendors (to list across several pages)."""
+        bulk = tuple(
+            VendorRow(oid(f"vendor-bulk-{n}"), f"B-{n:06d}", f"Bulk Vendor {n}")
+            for n in range(1, count + 1)
+        )
+        return replace(self, vendors=self.vendors + bulk)
+
+
+def sample_books() -> Books:
+    """Small books with one of everything the engine handles, deliberately seeded out of order
+    (a child cost code before its parent) so that listing order is the adapter's doing."""
+    vendors = (
+        VendorRow(
+            oid("v1"),
+            "V-000001",
+            "Acme Paving Inc",
+            city="Austin",
+            state_code="TX",
+            email_address="ap@acme.example",
+        ),
+        VendorRow(oid("v2"), "V-000002", "Ångström Electric", city="Malmö"),
+        VendorRow(oid("v3"), "V-000003", "Baker & Sons Concrete", state_code="CA"),
+    )
+    cost_codes = (
+        CostCodeRow(oid("cc-03-300"), "03-300", "Cast-in-Place Concrete", oid("cc-03")),
+        CostCodeRow(oid("cc-03"), "03", "Concrete"),
+        CostCodeRow(oid("cc-01"), "01", "General Requirements"),
+        CostCodeRow(oid("cc-01-100"), "01-100", "Summary", oid("cc-01")),
+        CostCodeRow(oid("cc-03-300-10"), "03-300-10", "Footings", oid("cc-03-300")),
+    )
+    cost_types = (
+        CostTypeRow(oid("ct-L"), "L", "Labor"),
+        CostTypeRow(oid("ct-M"), "M", "Materials"),
+        CostTypeRow(oid("ct-S"), "S", "Subcontract"),
+    )
+    jobs = (
+        JobRow(oid("j1"), "J-1001", "Riverside Clinic", city="Austin", state_code="TX"),
+        JobRow(oid("j2"), "J-1002", "Hillcrest School"),
+    )
+    sc_lines = (
+        LineRow(
+            oid("sc1-l1"),
+            1,
+            "Footings",
+            oid("cc-03-300-10"),
+            oid("ct-S"),
+            Decimal("12500.00"),
+        ),
+        LineRow(oid("sc1-l2"), 2, "Slab on grade", oid("cc-03-300"), oid("ct-S"), Decimal("0.10")),
+    )
+    commitments = (
+        CommitmentRow(
+            oid("sc1"), "subcontract", "SC-001", "Concrete works", oid("j1"), oid("v3"), sc_lines
+        ),
+        CommitmentRow(
+            oid("po1"),
+            "purchase_order",
+            "PO-001",
+            "Rebar",
+            oid("j2"),
+            oid("v1"),
+            (
+                LineRow(
+                    oid("po1-l1"), 1, "Rebar #5", oid("cc-03-300"), oid("ct-M"), Decimal("840.5")
+                ),
+            ),
+        ),
+    )
+    change_orders = (
+        ChangeOrderRow(
+            oid("co1"),
+            "1",
+            "Deeper footings",
+            oid("sc1"),
+            (
+                LineRow(
+                    oid("co1-l1"),
+                    1,
+                    "Extra depth",
+                    oid("cc-03-300-10"),
+                    oid("ct-S"),
+                    Decimal("-250.00"),
+                    commitment_line_origin_id=oid("sc1-l1"),
+                ),
+            ),
+        ),
+    )
+    return Books(vendors, cost_codes, cost_types, jobs, commitments, change_orders)

@@ -1,0 +1,46 @@
+"""The hook between the contract suite and one adapter.
+
+An adapter joins the suite with one module in ``tests/erp_adapters/contract/adapters/``
+holding one or more pytest fixtures whose names end in ``_contract_factory`` (``conftest.py``
+finds them; no list to edit). Each fixture returns a factory: called with a ``Books`` it stores
+those records in a fresh ERP of its kind and returns a ``ContractERP`` wrapping an adapter
+configured on it. For example::
+
+    @pytest.fixture
+    def demo_contract_factory(db) -> Callable[[Books], ContractERP]:
+        def make(books: Books) -> ContractERP:
+            tenant = seed_demo_tables(books)
+            return ContractERP(get_adapter("demo", {"tenant": tenant}))
+        return make
+
+Subclass ``ContractERP`` when the adapter needs to act as its ERP between calls (a file
+exchange whose ERP answers later overrides ``create``), or can simulate an unreachable ERP
+(override ``unavailable``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from erp_adapters.base import Adapter, CreateResult, Entity, ERPObject
+
+
+class ContractERP:
+    """One seeded ERP and the adapter configured on it."""
+
+    def __init__(self, adapter: Adapter) -> None:
+        self.adapter = adapter
+
+    def listed(self, entity: Entity) -> list[ERPObject]:
+        """Everything the adapter lists for ``entity`` (the tests keep their books small)."""
+        return list(self.adapter.entity(entity).list())
+
+    def create(self, entity: Entity, payload: dict[str, Any]) -> CreateResult:
+        """Create an export and return the final result. An adapter whose ERP answers later
+        (a file drop) overrides this to play the ERP's part before returning."""
+        return self.adapter.entity(entity).create(payload)
+
+    def unavailable(self) -> Adapter | None:
+        """The same adapter configured so that its ERP cannot be reached (the demo's offline
+        switch, a database port nobody listens on), or None when it cannot be simulated."""
+        return None

@@ -1,0 +1,1 @@
+"""Acme Ledger: a third party's ERP adapter, shipped as its own package."""
