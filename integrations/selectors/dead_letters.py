@@ -1,10 +1,12 @@
-"""Dead letters: ERP requests whose retries ran out. Support sees them counted everywhere."""
+"""Dead letters: ERP requests whose retries ran out, and close-outs Procore never took (their
+ERP work is done, but the approver still sees the Request Detail in progress). Support sees
+them counted everywhere."""
 
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from integrations.models import ERPRequest
+from integrations.models import ERPRequest, ERPRequestDetail
 from integrations.models.erp_requests import WorkState
 
 
@@ -29,3 +31,8 @@ def dead_letter_counts_by_company() -> dict[int, int]:
         .annotate(n=Count("id"))
         .values_list("company_id", "n")
     )
+
+
+def dead_close_outs_count() -> int:
+    """Request Details whose close-out died (healed by themselves once Procore answers)."""
+    return ERPRequestDetail.objects.filter(state=WorkState.DEAD).order_by().count()

@@ -6,7 +6,10 @@ from django import template
 
 from integrations.models import Company
 from integrations.models.erp_requests import WorkState
-from integrations.selectors.dead_letters import dead_letter_counts_by_company
+from integrations.selectors.dead_letters import (
+    dead_close_outs_count,
+    dead_letter_counts_by_company,
+)
 
 register = template.Library()
 
@@ -31,4 +34,5 @@ def dead_letter_notice() -> dict:
         ],
         "more": max(0, len(ranked) - NOTICE_COMPANIES),
         "dead": WorkState.DEAD.value,
+        "close_outs": dead_close_outs_count(),
     }

@@ -53,3 +53,17 @@ def test_the_index_counts_dead_letters_and_names_their_companies(admin_client_lo
     assert f'href="{reverse("admin:integrations_erprequest_changelist")}?state__exact=dead"' in page
     overview = reverse("admin:integrations_company_overview", args=[company.pk])
     assert f'<a href="{overview}">Demo Construction Co.</a> (3)' in page
+
+
+def test_the_index_counts_close_outs_procore_never_took(admin_client_logged_in):
+    from integrations.models.erp_requests import WorkState
+    from tests.factories import ERPRequestDetailFactory
+
+    index = reverse("admin:index")
+    ERPRequestDetailFactory(state=WorkState.DEAD)
+    ERPRequestDetailFactory(state=WorkState.DEAD)
+    page = admin_client_logged_in.get(index).content.decode()
+    assert "<strong>2 close-outs</strong></a> Procore did not take" in page
+    changelist = reverse("admin:integrations_erprequestdetail_changelist")
+    assert f'href="{changelist}?state__exact=dead"' in page
+    assert "dead letter" not in page  # no dead request: only the close-outs are named
