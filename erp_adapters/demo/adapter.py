@@ -202,6 +202,7 @@ class Vendors(DemoEntity):
     model = DemoVendor
     CODE_PREFIX = "V-"
     CODE_DIGITS = 6
+    CODE_ATTEMPTS = 10
 
     lister = staticmethod(listing.list_vendors)
     payload_key = "vendor"
@@ -223,9 +224,12 @@ class Vendors(DemoEntity):
             if problems:
                 raise ConstraintViolation(problems)
             requested_code = text(vendor.get("origin_code"))
-            # An ERP-assigned code can collide with a concurrent create: try the next number.
-            for _attempt in range(3):
-                code = requested_code or self.next_code()
+            # An ERP-assigned code can collide with a concurrent create, whose row this
+            # transaction may not see yet: move on to the number after the one taken, rather
+            # than reading the same "next" code again.
+            code = ""
+            for _attempt in range(self.CODE_ATTEMPTS):
+                code = requested_code or (self.code_after(code) if code else self.next_code())
                 try:
                     row, created = self.insert_once(
                         procore_id,
@@ -303,7 +307,10 @@ class Vendors(DemoEntity):
             .values_list("code", flat=True)
             .first()
         )
-        suffix = (last or "")[len(self.CODE_PREFIX) :]
+        return self.code_after(last or "")
+
+    def code_after(self, code: str) -> str:
+        suffix = code[len(self.CODE_PREFIX) :]
         number = int(suffix) + 1 if suffix.isdigit() else 1
         return f"{self.CODE_PREFIX}{number:0{self.CODE_DIGITS}d}"
 
