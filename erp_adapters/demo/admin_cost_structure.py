@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from erp_adapters.demo.admin import DemoAdminBase, FromProcoreFilter
+from erp_adapters.demo.admin_base import DemoAdminBase, FromProcoreFilter
 from erp_adapters.demo.models import (
     DemoBudget,
     DemoBudgetLine,

@@ -29,7 +29,7 @@ from erp_adapters.sql.database import connected
 from erp_adapters.sql.fields import DOCUMENTS, LIST_FIELDS, converter, line_list_fields, to_json
 
 if TYPE_CHECKING:
-    from erp_adapters.sql.adapter import SqlAdapter
+    from erp_adapters.sql.books import SqlBooks
     from erp_adapters.sql.mapping import Source
 
 _DATA_SKIP = frozenset({"origin_id", "origin_code", "type", "code", "parent_origin_id"})
@@ -50,7 +50,7 @@ def read_only(conn: Connection) -> Iterator[None]:
             conn.exec_driver_sql("PRAGMA query_only = OFF")
 
 
-def stream(adapter: SqlAdapter, entity: Entity) -> Iterator[ERPObject]:
+def stream(adapter: SqlBooks, entity: Entity) -> Iterator[ERPObject]:
     source = adapter.source(entity, "list")
     label = str(entity).replace("_", " ")
     with (
@@ -110,18 +110,18 @@ def _ids(row: Any) -> tuple[str, str]:
     return str(row["origin_id"]), "" if row["origin_code"] is None else str(row["origin_code"])
 
 
-def _vendor(adapter: SqlAdapter, row: Any, lines: Any) -> ERPObject:
+def _vendor(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject:
     origin_id, code = _ids(row)
     return ERPObject("vendor", origin_id, code, _data(row, Entity.VENDORS))
 
 
-def _job(adapter: SqlAdapter, row: Any, lines: Any) -> ERPObject:
+def _job(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject:
     origin_id, code = _ids(row)
     data = {**_data(row, Entity.JOBS), "project_number": code}
     return ERPObject("project", origin_id, code, data)
 
 
-def _cost_code(adapter: SqlAdapter, row: Any, lines: Any) -> ERPObject:
+def _cost_code(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject:
     origin_id, code = _ids(row)
     parent = row.get("parent_origin_id")
     parent = None if parent in (None, "") else str(parent)
@@ -133,7 +133,7 @@ def _cost_code(adapter: SqlAdapter, row: Any, lines: Any) -> ERPObject:
     return ERPObject("standard_cost_code", origin_id, code, data)
 
 
-def _cost_type(adapter: SqlAdapter, row: Any, lines: Any) -> ERPObject:
+def _cost_type(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject:
     origin_id, code = _ids(row)
     data = {"name": to_json(row["name"], "text"), "csv_import_code": code}
     return ERPObject("line_item_type", origin_id, code, data)
@@ -151,7 +151,7 @@ def _line(row: Any, job_origin_id: str, entity: Entity) -> ERPObject:
     return ERPObject("line_item", str(row["origin_id"]), str(row["position"]), data)
 
 
-def _commitment(adapter: SqlAdapter, row: Any, lines: Any) -> ERPObject:
+def _commitment(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject:
     origin_id, code = _ids(row)
     kind = row.get("type")
     types = adapter.settings["types"]
@@ -170,7 +170,7 @@ def _commitment(adapter: SqlAdapter, row: Any, lines: Any) -> ERPObject:
     return ERPObject(item_type, origin_id, code, data, children)
 
 
-def _change_order(adapter: SqlAdapter, row: Any, lines: Any) -> ERPObject:
+def _change_order(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject:
     origin_id, code = _ids(row)
     job = str(row["project_origin_id"])
     data = {**_data(row, Entity.COMMITMENT_CHANGE_ORDERS), "number": code}

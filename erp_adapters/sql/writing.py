@@ -34,7 +34,7 @@ from erp_adapters.sql.database import connected, describe
 from erp_adapters.sql.fields import DOCUMENTS, parse_decimal
 
 if TYPE_CHECKING:
-    from erp_adapters.sql.adapter import SqlAdapter
+    from erp_adapters.sql.books import SqlBooks
 
 LABELS = {
     Entity.VENDORS: "vendor",
@@ -106,7 +106,7 @@ class SqlEntity:
     payload_key: str | None = None
     item_type: str = ""
 
-    def __init__(self, adapter: SqlAdapter) -> None:
+    def __init__(self, adapter: SqlBooks) -> None:
         self.adapter = adapter
         self.label = LABELS[self.entity]
 
