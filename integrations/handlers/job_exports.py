@@ -67,3 +67,31 @@ def forgotten(
     return tuple(
         LinkChange.unlinked(item_type, origin_id) for item_type, origin_id in sorted(changes)
     )
+
+
+def reset_outcome(
+    ctx: HandlerContext,
+    record: dict,
+    *,
+    noun: str,
+    erp_noun: str,
+    item_type: str,
+    holder_types: tuple[str, ...],
+    release,
+) -> Outcome:
+    """A Super-User reset of a job or sub job: the ERP keeps it with its history, untied from
+    Procore (``release``), and the portal's links of it, of what the ERP dropped among
+    ``holder_types`` and of the cost codes under them are no longer synced."""
+    if not (record.get("origin_id") or record.get("id")):
+        return Outcome.failed(f"The reset notice names no {noun}.")
+    dropped = release(record)
+    holders = {
+        str(link.origin_id): link.item_type for link in dropped if link.item_type in holder_types
+    }
+    if record.get("origin_id"):
+        holders[str(record["origin_id"])] = item_type
+    label = record.get("name") or record.get("origin_id")
+    return Outcome.success(
+        f"The ERP keeps {erp_noun} '{label}' and no longer ties it to Procore.",
+        object_links=forgotten(ctx, dropped, holders),
+    )

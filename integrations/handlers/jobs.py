@@ -16,7 +16,7 @@ from typing import Any
 
 from erp_adapters.base import Entity
 from integrations.handlers.imports import cost_structure_push, import_for_request, procore_id
-from integrations.handlers.job_exports import forgotten, plural, structure_write_back
+from integrations.handlers.job_exports import plural, reset_outcome, structure_write_back
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
 
@@ -66,21 +66,14 @@ def reset_job(ctx: HandlerContext) -> Outcome:
     """Procore returned the project and everything under it to unsynced. The ERP keeps the job
     and its history, without Procore ids; the portal's links of the job, its sub jobs and its
     cost codes are no longer synced."""
-    project = ctx.request_data.get("project") or {}
-    if not (project.get("origin_id") or project.get("id")):
-        return Outcome.failed("The reset notice names no project.")
-    dropped = ctx.adapter.jobs.release(project)
-    holders = {
-        str(link.origin_id): link.item_type
-        for link in dropped
-        if link.item_type in (ItemType.PROJECT, ItemType.SUB_JOB)
-    }
-    if project.get("origin_id"):
-        holders[str(project["origin_id"])] = ItemType.PROJECT
-    return Outcome.success(
-        f"The ERP keeps job '{project.get('name') or project.get('origin_id')}' and no longer "
-        "ties it to Procore.",
-        object_links=forgotten(ctx, dropped, holders),
+    return reset_outcome(
+        ctx,
+        ctx.request_data.get("project") or {},
+        noun="project",
+        erp_noun="job",
+        item_type=ItemType.PROJECT,
+        holder_types=(ItemType.PROJECT, ItemType.SUB_JOB),
+        release=ctx.adapter.jobs.release,
     )
 
 

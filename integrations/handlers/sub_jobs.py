@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from erp_adapters.base import Entity
 from integrations.handlers.imports import cost_structure_push, import_for_request, procore_id
-from integrations.handlers.job_exports import forgotten, plural, structure_write_back
+from integrations.handlers.job_exports import plural, reset_outcome, structure_write_back
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
 
@@ -61,21 +61,14 @@ def create_sub_job(ctx: HandlerContext) -> Outcome:
 @register("reset_sub_job")
 def reset_sub_job(ctx: HandlerContext) -> Outcome:
     """The ERP keeps the sub job, untied from Procore; its links are no longer synced."""
-    sub_job = ctx.request_data.get("sub_job") or {}
-    if not (sub_job.get("origin_id") or sub_job.get("id")):
-        return Outcome.failed("The reset notice names no sub job.")
-    dropped = ctx.adapter.sub_jobs.release(sub_job)
-    holders = {
-        str(link.origin_id): link.item_type
-        for link in dropped
-        if link.item_type == ItemType.SUB_JOB
-    }
-    if sub_job.get("origin_id"):
-        holders[str(sub_job["origin_id"])] = ItemType.SUB_JOB
-    return Outcome.success(
-        f"The ERP keeps sub job '{sub_job.get('name') or sub_job.get('origin_id')}' and no "
-        "longer ties it to Procore.",
-        object_links=forgotten(ctx, dropped, holders),
+    return reset_outcome(
+        ctx,
+        ctx.request_data.get("sub_job") or {},
+        noun="sub job",
+        erp_noun="sub job",
+        item_type=ItemType.SUB_JOB,
+        holder_types=(ItemType.SUB_JOB,),
+        release=ctx.adapter.sub_jobs.release,
     )
 
 
