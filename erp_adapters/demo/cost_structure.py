@@ -11,7 +11,7 @@ type the ERP knows. Every refusal is a sentence that says what to do.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -55,18 +55,9 @@ from erp_adapters.demo.models import (
     DemoJobCostType,
     DemoSubJob,
 )
+from erp_adapters.money import shown, to_erp
 
-CENT = Decimal("0.01")
 ORIGINAL_ESTIMATE = "Erp::OriginalEstimateTransaction"
-
-
-def to_money(value: Decimal) -> Decimal:
-    """The one place amounts are rounded: to the cent, halves away from zero."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def show_money(value: Decimal) -> str:
-    return f"{to_money(value):,.2f}"
 
 
 # -- finding what a payload names --------------------------------------------------------------
@@ -367,7 +358,7 @@ def _keep_if_used(what: str, assignments, budget_lines) -> None:
     if posted:
         raise ConstraintViolation(
             [
-                f"{what} has {show_money(posted)} of costs posted in the ERP, so the ERP keeps "
+                f"{what} has {shown(posted)} of costs posted in the ERP, so the ERP keeps "
                 "it. Reverse or move those costs in the ERP first, then delete it again."
             ]
         )
@@ -375,7 +366,7 @@ def _keep_if_used(what: str, assignments, budget_lines) -> None:
     if budget_lines.exists():
         raise ConstraintViolation(
             [
-                f"{what} is on the job's budget in the ERP ({show_money(budgeted or 0)}), so "
+                f"{what} is on the job's budget in the ERP ({shown(budgeted or 0)}), so "
                 "the ERP keeps it. Remove it from the budget first, then delete it again."
             ]
         )
@@ -559,7 +550,7 @@ def budget_export(tenant: str, payload: BudgetExport) -> BudgetResult:
                 defaults={
                     "line": line,
                     "kind": kind,
-                    "amount": to_money(parse_decimal(item.get("value"))),
+                    "amount": to_erp(parse_decimal(item.get("value"))),
                     "notes": text(item.get("notes"))[: limits.LINE_DESCRIPTION],
                 },
             )
@@ -570,7 +561,7 @@ def budget_export(tenant: str, payload: BudgetExport) -> BudgetResult:
             total = DemoBudgetTransaction.objects.filter(line_id=line_pk).aggregate(
                 total=Sum("amount")
             )["total"]
-            DemoBudgetLine.objects.filter(pk=line_pk).update(amount=to_money(total or Decimal(0)))
+            DemoBudgetLine.objects.filter(pk=line_pk).update(amount=to_erp(total or Decimal(0)))
     header = ExternalLink("budget", procore_id, str(budget.guid))
     return BudgetResult(str(budget.guid), plan.job.code, created, (header,), tuple(links), posted)
 
