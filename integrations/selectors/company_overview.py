@@ -20,6 +20,7 @@ from integrations.models import (
 )
 from integrations.models.erp_requests import WorkState
 from integrations.selectors.dead_letters import dead_letters_count
+from integrations.selectors.health import SideHealth, company_health
 
 # What counts as a failure on the overview, and how far back it looks.
 FAILED_REQUEST_STATES = (WorkState.FAILED, WorkState.DEAD, WorkState.STALE)
@@ -37,16 +38,6 @@ _RUN_FAILURE = {
 
 
 @dataclass(frozen=True)
-class Health:
-    """One side's health: a word, what was last said, and when it was last known."""
-
-    label: str
-    state: str  # ok, degraded, failing, unknown: the page colours it
-    message: str = ""
-    checked_at: datetime | None = None
-
-
-@dataclass(frozen=True)
 class FailureCount:
     """How many things of one entity failed one way; ``model`` and ``filters`` open the list."""
 
@@ -61,45 +52,13 @@ class FailureCount:
 class CompanyOverview:
     company: Company
     connection: Connection | None
-    procore: Health
-    erp: Health
+    procore: SideHealth
+    erp: SideHealth
     last_event: NotificationEvent | None
     dead_letters: int
     failures: list[FailureCount]
     open_breakers: list[CircuitBreaker]
     since: datetime
-
-
-_BREAKER_HEALTH = {
-    CircuitBreaker.State.CLOSED: ("ok", "Answering"),
-    CircuitBreaker.State.OPEN: ("failing", "Calls paused (circuit breaker open)"),
-    CircuitBreaker.State.HALF_OPEN: ("degraded", "Probing after failures"),
-}
-
-
-def _procore_health(connection: Connection | None) -> Health:
-    if connection is None:
-        return Health("Not connected", "unknown", "The company has no connection yet.")
-    return Health(
-        connection.get_health_display(),
-        connection.health,
-        connection.health_message,
-        connection.health_checked_at,
-    )
-
-
-def _erp_health(breaker: CircuitBreaker | None, connection: Connection | None) -> Health:
-    """The ERP's health as the engine last met it: its breaker records every call's outcome."""
-    if connection is None or not connection.adapter_key:
-        return Health("No ERP adapter", "unknown", "No ERP is configured for this company.")
-    if breaker is None:
-        return Health("Not called yet", "unknown", "The portal has not called this ERP yet.")
-    state, label = _BREAKER_HEALTH.get(breaker.state, ("unknown", breaker.state))
-    if breaker.state == CircuitBreaker.State.CLOSED and breaker.consecutive_failures:
-        state, label = "degraded", f"{breaker.consecutive_failures} failure(s) in a row"
-    times = [t for t in (breaker.last_success_at, breaker.last_failure_at) if t is not None]
-    message = breaker.last_error if state != "ok" else ""
-    return Health(label, state, message, max(times) if times else None)
 
 
 def company_overview(*, company: Company, now: datetime | None = None) -> CompanyOverview:
@@ -109,11 +68,12 @@ def company_overview(*, company: Company, now: datetime | None = None) -> Compan
     connection = Connection.objects.filter(company=company).first()
     breakers = {b.target: b for b in CircuitBreaker.objects.filter(company=company)}
     last_event = NotificationEvent.objects.filter(company=company).order_by("-id").first()
+    health = company_health(company=company)
     return CompanyOverview(
         company=company,
         connection=connection,
-        procore=_procore_health(connection),
-        erp=_erp_health(breakers.get("erp"), connection),
+        procore=health.procore,
+        erp=health.erp,
         last_event=last_event,
         dead_letters=dead_letters_count(company_id=company.pk),
         failures=_failures(company, since),

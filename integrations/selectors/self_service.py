@@ -10,14 +10,14 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from integrations.models import (
-    CircuitBreaker,
     Company,
-    Connection,
     ERPRequest,
     NotificationEvent,
     ObjectLink,
     SyncRun,
 )
+from integrations.selectors.health import SideHealth
+from integrations.selectors.health import company_health as health_of
 
 
 def erp_requests_of_company(
@@ -57,14 +57,10 @@ def object_links_of_company(
 
 
 @dataclass(frozen=True)
-class SideHealth:
-    state: str  # "ok", "degraded", "failing", "unknown", or a breaker's "open"/"half_open"
-    message: str
-    checked_at: datetime | None
-
-
-@dataclass(frozen=True)
 class CompanyHealth:
+    """What the API says of a company's health: ``integrations.selectors.health``'s answer
+    (the same the dashboard and support's overview show) and when Procore last sent an event."""
+
     connected: bool
     provisioned_at: datetime | None
     procore: SideHealth
@@ -73,40 +69,17 @@ class CompanyHealth:
 
 
 def company_health(*, company: Company) -> CompanyHealth:
-    """Both sides: Procore (the last connection check, or an open breaker) and the ERP (its
-    breaker), and when Procore last sent an event."""
-    connection = Connection.objects.filter(company=company).first()
-    breakers = {b.target: b for b in CircuitBreaker.objects.filter(company=company)}
+    health = health_of(company=company)
     last_event = (
         NotificationEvent.objects.filter(company=company)
         .order_by("-id")
         .values_list("received_at", flat=True)
         .first()
     )
-
-    def side(target: str, fallback: SideHealth) -> SideHealth:
-        breaker = breakers.get(target)
-        if breaker is not None and breaker.state != CircuitBreaker.State.CLOSED:
-            return SideHealth(
-                breaker.state,
-                f"Calls paused after {breaker.consecutive_failures} failures in a row.",
-                breaker.updated_at,
-            )
-        return fallback
-
-    unknown = SideHealth("unknown", "Not checked yet.", None)
-    procore = (
-        SideHealth(connection.health, connection.health_message, connection.health_checked_at)
-        if connection is not None
-        else SideHealth("unknown", "Not connected to Procore.", None)
-    )
-    erp_ok = (
-        SideHealth("ok", "Answering.", breakers["erp"].updated_at) if "erp" in breakers else unknown
-    )
     return CompanyHealth(
-        connected=connection is not None,
-        provisioned_at=connection.provisioned_at if connection else None,
-        procore=side("procore", procore),
-        erp=side("erp", erp_ok),
+        connected=health.connected,
+        provisioned_at=health.provisioned_at,
+        procore=health.procore,
+        erp=health.erp,
         last_event_at=last_event,
     )

@@ -1,5 +1,5 @@
-"""What a company's dashboard shows: health of both sides, the last event, objects by state,
-and the figures behind its charts. One query each, every one bounded by the company's indexes;
+"""What a company's dashboard shows besides health (``integrations.selectors.health``): the last
+event, objects by state, and the figures behind its charts. One query each, every one bounded by the company's indexes;
 the counts are ``COUNT(*)`` so that PostgreSQL answers them from the index alone (an index-only
 scan), without visiting the company's rows scattered over the table."""
 
@@ -13,9 +13,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from integrations.models import (
-    CircuitBreaker,
     Company,
-    Connection,
     ERPRequest,
     NotificationEvent,
     ObjectLink,
@@ -27,110 +25,6 @@ from integrations.models.objects import ItemType
 CHART_DAYS = 14
 ERROR_STATES = (WorkState.FAILED, WorkState.DEAD, WorkState.STALE)
 COUNT_CAP = 1000  # counts above this read "1,000+": no page counts millions of rows
-
-
-@dataclass(frozen=True)
-class SideHealth:
-    """One side of the integration (Procore, or the ERP) as the portal last saw it."""
-
-    name: str
-    state: str  # ok, degraded, failing, unknown
-    label: str
-    message: str
-    checked_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Health:
-    connected: bool
-    procore: SideHealth
-    erp: SideHealth
-    adapter_key: str = ""
-    provisioned_at: datetime | None = None
-
-
-def _breaker_side(name: str, breaker: CircuitBreaker | None, *, fallback: SideHealth) -> SideHealth:
-    if breaker is None:
-        return fallback
-    checked = max(filter(None, (breaker.last_success_at, breaker.last_failure_at)), default=None)
-    if breaker.state == CircuitBreaker.State.OPEN:
-        until = f" until {breaker.opened_until:%H:%M} UTC" if breaker.opened_until else ""
-        return SideHealth(
-            name,
-            "failing",
-            "Not answering",
-            f"Calls are paused{until} after {breaker.consecutive_failures} failures in a row; "
-            f"waiting work resumes by itself. Last error: {breaker.last_error or '—'}",
-            checked,
-        )
-    if breaker.consecutive_failures:
-        return SideHealth(
-            name,
-            "degraded",
-            "Some calls failing",
-            f"{breaker.consecutive_failures} failed call(s) in a row. Last error: "
-            f"{breaker.last_error or '—'}",
-            checked,
-        )
-    return SideHealth(name, "ok", "Answering", "Recent calls succeeded.", checked)
-
-
-def _newer(checked: SideHealth, breaker: CircuitBreaker | None) -> SideHealth:
-    """The last explicit check of a side, or what the workers' calls to it say (its circuit
-    breaker) when those are more recent."""
-    calls = _breaker_side(checked.name, breaker, fallback=checked)
-    if calls.checked_at and (checked.checked_at is None or calls.checked_at > checked.checked_at):
-        return calls
-    return checked
-
-
-def company_health(*, company: Company) -> Health:
-    """Each side (Procore, the ERP) as its last check found it, or as the workers' calls to it
-    found it since (its circuit breaker)."""
-    connection = (
-        Connection.objects.filter(company=company)
-        .only(
-            "health",
-            "health_message",
-            "health_checked_at",
-            "erp_health",
-            "erp_health_message",
-            "erp_health_checked_at",
-            "adapter_key",
-            "provisioned_at",
-            "company_id",
-        )
-        .first()
-    )
-    if connection is None:
-        message = "No connection has been set up yet."
-        return Health(
-            False,
-            SideHealth("Procore", "unknown", "Not connected", message, None),
-            SideHealth("ERP", "unknown", "Not connected", message, None),
-        )
-    breakers = {b.target: b for b in CircuitBreaker.objects.filter(company=company)}
-    procore = _newer(
-        SideHealth(
-            "Procore",
-            connection.health,
-            connection.get_health_display(),
-            connection.health_message or "No connection check has run yet.",
-            connection.health_checked_at,
-        ),
-        breakers.get("procore"),
-    )
-    erp = _newer(
-        SideHealth(
-            "ERP",
-            connection.erp_health,
-            connection.get_erp_health_display(),
-            connection.erp_health_message or "No check of the ERP has run yet.",
-            connection.erp_health_checked_at,
-        ),
-        breakers.get("erp"),
-    )
-    return Health(True, procore, erp, connection.adapter_key, connection.provisioned_at)
 
 
 def last_event(*, company: Company) -> NotificationEvent | None:

@@ -6,12 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from integrations.models import Company
+from integrations.selectors.health import company_health
 from selfservice.access import company_page
 from selfservice.charts import dashboard_charts
 from selfservice.forms import ImportForm
 from selfservice.selectors.dashboard import (
     COUNT_CAP,
-    company_health,
     error_counts,
     events_per_day,
     last_event,
