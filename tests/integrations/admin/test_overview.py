@@ -59,7 +59,7 @@ def test_the_overview_shows_both_healths_the_last_event_and_failures_with_links(
     ).content.decode()
     assert "Failing" in page and "Bad credentials: invalid_client." in page
     assert f"last checked {checked:%Y-%m-%d %H:%M} UTC" in page
-    assert "Calls paused (circuit breaker open)" in page and "ERP timed out" in page
+    assert "Not answering" in page and "ERP timed out" in page
     assert reverse("admin:integrations_notificationevent_change", args=[event.pk]) in page
     requests = reverse("admin:integrations_erprequest_changelist")
     assert "<strong>2 dead letters</strong>" in page
