@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from integrations.models import Company
 from selfservice.access import company_page
 from selfservice.forms import InviteForm
-from selfservice.selectors.members import company_members
+from selfservice.selectors.members import members_page
 from selfservice.services.invites import InviteRefused, member_invite
 
 
@@ -21,7 +21,12 @@ def _page(request: HttpRequest, company: Company, role: str, form: InviteForm) -
         {
             "company": company,
             "role": role,
-            "members": company_members(company=company),
+            "listing": members_page(
+                company=company,
+                q=request.GET.get("q", ""),
+                sort=request.GET.get("sort", ""),
+                page=request.GET.get("page", 1),
+            ),
             "form": form,
         },
     )

@@ -84,3 +84,26 @@ def test_an_existing_user_is_added_and_told_to_sign_in(
         admin_client.post(invite, {"email": "olga@example.com", "role": "viewer"})
     assert CompanyMembership.objects.filter(user=other).count() == 2
     assert "Sign in with your user name olga" in mail.outbox[0].body
+
+
+def test_people_are_searched_by_part_of_a_name_or_address_and_sorted(
+    viewer_client, viewer_a, world_a
+):
+    users = get_user_model().objects
+    for email, first in (("zoe@example.com", "Zoe"), ("adam@builder.test", "Adam")):
+        CompanyMembership.objects.create(
+            company=world_a.company,
+            user=users.create_user(username=email, email=email, first_name=first),
+            role="admin" if first == "Zoe" else "viewer",
+        )
+    page = reverse("selfservice:members", args=[world_a.company.pk])
+
+    found = viewer_client.get(page, {"q": "BUILDER"}).content.decode()
+    assert "adam@builder.test" in found and "zoe@example.com" not in found
+    nobody = viewer_client.get(page, {"q": "nobody-here"}).content.decode()
+    assert "Nobody matches “nobody-here”." in nobody
+
+    by_email = viewer_client.get(page, {"sort": "email"}).content.decode()
+    assert by_email.index("adam@builder.test") < by_email.index("zoe@example.com")
+    by_name = viewer_client.get(page, {"sort": "name"}).content.decode()
+    assert by_name.index("Adam") < by_name.index("Zoe")
