@@ -45,6 +45,9 @@ def company_overview_view(
             else ""
         ),
         "dead_letters_url": changelist_url("erprequest", {**mine, "state__exact": WorkState.DEAD}),
+        "dead_close_outs_url": changelist_url(
+            "erprequestdetail", {**mine, "state__exact": WorkState.DEAD}
+        ),
         "failures": [
             (failure, changelist_url(failure.model, failure.filters))
             for failure in overview.failures

@@ -19,7 +19,7 @@ from integrations.models import (
     SyncRun,
 )
 from integrations.models.erp_requests import WorkState
-from integrations.selectors.dead_letters import dead_letters_count
+from integrations.selectors.dead_letters import dead_close_outs_count, dead_letters_count
 from integrations.selectors.health import SideHealth, company_health
 
 # What counts as a failure on the overview, and how far back it looks.
@@ -56,6 +56,7 @@ class CompanyOverview:
     erp: SideHealth
     last_event: NotificationEvent | None
     dead_letters: int
+    dead_close_outs: int
     failures: list[FailureCount]
     open_breakers: list[CircuitBreaker]
     since: datetime
@@ -76,6 +77,7 @@ def company_overview(*, company: Company, now: datetime | None = None) -> Compan
         erp=health.erp,
         last_event=last_event,
         dead_letters=dead_letters_count(company_id=company.pk),
+        dead_close_outs=dead_close_outs_count(company_id=company.pk),
         failures=_failures(company, since),
         open_breakers=[b for b in breakers.values() if b.state != CircuitBreaker.State.CLOSED],
         since=since,

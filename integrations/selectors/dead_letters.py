@@ -33,6 +33,9 @@ def dead_letter_counts_by_company() -> dict[int, int]:
     )
 
 
-def dead_close_outs_count() -> int:
+def dead_close_outs_count(*, company_id: int | None = None) -> int:
     """Request Details whose close-out died (healed by themselves once Procore answers)."""
-    return ERPRequestDetail.objects.filter(state=WorkState.DEAD).order_by().count()
+    rows = ERPRequestDetail.objects.filter(state=WorkState.DEAD)
+    if company_id is not None:
+        rows = rows.filter(company_id=company_id)
+    return rows.order_by().count()

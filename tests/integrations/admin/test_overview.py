@@ -12,6 +12,7 @@ from integrations.models import CircuitBreaker, Connection
 from integrations.models.erp_requests import WorkState
 from tests.factories import (
     ConnectionFactory,
+    ERPRequestDetailFactory,
     ERPRequestFactory,
     NotificationEventFactory,
     ObjectLinkFactory,
@@ -73,6 +74,23 @@ def test_the_overview_shows_both_healths_the_last_event_and_failures_with_links(
     assert f"{links}?company__id__exact={company.pk}&amp;state__exact=failed" in page
     assert "1 objects refused by Procore" in page
     assert "1 failed import runs" in page
+
+
+def test_the_overview_counts_close_outs_procore_did_not_take_and_links_them(
+    admin_client_logged_in, troubled
+):
+    company, _, _ = troubled
+    done = ERPRequestFactory(company=company, state=WorkState.SUCCEEDED)
+    ERPRequestDetailFactory(erp_request=done, state=WorkState.DEAD)
+    ERPRequestDetailFactory(state=WorkState.DEAD)  # another company's
+    page = admin_client_logged_in.get(
+        reverse("admin:integrations_company_overview", args=[company.pk])
+    ).content.decode()
+    details = reverse("admin:integrations_erprequestdetail_changelist")
+    assert (
+        f'<a href="{details}?company__id__exact={company.pk}&amp;state__exact=dead">1</a>' in page
+    )
+    assert "they are sent again by themselves once Procore answers" in page
 
 
 def test_each_overview_link_opens_the_list_it_counts(admin_client_logged_in, troubled):
