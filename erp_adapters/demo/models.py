@@ -496,4 +496,3 @@ from erp_adapters.demo.models_payapps_direct_costs import (  # noqa: E402, F401
     DirectCostKind,
     DocumentStatus,
 )
-

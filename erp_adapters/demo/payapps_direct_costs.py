@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
+
 from erp_adapters.base import (
     ConstraintViolation,
     CreateResult,
@@ -114,8 +116,10 @@ class _Documents(DemoEntity):
                 code = text(document.get("origin_code")) or text(document.get("origin_id"))
                 return DocumentState(False, "", f"{self.noun} {code}".strip())
             if row.status == DocumentStatus.VOID and row.procore_id is not None:
-                row.procore_id = None
-                row.save(update_fields=["procore_id", "updated_at"])
+                with transaction.atomic():
+                    row.lines.update(procore_id=None)
+                    row.procore_id = None
+                    row.save(update_fields=["procore_id", "updated_at"])
             return DocumentState(True, row.status, self.label(row))
 
 
