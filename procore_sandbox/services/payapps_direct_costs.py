@@ -184,6 +184,11 @@ def _pay_app_item(line: ProcoreObject, pay_app: ProcoreObject) -> dict:
     }
 
 
+def _address() -> dict:
+    """An address block of the pay application's summary; the sandbox keeps none."""
+    return dict.fromkeys(("name", "city", "country_code", "state_code", "street", "zip"))
+
+
 def _pay_app_json(pay_app: ProcoreObject) -> dict:
     data = pay_app.data
     project = pay_app.project
@@ -222,12 +227,12 @@ def _pay_app_json(pay_app: ProcoreObject) -> dict:
             "application_number": data.get("invoice_number"),
             "contract_for": project.data.get("name"),
             "contract_date": None,
-            "from_architect_or_engineer": None,
+            "from_architect_or_engineer": _address(),
             "from_general_contractor": None,
             "project_name": project.data.get("name"),
             # A project synced with the ERP shows the ERP's job code as its number.
             "project_number": project.origin_code or project.data.get("project_number"),
-            "to_owner": None,
+            "to_owner": _address(),
             "contract_original_sum": _number(original),
             "contract_sum_to_date": _number(original),
             "total_completed_and_stored_to_date": _number(to_date),
@@ -391,7 +396,10 @@ def _direct_cost_json(direct_cost: ProcoreObject) -> dict:
         "created_at": iso(direct_cost.created_at),
         "currency_configuration": _currency(),
         "description": data.get("description"),
-        "direct_cost_attachment": None,
+        # The sandbox keeps no attachments: the dictionary's attachment, empty.
+        "direct_cost_attachment": dict.fromkeys(
+            ("id", "content_type", "created_at", "name", "url", "uuid")
+        ),
         "direct_cost_date": data.get("direct_cost_date"),
         "direct_cost_type": data.get("direct_cost_type", "invoice"),
         "discount_date": None,
