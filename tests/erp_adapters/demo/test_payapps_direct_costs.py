@@ -210,3 +210,19 @@ def test_a_direct_cost_still_open_in_the_erp_is_not_unlinked(adapter, books):
     state = adapter.direct_costs.unlink({"id": 10000001, "origin_id": result.origin_id})
     assert (state.status, state.unlinkable) == ("open", False)
     assert state.label == "invoice INV-001 of Test Vendor"
+
+
+def test_seeding_bills_each_job_once_and_enters_one_invoice():
+    from erp_adapters.demo.seeding import demo_erp_seed
+
+    demo_erp_seed(tenant="seeded", vendors=5, jobs=2)
+    demo_erp_seed(tenant="seeded", vendors=5, jobs=2)  # again: nothing added
+    pay_apps = DemoPaymentApplication.objects.filter(tenant="seeded")
+    assert pay_apps.count() == 2
+    for pay_app in pay_apps:
+        lines = list(pay_app.lines.all())
+        assert len(lines) == 3
+        assert pay_app.completed_this_period == sum(line.completed_this_period for line in lines)
+        assert pay_app.amount_due == pay_app.completed_this_period - pay_app.retainage_this_period
+    (direct_cost,) = DemoDirectCost.objects.filter(tenant="seeded")
+    assert direct_cost.total == sum(line.amount for line in direct_cost.lines.all())
