@@ -226,3 +226,19 @@ def test_seeding_bills_each_job_once_and_enters_one_invoice():
         assert pay_app.amount_due == pay_app.completed_this_period - pay_app.retainage_this_period
     (direct_cost,) = DemoDirectCost.objects.filter(tenant="seeded")
     assert direct_cost.total == sum(line.amount for line in direct_cost.lines.all())
+
+
+def test_a_direct_cost_of_500_lines_totals_in_the_erp_what_it_totals_in_procore(adapter, books):
+    """Amounts that a float would drift on (0.1, 0.7, 1.15, …), as strings and JSON numbers."""
+    amounts = [f"{(n * 7 % 1000) / 100 + 0.05:.2f}" for n in range(1, 501)]
+    data = direct_cost_export(books, *amounts)
+    for n, line in enumerate(data["direct_cost"]["line_items"]):
+        if n % 2:
+            line["total_amount"] = float(line["total_amount"])  # a JSON number
+    stated = sum(Decimal(a) for a in amounts)
+    assert data["direct_cost"]["line_item_total"] == str(stated)
+    adapter.direct_costs.create(data)
+    row = DemoDirectCost.objects.get()
+    assert row.total == stated
+    assert sum(line.amount for line in row.lines.all()) == stated
+    assert row.lines.count() == 500

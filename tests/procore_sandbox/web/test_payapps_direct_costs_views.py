@@ -104,6 +104,8 @@ def test_created_on_their_page_with_their_lines(client, company, synced):
     page = client.get(url("payapps_direct_costs", company.id))
     assert page.status_code == 200
     assert b"Sitework" in page.content and b"INV-1" in page.content
+    for obj in (pay_app, direct_cost):
+        assert client.get(url("object", company.id, obj.id)).status_code == 200
 
 
 @pytest.mark.parametrize(
