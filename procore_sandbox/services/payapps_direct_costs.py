@@ -94,6 +94,7 @@ def payment_application_create(
             project=project,
             parent=prime_contract,
             data={
+                "title": f"Pay application {invoice_number.strip() or count + 1}",
                 "invoice_number": invoice_number.strip() or str(count + 1),
                 "contract_name": prime_contract.label if prime_contract else "Prime Contract",
                 "billing_date": billing_date or None,
@@ -299,6 +300,9 @@ def direct_cost_create(
             company=company,
             item_type=DIRECT_COST,
             data={
+                "title": " ".join(
+                    filter(None, (direct_cost_type.replace("_", " ").capitalize(), invoice_number))
+                ),
                 "direct_cost_type": direct_cost_type,
                 "invoice_number": invoice_number.strip() or None,
                 "description": description,

@@ -190,3 +190,17 @@ def test_unlink_needs_the_metadata_to_enable_it(client, company, synced):
     direct_cost.save()
     client.post(url("payapps_direct_costs_action", company.id, direct_cost.id, "unlink"))
     assert not ErpRequest.objects.filter(request_name__startswith="unlink").exists()
+
+
+def test_the_approver_sees_them_on_ready_to_export(client, company, synced):
+    pay_app, direct_cost = _create_on_the_page(client, company, synced)
+    for obj in (pay_app, direct_cost):
+        response = client.post(url("object_send", company.id, obj.id))
+        assert response.status_code == 302
+    assert ExportRequest.objects.filter(status="ready").count() == 2
+    for tab in ("ready_to_export", "synced", "failed", "requests"):
+        page = client.get(url("erp", company.id) + f"?tab={tab}")
+        assert page.status_code == 200
+    page = client.get(url("erp", company.id) + "?tab=ready_to_export")
+    assert b"Pay application 7" in page.content and b"Invoice INV-1" in page.content
+    assert b"create_company_level_direct_cost" in page.content
