@@ -242,3 +242,30 @@ def test_a_direct_cost_of_500_lines_totals_in_the_erp_what_it_totals_in_procore(
     assert row.total == stated
     assert sum(line.amount for line in row.lines.all()) == stated
     assert row.lines.count() == 500
+
+
+@pytest.mark.parametrize(
+    "model", [DemoPaymentApplication, DemoDirectCost], ids=lambda m: m.__name__
+)
+def test_the_admin_shows_them_with_their_lines_and_voids_them(model, admin_client_logged_in):
+    """An accountant's screens: the document with its lines, and the Void action an unlink
+    then honours."""
+    from django.urls import reverse
+
+    from erp_adapters.demo.seeding import demo_erp_seed
+
+    demo_erp_seed(tenant="seeded", vendors=5, jobs=1)
+    row = model.objects.get(tenant="seeded")
+    opts = model._meta
+    client = admin_client_logged_in
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert client.get(changelist, {"tenant": "seeded"}).status_code == 200
+    change = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk]))
+    assert change.status_code == 200
+    assert row.lines.first().description in change.text
+    response = client.post(
+        changelist, {"action": "void_documents", "_selected_action": [row.pk]}, follow=True
+    )
+    assert "1 document(s) voided." in response.text
+    row.refresh_from_db()
+    assert row.status == "void"
