@@ -44,6 +44,9 @@ class Entity(StrEnum):
     BUDGETS = "budgets"
     COMMITMENTS = "commitments"
     COMMITMENT_CHANGE_ORDERS = "commitment_change_orders"
+    # Payment applications and company-level direct costs
+    PAYMENT_APPLICATIONS = "payment_applications"
+    COMPANY_LEVEL_DIRECT_COSTS = "company_level_direct_costs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -750,6 +753,16 @@ class Adapter(ABC):
     def commitment_change_orders(self) -> CommitmentChangeOrderAdapter:
         return self.entity(Entity.COMMITMENT_CHANGE_ORDERS)
 
+    # -- Payment applications and company-level direct costs ----------------------------------
+
+    @property
+    def payment_applications(self) -> PaymentApplicationAdapter:
+        return self.entity(Entity.PAYMENT_APPLICATIONS)
+
+    @property
+    def direct_costs(self) -> DirectCostAdapter:
+        return self.entity(Entity.COMPANY_LEVEL_DIRECT_COSTS)
+
 
 # --------------------------------------------------------------------------------------------
 # Job costs: a job's (or sub job's) cost structure, imported into Procore
@@ -821,3 +834,144 @@ class JobCostAdapter(Protocol):
     def structure(self, origin_id: str) -> JobCostStructure | None:
         """The rows of one job or sub job (None when the ERP has no such job)."""
         ...
+
+
+# --------------------------------------------------------------------------------------------
+# Payment applications and company-level direct costs
+# --------------------------------------------------------------------------------------------
+# A payment application is the general contractor's bill to the owner against the prime
+# contract (``create_payment_application``); a company-level direct cost is an invoice or
+# expense not tied to a commitment, whose lines post to jobs, cost codes and cost types
+# (``create_company_level_direct_cost``). Both are exported whole (header and every line, or
+# nothing) and may later be unlinked, which the ERP allows only once the document is deleted or
+# void there.
+
+
+class ProcorePaymentApplicationItem(TypedDict, total=False):
+    """One line of the pay application (its schedule-of-values line). ``origin_id`` is the ERP
+    id of the prime contract line it bills (``origin_type: LineItem``), not of this line."""
+
+    id: int
+    item_number: int | None
+    description_of_work: str | None
+    holder_id: int | None
+    holder_type: str | None
+    origin_id: str | None
+    origin_type: str | None
+    scheduled_value: Any
+    work_completed_from_previous_application: Any
+    work_completed_this_period: Any
+    materials_presently_stored: Any
+    total_completed_and_stored_to_date: Any
+    work_completed_retainage_retained_this_period: Any
+    materials_stored_retainage_retained_this_period: Any
+    balance_to_finish: Any
+    wbs_code: dict[str, Any]
+
+
+class ProcorePaymentApplication(TypedDict, total=False):
+    id: int
+    billing_date: str | None
+    contract_name: str | None
+    invoice_number: str | None
+    period_start: str | None
+    period_end: str | None
+    status: str | None
+    items: list[ProcorePaymentApplicationItem]
+    summary: dict[str, Any]  # application_number, project_number, project_name, amounts
+    origin_id: str | None
+    origin_code: str | None
+
+
+class PaymentApplicationExport(TypedDict, total=False):
+    """`create_payment_application` and `unlink_payment_application`. The payload names no job
+    and no prime contract by ERP id: the job is the one whose code is the summary's
+    ``project_number`` (or whose name is its ``project_name``), and the prime contract is kept
+    as the payload gives it (the lines' ``holder_id`` and ``origin_id``)."""
+
+    request_detail_id: int
+    payment_application: ProcorePaymentApplication
+    company_id: int
+
+
+class ProcoreDirectCostLine(TypedDict, total=False):
+    id: int | str
+    position: int | None
+    description: str | None
+    project: ProcoreRef
+    quantity: Any
+    unit_cost: Any
+    total_amount: Any
+    uom: dict[str, Any]
+    wbs_code: dict[str, Any]  # {id, flat_code, description}
+    job_origin_id: str | None
+    cost_code_id: int | None
+    line_item_type_id: int | None
+    cost_code_origin_id: str | None
+    line_item_type_origin_id: str | None
+
+
+class ProcoreDirectCost(TypedDict, total=False):
+    id: int | str
+    direct_cost_type: str  # "invoice", "expense", "payroll", "subcontractor_invoice"
+    invoice_number: str | None
+    description: str | None
+    direct_cost_date: str | None
+    accounting_date: str | None
+    status: str | None
+    line_item_total: Any
+    vendor: dict[str, Any] | None  # {id, name, origin_id, origin_code}
+    line_items: list[ProcoreDirectCostLine]
+    origin_id: str | None
+    origin_code: str | None
+
+
+class DirectCostExport(TypedDict, total=False):
+    """`create_company_level_direct_cost` and `unlink_company_level_direct_cost`."""
+
+    request_detail_id: int
+    company_id: int
+    direct_cost: ProcoreDirectCost
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentState:
+    """What the ERP says of an exported document when Procore asks to unlink it.
+
+    ``found`` is False when the ERP no longer holds it (deleted there); ``status`` is the ERP's
+    word for it (``open``, ``approved``, ``void``). Procore may unsync it only when it is gone or
+    void; ``label`` names it as the accountant knows it ("pay application 7 on job J-1001")."""
+
+    found: bool
+    status: str
+    label: str
+
+    @property
+    def unlinkable(self) -> bool:
+        return not self.found or self.status == "void"
+
+
+class DocumentAdapter(Protocol[PayloadT]):
+    """A money document exported from Procore with its lines, that may later be unlinked."""
+
+    entity: Entity
+
+    def check_create(self, payload: PayloadT) -> list[str]:
+        """Why the ERP would refuse the document, every line's problem named by its line."""
+        ...
+
+    def create(self, payload: PayloadT) -> CreateResult:
+        """Create the header and every line in one transaction (all or nothing), once per
+        Procore id: a re-delivered export returns the document already created. A document
+        void in the ERP is never brought back (``ConstraintViolation``)."""
+        ...
+
+    def unlink(self, document: Mapping[str, Any]) -> DocumentState:
+        """Procore asks to unlink the document (``{id, origin_id}``): its state in the ERP.
+        When it is void there, the ERP lets go of the Procore id (the void document stays as
+        history), so exporting the Procore document again creates a new one."""
+        ...
+
+
+PaymentApplicationAdapter = DocumentAdapter[PaymentApplicationExport]
+DirectCostAdapter = DocumentAdapter[DirectCostExport]

@@ -724,6 +724,11 @@ class DemoAdapter(Adapter):
                 JobCosts,
             )
         }
+        # Payment applications and company-level direct costs (their module imports this one).
+        from erp_adapters.demo.payapps_direct_costs import DirectCosts, PaymentApplications
+
+        for cls in (PaymentApplications, DirectCosts):
+            self._entities[cls.entity] = cls(self)
 
     def entities(self) -> Mapping[Entity, Any]:
         return self._entities

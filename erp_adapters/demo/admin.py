@@ -135,5 +135,9 @@ class DemoChangeOrderAdmin(WithTotal, DemoAdminBase):
     ordering = ("-id",)
 
 
-# A job's cost structure has its own module; importing it registers its pages.
-from erp_adapters.demo import admin_cost_structure  # noqa: E402, F401
+# A job's cost structure has its own module; importing it registers its pages. So do payment
+# applications and company-level direct costs.
+from erp_adapters.demo import (  # noqa: E402
+    admin_cost_structure,  # noqa: F401
+    admin_payapps_direct_costs,  # noqa: F401
+)

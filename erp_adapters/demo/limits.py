@@ -34,3 +34,8 @@ UOM = 10
 # Money: 12 digits before the point, 2 after; quantities and unit costs: 4 after.
 MONEY_DIGITS = 14
 QUANTITY_DIGITS = 16
+
+# Payment applications and company-level direct costs
+PAY_APP_NUMBER = 20
+CONTRACT_NAME = 100
+INVOICE_NUMBER = 30

@@ -485,3 +485,14 @@ class DemoBudgetTransaction(TenantRow):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"
+
+
+# --- Payment applications and company-level direct costs (their own module) ----------------------
+from erp_adapters.demo.models_payapps_direct_costs import (  # noqa: E402, F401
+    DemoDirectCost,
+    DemoDirectCostLine,
+    DemoPaymentApplication,
+    DemoPaymentApplicationLine,
+    DirectCostKind,
+    DocumentStatus,
+)

@@ -511,6 +511,10 @@ def demo_erp_seed(
     job_rows = seed_jobs(tenant, jobs, seed)
     seed_commitments(tenant, job_rows, commitments_per_job, seed)
     seed_cost_structure(tenant, job_rows, seed)
+    # Payment applications and company-level direct costs
+    from erp_adapters.demo.seeding_payapps_direct_costs import seed_payapps_direct_costs
+
+    seed_payapps_direct_costs(tenant, job_rows, seed)
     after = _counts(tenant)
     return SeedReport(
         tenant=tenant,

@@ -20,6 +20,10 @@ class ItemType(models.TextChoices):
     PRIME_CONTRACT = "prime_contract", "Prime contract"
     LINE_ITEM = "line_item", "Line item"
     JOB_COSTS = "job_costs", "Job costs (of a job or sub job)"
+    # Payment applications and company-level direct costs
+    PAYMENT_APPLICATION = "payment_application", "Payment application"
+    PAYMENT_APPLICATION_LINE_ITEM = "payment_application_line_item", "Payment application line"
+    COMPANY_LEVEL_DIRECT_COST = "company_level_direct_cost", "Company-level direct cost"
 
 
 class ObjectLink(models.Model):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from procore_sandbox.models import ErpConnection, ErpRequest, ExportRequest, ProcoreObject
-from procore_sandbox.services import cost_structure, payloads
+from procore_sandbox.services import cost_structure, payapps_direct_costs, payloads
 from procore_sandbox.services.erp import erp_entity_config, erp_request_create
 from procore_sandbox.services.errors import SandboxError
 from procore_sandbox.services.objects import TYPE_LABELS
@@ -65,6 +65,17 @@ EXPORTS: dict[str, ExportKind] = {
         prepare=cost_structure.budget_transactions_prepare,
     ),
 }
+# -- Payment applications and company-level direct costs
+EXPORTS[payapps_direct_costs.PAYMENT_APPLICATION] = ExportKind(
+    "create_payment_application",
+    "payment_applications",
+    payapps_direct_costs.payment_application_payload,
+)
+EXPORTS[payapps_direct_costs.DIRECT_COST] = ExportKind(
+    "create_company_level_direct_cost",
+    "company_level_direct_costs",
+    payapps_direct_costs.direct_cost_payload,
+)
 # Re-export is an update for jobs (create_or_update_job) and budgets (update_budget, with the
 # new transactions only); other synced objects are locked.
 REEXPORTABLE = frozenset({"project", "budget"})
@@ -165,6 +176,8 @@ def _check_prerequisites(obj: ProcoreObject, label: str) -> None:
             raise SandboxError(f"Sync the vendor before sending this {label.lower()}.")
     if obj.item_type == "change_order" and not obj.parent.synced:
         raise SandboxError("Sync the commitment before sending its change order.")
+    # Payment applications and company-level direct costs
+    payapps_direct_costs.export_prerequisites_check(obj)
 
 
 def export_accept(*, export: ExportRequest) -> ErpRequest:

@@ -48,6 +48,11 @@ TYPE_LABELS = {
     "budget_line_item": "Budget line item",
     "erp_job_cost": "Job cost",
     "erp_transaction": "ERP transaction",
+    # Payment applications and company-level direct costs
+    "payment_application": "Payment application",
+    "payment_application_line_item": "Payment application line",
+    "company_level_direct_cost": "Direct cost",
+    "direct_cost_line_item": "Direct cost line",
 }
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from procore_sandbox.web import job_views, views
+from procore_sandbox.web import job_views, payapps_direct_costs_views, views
 
 CO = "companies/<int:company_id>/"
 
@@ -73,5 +73,20 @@ urlpatterns = [
     ),
     path(
         CO + "erp/super-user/<slug:action>", job_views.super_user_action, name="super_user_action"
+    ),
+    # Payment applications and company-level direct costs
+    path(
+        CO + "pay-apps-direct-costs/",
+        payapps_direct_costs_views.page,
+        name="payapps_direct_costs",
+    ),
+    path(CO + "pay-apps/new", payapps_direct_costs_views.pay_app_new, name="pay_app_new"),
+    path(
+        CO + "direct-costs/new", payapps_direct_costs_views.direct_cost_new, name="direct_cost_new"
+    ),
+    path(
+        CO + "pay-apps-direct-costs/<int:object_id>/<slug:action>",
+        payapps_direct_costs_views.document_action,
+        name="payapps_direct_costs_action",
     ),
 ]

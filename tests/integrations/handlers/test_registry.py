@@ -27,7 +27,7 @@ def test_the_app_registers_every_handler_module_without_the_engine_importing_the
 
 def test_every_handler_module_is_named_for_a_section_or_is_shared():
     modules = {m.name for m in pkgutil.iter_modules(integrations.handlers.__path__)}
-    assert modules - set(SECTIONS) <= {"registry", "imports", "job_exports"}
+    assert modules - set(SECTIONS) <= {"registry", "imports", "job_exports", "document_unlinks"}
 
 
 def test_sections_cover_every_request_name_once():
