@@ -12,7 +12,7 @@ import pytest
 
 from erp_adapters.demo import seeding
 from erp_adapters.demo.models import DemoJob, DemoJobCost, DemoJobCostCode, DemoSubJob
-from integrations.models import ApiAttempt, ObjectLink, SyncRun
+from integrations.models import ApiAttempt, ERPRequest, ObjectLink, SyncRun
 from integrations.services.sweeper import process_pending
 from integrations.services.sync_runs import sync_run_start
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_WEBHOOK_SECRET
@@ -271,3 +271,43 @@ def test_job_costs_that_leave_the_erp_are_deleted_and_cost_codes_name_their_stan
     deletes = ApiAttempt.objects.filter(sync_run=run, method="DELETE")
     assert [a.path.rsplit("/", 2)[1] for a in deletes] == ["erp_job_costs"] * 3
     assert all(a.status_code == 204 for a in deletes)
+
+
+def test_sync_single_job_brings_the_jobs_own_fields_to_the_project_once(
+    client, books, sandbox_company, sandbox_connection
+):
+    """The accountant renames the job and moves its address in the ERP; Procore's periodic
+    ``sync_single_job`` updates the project through ``projects/sync`` (one call), and a second
+    one with nothing new sends nothing; nor does the next import of jobs."""
+    from procore_sandbox.models import ProcoreObject
+    from procore_sandbox.services.erp_actions import job_sync_single
+
+    job = DemoJob.objects.get(tenant=books)
+    press(client, sandbox_company, "refresh_jobs")
+    approve(client, sandbox_company, str(job.guid), "create_job_in_procore")
+    project = ProcoreObject.objects.get(company=sandbox_company, item_type="project")
+
+    unchanged = job_sync_single(project=project)
+    deliver(client, sandbox_company, unchanged)
+    assert not ApiAttempt.objects.filter(path__endswith="/projects/sync").exists()
+
+    DemoJob.objects.filter(pk=job.pk).update(
+        name="Riverside Clinic (phase 2)", address="12 Quay Street", city="Portland"
+    )
+    changed = job_sync_single(project=project)
+    deliver(client, sandbox_company, changed)
+
+    project.refresh_from_db()
+    assert (project.data["name"], project.data["address"], project.data["city"]) == (
+        "Riverside Clinic (phase 2)",
+        "12 Quay Street",
+        "Portland",
+    )
+    assert ApiAttempt.objects.filter(path__endswith="/projects/sync").count() == 1
+    ours = ERPRequest.objects.get(procore_request_id=changed.id)
+    assert (ours.state, ours.last_error) == ("succeeded", "")
+
+    again = job_sync_single(project=project)
+    deliver(client, sandbox_company, again)
+    press(client, sandbox_company, "refresh_jobs")
+    assert ApiAttempt.objects.filter(path__endswith="/projects/sync").count() == 1
