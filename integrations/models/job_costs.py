@@ -7,7 +7,7 @@ from django.db import models
 
 class SentJobCosts(models.Model):
     """The Procore ids of the ERP job costs sent for one biller (a job or a sub job), keyed by
-    the (cost code, cost type) origin ids of each pair.
+    a short digest of the (cost code, cost type) origin ids of each pair.
 
     Why: when a pair with job costs leaves the ERP (its cost code closed, its cost type taken
     off), Procore must lose the job cost too (``DELETE erp_job_costs/:id``), and Procore offers
@@ -22,7 +22,7 @@ class SentJobCosts(models.Model):
     origin_id = models.CharField(max_length=255, help_text="The job's or sub job's ERP id.")
     procore_ids = models.JSONField(
         default=dict,
-        help_text="The cost code and cost type origin ids (a tab between) -> Procore job cost id.",
+        help_text="A digest of the cost code and cost type origin ids -> Procore job cost id.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

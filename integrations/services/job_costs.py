@@ -25,6 +25,7 @@ import run (``sync_run_execution``, one biller at a time) and by the job handler
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,11 +185,11 @@ def job_costs_push(
 
 
 # -- job costs that left the ERP -------------------------------------------------------------
-PAIR_SEPARATOR = "\t"
-
-
 def _pair_key(cost_code_origin_id: str, cost_type_origin_id: str) -> str:
-    return f"{cost_code_origin_id}{PAIR_SEPARATOR}{cost_type_origin_id}"
+    """A short digest of a pair's two origin ids (16 hex characters): a job of 1,000 pairs
+    keeps 1,000 of them, so a million job costs take about 30 MB rather than 120 MB."""
+    pair = f"{cost_code_origin_id}\t{cost_type_origin_id}".encode()
+    return hashlib.blake2b(pair, digest_size=8).hexdigest()
 
 
 def _job_cost_ids(

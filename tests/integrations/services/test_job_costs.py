@@ -13,7 +13,12 @@ from erp_adapters.demo.models import DemoCostType, DemoJobCost, DemoJobCostType
 from erp_adapters.registry import get_adapter
 from integrations.models import ObjectLink, SentJobCosts
 from integrations.procore import SyncItemError, SyncResult
-from integrations.services.job_costs import job_cost_scope, job_costs_hash, job_costs_push
+from integrations.services.job_costs import (
+    _pair_key,
+    job_cost_scope,
+    job_costs_hash,
+    job_costs_push,
+)
 from tests.factories import CompanyFactory
 
 TENANT = "pushbooks"
@@ -189,7 +194,7 @@ def test_a_pair_that_leaves_the_erp_has_its_job_cost_deleted_in_procore(setting)
     sent = SentJobCosts.objects.get(company=company, origin_id=str(job.guid))
     assert len(sent.procore_ids) == 8
     assignment = DemoJobCostType.objects.filter(job_cost_code__job=job).first()
-    key = f"{first_code_origin(assignment)}\t{assignment.cost_type.guid}"
+    key = _pair_key(first_code_origin(assignment), str(assignment.cost_type.guid))
     gone_id = sent.procore_ids[key]
     DemoJobCost.objects.filter(assignment=assignment).delete()
     assignment.delete()
