@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from erp_adapters.demo import seeding
 from erp_adapters.demo.models import DemoJob, DemoJobCost, DemoJobCostCode, DemoSubJob
@@ -262,9 +264,14 @@ def test_job_costs_that_leave_the_erp_are_deleted_and_cost_codes_name_their_stan
     pair.delete()
     DemoJobCostCode.objects.filter(pk=closed.pk).update(is_active=False)
 
-    run = sync_run_start(company=company, entity="job_costs", trigger="schedule")
+    out = StringIO()
+    call_command(
+        "sync", "--company", str(company.procore_company_id), "--entity", "job_costs", stdout=out
+    )
 
+    run = SyncRun.objects.filter(company=company, entity="job_costs").latest("id")
     assert run.state == "succeeded", run.error
+    assert out.getvalue().splitlines()[-1].startswith(f"Run #{run.pk} succeeded in ")
     left = {(j.data["cost_code_id"], j.data["line_item_type_id"]) for j in job_costs.all()}
     assert len(gone) == 3 and job_costs.count() == before - 3
     assert not left & gone
@@ -309,5 +316,10 @@ def test_sync_single_job_brings_the_jobs_own_fields_to_the_project_once(
 
     again = job_sync_single(project=project)
     deliver(client, sandbox_company, again)
-    press(client, sandbox_company, "refresh_jobs")
+    out = StringIO()
+    company = sandbox_connection.company
+    call_command(
+        "sync", "--company", str(company.procore_company_id), "--entity", "jobs", stdout=out
+    )
+    assert out.getvalue().splitlines()[-1].endswith("unchanged 1, failed 0; 0 Procore call(s).")
     assert ApiAttempt.objects.filter(path__endswith="/projects/sync").count() == 1
