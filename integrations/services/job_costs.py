@@ -412,21 +412,30 @@ def job_costs_refresh(
         scope.projects[str(summary.data.get("project_origin_id"))] = int(project_id)
     if sub_job_id is not None:
         scope.sub_jobs[origin_id] = int(sub_job_id)
-    if scope.target(summary) is None:
+    target = scope.target(summary)
+    if target is None:
         return None
     previous = (
         ObjectLink.objects.filter(
             company=company, item_type=ItemType.JOB_COSTS, origin_id=origin_id
         )
-        .values_list("content_hash", flat=True)
+        .values_list("content_hash", "procore_id")
         .first()
     )
+    previous_hash = ""
+    if previous is not None and previous[1] == (target[1] or target[0]):
+        previous_hash = previous[0]
+    else:
+        # Sent to another Procore project or sub job (the job was reset, then imported again
+        # as a new project), or never: everything goes to this one, and the job cost ids kept
+        # for the other one are forgotten (never deleted from a project no longer ours).
+        SentJobCosts.objects.filter(company=company, origin_id=origin_id).delete()
     outcome = job_costs_push(
         company=company,
         client=client,
         source=source,
         summary=summary,
-        previous_hash=previous or "",
+        previous_hash=previous_hash,
         scope=scope,
     )
     state = ObjectLink.State.SYNCED if outcome.ok else ObjectLink.State.FAILED

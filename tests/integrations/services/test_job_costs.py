@@ -18,6 +18,7 @@ from integrations.services.job_costs import (
     job_cost_scope,
     job_costs_hash,
     job_costs_push,
+    job_costs_refresh,
 )
 from tests.factories import CompanyFactory
 
@@ -236,3 +237,26 @@ def test_project_cost_codes_name_their_standard_cost_code_when_procore_has_it(se
     codes = {item["origin_id"]: item for item in procore.calls[0][2]}
     assert codes[linked.origin_id]["standard_cost_code_id"] == 4321
     assert "standard_cost_code_id" not in codes[unlinked.origin_id]
+
+
+def test_a_job_now_in_another_procore_project_gets_everything_sent_again(setting):
+    """Reset in Procore, then imported again as a new project: the hash remembered for the
+    old project says nothing about the new one, and the old project's job cost ids are
+    forgotten rather than deleted."""
+    company, job, source = setting
+    first = RecordingProcore()
+    job_costs_refresh(company=company, client=first, source=source, origin_id=str(job.guid))
+    assert SentJobCosts.objects.filter(origin_id=str(job.guid)).exists()
+    same = RecordingProcore()
+    job_costs_refresh(company=company, client=same, source=source, origin_id=str(job.guid))
+    assert same.calls == []
+
+    moved = RecordingProcore()
+    outcome = job_costs_refresh(
+        company=company, client=moved, source=source, origin_id=str(job.guid), project_id=78
+    )
+
+    assert [name for name, _, _ in moved.calls] == ["cost_codes", "assignments", "job_costs"]
+    assert moved.calls[0][1] == {"project_id": 78, "sub_job_id": None}
+    assert outcome.procore_id == 78 and outcome.ok
+    assert len(SentJobCosts.objects.get(origin_id=str(job.guid)).procore_ids) == 8
