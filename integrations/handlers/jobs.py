@@ -17,12 +17,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from erp_adapters.base import Entity
+from erp_adapters.base import Entity, EntityNotSupported
 from integrations.handlers.imports import cost_structure_push, import_for_request, procore_id
 from integrations.handlers.job_exports import plural, reset_outcome, structure_write_back
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType, ObjectLink
-from integrations.services.job_project_sync import job_project_refresh
+from integrations.services.job_project_sync import ProjectRefresh, job_project_refresh
 
 # -- export: Procore to the ERP ---------------------------------------------------------------
 
@@ -127,13 +127,18 @@ def sync_single_job(ctx: HandlerContext) -> Outcome:
     if project_id is None or not origin_id:
         return Outcome.failed("The request names no job with a Procore id and an ERP id.")
     name = extra.get("job_name") or origin_id
-    project = job_project_refresh(
-        client=ctx.client,
-        connection=ctx.connection,
-        jobs=ctx.adapter.jobs,
-        origin_id=str(origin_id),
-        previous_hash=_project_hash(ctx, str(origin_id)),
-    )
+    try:
+        jobs = ctx.adapter.jobs
+    except EntityNotSupported:  # an ERP that keeps no jobs of its own: nothing to bring over
+        project = ProjectRefresh()
+    else:
+        project = job_project_refresh(
+            client=ctx.client,
+            connection=ctx.connection,
+            jobs=jobs,
+            origin_id=str(origin_id),
+            previous_hash=_project_hash(ctx, str(origin_id)),
+        )
     link = LinkChange.now_synced(
         ItemType.PROJECT, str(origin_id), procore_id=project_id, content_hash=project.content_hash
     )
