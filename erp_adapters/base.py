@@ -637,6 +637,12 @@ class JobAdapter(EntityAdapter[JobExport], Protocol):
         without their Procore ids."""
         ...
 
+    # -- jobs: sync_single_job (a contiguous block) --
+    def get(self, origin_id: str) -> ERPObject | None:
+        """One job exactly as ``list`` gives it (None when the ERP has no such job), for
+        ``sync_single_job``. Optional: without it the engine walks ``list``."""
+        ...
+
 
 class SubJobAdapter(EntityAdapter[SubJobExport], Protocol):
     """Sub jobs, created under a job the ERP holds, with their own cost codes."""

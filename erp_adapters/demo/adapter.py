@@ -417,6 +417,16 @@ class Jobs(DemoEntity):
         with self.reachable():
             return tuple(cost_structure.cost_codes_release(self.tenant, origin_ids))
 
+    # -- jobs: sync_single_job (a contiguous block) --
+    def get(self, origin_id: str) -> ERPObject | None:
+        guid = checks.parse_guid(origin_id)
+        if guid is None:
+            return None
+        with self.reachable():
+            row = DemoJob.objects.filter(tenant=self.tenant, guid=guid).values(*listing.JOB_FIELDS)
+            found = row.first()
+            return None if found is None else listing.job_object(found)
+
 
 class SubJobs(DemoEntity):
     """``create_sub_job``: a sub job under a job the ERP holds, with its own cost codes; a

@@ -89,4 +89,8 @@ def _summary(what: str, pushed: PushOutcome | None) -> str:
         "job_costs": "job cost(s)",
     }
     parts = [f"{pushed.sent[part]:,} {noun}" for part, noun in nouns.items() if part in pushed.sent]
-    return f"{what}: sent {', '.join(parts)} to Procore."
+    deleted = pushed.sent.get("job_costs_deleted", 0)
+    gone = f"deleted {deleted:,} job cost(s) no longer in the ERP" if deleted else ""
+    if not parts:
+        return f"{what}: {gone} from Procore."
+    return f"{what}: sent {', '.join(parts)} to Procore" + (f"; {gone}." if gone else ".")

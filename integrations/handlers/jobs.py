@@ -7,18 +7,22 @@ ERP, untied from Procore.
 Import side (ERP to Procore): ``sync_jobs`` stages the ERP's new jobs and updates the synced ones
 through ``projects/sync``; ``create_job_in_procore`` (an approver imported a staged job) and
 ``sync_single_job`` (Procore's periodic nudge) record the job as synced and push its cost
-codes, cost-type assignments and job costs (``integrations/services/job_costs.py``).
+codes, cost-type assignments and job costs (``integrations/services/job_costs.py``);
+``sync_single_job`` also brings the job's own fields to the project through ``projects/sync``
+when they changed (``integrations/services/job_project_sync.py``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from erp_adapters.base import Entity
+from erp_adapters.base import Entity, EntityNotSupported
 from integrations.handlers.imports import cost_structure_push, import_for_request, procore_id
 from integrations.handlers.job_exports import plural, reset_outcome, structure_write_back
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
-from integrations.models import ItemType
+from integrations.models import ItemType, ObjectLink
+from integrations.services.job_project_sync import ProjectRefresh, job_project_refresh
 
 # -- export: Procore to the ERP ---------------------------------------------------------------
 
@@ -113,17 +117,32 @@ def create_job_in_procore(ctx: HandlerContext) -> Outcome:
 
 @register("sync_single_job")
 def sync_single_job(ctx: HandlerContext) -> Outcome:
-    """Procore asks for what changed of one synced job: its cost codes, cost types and job
-    costs, only the parts that changed since they were last sent (often nothing)."""
+    """Procore asks for what changed of one synced job: its own fields (name, number,
+    address…, through ``projects/sync`` as an import run sends them), its cost codes, cost
+    types and job costs; only what changed since it was last sent (often nothing)."""
     data = ctx.request_data
     origin_id = data.get("id")
     extra = data.get("additional_job_data") or {}
     project_id = procore_id(extra.get("procore_project_id")) or procore_id(extra.get("project_id"))
     if project_id is None or not origin_id:
         return Outcome.failed("The request names no job with a Procore id and an ERP id.")
-    link = LinkChange.now_synced(ItemType.PROJECT, str(origin_id), procore_id=project_id)
     name = extra.get("job_name") or origin_id
-    return cost_structure_push(
+    try:
+        jobs = ctx.adapter.jobs
+    except EntityNotSupported:  # an ERP that keeps no jobs of its own: nothing to bring over
+        project = ProjectRefresh()
+    else:
+        project = job_project_refresh(
+            client=ctx.client,
+            connection=ctx.connection,
+            jobs=jobs,
+            origin_id=str(origin_id),
+            previous_hash=_project_hash(ctx, str(origin_id)),
+        )
+    link = LinkChange.now_synced(
+        ItemType.PROJECT, str(origin_id), procore_id=project_id, content_hash=project.content_hash
+    )
+    pushed = cost_structure_push(
         ctx,
         origin_id=str(origin_id),
         project_id=project_id,
@@ -132,3 +151,18 @@ def sync_single_job(ctx: HandlerContext) -> Outcome:
         what=f"Job {name}",
         transactions_enabled=extra.get("job_cost_transactions_sync_enabled"),
     )
+    if project.refusals:
+        refused = f"Procore refused the job's own details: {'; '.join(project.refusals)}"
+        return Outcome("failed", (refused, *pushed.messages), object_links=pushed.object_links)
+    if project.sent:
+        note = "Updated the project's details (name, number, address…) from the ERP."
+        return replace(pushed, messages=(note, *pushed.messages))
+    return pushed
+
+
+def _project_hash(ctx: HandlerContext, origin_id: str) -> str:
+    """What the job's fields hashed to when last sent to Procore (the project link's hash)."""
+    found = ObjectLink.objects.filter(
+        company=ctx.company, item_type=ItemType.PROJECT, origin_id=origin_id
+    ).values_list("content_hash", flat=True)
+    return found.first() or ""

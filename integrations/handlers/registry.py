@@ -187,6 +187,8 @@ class LinkChange:
     origin_code: str = ""
     kind: str = "synced"
     name: str = ""
+    # What the ERP object's content hashed to when it was sent (blank: keep the one recorded).
+    content_hash: str = ""
 
     @classmethod
     def now_synced(
@@ -197,8 +199,16 @@ class LinkChange:
         procore_id: int,
         origin_code: str = "",
         name: str = "",
+        content_hash: str = "",
     ) -> LinkChange:
-        return cls(item_type, str(origin_id), int(procore_id), origin_code or "", name=name or "")
+        return cls(
+            item_type,
+            str(origin_id),
+            int(procore_id),
+            origin_code or "",
+            name=name or "",
+            content_hash=content_hash or "",
+        )
 
     @classmethod
     def unlinked(cls, item_type: str, origin_id: str) -> LinkChange:

@@ -9,6 +9,7 @@ from integrations.models.company import Company
 from integrations.models.connection import Connection, ProcoreEnvironment
 from integrations.models.erp_requests import ERPRequest, ERPRequestDetail
 from integrations.models.events import NotificationEvent
+from integrations.models.job_costs import SentJobCosts
 from integrations.models.link_review import LinkProposal, LinkReview
 from integrations.models.metadata import MetadataConfig
 from integrations.models.objects import ItemType, ObjectLink, ObjectListVersion
@@ -35,5 +36,6 @@ __all__ = [
     "ObjectLink",
     "ObjectListVersion",
     "ProcoreEnvironment",
+    "SentJobCosts",
     "SyncRun",
 ]

@@ -42,6 +42,8 @@ SUB_JOBS_SYNC: Final = f"{V1}/sub_jobs/sync"  # ?project_id= (a.6 names `sub_job
 SUB_JOB: Final = f"{V1}/sub_jobs/{{id}}"
 ERP_TRANSACTIONS_SYNC: Final = f"{V1}/erp_transactions/sync"
 ERP_JOB_COSTS_SYNC: Final = f"{V1}/erp_job_costs/sync"
+# DELETE of one ERP job cost: the path is in the legacy tables (§b.1, legacy-2021/2022); the id
+# it takes is inferred to be the one ``erp_job_costs/sync`` answers per item (not documented).
 ERP_JOB_COST: Final = f"{V1}/erp_job_costs/{{id}}"
 INVOICE_PAYMENTS_SYNC: Final = f"{V1}/companies/{{company_id}}/invoice_payments/sync"
 

@@ -9,12 +9,15 @@ it last sent on the biller's ``ObjectLink`` (item type ``job_costs``; the three 
 ``:`` as its content hash). Only the parts whose digest changed are sent, each in one call per
 1,000 items:
 
-1. ``PATCH cost_codes/sync`` ``{name, code, origin_id}``: Procore answers each cost code's id,
-   which the portal keeps on a ``cost_code`` link (assignments and job costs name cost codes by
-   Procore id);
+1. ``PATCH cost_codes/sync`` ``{name, code, origin_id, standard_cost_code_id}`` (the last when
+   the portal's links know the standard cost code's Procore id): Procore answers each cost
+   code's id, which the portal keeps on a ``cost_code`` link (assignments and job costs name
+   cost codes by Procore id);
 2. ``PATCH cost_code_line_item_types/sync`` ``{cost_code_id, line_item_type_id, synced: true}``;
 3. ``PATCH erp_job_costs/sync`` ``{job_origin_id, updates: [{cost_code_id, line_item_type_id,
-   original_estimate, estimate, job_to_date_cost}]}`` (money as decimal strings).
+   original_estimate, estimate, job_to_date_cost}]}`` (money as decimal strings); the ids
+   Procore answers are kept (``SentJobCosts``), and each job cost whose pair no longer holds
+   costs in the ERP is deleted, ``DELETE erp_job_costs/:id``, one call each.
 
 So a job whose costs moved costs one call; an unchanged job none. Used by the ``job_costs``
 import run (``sync_run_execution``, one biller at a time) and by the job handlers.
@@ -22,14 +25,22 @@ import run (``sync_run_execution``, one biller at a time) and by the job handler
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from erp_adapters.base import JOB_COST_PARTS, ERPObject, JobCostAdapter, JobCostStructure
-from integrations.models import Company, ItemType, ObjectLink
+from erp_adapters.base import (
+    JOB_COST_PARTS,
+    ERPObject,
+    JobCostAdapter,
+    JobCostCodeRow,
+    JobCostStructure,
+    standard_part_of_cost_code_origin_id,
+)
+from integrations.models import Company, ItemType, ObjectLink, SentJobCosts
 from integrations.procore import ProcoreClient, SyncResult
 
 SEPARATOR = ":"
@@ -141,10 +152,8 @@ def job_costs_push(
 
     code_ids: dict[str, int] = {}
     if "cost_codes" in changed:
-        updates = [
-            {"origin_id": code.origin_id, "code": code.code, "name": code.name}
-            for code in structure.cost_codes
-        ]
+        standard_ids = _standard_cost_code_ids(company, structure)
+        updates = [_cost_code_item(code, standard_ids) for code in structure.cost_codes]
         result = client.sync_cost_codes(updates=updates, **where)
         code_ids = _record_cost_codes(company, result, updates)
         _note(outcome, "cost_codes", result, "cost code", updates, "code")
@@ -161,10 +170,110 @@ def job_costs_push(
         updates, missing = _pairs(structure, code_ids, scope.cost_types, costs=True)
         if "assignments" not in changed:
             outcome.refusals.extend(missing)
+        sent = SentJobCosts.objects.filter(company=company, origin_id=structure.origin_id).first()
+        known: dict[str, int] = dict(sent.procore_ids) if sent else {}
         if updates:
             result = client.sync_erp_job_costs(job_origin_id=structure.origin_id, updates=updates)
             _note(outcome, "job_costs", result, "job cost", updates, None)
+            known.update(_job_cost_ids(result, updates, code_ids, scope.cost_types))
+        _delete_departed(client, outcome, known, structure)
+        if known or sent is not None:
+            SentJobCosts.objects.update_or_create(
+                company=company, origin_id=structure.origin_id, defaults={"procore_ids": known}
+            )
     return outcome
+
+
+# -- job costs that left the ERP -------------------------------------------------------------
+def _pair_key(cost_code_origin_id: str, cost_type_origin_id: str) -> str:
+    """A short digest of a pair's two origin ids (16 hex characters): a job of 1,000 pairs
+    keeps 1,000 of them, so a million job costs take about 30 MB rather than 120 MB."""
+    pair = f"{cost_code_origin_id}\t{cost_type_origin_id}".encode()
+    return hashlib.blake2b(pair, digest_size=8).hexdigest()
+
+
+def _job_cost_ids(
+    result: SyncResult,
+    updates: list[dict[str, Any]],
+    code_ids: dict[str, int],
+    cost_types: dict[str, int],
+) -> dict[str, int]:
+    """The Procore id of each job cost Procore answered, by its pair's origin ids (the answer
+    names the pair by Procore ids, as the items sent did)."""
+    code_origins = {procore_id: origin for origin, procore_id in code_ids.items()}
+    type_origins = {procore_id: origin for origin, procore_id in cost_types.items()}
+    ids: dict[str, int] = {}
+    for entity in result.entities:
+        if not isinstance(entity, dict) or entity.get("id") is None:
+            continue
+        code = code_origins.get(_int_or_none(entity.get("cost_code_id")))
+        cost_type = type_origins.get(_int_or_none(entity.get("line_item_type_id")))
+        if code is not None and cost_type is not None:
+            ids[_pair_key(code, cost_type)] = int(entity["id"])
+    return ids
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _delete_departed(
+    client: ProcoreClient,
+    outcome: PushOutcome,
+    known: dict[str, int],
+    structure: JobCostStructure,
+) -> None:
+    """Delete in Procore each job cost the portal sent whose pair no longer holds costs in the
+    ERP (cost code closed, cost type taken off, costs removed): one ``DELETE erp_job_costs/:id``
+    each, as Procore has no bulk delete. One Procore already lost counts as deleted."""
+    holding = {
+        _pair_key(row.cost_code_origin_id, row.cost_type_origin_id)
+        for row in structure.rows
+        if row.has_costs
+    }
+    departed = [key for key in known if key not in holding]
+    for key in departed:
+        client.delete_erp_job_cost_if_present(known[key])
+        outcome.calls += 1
+        del known[key]
+    if departed:
+        outcome.sent["job_costs_deleted"] = len(departed)
+
+
+# -- project cost codes tied to their standard cost codes -------------------------------------
+def _cost_code_item(code: JobCostCodeRow, standard_ids: dict[str, int]) -> dict[str, Any]:
+    """One ``cost_codes/sync`` item; ``standard_cost_code_id`` when the portal knows the
+    Procore id of the standard cost code it comes from, so Procore ties the two (legacy-2022)."""
+    item: dict[str, Any] = {"origin_id": code.origin_id, "code": code.code, "name": code.name}
+    standard_id = standard_ids.get(standard_part_of_cost_code_origin_id(code.origin_id))
+    if standard_id is not None:
+        item["standard_cost_code_id"] = standard_id
+    return item
+
+
+def _standard_cost_code_ids(company: Company, structure: JobCostStructure) -> dict[str, int]:
+    """Procore ids of the standard cost codes this biller's cost codes come from, by origin
+    id, from the portal's links of standard cost codes (``standard_cost_codes/sync``)."""
+    origins = sorted(
+        {standard_part_of_cost_code_origin_id(code.origin_id) for code in structure.cost_codes}
+    )
+    found: dict[str, int] = {}
+    for start in range(0, len(origins), 500):
+        rows = (
+            ObjectLink.objects.filter(
+                company=company,
+                item_type=ItemType.STANDARD_COST_CODE,
+                origin_id__in=origins[start : start + 500],
+                procore_id__isnull=False,
+            )
+            .exclude(state__in=(ObjectLink.State.MERGED, ObjectLink.State.ARCHIVED))
+            .values_list("origin_id", "procore_id")
+        )
+        found.update(rows)
+    return found
 
 
 def _note(
@@ -303,21 +412,30 @@ def job_costs_refresh(
         scope.projects[str(summary.data.get("project_origin_id"))] = int(project_id)
     if sub_job_id is not None:
         scope.sub_jobs[origin_id] = int(sub_job_id)
-    if scope.target(summary) is None:
+    target = scope.target(summary)
+    if target is None:
         return None
     previous = (
         ObjectLink.objects.filter(
             company=company, item_type=ItemType.JOB_COSTS, origin_id=origin_id
         )
-        .values_list("content_hash", flat=True)
+        .values_list("content_hash", "procore_id")
         .first()
     )
+    previous_hash = ""
+    if previous is not None and previous[1] == (target[1] or target[0]):
+        previous_hash = previous[0]
+    else:
+        # Sent to another Procore project or sub job (the job was reset, then imported again
+        # as a new project), or never: everything goes to this one, and the job cost ids kept
+        # for the other one are forgotten (never deleted from a project no longer ours).
+        SentJobCosts.objects.filter(company=company, origin_id=origin_id).delete()
     outcome = job_costs_push(
         company=company,
         client=client,
         source=source,
         summary=summary,
-        previous_hash=previous or "",
+        previous_hash=previous_hash,
         scope=scope,
     )
     state = ObjectLink.State.SYNCED if outcome.ok else ObjectLink.State.FAILED

@@ -40,14 +40,17 @@ def object_link_mark_synced(
     procore_id: int,
     origin_code: str = "",
     name: str = "",
+    content_hash: str = "",
 ) -> ObjectLink:
     """The object exists in Procore with our origin id; tolerates losing a creation race. A
-    blank code or name keeps the one recorded before."""
+    blank code, name or content hash keeps the one recorded before."""
     defaults = {"procore_id": procore_id, "state": ObjectLink.State.SYNCED, "last_error": ""}
     if origin_code:
         defaults["origin_code"] = origin_code[:255]
     if name:
         defaults["name"] = name[:255]
+    if content_hash:
+        defaults["content_hash"] = content_hash[:64]
     link, _ = ObjectLink.objects.update_or_create(
         company_id=company_pk, item_type=item_type, origin_id=origin_id, defaults=defaults
     )
@@ -88,6 +91,7 @@ def object_links_apply(*, company_pk: int, changes: Iterable[LinkChangeLike]) ->
                 procore_id=change.procore_id,
                 origin_code=change.origin_code,
                 name=getattr(change, "name", ""),
+                content_hash=getattr(change, "content_hash", ""),
             )
         elif change.kind == "unlinked":
             object_link_unlink(

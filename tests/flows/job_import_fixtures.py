@@ -211,6 +211,14 @@ def single_job_synced(given, ours: ERPRequest, data: dict) -> None:
     project_id = data["additional_job_data"]["procore_project_id"]
     _project_synced(given, data["id"], project_id)
     _pushed(given, data["id"], project_id, None)
+    # The project's own fields came from the ERP job through projects/sync.
+    job = DemoJob.objects.get(guid=data["id"])
+    project = ProcoreObject.objects.get(id=project_id).data
+    assert (project["name"], project["address"], project["city"]) == (
+        job.name,
+        job.address,
+        job.city,
+    )
 
 
 def _sub_job_synced(given, origin_id: str, sub_job_id: int) -> None:

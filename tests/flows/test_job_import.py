@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from erp_adapters.demo import seeding
 from erp_adapters.demo.models import DemoJob, DemoJobCost, DemoJobCostCode, DemoSubJob
-from integrations.models import ObjectLink, SyncRun
+from integrations.models import ApiAttempt, ERPRequest, ObjectLink, SyncRun
 from integrations.services.sweeper import process_pending
 from integrations.services.sync_runs import sync_run_start
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_WEBHOOK_SECRET
@@ -211,3 +213,113 @@ def test_a_job_imported_from_the_erp_brings_its_cost_codes_and_job_costs(
         for j in job_costs.all()
     }
     assert refreshed[pair] == "1234.56"
+
+
+def test_job_costs_that_leave_the_erp_are_deleted_and_cost_codes_name_their_standard_code(
+    client, books, sandbox_company, sandbox_connection
+):
+    """Standard cost codes imported first: each project cost code Procore creates is tied to
+    its standard cost code. Then accounting takes a cost type off one cost code and closes
+    another: the next job costs import deletes exactly those pairs' job costs in Procore."""
+    from procore_sandbox.models import ProcoreObject
+
+    company = sandbox_connection.company
+    standard = sync_run_start(company=company, entity="standard_cost_codes", trigger="command")
+    assert standard.state == "succeeded", standard.error
+    job = DemoJob.objects.get(tenant=books)
+    press(client, sandbox_company, "refresh_jobs")
+    approve(client, sandbox_company, str(job.guid), "create_job_in_procore")
+    project = ProcoreObject.objects.get(company=sandbox_company, item_type="project")
+
+    codes = ProcoreObject.objects.filter(project=project, item_type="cost_code")
+    standard_in_procore = {
+        s.id: s.origin_id
+        for s in ProcoreObject.objects.filter(
+            company=sandbox_company, item_type="standard_cost_code"
+        )
+    }
+    own_codes = DemoJobCostCode.objects.filter(job=job, sub_job=None).select_related("cost_code")
+    assert codes.count() == own_codes.count() == 6
+    assert {standard_in_procore.get(c.data.get("standard_cost_code_id")) for c in codes} == {
+        str(c.cost_code.guid) for c in own_codes
+    }
+
+    job_costs = ProcoreObject.objects.filter(project=project, item_type="erp_job_cost")
+    before = job_costs.count()
+    code_ids = {c.origin_id: c.id for c in codes}
+    type_ids = dict(
+        ProcoreObject.objects.filter(
+            company=sandbox_company, item_type="line_item_type"
+        ).values_list("origin_id", "id")
+    )
+    taken_off = DemoJobCost.objects.filter(assignment__job_cost_code__in=own_codes).first()
+    pair = taken_off.assignment
+    gone = {(code_ids[pair.job_cost_code.origin_id], type_ids[str(pair.cost_type.guid)])}
+    closed = own_codes.exclude(pk=pair.job_cost_code_id).first()
+    gone |= {
+        (code_ids[closed.origin_id], type_ids[str(a.cost_type.guid)])
+        for a in closed.cost_types.filter(job_cost__isnull=False)
+    }
+    DemoJobCost.objects.filter(pk=taken_off.pk).delete()
+    pair.delete()
+    DemoJobCostCode.objects.filter(pk=closed.pk).update(is_active=False)
+
+    out = StringIO()
+    call_command(
+        "sync", "--company", str(company.procore_company_id), "--entity", "job_costs", stdout=out
+    )
+
+    run = SyncRun.objects.filter(company=company, entity="job_costs").latest("id")
+    assert run.state == "succeeded", run.error
+    assert out.getvalue().splitlines()[-1].startswith(f"Run #{run.pk} succeeded in ")
+    left = {(j.data["cost_code_id"], j.data["line_item_type_id"]) for j in job_costs.all()}
+    assert len(gone) == 3 and job_costs.count() == before - 3
+    assert not left & gone
+    deletes = ApiAttempt.objects.filter(sync_run=run, method="DELETE")
+    assert [a.path.rsplit("/", 2)[1] for a in deletes] == ["erp_job_costs"] * 3
+    assert all(a.status_code == 204 for a in deletes)
+
+
+def test_sync_single_job_brings_the_jobs_own_fields_to_the_project_once(
+    client, books, sandbox_company, sandbox_connection
+):
+    """The accountant renames the job and moves its address in the ERP; Procore's periodic
+    ``sync_single_job`` updates the project through ``projects/sync`` (one call), and a second
+    one with nothing new sends nothing; nor does the next import of jobs."""
+    from procore_sandbox.models import ProcoreObject
+    from procore_sandbox.services.erp_actions import job_sync_single
+
+    job = DemoJob.objects.get(tenant=books)
+    press(client, sandbox_company, "refresh_jobs")
+    approve(client, sandbox_company, str(job.guid), "create_job_in_procore")
+    project = ProcoreObject.objects.get(company=sandbox_company, item_type="project")
+
+    unchanged = job_sync_single(project=project)
+    deliver(client, sandbox_company, unchanged)
+    assert not ApiAttempt.objects.filter(path__endswith="/projects/sync").exists()
+
+    DemoJob.objects.filter(pk=job.pk).update(
+        name="Riverside Clinic (phase 2)", address="12 Quay Street", city="Portland"
+    )
+    changed = job_sync_single(project=project)
+    deliver(client, sandbox_company, changed)
+
+    project.refresh_from_db()
+    assert (project.data["name"], project.data["address"], project.data["city"]) == (
+        "Riverside Clinic (phase 2)",
+        "12 Quay Street",
+        "Portland",
+    )
+    assert ApiAttempt.objects.filter(path__endswith="/projects/sync").count() == 1
+    ours = ERPRequest.objects.get(procore_request_id=changed.id)
+    assert (ours.state, ours.last_error) == ("succeeded", "")
+
+    again = job_sync_single(project=project)
+    deliver(client, sandbox_company, again)
+    out = StringIO()
+    company = sandbox_connection.company
+    call_command(
+        "sync", "--company", str(company.procore_company_id), "--entity", "jobs", stdout=out
+    )
+    assert out.getvalue().splitlines()[-1].endswith("unchanged 1, failed 0; 0 Procore call(s).")
+    assert ApiAttempt.objects.filter(path__endswith="/projects/sync").count() == 1

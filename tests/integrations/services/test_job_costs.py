@@ -7,12 +7,19 @@ from decimal import Decimal
 
 import pytest
 
+from erp_adapters.base import standard_part_of_cost_code_origin_id
 from erp_adapters.demo import seeding
-from erp_adapters.demo.models import DemoCostType, DemoJobCost
+from erp_adapters.demo.models import DemoCostType, DemoJobCost, DemoJobCostType
 from erp_adapters.registry import get_adapter
-from integrations.models import ObjectLink
+from integrations.models import ObjectLink, SentJobCosts
 from integrations.procore import SyncItemError, SyncResult
-from integrations.services.job_costs import job_cost_scope, job_costs_hash, job_costs_push
+from integrations.services.job_costs import (
+    _pair_key,
+    job_cost_scope,
+    job_costs_hash,
+    job_costs_push,
+    job_costs_refresh,
+)
 from tests.factories import CompanyFactory
 
 TENANT = "pushbooks"
@@ -44,6 +51,10 @@ class RecordingProcore:
             ("assignments", {"project_id": project_id, "sub_job_id": sub_job_id}, updates)
         )
         return self._answer(updates)
+
+    def delete_erp_job_cost_if_present(self, job_cost_id):
+        self.calls.append(("delete_job_cost", {"id": job_cost_id}, []))
+        return True
 
     def sync_erp_job_costs(self, *, job_origin_id, updates):
         self.calls.append(("job_costs", {"job_origin_id": job_origin_id}, updates))
@@ -176,3 +187,76 @@ def test_a_job_not_in_procore_is_out_of_scope(setting):
     company, job, source = setting
     ObjectLink.objects.filter(item_type="project").delete()
     assert not job_cost_scope(company)(source.summary(str(job.guid)))
+
+
+def test_a_pair_that_leaves_the_erp_has_its_job_cost_deleted_in_procore(setting):
+    company, job, source = setting
+    first = push(company, job, source, RecordingProcore())
+    sent = SentJobCosts.objects.get(company=company, origin_id=str(job.guid))
+    assert len(sent.procore_ids) == 8
+    assignment = DemoJobCostType.objects.filter(job_cost_code__job=job).first()
+    key = _pair_key(first_code_origin(assignment), str(assignment.cost_type.guid))
+    gone_id = sent.procore_ids[key]
+    DemoJobCost.objects.filter(assignment=assignment).delete()
+    assignment.delete()
+    procore = RecordingProcore()
+
+    outcome = push(company, job, source, procore, previous=first.content_hash)
+
+    assert [name for name, _, _ in procore.calls] == ["assignments", "job_costs", "delete_job_cost"]
+    assert procore.calls[2][1] == {"id": gone_id}
+    assert len(procore.calls[1][2]) == 7
+    assert outcome.ok and outcome.calls == 3 and outcome.sent["job_costs_deleted"] == 1
+    sent.refresh_from_db()
+    assert len(sent.procore_ids) == 7 and key not in sent.procore_ids
+
+
+def first_code_origin(assignment) -> str:
+    from erp_adapters.base import job_cost_code_origin_id
+
+    return job_cost_code_origin_id(
+        str(assignment.job_cost_code.job.guid), str(assignment.job_cost_code.cost_code.guid)
+    )
+
+
+def test_project_cost_codes_name_their_standard_cost_code_when_procore_has_it(setting):
+    company, job, source = setting
+    structure = source.structure(str(job.guid))
+    linked, unlinked = structure.cost_codes[0], structure.cost_codes[1]
+    ObjectLink.objects.create(
+        company=company,
+        item_type="standard_cost_code",
+        origin_id=standard_part_of_cost_code_origin_id(linked.origin_id),
+        procore_id=4321,
+        state="synced",
+    )
+    procore = RecordingProcore()
+
+    push(company, job, source, procore)
+
+    codes = {item["origin_id"]: item for item in procore.calls[0][2]}
+    assert codes[linked.origin_id]["standard_cost_code_id"] == 4321
+    assert "standard_cost_code_id" not in codes[unlinked.origin_id]
+
+
+def test_a_job_now_in_another_procore_project_gets_everything_sent_again(setting):
+    """Reset in Procore, then imported again as a new project: the hash remembered for the
+    old project says nothing about the new one, and the old project's job cost ids are
+    forgotten rather than deleted."""
+    company, job, source = setting
+    first = RecordingProcore()
+    job_costs_refresh(company=company, client=first, source=source, origin_id=str(job.guid))
+    assert SentJobCosts.objects.filter(origin_id=str(job.guid)).exists()
+    same = RecordingProcore()
+    job_costs_refresh(company=company, client=same, source=source, origin_id=str(job.guid))
+    assert same.calls == []
+
+    moved = RecordingProcore()
+    outcome = job_costs_refresh(
+        company=company, client=moved, source=source, origin_id=str(job.guid), project_id=78
+    )
+
+    assert [name for name, _, _ in moved.calls] == ["cost_codes", "assignments", "job_costs"]
+    assert moved.calls[0][1] == {"project_id": 78, "sub_job_id": None}
+    assert outcome.procore_id == 78 and outcome.ok
+    assert len(SentJobCosts.objects.get(origin_id=str(job.guid)).procore_ids) == 8
