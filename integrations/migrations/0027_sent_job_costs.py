@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("integrations", "0025_jobs_sub_jobs_and_job_costs_imported"),
+        ("integrations", "0026_item_types_payment_applications_direct_costs"),
     ]
 
     operations = [
