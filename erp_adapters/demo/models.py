@@ -485,3 +485,14 @@ class DemoBudgetTransaction(TenantRow):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"
+
+
+# --- Prime contracts and their change orders ----------------------------------------------------
+# Declared in their own module; imported here so the app registers them.
+from erp_adapters.demo.prime_contract_models import (  # noqa: E402,F401
+    DemoPrimeContract,
+    DemoPrimeContractChangeOrder,
+    DemoPrimeContractChangeOrderLine,
+    DemoPrimeContractLine,
+    DemoPrimeContractMarkup,
+)
