@@ -729,6 +729,7 @@ class UnlinkCheck:
     gone: bool
     label: str
     reason: str = ""
+    dropped: tuple[ExternalLink, ...] = ()  # the ERP's ties to Procore it let go of
 
 
 class PrimeContractAdapter(Protocol):

@@ -388,8 +388,7 @@ class PrimeContractChangeOrders(DemoEntity):
                 return UnlinkCheck(True, label)
             label = f"change order {row.number} on prime contract {row.prime_contract.number}"
             if row.status == DocumentStatus.VOID:
-                self.forget_procore_ids(row)
-                return UnlinkCheck(True, label)
+                return UnlinkCheck(True, label, dropped=self.forget_procore_ids(row))
             return UnlinkCheck(
                 False,
                 label,

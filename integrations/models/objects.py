@@ -20,6 +20,7 @@ class ItemType(models.TextChoices):
     PRIME_CONTRACT = "prime_contract", "Prime contract"
     LINE_ITEM = "line_item", "Line item"
     JOB_COSTS = "job_costs", "Job costs (of a job or sub job)"
+    PRIME_CONTRACT_CHANGE_ORDER = "prime_contract_change_order", "Prime contract change order"
 
 
 class ObjectLink(models.Model):
