@@ -103,8 +103,11 @@ class DemoPrimeContractChangeOrder(TenantRow):
     class Meta:
         verbose_name = "prime contract change order"
         constraints = [
+            # A void change order keeps its number for history; a new one may take it.
             models.UniqueConstraint(
-                fields=["prime_contract", "number"], name="demo_pcco_unique_number"
+                fields=["prime_contract", "number"],
+                condition=~models.Q(status="void"),
+                name="demo_pcco_unique_number",
             ),
             _tenant_unique("pcco", "procore_id"),
         ]

@@ -224,7 +224,8 @@ def check_prime_contract_change_order(
     problems.too_long(
         "Change order title", text(change_order.get("title")), limits.CHANGE_ORDER_TITLE
     )
-    if contract is not None and number and contract.change_orders.filter(number=number).exists():
+    live = contract.change_orders.exclude(status=DocumentStatus.VOID) if contract else None
+    if live is not None and number and live.filter(number=number).exists():
         problems.append(
             f"Change order {number} already exists on prime contract {contract.number} in the ERP."
         )

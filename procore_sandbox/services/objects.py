@@ -30,6 +30,9 @@ EDITABLE_FIELDS = {
     "purchase_order_contract": ("title", "description", "status"),
     "change_order": ("title", "description", "status"),
     "sub_job": ("name", "code"),
+    # Prime contracts and their change orders
+    "prime_contract": ("title", "description", "status"),
+    "prime_contract_change_order": ("title", "description", "status"),
 }
 TYPE_LABELS = {
     "vendor": "Vendor",
@@ -48,6 +51,9 @@ TYPE_LABELS = {
     "budget_line_item": "Budget line item",
     "erp_job_cost": "Job cost",
     "erp_transaction": "ERP transaction",
+    # Prime contracts and their change orders
+    "prime_contract_change_order": "Prime contract change order",
+    "markup": "Markup",
 }
 
 

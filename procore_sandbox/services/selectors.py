@@ -29,6 +29,7 @@ TOP_LEVEL_TYPES = (
     "purchase_order_contract",
     "change_order",
     "prime_contract",
+    "prime_contract_change_order",
 )
 
 
