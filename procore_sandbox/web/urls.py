@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from procore_sandbox.web import job_views, views
+from procore_sandbox.web import job_views, prime_contract_views, views
 
 CO = "companies/<int:company_id>/"
 
@@ -73,5 +73,16 @@ urlpatterns = [
     ),
     path(
         CO + "erp/super-user/<slug:action>", job_views.super_user_action, name="super_user_action"
+    ),
+    # Prime contracts and their change orders (project user)
+    path(
+        CO + "prime-contracts/new",
+        prime_contract_views.prime_contract_new,
+        name="prime_contract_new",
+    ),
+    path(
+        CO + "prime-change-orders/new",
+        prime_contract_views.prime_change_order_new,
+        name="prime_change_order_new",
     ),
 ]
