@@ -137,3 +137,6 @@ class DemoChangeOrderAdmin(WithTotal, DemoAdminBase):
 
 # A job's cost structure has its own module; importing it registers its pages.
 from erp_adapters.demo import admin_cost_structure  # noqa: E402, F401
+
+# Prime contracts and their change orders have their own module too.
+from erp_adapters.demo import admin_prime_contracts  # noqa: E402, F401  # isort: skip
