@@ -399,3 +399,30 @@ def test_super_user_reset_unties_the_change_order_in_the_erp_and_the_portal(prov
     assert not erp.lines.exclude(procore_id=None).exists()
     links = ObjectLink.objects.filter(company=provisioned.company, origin_id=str(erp.guid))
     assert set(links.values_list("state", flat=True)) == {"pending"}
+
+
+def test_manage_py_sync_stages_many_prime_contracts_in_batches_and_then_sends_nothing(
+    provisioned, sandbox_company
+):
+    """`manage.py sync --entity prime_contracts`: 1,001 contracts in ceil(1001/1000) = 2
+    staging calls; run again with nothing changed, no call at all."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from erp_adapters.demo.prime_contract_models import DemoPrimeContract
+
+    books = books_with_synced_job(provisioned, sandbox_company)
+    DemoPrimeContract.objects.bulk_create(
+        DemoPrimeContract(tenant=books.tenant, job=books.job, number=f"PC-{n:04d}", title="Owner")
+        for n in range(1001)
+    )
+    out = StringIO()
+    call_command("sync", company=sandbox_company.id, entity="prime_contracts", stdout=out)
+    first = SyncRun.objects.latest("id")
+    assert (first.created, first.failed, first.api_calls) == (1001, 0, 2), out.getvalue()
+    assert StagedRecord.objects.filter(item_type="prime_contract", status="staged").count() == 1001
+
+    call_command("sync", company=sandbox_company.id, entity="prime_contracts", stdout=out)
+    second = SyncRun.objects.latest("id")
+    assert (second.unchanged, second.created, second.api_calls) == (1001, 0, 0)
