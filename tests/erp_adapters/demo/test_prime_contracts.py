@@ -179,3 +179,19 @@ def test_unlink_of_a_live_change_order_is_refused_with_the_reason(adapter, contr
     check = adapter.prime_contract_change_orders.unlink_check({"id": 81})
     assert not check.gone
     assert check.reason.startswith("Change order 049 is still approved on prime contract CC")
+
+
+def test_demo_seeding_gives_each_job_an_owner_contract_once():
+    from erp_adapters.demo.seeding import demo_erp_seed
+
+    report = demo_erp_seed(tenant="seeded", vendors=5, jobs=2, commitments_per_job=0)
+    again = demo_erp_seed(tenant="seeded", vendors=5, jobs=2, commitments_per_job=0)
+    assert (report.created["prime_contracts"], again.created["prime_contracts"]) == (2, 0)
+    adapter = get_adapter("demo", {"tenant": "seeded"})
+    listed = list(adapter.prime_contracts.list())
+    assert len(listed) == 2 and all(len(obj.children) == 4 for obj in listed)
+    # Each line posts to a cost code the job holds, as Procore will look it up in the project.
+    from erp_adapters.demo.models import DemoJobCostCode
+
+    held = {code.origin_id for code in DemoJobCostCode.objects.filter(tenant="seeded")}
+    assert {line.data["cost_code_origin_id"] for obj in listed for line in obj.children} <= held
