@@ -265,7 +265,6 @@ def _markup_json(markup: ProcoreObject, line: ProcoreObject, related: dict) -> d
             "prime_line_item": {"id": line.data.get("prime_line_item_id"), "origin_id": None},
             "updated_at": iso(markup.updated_at),
         },
-        "origin_id": markup.origin_id,
         "updated_at": iso(markup.updated_at),
     }
 
@@ -334,29 +333,58 @@ def _items_json(holder: ProcoreObject, holder_type: str) -> list[dict]:
 
 
 def _prime_contract_json(contract: ProcoreObject) -> dict:
+    """The prime contract as the dictionary's example shows it; what the sandbox does not
+    model (dates, signatures, owner invoices) is sent empty."""
     data = contract.data
     total = data.get("grand_total", "0.0")
     return {
         "id": contract.id,
         "accounting_method": data.get("accounting_method", "amount"),
+        "actual_completion_date": None,
+        "approval_letter_date": None,
         "approved_change_orders": "0.0",
+        "architect": None,
         "attachments": [],
+        "contract_date": None,
+        "contract_estimated_completion_date": data.get("contract_estimated_completion_date"),
+        "contract_start_date": data.get("contract_start_date"),
+        "contract_termination_date": None,
         "contractor": {"id": None},
         "created_at": iso(contract.created_at),
+        "created_by": {"id": None, "login": None, "name": None},
         "custom_fields": {},
         "deleted_at": None,
         "description": data.get("description", ""),
+        "draft_change_orders_amount": "0.0",
+        "exclusions": data.get("exclusions"),
         "executed": data.get("executed", False),
+        "execution_date": None,
         "grand_total": total,
+        "has_change_order_packages": False,
+        "has_potential_change_orders": True,
+        "inclusions": data.get("inclusions"),
+        "issued_on_date": None,
+        "letter_of_intent_date": None,
         "number": data.get("number"),
         "origin_code": contract.origin_code or None,
         "origin_data": contract.origin_data,
         "origin_id": contract.origin_id,
+        "original_substantial_completion_date": None,
+        "outstanding_balance": total,
+        "owner_invoices_amount": "0.0",
+        "pending_change_orders_amount": "0.0",
+        "pending_revised_contract_amount": total,
+        "percentage_paid": "0.0",
         "private": data.get("private", True),
         "retainage_percent": data.get("retainage_percent", "0.0"),
+        "returned_date": None,
         "revised_contract_amount": total,
+        "show_line_items_to_non_admins": None,
+        "signed_contract_received_date": data.get("signed_contract_received_date"),
         "status": data.get("status", "Approved"),
+        "substantial_completion_date": None,
         "title": data.get("title"),
+        "total_payments": "0.0",
         "updated_at": iso(contract.updated_at),
         "vendor": {"id": None},
     }
