@@ -195,3 +195,33 @@ def test_demo_seeding_gives_each_job_an_owner_contract_once():
 
     held = {code.origin_id for code in DemoJobCostCode.objects.filter(tenant="seeded")}
     assert {line.data["cost_code_origin_id"] for obj in listed for line in obj.children} <= held
+
+
+def test_a_change_order_of_500_lines_sums_to_procores_total_to_the_cent(adapter, contract):
+    """Amounts stay decimals end to end: 500 lines with awkward cents and a 7.5% markup on
+    each (Procore rounds each markup to the cent) add up in the ERP to Procore's total."""
+    from erp_adapters.demo.prime_contracts import change_order_total
+
+    data = payload(contract)
+    (template,) = data["prime_contract_change_order_items"]
+    items, procore_total = [], Decimal(0)
+    for n in range(1, 501):
+        own = Decimal(n * 7919 % 100_000) / 100 + Decimal("0.01")
+        markup = (own * Decimal("0.075")).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+        item = copy.deepcopy(template)
+        item.update(
+            id=10_000 + n,
+            position=n,
+            amount=str(own + markup),
+            extended_amount=str(own),
+        )
+        item["markup_line_items"][0].update(id=20_000 + n, amount=str(markup))
+        item["markup_line_items"][0]["markup"]["percentage"] = "7.50"
+        items.append(item)
+        procore_total += own + markup
+    data["prime_contract_change_order_items"] = items
+
+    result = adapter.prime_contract_change_orders.create(data)
+    assert len(result.links) == 1 + 500 + 500
+    row = DemoPrimeContractChangeOrder.objects.get(procore_id=81)
+    assert change_order_total(row) == f"{procore_total:.2f}"
