@@ -45,13 +45,13 @@ def create_prime_contract_change_order(ctx: HandlerContext) -> Outcome:
     what = f"with {_plural(lines, 'line')}" + (
         f" and {_plural(markups, 'markup')}" if markups else ""
     )
-    verb = "Created" if result.created else "Already"
-    message = (
-        f"{verb} in the ERP as change order {result.origin_code}, {what}."
-        if result.created
-        else f"{verb} in the ERP as change order {result.origin_code}, {what}; nothing "
-        "was created twice."
-    )
+    if result.created:
+        message = f"Created in the ERP as change order {result.origin_code}, {what}."
+    else:
+        message = (
+            f"Already in the ERP as change order {result.origin_code}, {what}; nothing was "
+            "created twice."
+        )
     return Outcome.success(
         message,
         external_data=result.links,
@@ -84,9 +84,8 @@ def _unsync(ctx: HandlerContext, procore_ids: list[tuple[str, Any]]) -> str | No
     """External Data with ``origin_id: null`` for each (item type, Procore id); Procore's
     refusal in words, or None."""
     updates = [
-        {"item_type": item_type, "item_id": int(item_id), "origin_id": None}
+        {"item_type": item_type, "item_id": item_id, "origin_id": None}
         for item_type, item_id in procore_ids
-        if str(item_id or "").isdigit()
     ]
     if not updates:
         return None
@@ -96,15 +95,25 @@ def _unsync(ctx: HandlerContext, procore_ids: list[tuple[str, Any]]) -> str | No
     return None
 
 
-def _procore_ids(header_id: Any, items: list[Any], dropped) -> list[tuple[str, Any]]:
-    ids = {(HEADER, header_id)} if header_id else set()
-    ids |= {("line_item", i.get("id")) for i in items if isinstance(i, dict) and i.get("id")}
+def _procore_id(value: Any) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+def _procore_ids(header_id: Any, items: list[Any], dropped) -> list[tuple[str, int]]:
+    """(item type, Procore id) of the change order, its lines and markups: as the payload
+    names them, and as the ERP knew them."""
+    pairs: list[tuple[str, Any]] = [(HEADER, header_id)]
     for item in items:
-        for markup in (item.get("markup_line_items") or []) if isinstance(item, dict) else []:
-            if isinstance(markup, dict) and markup.get("id"):
-                ids.add(("markup", markup["id"]))
-    ids |= {(link.item_type, link.item_id) for link in dropped if link.item_type != HEADER}
-    return sorted(ids, key=lambda pair: (pair[0] != HEADER, pair[0], int(pair[1])))
+        if not isinstance(item, dict):
+            continue
+        pairs.append(("line_item", item.get("id")))
+        for markup in item.get("markup_line_items") or []:
+            if isinstance(markup, dict):
+                pairs.append(("markup", markup.get("id")))
+    pairs += [(link.item_type, link.item_id) for link in dropped if link.item_type != HEADER]
+    found = {(kind, _procore_id(value)) for kind, value in pairs}
+    ids = {(kind, value) for kind, value in found if value is not None}
+    return sorted(ids, key=lambda pair: (pair[0] != HEADER, pair[0], pair[1]))
 
 
 @register("unlink_prime_contract_change_order")
