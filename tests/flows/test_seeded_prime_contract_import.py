@@ -7,14 +7,17 @@ from __future__ import annotations
 from erp_adapters.demo.models import DemoJob
 from erp_adapters.demo.prime_contract_seeding import seed_prime_contracts
 from erp_adapters.demo.seeding import DEFAULT_SEED
-from tests.flows.test_job_import import approve, books, press  # noqa: F401 (books: fixture)
+from tests.flows import test_job_import
+from tests.flows.test_job_import import approve, press
+
+books = test_job_import.books  # the job import's books (a pytest fixture)
 
 
 def test_a_seeded_owner_contract_imports_onto_its_imported_jobs_cost_codes(
     client,
     books,
     sandbox_company,
-    sandbox_connection,  # noqa: F811
+    sandbox_connection,
 ):
     from procore_sandbox.models import ProcoreObject, StagedRecord
     from procore_sandbox.services.staged_records import staged_record_approve
