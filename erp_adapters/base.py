@@ -47,6 +47,9 @@ class Entity(StrEnum):
     # Payment applications and company-level direct costs
     PAYMENT_APPLICATIONS = "payment_applications"
     COMPANY_LEVEL_DIRECT_COSTS = "company_level_direct_costs"
+    # Prime contracts (imported) and their change orders (exported).
+    PRIME_CONTRACTS = "prime_contracts"
+    PRIME_CONTRACT_CHANGE_ORDERS = "prime_contract_change_orders"
 
 
 @dataclass(frozen=True, slots=True)
@@ -679,6 +682,93 @@ CommitmentAdapter = EntityAdapter[CommitmentExport]
 CommitmentChangeOrderAdapter = EntityAdapter[CommitmentChangeOrderExport]
 
 
+# --------------------------------------------------------------------------------------------
+# Prime contracts and prime contract change orders (events dictionary sections "Prime
+# Contracts" and "Prime Contract Change Orders")
+# --------------------------------------------------------------------------------------------
+# A prime contract is the owner's contract of a job: entered in the ERP and imported into
+# Procore as a staged ``prime_contract`` with its ``line_item`` children. Its change orders are
+# approved in Procore and exported (``create_prime_contract_change_order``), with their lines and
+# markups, whole or not at all; Procore later asks to unlink one (the ERP says whether it is
+# gone) or a Super User resets one (the ERP keeps it, untied from Procore).
+
+
+class ProcoreMarkupLineItem(TypedDict, total=False):
+    """One markup applied to a change order line (``markup_line_items[]``): its amount, and the
+    markup's percentage and where it posts."""
+
+    id: int
+    amount: str
+    markup: dict[str, Any]
+
+
+class ProcorePrimeContractLineItem(ProcoreLineItem, total=False):
+    extended_amount: str
+    prime_line_item_id: int | None
+    prime_line_item_origin_id: str | None
+    markup_line_items: list[ProcoreMarkupLineItem]
+
+
+class PrimeContractChangeOrderExport(TypedDict, total=False):
+    """`create_prime_contract_change_order`."""
+
+    project: ProcoreRef
+    prime_contract: dict[str, Any]
+    prime_contract_items: list[ProcorePrimeContractLineItem]
+    prime_contract_change_order: ProcoreChangeOrder
+    prime_contract_change_order_items: list[ProcorePrimeContractLineItem]
+    request_detail_id: int
+
+
+class PrimeContractChangeOrderRef(TypedDict, total=False):
+    """How unlink and reset name a change order: Procore's id and the ERP's (either may be
+    missing), and its number for messages."""
+
+    id: int | None
+    origin_id: str | None
+    number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnlinkCheck:
+    """What the ERP says when Procore asks to unlink a document: ``gone`` when it is deleted or
+    void there (Procore may unsync it), otherwise ``reason`` says why it stays linked. ``label``
+    names the document as the accountant knows it."""
+
+    gone: bool
+    label: str
+    reason: str = ""
+    dropped: tuple[ExternalLink, ...] = ()  # the ERP's ties to Procore it let go of
+
+
+class PrimeContractAdapter(Protocol):
+    """Prime contracts (``Entity.PRIME_CONTRACTS``): listing only. Each ``ERPObject`` is a
+    ``prime_contract`` whose ``data`` carries ``project_origin_id`` and whose children are its
+    ``line_item``s (``cost_code_origin_id``, ``line_item_type_origin_id``, amounts as decimal
+    strings)."""
+
+    entity: Entity
+
+    def list(self) -> Iterator[ERPObject]: ...
+
+
+class PrimeContractChangeOrderAdapter(EntityAdapter[PrimeContractChangeOrderExport], Protocol):
+    """Prime contract change orders: ``create`` writes the change order, its lines and markups
+    in one transaction (a refused line leaves nothing) and is idempotent on the Procore id;
+    ``CreateResult.links`` are the ``change_order``, then each ``line_item`` and ``markup``."""
+
+    def unlink_check(self, ref: PrimeContractChangeOrderRef) -> UnlinkCheck:
+        """Whether the change order is deleted or void in the ERP. When it is, the ERP forgets
+        its Procore ids (a void document is never revived: exporting the change order again
+        makes a new one)."""
+        ...
+
+    def release(self, ref: PrimeContractChangeOrderRef) -> tuple[ExternalLink, ...]:
+        """A Super User reset: the ERP keeps the change order but forgets every Procore id on
+        it, its lines and markups. Returns the ties dropped."""
+        ...
+
+
 class Adapter(ABC):
     """One external accounting system, configured for one company.
 
@@ -768,6 +858,16 @@ class Adapter(ABC):
     @property
     def direct_costs(self) -> DirectCostAdapter:
         return self.entity(Entity.COMPANY_LEVEL_DIRECT_COSTS)
+
+    # -- Prime contracts and prime contract change orders --
+
+    @property
+    def prime_contracts(self) -> PrimeContractAdapter:
+        return self.entity(Entity.PRIME_CONTRACTS)
+
+    @property
+    def prime_contract_change_orders(self) -> PrimeContractChangeOrderAdapter:
+        return self.entity(Entity.PRIME_CONTRACT_CHANGE_ORDERS)
 
 
 # --------------------------------------------------------------------------------------------

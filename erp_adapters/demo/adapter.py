@@ -739,6 +739,12 @@ class DemoAdapter(Adapter):
 
         for cls in (PaymentApplications, DirectCosts):
             self._entities[cls.entity] = cls(self)
+        # Prime contracts and their change orders live in their own module (it builds on
+        # ``DemoEntity`` here, hence the import at call time).
+        from erp_adapters.demo.prime_contracts import PrimeContractChangeOrders, PrimeContracts
+
+        for cls in (PrimeContracts, PrimeContractChangeOrders):
+            self._entities[cls.entity] = cls(self)
 
     def entities(self) -> Mapping[Entity, Any]:
         return self._entities

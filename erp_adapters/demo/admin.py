@@ -141,3 +141,6 @@ from erp_adapters.demo import (  # noqa: E402
     admin_cost_structure,  # noqa: F401
     admin_payapps_direct_costs,  # noqa: F401
 )
+
+# Prime contracts and their change orders have their own module too.
+from erp_adapters.demo import admin_prime_contracts  # noqa: E402, F401  # isort: skip

@@ -496,3 +496,13 @@ from erp_adapters.demo.models_payapps_direct_costs import (  # noqa: E402, F401
     DirectCostKind,
     DocumentStatus,
 )
+
+# --- Prime contracts and their change orders ----------------------------------------------------
+# Declared in their own module; imported here so the app registers them.
+from erp_adapters.demo.prime_contract_models import (  # noqa: E402,F401
+    DemoPrimeContract,
+    DemoPrimeContractChangeOrder,
+    DemoPrimeContractChangeOrderLine,
+    DemoPrimeContractLine,
+    DemoPrimeContractMarkup,
+)

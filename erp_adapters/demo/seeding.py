@@ -38,6 +38,8 @@ from erp_adapters.demo.models import (
     DemoSubJob,
     DemoVendor,
 )
+from erp_adapters.demo.prime_contract_models import DemoPrimeContract
+from erp_adapters.demo.prime_contract_seeding import seed_prime_contracts
 
 GUID_NAMESPACE = uuid.UUID("6f0b8f6e-3c1a-5b7e-9d42-1f2e3d4c5b6a")
 VENDOR_BATCH = 2000
@@ -483,6 +485,7 @@ COUNTED = {
     "job_cost_codes": DemoJobCostCode,
     "job_costs": DemoJobCost,
     "budgets": DemoBudget,
+    "prime_contracts": DemoPrimeContract,  # prime contracts (prime_contract_seeding)
 }
 
 
@@ -515,6 +518,8 @@ def demo_erp_seed(
     from erp_adapters.demo.seeding_payapps_direct_costs import seed_payapps_direct_costs
 
     seed_payapps_direct_costs(tenant, job_rows, seed)
+    # Prime contracts: one owner contract per job, on the job's own cost codes.
+    seed_prime_contracts(tenant, job_rows, seed)
     after = _counts(tenant)
     return SeedReport(
         tenant=tenant,

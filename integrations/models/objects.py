@@ -24,6 +24,7 @@ class ItemType(models.TextChoices):
     PAYMENT_APPLICATION = "payment_application", "Payment application"
     PAYMENT_APPLICATION_LINE_ITEM = "payment_application_line_item", "Payment application line"
     COMPANY_LEVEL_DIRECT_COST = "company_level_direct_cost", "Company-level direct cost"
+    PRIME_CONTRACT_CHANGE_ORDER = "prime_contract_change_order", "Prime contract change order"
 
 
 class ObjectLink(models.Model):

@@ -29,6 +29,8 @@ DEFAULT_MINUTES: dict[str, int] = {
     ImportEntity.JOB_COSTS: 60,
     ImportEntity.STANDARD_COST_CODES: 24 * 60,
     ImportEntity.STANDARD_CATEGORIES: 24 * 60,
+    # An owner contract changes when the owner signs a change: hourly is soon enough.
+    ImportEntity.PRIME_CONTRACTS: 60,
 }
 
 

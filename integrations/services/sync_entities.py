@@ -51,6 +51,9 @@ class EntitySpec:
     scope: Callable[[Company], Callable[[ERPObject], bool]] | None = None
     # Set for entities sent object by object (job costs: several endpoints per job).
     push: Push | None = None
+    # Why an object cannot be sent yet (its job not in Procore): left for a later run, with
+    # the reason on the run, instead of being refused (a refusal waits for the object to change).
+    waits_for: Callable[[Company], Callable[[ERPObject], str | None]] | None = None
 
     def noun(self, count: int) -> str:
         return self.singular if count == 1 else self.plural
@@ -206,6 +209,59 @@ SPECS: dict[str, EntitySpec] = {
         push=job_costs_push,
     ),
 }
+
+# -- Prime contracts (events dictionary "Prime Contracts") --------------------------------------
+# Staged with their lines as children (``parent_origin_id`` by nesting). Procore re-imports a
+# prime contract marked imported, so one that changed in the ERP is staged again; Procore never
+# tells the portal it imported one, so its link stays ``staged`` and planning re-stages it when
+# its content changes, and archives it when it leaves the ERP.
+
+
+def _prime_contracts_wait(company: Company) -> Callable[[ERPObject], str | None]:
+    """A prime contract waits until its job is in Procore (synced): Procore shows staged
+    project-level records only under a synced project."""
+    synced = set(
+        ObjectLink.objects.filter(
+            company=company, item_type=ItemType.PROJECT, state=ObjectLink.State.SYNCED
+        ).values_list("origin_id", flat=True)
+    ) | set(
+        ObjectLink.objects.filter(
+            company=company, item_type=ItemType.PROJECT, procore_id__isnull=False
+        ).values_list("origin_id", flat=True)
+    )
+
+    def reason(obj: ERPObject) -> str | None:
+        project = str(obj.data.get("project_origin_id") or "")
+        if project in synced:
+            return None
+        return (
+            "not staged: its job is not synced with Procore yet; import the job (or export "
+            "the project) first, and the next refresh stages it."
+        )
+
+    return reason
+
+
+def _prime_contract_restage(
+    client: ProcoreClient, connection: Connection, items: list[Item]
+) -> SyncResult:
+    """A prime contract the portal knows is in Procore is staged again (Procore re-imports it);
+    the Procore ids of the answer are staged-record ids, so they are not kept."""
+    result = client.sync_staged_records(items)
+    result.entities = []
+    return result
+
+
+SPECS[Entity.PRIME_CONTRACTS] = EntitySpec(
+    entity=Entity.PRIME_CONTRACTS,
+    item_type=ItemType.PRIME_CONTRACT,
+    mode=Mode.STAGED,
+    singular="prime contract",
+    plural="prime contracts",
+    core_sync=_prime_contract_restage,
+    core_item=lambda obj: {**obj.as_json(), "status": "staged"},
+    waits_for=_prime_contracts_wait,
+)
 
 
 def entity_spec(entity: str) -> EntitySpec:

@@ -39,6 +39,7 @@ from erp_adapters.base import (
     ERPObject,
     ERPUnavailable,
     ListingProblems,
+    UnreadableRecord,
     listing_problems_of,
 )
 from erp_adapters.registry import get_adapter
@@ -132,6 +133,8 @@ class PlannedRun:
     links: dict[str, LinkInfo]
     seconds: float
     unreadable: ListingProblems = field(default_factory=ListingProblems)
+    # Objects that cannot be sent yet (``EntitySpec.waits_for``): left for a later run.
+    waiting: ListingProblems = field(default_factory=ListingProblems)
 
 
 def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) -> PlannedRun:
@@ -144,9 +147,17 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
     listed = source.list()
     if spec.scope is not None:
         listed = filter(spec.scope(company), listed)
+    waiting = ListingProblems()
+    waiting_ids: list[str] = []
+    if spec.waits_for is not None:
+        listed = _not_waiting(listed, spec.waits_for(company), waiting, waiting_ids)
     hashes = {obj.origin_id: hash_of(obj) for obj in listed}
     unreadable = listing_problems_of(source)
     links = object_links_for_planning(company_id=company.pk, item_type=spec.item_type)
+    for origin_id in waiting_ids:
+        # What Procore already holds of a waiting object stays as it is (never archived).
+        if origin_id in links:
+            hashes[origin_id] = links[origin_id].content_hash
     plan = plan_diff(spec.mode, hashes, links)
     return PlannedRun(
         plan=plan,
@@ -154,7 +165,22 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
         links=links,
         seconds=time.perf_counter() - started,
         unreadable=unreadable,
+        waiting=waiting,
     )
+
+
+def _not_waiting(
+    listed, reason_of, waiting: ListingProblems, waiting_ids: list[str]
+) -> Iterator[ERPObject]:
+    """The listed objects that can be sent now; the others are counted in ``waiting`` with
+    the reason, for the run to report."""
+    for obj in listed:
+        reason = reason_of(obj)
+        if reason is None:
+            yield obj
+        else:
+            waiting.add(UnreadableRecord(obj.origin_code or obj.origin_id, reason))
+            waiting_ids.append(obj.origin_id)
 
 
 def _store_version(*, run: SyncRun, hashes: dict[str, str]) -> ObjectListVersion:
@@ -235,6 +261,7 @@ class _Execution:
         version = _store_version(run=run, hashes=planned.hashes)
         self.links = planned.links
         self._unreadable(planned.unreadable)
+        self._waiting(planned.waiting)
         del planned
         self._forget(plan.forget)
         carried = run.created + run.updated + run.failed
@@ -505,6 +532,16 @@ class _Execution:
             return
         who = (item.origin_code or item.origin_id) if item else None
         refusals.append({"item": who, "reason": reason[:500]})
+        self.run.refusals = refusals
+
+    def _waiting(self, problems: ListingProblems) -> None:
+        """Objects left for a later run (their job is not in Procore yet): sampled among the
+        refusals as ``waiting``, so the run says which and why (a resumed run keeps them)."""
+        refusals = list(self.run.refusals or [])
+        for record in problems.samples:
+            sample = {"item": record.where, "reason": record.reason[:500], "source": "waiting"}
+            if sample not in refusals and len(refusals) < REFUSAL_SAMPLES:
+                refusals.append(sample)
         self.run.refusals = refusals
 
     def _unreadable(self, problems: ListingProblems) -> None:

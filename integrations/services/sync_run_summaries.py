@@ -46,7 +46,20 @@ def sync_run_summary(run: SyncRun) -> str:
             f"and {'was' if one else 'were'} left as {'it was' if one else 'they were'}; "
             f"correct {'it' if one else 'them'} in the ERP."
         )
+    waiting = sync_run_waiting(run)
+    if waiting:
+        one = len(waiting) == 1
+        sentence += (
+            f" {len(waiting):,}{' or more' if len(waiting) >= 5 else ''} "
+            f"{spec.noun(len(waiting))} {'waits' if one else 'wait'} for {'its' if one else 'their'}"
+            f" job to be in Procore and will be sent by a later import."
+        )
     return sentence
+
+
+def sync_run_waiting(run: SyncRun) -> list[dict]:
+    """The sampled objects the run left for later (``EntitySpec.waits_for``)."""
+    return [r for r in run.refusals or [] if r.get("source") == "waiting"]
 
 
 def _updated(count: int, spec: EntitySpec) -> str:
@@ -72,7 +85,7 @@ def sync_run_messages(run: SyncRun) -> tuple[bool, list[str]]:
                 f" {waiting:,} {spec.noun(waiting)} refused earlier will be sent again once "
                 "corrected in the ERP."
             )
-        return True, [summary]
+        return True, [summary, *map(sync_run_refusal_line, sync_run_waiting(run))]
     return False, [summary, *sync_run_refusals(run)]
 
 

@@ -54,6 +54,13 @@ EXTERNAL_DATA_ITEM_TYPES = frozenset(
     }
 )
 DETAIL_STATUSES = tuple(ErpRequestDetail.Status.values)
+# External Data item types that name objects the sandbox keeps under another type: a prime
+# contract change order is a ``change_order`` to External Data, like a commitment's.
+EXTERNAL_DATA_ALIASES = {"prime_contract_change_order": "change_order"}
+
+
+def _external_type(obj: ProcoreObject) -> str:
+    return EXTERNAL_DATA_ALIASES.get(obj.item_type, obj.item_type)
 
 
 # -- ERP connection ---------------------------------------------------------------------------
@@ -310,11 +317,11 @@ def external_data_sync(*, company: Company, updates: Any) -> dict:
     ids = {as_int(item.get("item_id")) for item in rows} - {None}
     origins = {clean_origin_id(item.get("origin_id")) for item in rows} - {None}
     by_id = {
-        (obj.item_type, obj.id): obj
+        (_external_type(obj), obj.id): obj
         for obj in ProcoreObject.objects.filter(company=company, id__in=ids)
     }
     holders = {
-        (obj.item_type, obj.origin_id): obj.id
+        (_external_type(obj), obj.origin_id): obj.id
         for obj in ProcoreObject.objects.filter(company=company, origin_id__in=origins)
     }
     entities, errors = [], []
@@ -336,7 +343,7 @@ def external_data_sync(*, company: Company, updates: Any) -> dict:
             entities.append(
                 {
                     "id": obj.id,
-                    "item_type": obj.item_type,
+                    "item_type": _external_type(obj),
                     "item_id": obj.id,
                     "origin_id": obj.origin_id,
                     "origin_data": obj.origin_data,

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from procore_sandbox.models import ErpConnection, ErpRequest, ExportRequest, ProcoreObject
-from procore_sandbox.services import cost_structure, payapps_direct_costs, payloads
+from procore_sandbox.services import cost_structure, payapps_direct_costs, payloads, prime_contracts
 from procore_sandbox.services.erp import erp_entity_config, erp_request_create
 from procore_sandbox.services.errors import SandboxError
 from procore_sandbox.services.objects import TYPE_LABELS
@@ -75,6 +75,12 @@ EXPORTS[payapps_direct_costs.DIRECT_COST] = ExportKind(
     "create_company_level_direct_cost",
     "company_level_direct_costs",
     payapps_direct_costs.direct_cost_payload,
+)
+# -- Prime contract change orders (services/prime_contracts.py) --
+EXPORTS["prime_contract_change_order"] = ExportKind(
+    "create_prime_contract_change_order",
+    "prime_contract_change_orders",
+    lambda change_order: prime_contracts.change_order_payload(change_order),
 )
 # Re-export is an update for jobs (create_or_update_job) and budgets (update_budget, with the
 # new transactions only); other synced objects are locked.
@@ -178,6 +184,10 @@ def _check_prerequisites(obj: ProcoreObject, label: str) -> None:
         raise SandboxError("Sync the commitment before sending its change order.")
     # Payment applications and company-level direct costs
     payapps_direct_costs.export_prerequisites_check(obj)
+    # Prime contract change orders: Procore asks for the project only; whether the ERP holds
+    # the prime contract is the ERP's to say.
+    if obj.item_type == "prime_contract_change_order" and not obj.project.synced:
+        raise SandboxError(f"Sync the project before sending this {label.lower()}.")
 
 
 def export_accept(*, export: ExportRequest) -> ErpRequest:

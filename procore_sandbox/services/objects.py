@@ -30,6 +30,9 @@ EDITABLE_FIELDS = {
     "purchase_order_contract": ("title", "description", "status"),
     "change_order": ("title", "description", "status"),
     "sub_job": ("name", "code"),
+    # Prime contracts and their change orders
+    "prime_contract": ("title", "description", "status"),
+    "prime_contract_change_order": ("title", "description", "status"),
 }
 TYPE_LABELS = {
     "vendor": "Vendor",
@@ -53,6 +56,9 @@ TYPE_LABELS = {
     "payment_application_line_item": "Payment application line",
     "company_level_direct_cost": "Direct cost",
     "direct_cost_line_item": "Direct cost line",
+    # Prime contracts and their change orders
+    "prime_contract_change_order": "Prime contract change order",
+    "markup": "Markup",
 }
 
 

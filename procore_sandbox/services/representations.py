@@ -20,6 +20,7 @@ HOLDER_TYPES = {
     "purchase_order_contract": "PurchaseOrderContract",
     "change_order": "CommitmentChangeOrder",
     "prime_contract": "PrimeContract",
+    "prime_contract_change_order": "PotentialChangeOrder",
 }
 
 

@@ -29,6 +29,7 @@ TOP_LEVEL_TYPES = (
     "purchase_order_contract",
     "change_order",
     "prime_contract",
+    "prime_contract_change_order",
 )
 
 
@@ -122,6 +123,11 @@ def company_objects(company: Company) -> dict[str, list]:
         "budgets": [entry(o) for o in rows if o.item_type == "budget"],
         "commitments": [entry(o) for o in rows if o.item_type in COMMITMENT_ITEM_TYPES],
         "change_orders": [entry(o) for o in rows if o.item_type == "change_order"],
+        # Prime contracts and their change orders
+        "prime_contracts": [entry(o) for o in rows if o.item_type == "prime_contract"],
+        "prime_contract_change_orders": [
+            entry(o) for o in rows if o.item_type == "prime_contract_change_order"
+        ],
     }
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from procore_sandbox.web import job_views, payapps_direct_costs_views, views
+from procore_sandbox.web import job_views, payapps_direct_costs_views, prime_contract_views, views
 
 CO = "companies/<int:company_id>/"
 
@@ -88,5 +88,16 @@ urlpatterns = [
         CO + "pay-apps-direct-costs/<int:object_id>/<slug:action>",
         payapps_direct_costs_views.document_action,
         name="payapps_direct_costs_action",
+    ),
+    # Prime contracts and their change orders (project user)
+    path(
+        CO + "prime-contracts/new",
+        prime_contract_views.prime_contract_new,
+        name="prime_contract_new",
+    ),
+    path(
+        CO + "prime-change-orders/new",
+        prime_contract_views.prime_change_order_new,
+        name="prime_change_order_new",
     ),
 ]

@@ -177,8 +177,16 @@ def company(request: HttpRequest, company_id: int) -> HttpResponse:
             "change_order_lines": forms.ChangeOrderLineFormSet(
                 prefix="cco_lines", form_kwargs={"company": found}
             ),
+            # Prime contracts and their change orders
+            **_prime_contract_context(found),
         },
     )
+
+
+def _prime_contract_context(company: Company) -> dict[str, Any]:
+    from procore_sandbox.web.prime_contract_views import company_context
+
+    return company_context(company)
 
 
 def _company_page(company: Company) -> str:

@@ -36,7 +36,12 @@ from integrations.services.sweeper import process_pending
 from procore_sandbox.models import Company as SandboxCompany
 from procore_sandbox.models import ErpConnection, ProcoreObject, StagedRecord
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_WEBHOOK_SECRET
-from tests.flows import cost_structure_effects, job_import_fixtures, payapps_direct_costs_effects
+from tests.flows import (
+    cost_structure_effects,
+    job_import_fixtures,
+    payapps_direct_costs_effects,
+    prime_contracts_effects,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "erp_requests"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
@@ -277,6 +282,7 @@ BEFORE: dict[str, Callable[[Given, Any], None]] = {
     **cost_structure_effects.BEFORE,
     **job_import_fixtures.BEFORE,
     **payapps_direct_costs_effects.BEFORE,
+    **prime_contracts_effects.BEFORE,
 }
 
 
@@ -453,6 +459,7 @@ EFFECTS: dict[str, Callable[[Given, ERPRequest, Any], None]] = {
     **cost_structure_effects.EFFECTS,
     **job_import_fixtures.EFFECTS,
     **payapps_direct_costs_effects.EFFECTS,
+    **prime_contracts_effects.EFFECTS,
 }
 
 

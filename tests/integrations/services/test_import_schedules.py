@@ -73,6 +73,7 @@ def test_every_importable_entity_gets_a_default_schedule_once(company):
         "standard_categories": 1440,
         "jobs": 60,
         "sub_jobs": 60,
+        "prime_contracts": 60,
         "job_costs": 60,
     }
-    assert import_schedules().count() == 6
+    assert import_schedules().count() == 7
