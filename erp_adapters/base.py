@@ -97,7 +97,7 @@ class ExternalLink:
 
     item_type: str
     item_id: int
-    origin_id: str
+    origin_id: str | None  # None unsyncs the object in Procore (unlink)
 
     def as_update(self) -> dict[str, Any]:
         return {"item_type": self.item_type, "item_id": self.item_id, "origin_id": self.origin_id}

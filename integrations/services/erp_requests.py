@@ -139,6 +139,8 @@ def _record_outcome(row: ERPRequest, outcome: Outcome) -> int:
     # import running before the close-out's write-back updates them in Procore (by id) instead
     # of creating a copy with the same ERP id.
     for link in outcome.external_data:
+        if not link.origin_id:
+            continue  # an unsync (origin_id null): the handler reports its link as unlinked
         object_link_mark_synced(
             company_pk=row.company_id,
             item_type=link.item_type,

@@ -124,3 +124,24 @@ def test_a_handler_can_close_a_request_stale(connected_request, monkeypatch):
     assert erp_request_process(erp_request_id=request.pk) == WorkState.STALE
     detail.refresh_from_db()
     assert (detail.status, detail.messages) == ("stale", ["The vendor was deleted in Procore."])
+
+
+def test_an_unsync_reported_as_external_data_is_sent_but_never_recorded_as_a_link(
+    connected_request, monkeypatch
+):
+    """An unlink handler may report ``origin_id: None`` (Procore unsyncs the object): it goes to
+    Procore with the close-out, and the portal does not record an object linked to "None"."""
+    from erp_adapters.base import ExternalLink
+    from integrations.handlers.registry import Outcome
+    from integrations.models import ObjectLink
+    from integrations.services.erp_requests import erp_request_process
+
+    request, _ = connected_request
+    unsync = ExternalLink("work_order_contract", 41, None)
+    _answering(monkeypatch, Outcome.success("Unlinked.", external_data=(unsync,)))
+    assert erp_request_process(erp_request_id=request.pk) == WorkState.SUCCEEDED
+    request.refresh_from_db()
+    assert request.external_links == [
+        {"item_type": "work_order_contract", "item_id": 41, "origin_id": None}
+    ]
+    assert not ObjectLink.objects.filter(company=request.company).exists()
