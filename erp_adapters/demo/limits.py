@@ -34,3 +34,8 @@ UOM = 10
 # Money: 12 digits before the point, 2 after; quantities and unit costs: 4 after.
 MONEY_DIGITS = 14
 QUANTITY_DIGITS = 16
+
+# Requisitions and payments (issue 11)
+REQUISITION_NUMBER = 30
+PAYMENT_NUMBER = 20
+CHECK_NUMBER = 20
