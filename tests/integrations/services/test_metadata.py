@@ -135,11 +135,17 @@ def test_a_document_enabling_what_the_portal_cannot_handle_is_refused_naming_it(
         "settings.entities.sub_jobs.enabled": "this portal does not handle sub jobs yet.",
         "settings.entities.budgets.enabled": "this portal does not handle budgets yet.",
         "settings.entities.job_costs.enabled": "this portal does not handle job costs yet.",
+        # Requisitions and payments (issue 11)
+        "settings.entities.requisitions.enabled": "this portal does not handle requisitions yet.",
+        "settings.entities.contract_payments.enabled": (
+            "this portal does not handle contract payments yet."
+        ),
     }
     entities["jobs"]["enabled"] = False  # switched off, it may stay in the document
     del entities["vendors"]["configs"]["unlink"]
     del entities["standard_cost_codes"], entities["standard_categories"]
     del entities["sub_jobs"], entities["budgets"], entities["job_costs"]
+    del entities["requisitions"], entities["contract_payments"]  # issue 11
     assert metadata_document_validate(document) == document
 
 
