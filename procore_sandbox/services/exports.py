@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from procore_sandbox.models import ErpConnection, ErpRequest, ExportRequest, ProcoreObject
-from procore_sandbox.services import cost_structure, payloads
+from procore_sandbox.services import cost_structure, payloads, requisitions
 from procore_sandbox.services.erp import erp_entity_config, erp_request_create
 from procore_sandbox.services.errors import SandboxError
 from procore_sandbox.services.objects import TYPE_LABELS
@@ -63,6 +63,13 @@ EXPORTS: dict[str, ExportKind] = {
         "budgets",
         payloads.budget_payload,
         prepare=cost_structure.budget_transactions_prepare,
+    ),
+    # -- Requisitions and payments (issue 11) --
+    "requisition": ExportKind(
+        "create_requisitions", "requisitions", requisitions.requisitions_payload
+    ),
+    "contract_payment": ExportKind(
+        "create_contract_payment", "contract_payments", requisitions.contract_payment_payload
     ),
 }
 # Re-export is an update for jobs (create_or_update_job) and budgets (update_budget, with the
@@ -165,6 +172,9 @@ def _check_prerequisites(obj: ProcoreObject, label: str) -> None:
             raise SandboxError(f"Sync the vendor before sending this {label.lower()}.")
     if obj.item_type == "change_order" and not obj.parent.synced:
         raise SandboxError("Sync the commitment before sending its change order.")
+    # -- Requisitions and payments (issue 11) --
+    if obj.item_type == "requisition" and not obj.parent.synced:
+        raise SandboxError("Sync the commitment before sending its invoices.")
 
 
 def export_accept(*, export: ExportRequest) -> ErpRequest:

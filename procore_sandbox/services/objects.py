@@ -48,6 +48,10 @@ TYPE_LABELS = {
     "budget_line_item": "Budget line item",
     "erp_job_cost": "Job cost",
     "erp_transaction": "ERP transaction",
+    # Requisitions and payments (issue 11)
+    "requisition": "Subcontractor invoice",
+    "contract_payment": "Contract payment",
+    "invoice_payment": "Invoice payment",
 }
 
 
