@@ -171,8 +171,7 @@ class Requisitions(DemoEntity):
             return problems, None, []
         if commitment.status.strip().lower() == "void":
             problems.append(
-                f"{_commitment_label(commitment).capitalize()} is void in the ERP; an invoice "
-                "cannot bill it."
+                f"Commitment {commitment.number} is void in the ERP; an invoice cannot bill it."
             )
         items = [as_dict(item) for item in requisition.get("line_items") or []]
         if not items:
