@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from erp_adapters.base import PaymentState
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
+from integrations.models import ItemType
 
-CONTRACT_PAYMENT = "contract_payment"
-INVOICE_PAYMENT = "invoice_payment"
+CONTRACT_PAYMENT = ItemType.CONTRACT_PAYMENT
+INVOICE_PAYMENT = ItemType.INVOICE_PAYMENT
 
 
 @register("create_payment", "create_contract_payment")

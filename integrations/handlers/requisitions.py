@@ -19,8 +19,9 @@ from typing import Any
 
 from erp_adapters.base import ConstraintViolation, ExternalLink
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
+from integrations.models import ItemType
 
-REQUISITION = "requisition"
+REQUISITION = ItemType.REQUISITION
 
 
 def requisition_label(requisition: dict[str, Any]) -> str:

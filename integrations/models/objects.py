@@ -20,6 +20,16 @@ class ItemType(models.TextChoices):
     PRIME_CONTRACT = "prime_contract", "Prime contract"
     LINE_ITEM = "line_item", "Line item"
     JOB_COSTS = "job_costs", "Job costs (of a job or sub job)"
+    # -- Requisitions and payments (issue 11) --
+    REQUISITION = "requisition", "Subcontractor invoice (requisition)"
+    REQUISITION_CONTRACT_ITEM = "requisition_contract_item", "Invoice contract item"
+    REQUISITION_CONTRACT_DETAIL_ITEM = (
+        "requisition_contract_detail_item",
+        "Invoice contract detail item",
+    )
+    REQUISITION_CHANGE_ORDER_ITEM = "requisition_change_order_item", "Invoice change order item"
+    CONTRACT_PAYMENT = "contract_payment", "Contract payment (made in Procore)"
+    INVOICE_PAYMENT = "invoice_payment", "Invoice payment (recorded in the ERP)"
 
 
 class ObjectLink(models.Model):
