@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from procore_sandbox.web import job_views, views
+from procore_sandbox.web import job_views, requisition_views, views
 
 CO = "companies/<int:company_id>/"
 
@@ -73,5 +73,21 @@ urlpatterns = [
     ),
     path(
         CO + "erp/super-user/<slug:action>", job_views.super_user_action, name="super_user_action"
+    ),
+    # Subcontractor invoices (requisitions) and their payments (issue 11)
+    path(
+        CO + "objects/<int:object_id>/invoices/new",
+        requisition_views.requisition_new,
+        name="requisition_new",
+    ),
+    path(
+        CO + "objects/<int:object_id>/payments/new",
+        requisition_views.payment_new,
+        name="payment_new",
+    ),
+    path(
+        CO + "erp/invoices/export",
+        requisition_views.requisitions_export,
+        name="requisitions_export",
     ),
 ]
