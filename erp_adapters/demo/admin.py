@@ -135,5 +135,9 @@ class DemoChangeOrderAdmin(WithTotal, DemoAdminBase):
     ordering = ("-id",)
 
 
-# A job's cost structure has its own module; importing it registers its pages.
-from erp_adapters.demo import admin_cost_structure  # noqa: E402, F401
+# A job's cost structure has its own module, and so have requisitions and payments (issue 11);
+# importing them registers their pages.
+from erp_adapters.demo import (  # noqa: E402
+    admin_cost_structure,  # noqa: F401
+    admin_requisitions,  # noqa: F401
+)

@@ -562,7 +562,9 @@ class DemoPayment(TenantRow):
     requisition = models.ForeignKey(
         DemoRequisition, on_delete=models.PROTECT, related_name="payments"
     )
-    number = models.CharField(max_length=limits.PAYMENT_NUMBER, help_text="Payment number.")
+    number = models.CharField(
+        max_length=limits.PAYMENT_NUMBER, blank=True, help_text="Payment number (given if blank)."
+    )
     amount = models.DecimalField(max_digits=limits.MONEY_DIGITS, decimal_places=2)
     paid_on = models.DateField()
     check_number = models.CharField(max_length=limits.CHECK_NUMBER, blank=True)
