@@ -14,7 +14,10 @@ from tests.erp_adapters.demo.conftest import TENANT
 
 @pytest.fixture
 def billed(adapter, books) -> DemoRequisition:
-    """Invoice 9348 billing 1,000.00 on the first line of SC-001 of J-1001."""
+    """Invoice 9348 billing 1,000.00 on the first line of SC-001 of J-1001 (the seeded invoice
+    history removed)."""
+    DemoPayment.objects.filter(tenant=TENANT).delete()
+    DemoRequisition.objects.filter(tenant=TENANT).delete()
     commitment = DemoCommitment.objects.get(tenant=TENANT, job__code="J-1001", number="SC-001")
     line = commitment.lines.order_by("position").first()
     adapter.requisitions.create(

@@ -25,7 +25,10 @@ from tests.erp_adapters.demo.conftest import TENANT
 
 @pytest.fixture
 def subcontract(books) -> DemoCommitment:
-    """The first seeded subcontract of J-1001: three lines and an approved change order."""
+    """The first seeded subcontract of J-1001: three lines and an approved change order, with
+    no invoice yet (the seeded invoice history is removed)."""
+    DemoPayment.objects.filter(tenant=TENANT).delete()
+    DemoRequisition.objects.filter(tenant=TENANT).delete()
     return DemoCommitment.objects.get(tenant=TENANT, job__code="J-1001", number="SC-001")
 
 
