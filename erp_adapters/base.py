@@ -843,7 +843,7 @@ class JobCostAdapter(Protocol):
 # item (``Billings::ContractItem``), one of its detail items (``Billings::ContractDetailItem``) or
 # a change order item (``Billings::ChangeOrderItem``). Payments are made against a requisition:
 # exported from Procore (``create_contract_payment``), or recorded in the ERP and synced to
-# Procore as invoice payments (``sync_contract_payments``).
+# Procore as invoice payments (``sync_contract_payments``, an import run like any other).
 
 REQUISITION_ITEM_TYPES: dict[str, str] = {
     "Billings::ContractItem": "requisition_contract_item",
@@ -904,32 +904,6 @@ class ContractPaymentExport(TypedDict, total=False):
     company_id: int
 
 
-@dataclass(frozen=True, slots=True)
-class InvoicePayment:
-    """A payment the ERP recorded against a requisition synced with Procore, as one
-    ``invoice_payments/sync`` update (amounts as decimal strings)."""
-
-    origin_id: str
-    origin_code: str
-    requisition_procore_id: int
-    amount: str
-    payment_date: str
-    check_number: str = ""
-    payment_method: str = ""
-
-    def as_update(self) -> dict[str, Any]:
-        return {
-            "invoice_type": INVOICE_TYPE_REQUISITION,
-            "invoice_id": self.requisition_procore_id,
-            "origin_id": self.origin_id,
-            "origin_code": self.origin_code,
-            "amount": self.amount,
-            "payment_date": self.payment_date,
-            "check_number": self.check_number,
-            "payment_method": self.payment_method,
-        }
-
-
 class PaymentState(StrEnum):
     """What the ERP says of a payment Procore holds a link to (``reset_payment``)."""
 
@@ -968,9 +942,13 @@ class ContractPaymentAdapter(Protocol):
         """Record the payment against its requisition, idempotently on the Procore id."""
         ...
 
-    def recorded(self) -> Iterator[InvoicePayment]:
+    def list(self) -> Iterator[ERPObject]:
         """Every live payment recorded in the ERP against a requisition exported from Procore
-        (payments that came from Procore itself are not sent back)."""
+        (payments that came from Procore itself are not sent back), streamed, as
+        ``invoice_payment`` objects whose ``data`` is one ``invoice_payments/sync`` item without
+        its origin ids: ``invoice_type`` (``INVOICE_TYPE_REQUISITION``), ``invoice_id`` (the
+        requisition's Procore id), ``amount`` (a decimal string), ``payment_date``,
+        ``check_number``, ``payment_method``."""
         ...
 
     def state(self, origin_id: str) -> PaymentState:

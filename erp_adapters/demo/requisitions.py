@@ -24,13 +24,14 @@ from django.db.models import Q, Sum
 
 from erp_adapters import money
 from erp_adapters.base import (
+    INVOICE_TYPE_REQUISITION,
     REQUISITION_ITEM_TYPES,
     ConstraintViolation,
     ContractPaymentExport,
     CreateResult,
     Entity,
+    ERPObject,
     ExternalLink,
-    InvoicePayment,
     PaymentState,
     ProcoreRequisition,
 )
@@ -434,9 +435,6 @@ class ContractPayments(DemoEntity):
     payload_key = "contract_payment"
     what = "payment"
 
-    def list(self) -> Iterator[Any]:
-        return iter(())
-
     def _requisition(self, payment: dict[str, Any]) -> DemoRequisition | None:
         requisition_id = as_int(payment.get("requisition_id"))
         if requisition_id is None:
@@ -500,29 +498,7 @@ class ContractPayments(DemoEntity):
         links = (ExternalLink("contract_payment", row.procore_id, str(row.guid)),)
         return CreateResult(str(row.guid), row.number, created, links)
 
-    def recorded(self) -> Iterator[InvoicePayment]:
-        with self.reachable():
-            payments = (
-                DemoPayment.objects.filter(
-                    tenant=self.tenant,
-                    procore_id__isnull=True,
-                    requisition__procore_id__isnull=False,
-                )
-                .exclude(status__iexact="void")
-                .exclude(requisition__status__iexact="void")
-                .select_related("requisition")
-                .order_by("id")
-            )
-            for row in payments.iterator(chunk_size=self.page_size):
-                yield InvoicePayment(
-                    origin_id=str(row.guid),
-                    origin_code=row.number,
-                    requisition_procore_id=int(row.requisition.procore_id),
-                    amount=money.as_text(row.amount),
-                    payment_date=row.paid_on.isoformat(),
-                    check_number=row.check_number,
-                    payment_method=row.method,
-                )
+    lister = staticmethod(lambda tenant, page_size: list_invoice_payments(tenant, page_size))
 
     def state(self, origin_id: str) -> PaymentState:
         with self.reachable():
@@ -543,3 +519,39 @@ def _payment_date(payment: dict[str, Any]) -> datetime.date:
         if found is not None and found.year > 1970:
             return found
     return _date(payment.get("invoice_date")) or datetime.date.today()
+
+
+def list_invoice_payments(tenant: str, page_size: int) -> Iterator[ERPObject]:
+    """The payments the accountant recorded on invoices exported from Procore, a page at a
+    time by id (no cursor held between pages), as ``invoice_payments/sync`` items."""
+    last = 0
+    while True:
+        page = list(
+            DemoPayment.objects.filter(
+                tenant=tenant,
+                id__gt=last,
+                procore_id__isnull=True,
+                requisition__procore_id__isnull=False,
+            )
+            .exclude(status__iexact="void")
+            .exclude(requisition__status__iexact="void")
+            .select_related("requisition")
+            .order_by("id")[:page_size]
+        )
+        for row in page:
+            yield ERPObject(
+                item_type="invoice_payment",
+                origin_id=str(row.guid),
+                origin_code=row.number,
+                data={
+                    "invoice_type": INVOICE_TYPE_REQUISITION,
+                    "invoice_id": int(row.requisition.procore_id),
+                    "amount": money.as_text(row.amount),
+                    "payment_date": row.paid_on.isoformat(),
+                    "check_number": row.check_number,
+                    "payment_method": row.method,
+                },
+            )
+        if len(page) < page_size:
+            return
+        last = page[-1].id

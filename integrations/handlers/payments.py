@@ -6,7 +6,8 @@ through ``invoice_payments/sync``), and the Super User's reset of one (``reset_p
 
 from __future__ import annotations
 
-from erp_adapters.base import PaymentState
+from erp_adapters.base import Entity, PaymentState
+from integrations.handlers.imports import import_for_request
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
 
@@ -44,37 +45,10 @@ def create_contract_payment(ctx: HandlerContext) -> Outcome:
 
 @register("sync_contract_payments")
 def sync_contract_payments(ctx: HandlerContext) -> Outcome:
-    """The approver pressed Refresh on the Subcontractor Invoices tab: every payment the ERP
-    recorded against an invoice exported from Procore is written to Procore (created, or updated
-    by its ERP id, so a repeat changes nothing)."""
-    recorded = list(ctx.adapter.contract_payments.recorded())
-    if not recorded:
-        return Outcome.success("The ERP has no payments on invoices synced with Procore.")
-    result = ctx.client.sync_invoice_payments([payment.as_update() for payment in recorded])
-    refused = result.failed_indexes
-    changes = []
-    for entity in result.entities:
-        if entity.get("origin_id") and entity.get("id"):
-            changes.append(
-                LinkChange.now_synced(
-                    INVOICE_PAYMENT,
-                    str(entity["origin_id"]),
-                    procore_id=int(entity["id"]),
-                    origin_code=str(entity.get("origin_code") or ""),
-                )
-            )
-    written = len(recorded) - len(refused)
-    message = f"{written} payment{'s' if written != 1 else ''} from the ERP written to Procore."
-    if not result.errors:
-        return Outcome.success(message, object_links=tuple(changes))
-    reasons = [
-        f"Procore refused payment {recorded[error.index].origin_code}: {error}"
-        if error.index is not None and error.index < len(recorded)
-        else f"Procore refused a payment: {error}"
-        for error in result.errors
-    ]
-    outcome = Outcome.failed(message, *reasons)
-    return Outcome(outcome.status, outcome.messages, object_links=tuple(changes))
+    """The approver pressed Refresh on the Subcontractor Invoices tab: an import run writes every
+    payment the ERP recorded on an invoice exported from Procore, and only what changed since the
+    last run, through ``invoice_payments/sync`` (upsert by the payment's ERP id)."""
+    return import_for_request(ctx, Entity.CONTRACT_PAYMENTS)
 
 
 @register("reset_payment")

@@ -13,6 +13,7 @@ class ImportEntity(models.TextChoices):
     JOBS = "jobs", "Jobs"
     SUB_JOBS = "sub_jobs", "Sub jobs"
     JOB_COSTS = "job_costs", "Job costs"
+    CONTRACT_PAYMENTS = "contract_payments", "Payments on subcontractor invoices"  # issue 11
 
 
 class ImportSchedule(models.Model):

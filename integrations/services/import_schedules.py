@@ -29,6 +29,7 @@ DEFAULT_MINUTES: dict[str, int] = {
     ImportEntity.JOB_COSTS: 60,
     ImportEntity.STANDARD_COST_CODES: 24 * 60,
     ImportEntity.STANDARD_CATEGORIES: 24 * 60,
+    ImportEntity.CONTRACT_PAYMENTS: 60,  # issue 11: payments the ERP recorded on invoices
 }
 
 

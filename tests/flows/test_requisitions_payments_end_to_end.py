@@ -160,7 +160,7 @@ def test_a_payment_recorded_in_the_erp_reaches_the_invoice_in_procore_on_refresh
 
     detail = detail_of(refresh)
     assert detail.status == "success", detail.messages
-    assert detail.messages == ["1 payment from the ERP written to Procore."]
+    assert detail.messages[0] == "Added 1 new payment; 0 unchanged."
     (payment,) = requisition_payments(requisition)
     assert (payment.item_type, payment.origin_id, payment.origin_code) == (
         "invoice_payment",
@@ -169,10 +169,17 @@ def test_a_payment_recorded_in_the_erp_reaches_the_invoice_in_procore_on_refresh
     )
     assert payment.data["amount"] == "720.00" and payment.data["payment_date"] == "2026-11-28"
 
-    # Refresh again: the same payment is updated, not added twice.
-    button_press(company=requisition.company, button="refresh_contract_payments")
+    # Refresh again: nothing changed, nothing sent. The accountant corrects the check number:
+    # the same payment is updated in Procore, not added twice.
+    (again,) = button_press(company=requisition.company, button="refresh_contract_payments")
     _deliver_and_work()
-    assert requisition_payments(requisition).count() == 1
+    assert detail_of(again).messages[0].startswith("No changes: all 1 payment in the ERP")
+    DemoPayment.objects.filter(pk=paid.pk).update(check_number="5002")
+    (fixed,) = button_press(company=requisition.company, button="refresh_contract_payments")
+    _deliver_and_work()
+    assert detail_of(fixed).messages[0] == "Updated 1 payment; 0 unchanged."
+    (payment,) = requisition_payments(requisition)
+    assert payment.data["check_number"] == "5002"
 
 
 def test_a_payment_made_in_procore_is_recorded_in_the_erp(subcontract, provisioned):

@@ -265,12 +265,15 @@ def test_recorded_payments_are_those_the_accountant_made_on_exported_invoices(ad
     DemoPayment.objects.filter(pk=voided.pk).update(status="Void")
     adapter.contract_payments.create(payment_export("30"))  # came from Procore: not sent back
 
-    (only,) = adapter.contract_payments.recorded()
-    assert only.as_update() == {
+    (only,) = adapter.contract_payments.list()
+    assert (only.item_type, only.origin_id, only.origin_code) == (
+        "invoice_payment",
+        str(mine.guid),
+        mine.number,
+    )
+    assert only.data == {
         "invoice_type": "Billings::Requisition",
         "invoice_id": 77,
-        "origin_id": str(mine.guid),
-        "origin_code": mine.number,
         "amount": "10.00",
         "payment_date": "2026-01-02",
         "check_number": "",
@@ -281,3 +284,13 @@ def test_recorded_payments_are_those_the_accountant_made_on_exported_invoices(ad
     mine.delete()
     assert adapter.contract_payments.state(str(mine.guid)) == PaymentState.GONE
     assert adapter.contract_payments.state("payment_origin_id") == PaymentState.GONE
+
+
+def test_payments_are_listed_a_page_at_a_time_each_once(books, billed):
+    for _ in range(5):
+        payment_record(requisition=billed, amount=Decimal("1"), paid_on=datetime.date.today())
+    small_pages = get_adapter("demo", {"tenant": TENANT, "page_size": 2})
+    listed = [obj.origin_id for obj in small_pages.contract_payments.list()]
+    assert sorted(listed) == sorted(
+        str(g) for g in DemoPayment.objects.values_list("guid", flat=True)
+    )
