@@ -106,7 +106,15 @@ def test_provisioning_twice_duplicates_nothing(sandbox_connection):
 
     schedules = ImportSchedule.objects.filter(company=company)
     assert sorted(schedules.values_list("entity", flat=True)) == sorted(
-        ["vendors", "standard_cost_codes", "standard_categories", "jobs", "sub_jobs", "job_costs"]
+        [
+            "vendors",
+            "standard_cost_codes",
+            "standard_categories",
+            "jobs",
+            "sub_jobs",
+            "job_costs",
+            "contract_payments",  # issue 11
+        ]
     )
     assert all(row.schedule_id for row in schedules)  # a django-q2 schedule behind each
 
