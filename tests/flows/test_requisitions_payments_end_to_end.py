@@ -260,3 +260,56 @@ def test_reset_of_a_payment_the_erp_deleted_unlinks_it_and_of_a_live_one_keeps_i
     ours = ERPRequest.objects.get(procore_request_id=reset.id)
     assert ours.state == "failed"
     assert "still in the ERP" in ours.last_error
+
+
+def test_a_worker_killed_mid_invoice_leaves_nothing_and_the_retry_creates_it_once(
+    subcontract, provisioned, monkeypatch
+):
+    """The ERP writes an invoice in one transaction: a worker dying between its header and its
+    lines leaves nothing; one dying after the ERP wrote it, before the write-back, leaves the
+    invoice, which the retry finds instead of billing the commitment twice."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from erp_adapters.demo.models import DemoRequisitionLine as Lines
+    from erp_adapters.registry import get_adapter
+    from integrations.models.erp_requests import WorkState
+    from integrations.procore import ProcoreClient
+    from integrations.services.work import work_claim_one
+    from procore_sandbox.services.delivery import deliveries_run_due
+    from procore_sandbox.services.exports import export_accept, export_send
+
+    requisition = invoice_on(subcontract, "300.00", "300.00", number="INV-21")
+    request = export_accept(export=export_send(obj=requisition))
+    assert deliveries_run_due() >= 1
+    ours = ERPRequest.objects.get(procore_request_id=request.id)
+    with ProcoreClient(provisioned) as client:
+        (payload,) = client.get_erp_request(request.id).request_data["requisitions"]
+    adapter = get_adapter(provisioned.adapter_key, provisioned.adapter_settings)
+
+    def killed(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Lines.objects, "bulk_create", killed)
+        with pytest.raises(SystemExit):
+            adapter.requisitions.create(payload)
+    assert not DemoRequisition.objects.filter(procore_id=requisition.id).exists()
+
+    # A worker claims the request, creates the invoice in the ERP, then dies.
+    claimed = work_claim_one(ERPRequest, pk=ours.pk)
+    adapter.requisitions.create(payload)
+    assert claimed.state == WorkState.PROCESSING
+    ERPRequest.objects.filter(pk=ours.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    process_pending()
+
+    assert DemoRequisition.objects.filter(procore_id=requisition.id).count() == 1
+    assert Lines.objects.filter(requisition__procore_id=requisition.id).count() == 2
+    detail = detail_of(request)
+    assert detail.status == "success"
+    assert detail.messages == ["Invoice INV-21: Already in the ERP as INV-21 with 2 lines."]
+    requisition.refresh_from_db()
+    assert requisition.origin_id is not None
