@@ -50,6 +50,9 @@ class Entity(StrEnum):
     # Prime contracts (imported) and their change orders (exported).
     PRIME_CONTRACTS = "prime_contracts"
     PRIME_CONTRACT_CHANGE_ORDERS = "prime_contract_change_orders"
+    # -- Requisitions and payments (issue 11) --
+    REQUISITIONS = "requisitions"
+    CONTRACT_PAYMENTS = "contract_payments"
 
 
 @dataclass(frozen=True, slots=True)
@@ -869,6 +872,16 @@ class Adapter(ABC):
     def prime_contract_change_orders(self) -> PrimeContractChangeOrderAdapter:
         return self.entity(Entity.PRIME_CONTRACT_CHANGE_ORDERS)
 
+    # -- Requisitions and payments (issue 11) --
+
+    @property
+    def requisitions(self) -> RequisitionAdapter:
+        return self.entity(Entity.REQUISITIONS)
+
+    @property
+    def contract_payments(self) -> ContractPaymentAdapter:
+        return self.entity(Entity.CONTRACT_PAYMENTS)
+
 
 # --------------------------------------------------------------------------------------------
 # Job costs: a job's (or sub job's) cost structure, imported into Procore
@@ -1081,3 +1094,120 @@ class DocumentAdapter(Protocol[PayloadT]):
 
 PaymentApplicationAdapter = DocumentAdapter[PaymentApplicationExport]
 DirectCostAdapter = DocumentAdapter[DirectCostExport]
+# Requisitions and payments (issue 11, the events dictionary's "Requisitions" and "Payments")
+# --------------------------------------------------------------------------------------------
+# A requisition (a subcontractor invoice) bills a commitment: each line bills part of a contract
+# item (``Billings::ContractItem``), one of its detail items (``Billings::ContractDetailItem``) or
+# a change order item (``Billings::ChangeOrderItem``). Payments are made against a requisition:
+# exported from Procore (``create_contract_payment``), or recorded in the ERP and synced to
+# Procore as invoice payments (``sync_contract_payments``, an import run like any other).
+
+REQUISITION_ITEM_TYPES: dict[str, str] = {
+    "Billings::ContractItem": "requisition_contract_item",
+    "Billings::ContractDetailItem": "requisition_contract_detail_item",
+    "Billings::ChangeOrderItem": "requisition_change_order_item",
+}
+INVOICE_TYPE_REQUISITION = "Billings::Requisition"
+
+
+class ProcoreRequisitionItem(TypedDict, total=False):
+    procore_requisition_item_id: int
+    requisition_item_type: str
+    amount: str
+    description: str | None
+    commitment_item_origin_id: str | None
+    change_order_line_item_origin_id: str | None
+    cost_code_origin_id: str | None
+    line_item_type_origin_id: str | None
+    retainage_this_period: str | None
+    scheduled_total_amount: str | None
+
+
+class ProcoreRequisition(TypedDict, total=False):
+    """One requisition of ``create_requisitions`` (``request_data.requisitions[]``)."""
+
+    procore_requisition_id: int
+    request_detail_id: int
+    code: str | None
+    invoice_number: str | None
+    billing_date: str | None
+    contract_id: int
+    contract_origin_id: str | None
+    job_origin_id: str | None
+    line_items: list[ProcoreRequisitionItem]
+    erp_custom_fields: dict[str, Any]
+
+
+class ProcoreContractPayment(TypedDict, total=False):
+    id: int
+    project_id: int
+    contract_id: int
+    requisition_id: int
+    invoice_number: str | None
+    amount: str
+    date_payment_created: str | None
+    date_payment_settled: str | None
+    payment_method: str | None
+    payment_number: str | None
+    check_number: str | None
+    status: str | None
+
+
+class ContractPaymentExport(TypedDict, total=False):
+    """`create_payment` / `create_contract_payment`."""
+
+    request_detail_id: int
+    contract_payment: ProcoreContractPayment
+    company_id: int
+
+
+class PaymentState(StrEnum):
+    """What the ERP says of a payment Procore holds a link to (``reset_payment``)."""
+
+    LIVE = "live"
+    VOID = "void"
+    GONE = "gone"
+
+
+class RequisitionAdapter(Protocol):
+    """Requisitions, each created with all its lines or not at all."""
+
+    entity: Entity
+
+    def check_create(self, requisition: ProcoreRequisition) -> list[str]:
+        """Why the ERP would refuse the requisition (each line named: a commitment not in the
+        ERP, a line billing more than remains), empty when it accepts it or holds it already."""
+        ...
+
+    def create(self, requisition: ProcoreRequisition) -> CreateResult:
+        """Create the requisition and its lines, idempotently on ``procore_requisition_id``;
+        ``links`` are the External Data updates (``requisition`` and one per line). Raises
+        ``ConstraintViolation`` leaving nothing of the requisition behind."""
+        ...
+
+
+class ContractPaymentAdapter(Protocol):
+    """Payments against requisitions."""
+
+    entity: Entity
+
+    def check_create(self, payload: ContractPaymentExport) -> list[str]:
+        """Why the ERP would refuse to record the exported payment."""
+        ...
+
+    def create(self, payload: ContractPaymentExport) -> CreateResult:
+        """Record the payment against its requisition, idempotently on the Procore id."""
+        ...
+
+    def list(self) -> Iterator[ERPObject]:
+        """Every live payment recorded in the ERP against a requisition exported from Procore
+        (payments that came from Procore itself are not sent back), streamed, as
+        ``invoice_payment`` objects whose ``data`` is one ``invoice_payments/sync`` item without
+        its origin ids: ``invoice_type`` (``INVOICE_TYPE_REQUISITION``), ``invoice_id`` (the
+        requisition's Procore id), ``amount`` (a decimal string), ``payment_date``,
+        ``check_number``, ``payment_method``."""
+        ...
+
+    def state(self, origin_id: str) -> PaymentState:
+        """Whether the ERP still holds the payment with this origin id, voided it, or has none."""
+        ...

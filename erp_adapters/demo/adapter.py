@@ -745,6 +745,11 @@ class DemoAdapter(Adapter):
 
         for cls in (PrimeContracts, PrimeContractChangeOrders):
             self._entities[cls.entity] = cls(self)
+        # -- Requisitions and payments (issue 11): their own module, which builds on DemoEntity.
+        from erp_adapters.demo.requisitions import ContractPayments, Requisitions
+
+        for extra in (Requisitions, ContractPayments):
+            self._entities[extra.entity] = extra(self)
 
     def entities(self) -> Mapping[Entity, Any]:
         return self._entities

@@ -140,6 +140,7 @@ class DemoChangeOrderAdmin(WithTotal, DemoAdminBase):
 from erp_adapters.demo import (  # noqa: E402
     admin_cost_structure,  # noqa: F401
     admin_payapps_direct_costs,  # noqa: F401
+    admin_requisitions,  # noqa: F401
 )
 
 # Prime contracts and their change orders have their own module too.

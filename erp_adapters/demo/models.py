@@ -506,3 +506,99 @@ from erp_adapters.demo.prime_contract_models import (  # noqa: E402,F401
     DemoPrimeContractLine,
     DemoPrimeContractMarkup,
 )
+
+# --- Requisitions and payments (issue 11, "Requisitions" and "Payments") -----------------------
+# A requisition is a subcontractor's invoice against a commitment: each line bills part of a
+# commitment line (a contract item or one of its detail items) or of a change order line. The ERP
+# never lets the lines billed on a commitment line, over every requisition that is not void, pass
+# that line's amount. Payments are recorded against a requisition, by the ERP's accountant (and
+# then synced to Procore) or exported from Procore.
+
+
+class RequisitionItemKind(models.TextChoices):
+    CONTRACT = "contract", "Contract item"
+    CHANGE_ORDER = "change_order", "Change order item"
+    DETAIL = "detail", "Contract detail item"
+
+
+class DemoRequisition(TenantRow):
+    commitment = models.ForeignKey(
+        DemoCommitment, on_delete=models.PROTECT, related_name="requisitions"
+    )
+    number = models.CharField(max_length=limits.REQUISITION_NUMBER, help_text="Invoice number.")
+    billing_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, default="Approved", help_text="Approved or Void.")
+
+    class Meta:
+        verbose_name = "requisition (subcontractor invoice)"
+        constraints = [_tenant_unique("requisition", "procore_id")]
+        indexes = [_tenant_pk_index("requisition")]
+
+    def __str__(self) -> str:
+        return f"Invoice {self.number}"
+
+    @property
+    def void(self) -> bool:
+        return self.status.strip().lower() == "void"
+
+
+class DemoRequisitionLine(TenantRow):
+    requisition = models.ForeignKey(DemoRequisition, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=16, choices=RequisitionItemKind.choices)
+    position = models.PositiveIntegerField(default=1)
+    description = models.CharField(max_length=limits.LINE_DESCRIPTION, blank=True)
+    commitment_line = models.ForeignKey(
+        DemoCommitmentLine,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requisition_lines",
+    )
+    change_order_line = models.ForeignKey(
+        DemoChangeOrderLine,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requisition_lines",
+    )
+    amount = models.DecimalField(max_digits=limits.MONEY_DIGITS, decimal_places=2)
+    retainage = models.DecimalField(max_digits=limits.MONEY_DIGITS, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = "requisition line"
+        constraints = [_tenant_unique("requisitionline", "procore_id")]
+        indexes = [
+            models.Index(fields=["requisition", "position"], name="demo_requisitionline_pos_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.description}"
+
+
+class DemoPayment(TenantRow):
+    """A payment against a requisition. ``procore_id`` is the Procore contract payment it was
+    exported from (none for a payment the accountant recorded in the ERP)."""
+
+    requisition = models.ForeignKey(
+        DemoRequisition, on_delete=models.PROTECT, related_name="payments"
+    )
+    number = models.CharField(
+        max_length=limits.PAYMENT_NUMBER, blank=True, help_text="Payment number (given if blank)."
+    )
+    amount = models.DecimalField(max_digits=limits.MONEY_DIGITS, decimal_places=2)
+    paid_on = models.DateField()
+    check_number = models.CharField(max_length=limits.CHECK_NUMBER, blank=True)
+    method = models.CharField(max_length=20, blank=True, help_text="check, ach, wire, card …")
+    status = models.CharField(max_length=20, default="Posted", help_text="Posted or Void.")
+
+    class Meta:
+        verbose_name = "payment"
+        constraints = [_tenant_unique("payment", "procore_id"), _tenant_unique("payment", "number")]
+        indexes = [_tenant_pk_index("payment")]
+
+    def __str__(self) -> str:
+        return f"Payment {self.number}"
+
+    @property
+    def void(self) -> bool:
+        return self.status.strip().lower() == "void"

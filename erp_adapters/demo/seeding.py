@@ -513,6 +513,10 @@ def demo_erp_seed(
     seed_vendors(tenant, vendors, seed)
     job_rows = seed_jobs(tenant, jobs, seed)
     seed_commitments(tenant, job_rows, commitments_per_job, seed)
+    # Requisitions and payments (issue 11): an invoice and its payment on each subcontract.
+    from erp_adapters.demo.requisition_seeding import seed_requisitions
+
+    seed_requisitions(tenant, seed, guid=seeded_guid)
     seed_cost_structure(tenant, job_rows, seed)
     # Payment applications and company-level direct costs
     from erp_adapters.demo.seeding_payapps_direct_costs import seed_payapps_direct_costs

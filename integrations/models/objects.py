@@ -25,6 +25,16 @@ class ItemType(models.TextChoices):
     PAYMENT_APPLICATION_LINE_ITEM = "payment_application_line_item", "Payment application line"
     COMPANY_LEVEL_DIRECT_COST = "company_level_direct_cost", "Company-level direct cost"
     PRIME_CONTRACT_CHANGE_ORDER = "prime_contract_change_order", "Prime contract change order"
+    # -- Requisitions and payments (issue 11) --
+    REQUISITION = "requisition", "Subcontractor invoice (requisition)"
+    REQUISITION_CONTRACT_ITEM = "requisition_contract_item", "Invoice contract item"
+    REQUISITION_CONTRACT_DETAIL_ITEM = (
+        "requisition_contract_detail_item",
+        "Invoice contract detail item",
+    )
+    REQUISITION_CHANGE_ORDER_ITEM = "requisition_change_order_item", "Invoice change order item"
+    CONTRACT_PAYMENT = "contract_payment", "Contract payment (made in Procore)"
+    INVOICE_PAYMENT = "invoice_payment", "Invoice payment (recorded in the ERP)"
 
 
 class ObjectLink(models.Model):

@@ -14,6 +14,7 @@ class ImportEntity(models.TextChoices):
     SUB_JOBS = "sub_jobs", "Sub jobs"
     JOB_COSTS = "job_costs", "Job costs"
     PRIME_CONTRACTS = "prime_contracts", "Prime contracts"
+    CONTRACT_PAYMENTS = "contract_payments", "Payments on subcontractor invoices"  # issue 11
 
 
 class ImportSchedule(models.Model):

@@ -18,8 +18,7 @@ These methods are tested (``tests/integrations/procore/``) but no service, handl
 them yet; the coming flows will. Keep them, and take a name off this list when a flow calls it
 (``tests/integrations/procore/test_client_wiring.py`` checks that the list matches the code).
 
-- Contracts and money (invoice payments, job costs Procore asks to delete):
-  ``delete_erp_job_cost``, ``sync_invoice_payments``.
+- Contracts and money (job costs Procore asks to delete): ``delete_erp_job_cost``.
 - One at a time what the flows do in bulk (staging, reading Ready to Import, closing out):
   ``create_staged_record``, ``list_staged_records``, ``close_request_detail``.
 - Taking hooks and triggers down: ``delete_hook``, ``delete_trigger``,
@@ -415,6 +414,21 @@ class ProcoreClient:
     def sync_invoice_payments(self, updates: Sequence[Item]) -> SyncResult:
         path = build(paths.INVOICE_PAYMENTS_SYNC, company_id=self.company_id)
         return self._sync(path, updates, body=self._cid())
+
+    # -- Requisitions and payments (issue 11) --
+
+    def unlink_invoice_payment(self, invoice_payment_id: int) -> bool:
+        """Procore's "Invoice Payments Unlink" (``reset_payment``): the payment stays in Procore,
+        no longer tied to the ERP. Sets a state, so a repeat is harmless; False when Procore no
+        longer has the payment. The path is not public (``paths.INVOICE_PAYMENT_UNLINK``)."""
+        path = build(
+            paths.INVOICE_PAYMENT_UNLINK, company_id=self.company_id, id=invoice_payment_id
+        )
+        try:
+            self.transport.request("PATCH", path, params=self._cid(), json={}, idempotent=True)
+        except NotFoundError:
+            return False
+        return True
 
     def update_project_configuration(
         self, *, project_id: int, configuration: Mapping[str, Any]

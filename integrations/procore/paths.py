@@ -80,6 +80,9 @@ ERP_REQUEST_DETAILS_SYNC: Final = f"{V1}/companies/{{company_id}}/erp_request_de
 EXTERNAL_DATA_SYNC: Final = f"{V1}/companies/{{company_id}}/external_data/sync"
 STAGED_RECORDS: Final = f"{V1}/companies/{{company_id}}/staged_records"
 STAGED_RECORDS_SYNC: Final = f"{V1}/companies/{{company_id}}/staged_records/sync"
+# Requisitions and payments (issue 11): the dictionary links "Invoice Payments Unlink"
+# (reference anchor invoice-payments#unlinks-an-invoice-payment-from-erp) without its path.
+INVOICE_PAYMENT_UNLINK: Final = f"{V1}/companies/{{company_id}}/invoice_payments/{{id}}/unlink"
 
 # (method, template) pairs; ERP_METADATA shares its path with the public create (POST).
 NON_PUBLIC: Final = frozenset(
@@ -92,6 +95,7 @@ NON_PUBLIC: Final = frozenset(
         ("POST", STAGED_RECORDS),
         ("GET", STAGED_RECORDS),
         ("PATCH", STAGED_RECORDS_SYNC),
+        ("PATCH", INVOICE_PAYMENT_UNLINK),
     }
 )
 # Request Detail statuses (§i "Status spellings").

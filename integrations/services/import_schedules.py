@@ -31,6 +31,7 @@ DEFAULT_MINUTES: dict[str, int] = {
     ImportEntity.STANDARD_CATEGORIES: 24 * 60,
     # An owner contract changes when the owner signs a change: hourly is soon enough.
     ImportEntity.PRIME_CONTRACTS: 60,
+    ImportEntity.CONTRACT_PAYMENTS: 60,  # issue 11: payments the ERP recorded on invoices
 }
 
 

@@ -264,6 +264,19 @@ SPECS[Entity.PRIME_CONTRACTS] = EntitySpec(
 )
 
 
+# -- Requisitions and payments (issue 11): payments the ERP recorded on invoices exported from
+# Procore, upserted by origin id through invoice_payments/sync (sync_contract_payments).
+SPECS[Entity.CONTRACT_PAYMENTS] = EntitySpec(
+    entity=Entity.CONTRACT_PAYMENTS,
+    item_type=ItemType.INVOICE_PAYMENT,
+    mode=Mode.DIRECT,
+    singular="payment",
+    plural="payments",
+    core_sync=lambda client, connection, items: client.sync_invoice_payments(items),
+    core_item=_vendor_item,
+)
+
+
 def entity_spec(entity: str) -> EntitySpec:
     try:
         return SPECS[entity]

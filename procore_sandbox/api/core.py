@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from procore_sandbox.api.base import ApiContext, ApiResult, paginate, procore_api
-from procore_sandbox.services import core_sync, staged_records
+from procore_sandbox.services import core_sync, requisitions, staged_records
 from procore_sandbox.services.errors import BadRequest
 from procore_sandbox.services.representations import object_json
 
@@ -150,6 +150,17 @@ def invoice_payments_sync(request: HttpRequest, ctx: ApiContext, company_id: int
     return core_sync.resource_sync(
         company=ctx.company, resource="invoice_payments", updates=_updates(body)
     )
+
+
+# Requisitions and payments (issue 11): Invoice Payments Unlink (path not public; §i of
+# procore-erp-api.md is extended with the portal's choice in integrations/procore/paths.py).
+@procore_api("PATCH")
+def invoice_payment_unlink(
+    request: HttpRequest, ctx: ApiContext, company_id: int, payment_id: int
+) -> dict:
+    ctx.require_company_id(company_id)
+    payment = requisitions.invoice_payment_unlink(company=ctx.company, payment_id=payment_id)
+    return object_json(payment)
 
 
 # -- reads, direct updates, deletes -----------------------------------------------------------

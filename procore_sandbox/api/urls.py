@@ -28,6 +28,11 @@ urlpatterns = [
     path(C + "staged_records/sync", erp.staged_records_sync, name="api_staged_records_sync"),
     path(C + "staged_records/<int:record_id>", erp.staged_record, name="api_staged_record"),
     path(C + "invoice_payments/sync", core.invoice_payments_sync, name="api_invoice_payments"),
+    path(
+        C + "invoice_payments/<int:payment_id>/unlink",
+        core.invoice_payment_unlink,
+        name="api_invoice_payment_unlink",
+    ),
     # Core sync endpoints (§b.2)
     path(V1 + "vendors/sync", core.vendors_sync, name="api_vendors_sync"),
     path(V1 + "vendors", core.vendors_list, name="api_vendors"),

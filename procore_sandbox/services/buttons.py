@@ -25,6 +25,8 @@ BUTTONS: dict[str, Button] = {
         "Refresh Commitment Change Orders", ("sync_commitment_change_orders",)
     ),
     "refresh_prime_contracts": Button("Refresh Prime Contracts", ("sync_prime_contracts",)),
+    # Requisitions and payments (issue 11): the Subcontractor Invoices tab's Refresh.
+    "refresh_contract_payments": Button("Refresh Payments", ("sync_contract_payments",)),
     "sync_cost_codes": Button(
         "Sync Std. Cost Codes & Cost Types",
         ("sync_standard_cost_codes", "sync_standard_categories"),

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from procore_sandbox.models import Company, ProcoreObject
 from procore_sandbox.services.errors import NotFound, SandboxError, field_error
+from procore_sandbox.services.requisitions import invoice_payment_prepare
 from procore_sandbox.services.sync import (
     RESERVED,
     SyncContext,
@@ -175,7 +176,12 @@ SPECS: dict[str, SyncSpec] = {
         prepare=_transaction_prepare,
     ),
     "insurances": SyncSpec("insurance"),
-    "invoice_payments": SyncSpec("invoice_payment", required=("invoice_type", "invoice_id")),
+    # Requisitions and payments (issue 11): a payment belongs to an invoice of the company.
+    "invoice_payments": SyncSpec(
+        "invoice_payment",
+        required=("invoice_type", "invoice_id"),
+        prepare=invoice_payment_prepare,
+    ),
 }
 
 

@@ -9,7 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from procore_sandbox.models import ErpConnection, ErpRequest, ExportRequest, ProcoreObject
-from procore_sandbox.services import cost_structure, payapps_direct_costs, payloads, prime_contracts
+from procore_sandbox.services import (
+    cost_structure,
+    payapps_direct_costs,
+    payloads,
+    prime_contracts,
+    requisitions,
+)
 from procore_sandbox.services.erp import erp_entity_config, erp_request_create
 from procore_sandbox.services.errors import SandboxError
 from procore_sandbox.services.objects import TYPE_LABELS
@@ -63,6 +69,13 @@ EXPORTS: dict[str, ExportKind] = {
         "budgets",
         payloads.budget_payload,
         prepare=cost_structure.budget_transactions_prepare,
+    ),
+    # -- Requisitions and payments (issue 11) --
+    "requisition": ExportKind(
+        "create_requisitions", "requisitions", requisitions.requisitions_payload
+    ),
+    "contract_payment": ExportKind(
+        "create_contract_payment", "contract_payments", requisitions.contract_payment_payload
     ),
 }
 # -- Payment applications and company-level direct costs
@@ -188,6 +201,9 @@ def _check_prerequisites(obj: ProcoreObject, label: str) -> None:
     # the prime contract is the ERP's to say.
     if obj.item_type == "prime_contract_change_order" and not obj.project.synced:
         raise SandboxError(f"Sync the project before sending this {label.lower()}.")
+    # -- Requisitions and payments (issue 11) --
+    if obj.item_type == "requisition" and not obj.parent.synced:
+        raise SandboxError("Sync the commitment before sending its invoices.")
 
 
 def export_accept(*, export: ExportRequest) -> ErpRequest:

@@ -59,6 +59,10 @@ TYPE_LABELS = {
     # Prime contracts and their change orders
     "prime_contract_change_order": "Prime contract change order",
     "markup": "Markup",
+    # Requisitions and payments (issue 11)
+    "requisition": "Subcontractor invoice",
+    "contract_payment": "Contract payment",
+    "invoice_payment": "Invoice payment",
 }
 
 

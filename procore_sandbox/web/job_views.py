@@ -13,7 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from procore_sandbox.models import Company, ErpRequest, ProcoreObject, StagedRecord
-from procore_sandbox.services import cost_structure, erp_actions, prime_contracts, super_user
+from procore_sandbox.services import (
+    cost_structure,
+    erp_actions,
+    prime_contracts,
+    requisitions,
+    super_user,
+)
 from procore_sandbox.services.errors import SandboxError
 from procore_sandbox.web.views import _back, _company, _run
 
@@ -253,6 +259,15 @@ OBJECT_ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[ProcoreObject], ErpRe
     "reset-pcco": (
         ("prime_contract_change_order",),
         lambda obj: prime_contracts.change_order_reset(change_order=obj),
+    ),
+    # Requisitions and payments (issue 11)
+    "reset-requisition": (
+        ("requisition",),
+        lambda obj: requisitions.requisition_reset(requisition=obj),
+    ),
+    "reset-payment": (
+        ("invoice_payment", "contract_payment"),
+        lambda obj: requisitions.payment_reset(payment=obj),
     ),
 }
 

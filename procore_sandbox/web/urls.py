@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from procore_sandbox.web import job_views, payapps_direct_costs_views, prime_contract_views, views
+from procore_sandbox.web import (
+    job_views,
+    payapps_direct_costs_views,
+    prime_contract_views,
+    requisition_views,
+    views,
+)
 
 CO = "companies/<int:company_id>/"
 
@@ -99,5 +105,21 @@ urlpatterns = [
         CO + "prime-change-orders/new",
         prime_contract_views.prime_change_order_new,
         name="prime_change_order_new",
+    ),
+    # Subcontractor invoices (requisitions) and their payments (issue 11)
+    path(
+        CO + "objects/<int:object_id>/invoices/new",
+        requisition_views.requisition_new,
+        name="requisition_new",
+    ),
+    path(
+        CO + "objects/<int:object_id>/payments/new",
+        requisition_views.payment_new,
+        name="payment_new",
+    ),
+    path(
+        CO + "erp/invoices/export",
+        requisition_views.requisitions_export,
+        name="requisitions_export",
     ),
 ]

@@ -331,6 +331,10 @@ def object_detail(request: HttpRequest, company_id: int, object_id: int) -> Http
         extra["structure"] = selectors.cost_structure_of(obj.project, obj)
     elif obj.item_type == "budget":
         extra["budget"] = selectors.budget_view(obj)
+    # Requisitions and payments (issue 11): a commitment's invoices, an invoice's payments.
+    from procore_sandbox.web.requisition_views import page_context
+
+    extra.update(page_context(obj))
     return render(
         request,
         "procore_sandbox/object.html",

@@ -41,6 +41,7 @@ from tests.flows import (
     job_import_fixtures,
     payapps_direct_costs_effects,
     prime_contracts_effects,
+    requisitions_payments_effects,
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "erp_requests"
@@ -280,6 +281,7 @@ BEFORE: dict[str, Callable[[Given, Any], None]] = {
     "sync_standard_categories": before_sync_standard_categories,
     "sync_metadata": before_sync_metadata,
     **cost_structure_effects.BEFORE,
+    **requisitions_payments_effects.BEFORE,
     **job_import_fixtures.BEFORE,
     **payapps_direct_costs_effects.BEFORE,
     **prime_contracts_effects.BEFORE,
@@ -457,6 +459,7 @@ EFFECTS: dict[str, Callable[[Given, ERPRequest, Any], None]] = {
     "sync_standard_categories": synced_standard_categories,
     "sync_metadata": pushed_metadata,
     **cost_structure_effects.EFFECTS,
+    **requisitions_payments_effects.EFFECTS,
     **job_import_fixtures.EFFECTS,
     **payapps_direct_costs_effects.EFFECTS,
     **prime_contracts_effects.EFFECTS,

@@ -32,13 +32,20 @@ from procore_sandbox.models import (
     ProcoreObject,
     StagedRecord,
 )
-from procore_sandbox.services import cost_structure, erp_actions, selectors, super_user
+from procore_sandbox.services import (
+    cost_structure,
+    erp_actions,
+    requisitions,
+    selectors,
+    super_user,
+)
 from procore_sandbox.services.buttons import BUTTONS, button_press
 from procore_sandbox.services.delivery import deliveries_pending_count, deliveries_run_due
 from procore_sandbox.services.errors import SandboxError
 from procore_sandbox.services.exports import export_accept, export_reject, export_send
 from procore_sandbox.services.knobs import knob_reset, knob_set
 from procore_sandbox.services.objects import (
+    COMMITMENT_ITEM_TYPES,
     ChangeOrderLine,
     CommitmentLine,
     commitment_change_order_create,
@@ -161,6 +168,7 @@ class Command(BaseCommand):
 
         action("show", "Print the company's objects, exports, requests and staged records.")
         self._add_job_actions(action)
+        self._add_requisition_actions(action)
 
         p = action("deliver", "Run due webhook deliveries now.", scoped=False)
         p.add_argument(
@@ -741,6 +749,75 @@ class Command(BaseCommand):
         types, run = SUPER_USER[options["su_action"]]
         rows = [self._object(company, i, *types) for i in options["item"]]
         return self._request(run(company, rows))
+
+    # -- Subcontractor invoices (requisitions) and payments (issue 11) -------------------------
+    def _add_requisition_actions(self, action: Any) -> None:
+        p = action(
+            "invoice-create", "Create a subcontractor invoice (requisition) on a commitment."
+        )
+        p.add_argument("--commitment", type=int, required=True)
+        p.add_argument("--number", default="")
+        p.add_argument(
+            "--line",
+            action="append",
+            required=True,
+            metavar="LINE_ITEM_ID:AMOUNT[:RETAINAGE]",
+            help="A line item of the commitment or of one of its change orders.",
+        )
+        p = action("invoices-export", "Export invoices in one create_requisitions.")
+        p.add_argument("--invoice", type=int, action="append", required=True)
+        p = action("payment-create", "Record a payment against an invoice (made in Procore).")
+        p.add_argument("--invoice", type=int, required=True)
+        p.add_argument("--amount", required=True)
+        p.add_argument("--check-number", default="")
+        p.add_argument("--method", default="check")
+        p = action("invoice-reset", "Super User: reset a synced invoice (reset_requisition).")
+        p.add_argument("--invoice", type=int, required=True)
+        p = action("payment-reset", "Super User: reset a linked payment (reset_payment).")
+        p.add_argument("--payment", type=int, required=True)
+
+    def do_invoice_create(self, options: dict) -> dict:
+        company = self._company(options)
+        commitment = self._object(company, options["commitment"], *COMMITMENT_ITEM_TYPES)
+        lines = []
+        for raw in options["line"]:
+            parts = raw.split(":")
+            if len(parts) not in (2, 3) or not parts[0].isdigit():
+                raise CommandError(f"--line {raw!r}: LINE_ITEM_ID:AMOUNT[:RETAINAGE]")
+            retainage = parts[2] if len(parts) == 3 else "0"
+            lines.append(requisitions.RequisitionLine(int(parts[0]), parts[1], retainage))
+        invoice = requisitions.requisition_create(
+            company=company, commitment=commitment, invoice_number=options["number"], lines=lines
+        )
+        return {"id": invoice.id, "invoice_number": invoice.data["invoice_number"]}
+
+    def do_invoices_export(self, options: dict) -> dict:
+        company = self._company(options)
+        rows = [self._object(company, i, requisitions.REQUISITION) for i in options["invoice"]]
+        return self._request(
+            requisitions.requisitions_export_batch(company=company, requisitions=rows)
+        )
+
+    def do_payment_create(self, options: dict) -> dict:
+        company = self._company(options)
+        invoice = self._object(company, options["invoice"], requisitions.REQUISITION)
+        payment = requisitions.contract_payment_create(
+            requisition=invoice,
+            amount=options["amount"],
+            check_number=options["check_number"],
+            payment_method=options["method"],
+        )
+        return {"id": payment.id, "amount": payment.data["amount"]}
+
+    def do_invoice_reset(self, options: dict) -> dict:
+        company = self._company(options)
+        invoice = self._object(company, options["invoice"], requisitions.REQUISITION)
+        return self._request(requisitions.requisition_reset(requisition=invoice))
+
+    def do_payment_reset(self, options: dict) -> dict:
+        company = self._company(options)
+        payment = self._object(company, options["payment"], "invoice_payment", "contract_payment")
+        return self._request(requisitions.payment_reset(payment=payment))
 
 
 def _one(rows: list[ProcoreObject]) -> ProcoreObject:

@@ -148,6 +148,11 @@ def test_a_document_enabling_what_the_portal_cannot_handle_is_refused_naming_it(
         "settings.entities.prime_contract_change_orders.enabled": (
             "this portal does not handle prime contract change orders yet."
         ),
+        # Requisitions and payments (issue 11)
+        "settings.entities.requisitions.enabled": "this portal does not handle requisitions yet.",
+        "settings.entities.contract_payments.enabled": (
+            "this portal does not handle contract payments yet."
+        ),
     }
     entities["jobs"]["enabled"] = False  # switched off, it may stay in the document
     del entities["vendors"]["configs"]["unlink"]
@@ -155,6 +160,7 @@ def test_a_document_enabling_what_the_portal_cannot_handle_is_refused_naming_it(
     del entities["sub_jobs"], entities["budgets"], entities["job_costs"]
     del entities["payment_applications"], entities["company_level_direct_costs"]
     del entities["prime_contracts"], entities["prime_contract_change_orders"]
+    del entities["requisitions"], entities["contract_payments"]  # issue 11
     assert metadata_document_validate(document) == document
 
 

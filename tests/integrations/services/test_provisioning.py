@@ -114,6 +114,7 @@ def test_provisioning_twice_duplicates_nothing(sandbox_connection):
             "sub_jobs",
             "job_costs",
             "prime_contracts",
+            "contract_payments",  # issue 11
         ]
     )
     assert all(row.schedule_id for row in schedules)  # a django-q2 schedule behind each

@@ -3,7 +3,7 @@ neither; per-item errors with a 200; origin_id unique per company; at most 1000 
 
 from __future__ import annotations
 
-from procore_sandbox.models import StagedRecord
+from procore_sandbox.models import ProcoreObject, StagedRecord
 from procore_sandbox.services.objects import project_create
 
 VENDORS_SYNC = "/rest/v1.0/vendors/sync"
@@ -213,12 +213,19 @@ def test_the_other_sync_endpoints(procore, company, connected):
         params=in_project,
     ).json()
     insurances = _sync(procore, "/rest/v1.0/insurances/sync", [{"name": "General liability"}])
+    # A payment belongs to a subcontractor invoice of the company (issue 11).
+    invoice = ProcoreObject.objects.create(company=company, item_type="requisition", data={})
     payments = procore.patch(
         "/rest/v1.0/companies/{company_id}/invoice_payments/sync",
         {
             "updates": [
-                {"invoice_type": "Billings::Requisition", "invoice_id": 5, "origin_id": "PAY-1"},
+                {
+                    "invoice_type": "Billings::Requisition",
+                    "invoice_id": invoice.id,
+                    "origin_id": "PAY-1",
+                },
                 {"origin_id": "PAY-2"},
+                {"invoice_type": "Billings::Requisition", "invoice_id": 0, "origin_id": "PAY-3"},
             ]
         },
     ).json()
@@ -233,6 +240,7 @@ def test_the_other_sync_endpoints(procore, company, connected):
         "invoice_type": ["can't be blank"],
         "invoice_id": ["can't be blank"],
     }
+    assert payments["errors"][1]["errors"] == {"invoice_id": ["Invoice not found"]}
     assert transactions["errors"][0]["errors"] == {"id": ["Entity with this ID not found"]}
 
 

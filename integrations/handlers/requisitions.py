@@ -1,0 +1,114 @@
+"""Requisitions (the events dictionary's "Requisitions" section): subcontractor invoices
+exported from Procore in a batch (``create_requisitions``), and the Super User's reset of one
+(``reset_requisition``).
+
+Each requisition of the batch is created in the ERP with all its lines, or not at all: the ERP
+refuses the whole requisition when one line is refused (a commitment line it does not hold, an
+over-billing), and the requisition's Request Detail closes ``failed`` naming the line and the
+reason, while the others of the batch go on. The dictionary's sample carries no
+``request_detail_id``; Procore (and our sandbox) gives each requisition its own
+``request_detail_id`` inside it, closed with that requisition's outcome, and a request-level one,
+if present, closes ``failed`` when any requisition of the batch failed. A re-delivered batch
+finds each requisition already in the ERP by ``procore_requisition_id`` and only finishes the
+write-back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from erp_adapters.base import ConstraintViolation, ExternalLink
+from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
+from integrations.models import ItemType
+
+REQUISITION = ItemType.REQUISITION
+
+
+def requisition_label(requisition: dict[str, Any]) -> str:
+    """The invoice as the approver knows it: "Invoice 9348"."""
+    number = requisition.get("invoice_number") or requisition.get("code")
+    if number:
+        return f"Invoice {number}"
+    return f"Requisition {requisition.get('procore_requisition_id')}"
+
+
+@register("create_requisitions")
+def create_requisitions(ctx: HandlerContext) -> Outcome:
+    """Create every exported requisition in the ERP, each whole or not at all; External Data
+    marks the created ones (and each of their lines) synced in Procore."""
+    requisitions = [
+        item for item in ctx.request_data.get("requisitions") or [] if isinstance(item, dict)
+    ]
+    if not requisitions:
+        return Outcome.failed(
+            "The export carries no requisitions, so nothing was created in the ERP."
+        )
+    adapter = ctx.adapter.requisitions
+    per_detail: dict[int, tuple[str, tuple[str, ...]]] = {}
+    links: list[ExternalLink] = []
+    changes: list[LinkChange] = []
+    summary: list[str] = []
+    failures = 0
+    for requisition in requisitions:
+        label = requisition_label(requisition)
+        if not requisition.get("procore_requisition_id"):
+            status, messages = "failed", (f"{label} carries no Procore id; it was not created.",)
+        else:
+            try:
+                problems = adapter.check_create(requisition)
+                if problems:
+                    raise ConstraintViolation(problems)
+                result = adapter.create(requisition)
+            except ConstraintViolation as exc:
+                status = "failed"
+                messages = (
+                    f"{label} was not created in the ERP (nothing of it was kept):",
+                    *exc.messages,
+                )
+            else:
+                status = "success"
+                lines = len(result.links) - 1
+                verb = "Created" if result.created else "Already"
+                messages = (
+                    f"{label}: {verb} in the ERP as {result.origin_code} with {lines} "
+                    f"line{'s' if lines != 1 else ''}.",
+                )
+                links.extend(result.links)
+                changes.append(
+                    LinkChange.now_synced(
+                        REQUISITION,
+                        result.origin_id,
+                        procore_id=int(requisition["procore_requisition_id"]),
+                        origin_code=result.origin_code,
+                        name=label,
+                    )
+                )
+        failures += status == "failed"
+        summary.extend(messages)
+        detail = requisition.get("request_detail_id")
+        if isinstance(detail, int | str) and str(detail).isdigit():
+            per_detail[int(detail)] = (status, tuple(messages))
+    overall = "failed" if failures else "success"
+    return Outcome(
+        overall,
+        tuple(summary),
+        per_detail=per_detail,
+        external_data=tuple(links),
+        object_links=tuple(changes),
+    )
+
+
+@register("reset_requisition")
+def reset_requisition(ctx: HandlerContext) -> Outcome:
+    """A Super User reset the requisition in Procore (it is unsynced there now): the portal
+    forgets its Procore id. The ERP keeps the invoice: its lines are billed, and a re-export of
+    the same Procore requisition finds it rather than billing the commitment twice."""
+    data = ctx.request_data
+    origin_id = data.get("requisition_origin_id")
+    if not origin_id:
+        return Outcome.success("The reset names no ERP id; the portal had nothing to forget.")
+    return Outcome.success(
+        f"Requisition {data.get('requisition_id')} is no longer linked to ERP invoice "
+        f"{origin_id} in the portal; the ERP keeps the invoice.",
+        object_links=(LinkChange.unlinked(REQUISITION, str(origin_id)),),
+    )
