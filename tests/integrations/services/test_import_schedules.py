@@ -77,4 +77,4 @@ def test_every_importable_entity_gets_a_default_schedule_once(company):
         "job_costs": 60,
         "contract_payments": 60,  # issue 11
     }
-    assert import_schedules().count() == 7
+    assert import_schedules().count() == 8
