@@ -93,7 +93,7 @@ def create_commitment(ctx: HandlerContext) -> Outcome:
 def _unlink_ref(data: dict[str, Any]) -> tuple[CommitmentRef, str | None]:
     """The document as the ERP knows it, and its item type in Procore (from the event's
     ``commitment_type``, else from the portal's own link)."""
-    origin_id = data.get("commitment_origin_id") or data.get("erp_commitment_id")
+    origin_id = data.get("commitment_origin_id")
     ref: CommitmentRef = {
         "procore_id": procore_id(data.get("procore_commitment_id")),
         "origin_id": str(origin_id) if origin_id not in (None, "") else None,
