@@ -90,7 +90,7 @@ def create_commitment(ctx: HandlerContext) -> Outcome:
     return Outcome.success(message, external_data=result.links, object_links=(link,))
 
 
-def _unlink_ref(data: dict[str, Any]) -> tuple[CommitmentRef, str | None]:
+def _unlink_ref(data: dict[str, Any], company_id: int) -> tuple[CommitmentRef, str | None]:
     """The document as the ERP knows it, and its item type in Procore (from the event's
     ``commitment_type``, else from the portal's own link)."""
     origin_id = data.get("commitment_origin_id")
@@ -113,7 +113,7 @@ def _unlink_ref(data: dict[str, Any]) -> tuple[CommitmentRef, str | None]:
 def unlink_commitment(ctx: HandlerContext) -> Outcome:
     """The events dictionary: check the commitment in the ERP; unsync it only if it is deleted
     there (or void, which no longer binds anyone); close the detail either way."""
-    ref, item_type = _unlink_ref(ctx.request_data)
+    ref, item_type = _unlink_ref(ctx.request_data, ctx.connection.company_id)
     if ref["procore_id"] is None:
         return Outcome.failed("The unlink request names no Procore commitment; nothing changed.")
     if item_type is None:
