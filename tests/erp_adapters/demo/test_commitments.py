@@ -110,3 +110,29 @@ def test_void_in_the_admin(books, admin_client_logged_in):
     assert response.status_code == 200
     document.refresh_from_db()
     assert document.status == CommitmentStatus.VOID and document.voided_at is not None
+
+
+def test_a_cost_code_with_commitment_lines_on_it_is_kept(refs, adapter):
+    from erp_adapters.base import ConstraintViolation
+
+    from erp_adapters.demo.models import DemoBudgetLine, DemoJobCost
+
+    adapter.commitments.create(commitment_export(**refs))
+    job, code = refs["job"], refs["cost_code"]
+    opened = DemoJobCostCode.objects.get(job=job, sub_job=None, cost_code=code)
+    DemoJobCost.objects.filter(assignment__job_cost_code=opened).delete()  # no costs, no budget:
+    DemoBudgetLine.objects.filter(job_cost_code=opened).delete()  # only the commitment keeps it
+    item = {
+        "project": {"id": 1, "origin_id": str(job.guid)},
+        "sub_job": None,
+        "id": None,
+        "origin_id": f"{job.guid}|{code.guid}",
+        "sortable_code": code.code,
+    }
+    with pytest.raises(ConstraintViolation) as refused:
+        adapter.jobs.delete_cost_code(item)
+    assert refused.value.messages[-1] == (
+        f"Cost code {code.code} on job J-1001 carries lines of commitment SC-900 in the ERP, "
+        "so the ERP keeps it. Move those lines to another cost code first (or void the "
+        "commitment), then delete it again."
+    )
