@@ -114,7 +114,6 @@ def test_void_in_the_admin(books, admin_client_logged_in):
 
 def test_a_cost_code_with_commitment_lines_on_it_is_kept(refs, adapter):
     from erp_adapters.base import ConstraintViolation
-
     from erp_adapters.demo.models import DemoBudgetLine, DemoJobCost
 
     adapter.commitments.create(commitment_export(**refs))
