@@ -12,7 +12,7 @@ from django.db import OperationalError, connection
 
 from erp_adapters.base import ConstraintViolation, ExternalLink, HealthState
 from erp_adapters.demo import commitments
-from erp_adapters.demo.adapter import CommitmentChangeOrders, Commitments, Vendors
+from erp_adapters.demo.adapter import CommitmentChangeOrders, Vendors
 from erp_adapters.demo.models import (
     DemoChangeOrder,
     DemoCommitment,
