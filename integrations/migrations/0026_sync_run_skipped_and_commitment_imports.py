@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('integrations', '0025_jobs_sub_jobs_and_job_costs_imported'),
+        ("integrations", "0025_jobs_sub_jobs_and_job_costs_imported"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='syncrun',
-            name='skipped',
-            field=models.PositiveIntegerField(default=0, help_text='Objects held back because what they hang on (their job, their vendor) is not in Procore yet; the first few are among the refusals, with the reason. They are sent by a later run once it is.'),
+            model_name="syncrun",
+            name="skipped",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Objects held back because what they hang on (their job, their vendor) is not in Procore yet; the first few are among the refusals, with the reason. They are sent by a later run once it is.",
+            ),
         ),
         migrations.AlterField(
-            model_name='importschedule',
-            name='entity',
-            field=models.CharField(choices=[('vendors', 'Vendors'), ('standard_cost_codes', 'Standard cost codes'), ('standard_categories', 'Cost types'), ('jobs', 'Jobs'), ('sub_jobs', 'Sub jobs'), ('job_costs', 'Job costs'), ('commitments', 'Commitments')], max_length=32),
+            model_name="importschedule",
+            name="entity",
+            field=models.CharField(
+                choices=[
+                    ("vendors", "Vendors"),
+                    ("standard_cost_codes", "Standard cost codes"),
+                    ("standard_categories", "Cost types"),
+                    ("jobs", "Jobs"),
+                    ("sub_jobs", "Sub jobs"),
+                    ("job_costs", "Job costs"),
+                    ("commitments", "Commitments"),
+                ],
+                max_length=32,
+            ),
         ),
     ]
