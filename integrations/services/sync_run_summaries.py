@@ -73,7 +73,10 @@ def sync_run_messages(run: SyncRun) -> tuple[bool, list[str]]:
     summary = sync_run_summary(run)
     if run.state == SyncRun.State.SUCCEEDED:
         spec = entity_spec(run.entity)
-        waiting = object_links_refused_count(company_id=run.company_id, item_type=run.item_type)
+        waiting = sum(
+            object_links_refused_count(company_id=run.company_id, item_type=item_type)
+            for item_type in spec.types
+        )
         if waiting:
             summary += (
                 f" {waiting:,} {spec.noun(waiting)} refused earlier will be sent again once "
