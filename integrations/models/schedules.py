@@ -15,6 +15,7 @@ class ImportEntity(models.TextChoices):
     JOB_COSTS = "job_costs", "Job costs"
     PRIME_CONTRACTS = "prime_contracts", "Prime contracts"
     CONTRACT_PAYMENTS = "contract_payments", "Payments on subcontractor invoices"  # issue 11
+    COMMITMENTS = "commitments", "Commitments"
 
 
 class ImportSchedule(models.Model):

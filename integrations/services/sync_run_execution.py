@@ -39,7 +39,6 @@ from erp_adapters.base import (
     ERPObject,
     ERPUnavailable,
     ListingProblems,
-    UnreadableRecord,
     listing_problems_of,
 )
 from erp_adapters.registry import get_adapter
@@ -133,8 +132,8 @@ class PlannedRun:
     links: dict[str, LinkInfo]
     seconds: float
     unreadable: ListingProblems = field(default_factory=ListingProblems)
-    # Objects that cannot be sent yet (``EntitySpec.waits_for``): left for a later run.
-    waiting: ListingProblems = field(default_factory=ListingProblems)
+    # origin id → item type, for entities listed as several item types (``spec.link_types``).
+    types: dict[str, str] = field(default_factory=dict)
 
 
 def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) -> PlannedRun:
@@ -147,17 +146,15 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
     listed = source.list()
     if spec.scope is not None:
         listed = filter(spec.scope(company), listed)
-    waiting = ListingProblems()
-    waiting_ids: list[str] = []
-    if spec.waits_for is not None:
-        listed = _not_waiting(listed, spec.waits_for(company), waiting, waiting_ids)
     hashes = {obj.origin_id: hash_of(obj) for obj in listed}
     unreadable = listing_problems_of(source)
-    links = object_links_for_planning(company_id=company.pk, item_type=spec.item_type)
-    for origin_id in waiting_ids:
-        # What Procore already holds of a waiting object stays as it is (never archived).
-        if origin_id in links:
-            hashes[origin_id] = links[origin_id].content_hash
+    links: dict[str, LinkInfo] = {}
+    types: dict[str, str] = {}
+    for item_type in spec.types:
+        of_type = object_links_for_planning(company_id=company.pk, item_type=item_type)
+        if spec.link_types:
+            types.update(dict.fromkeys(of_type, item_type))
+        links.update(of_type)
     plan = plan_diff(spec.mode, hashes, links)
     return PlannedRun(
         plan=plan,
@@ -165,22 +162,8 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
         links=links,
         seconds=time.perf_counter() - started,
         unreadable=unreadable,
-        waiting=waiting,
+        types=types,
     )
-
-
-def _not_waiting(
-    listed, reason_of, waiting: ListingProblems, waiting_ids: list[str]
-) -> Iterator[ERPObject]:
-    """The listed objects that can be sent now; the others are counted in ``waiting`` with
-    the reason, for the run to report."""
-    for obj in listed:
-        reason = reason_of(obj)
-        if reason is None:
-            yield obj
-        else:
-            waiting.add(UnreadableRecord(obj.origin_code or obj.origin_id, reason))
-            waiting_ids.append(obj.origin_id)
 
 
 def _store_version(*, run: SyncRun, hashes: dict[str, str]) -> ObjectListVersion:
@@ -221,6 +204,8 @@ class _Pending:
     action: Action
     payload: dict
     name: str = ""
+    item_type: str = ""  # the object's own, when the entity has several (``link_types``)
+    held: str = ""  # why it waits (``EntitySpec.hold``): not sent, counted as skipped
 
 
 @dataclass
@@ -235,6 +220,7 @@ class _Execution:
     connection: Connection | None = None
     spec: EntitySpec | None = None
     links: dict[str, LinkInfo] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
 
     # -- the whole run -------------------------------------------------------------------------
 
@@ -260,8 +246,8 @@ class _Execution:
         plan = planned.plan
         version = _store_version(run=run, hashes=planned.hashes)
         self.links = planned.links
+        self.types = planned.types
         self._unreadable(planned.unreadable)
-        self._waiting(planned.waiting)
         del planned
         self._forget(plan.forget)
         carried = run.created + run.updated + run.failed
@@ -293,9 +279,19 @@ class _Execution:
             return
         staging: list[_Pending] = []
         core: list[_Pending] = []
+        held: list[_Pending] = []
+        hold = spec.hold(self.run.company) if spec.hold is not None else None
         if plan.needs_list:
             for obj in self._wanted(plan, source):
                 action = plan.actions.pop(obj.origin_id)
+                reason = hold(obj) if hold is not None and action is not Action.UPDATE else None
+                if reason:
+                    held.append(self._pending(obj, action, {}))
+                    held[-1].held = reason
+                    if len(held) >= SYNC_BATCH_SIZE:
+                        self._commit_held(held)
+                        held = []
+                    continue
                 if spec.mode is Mode.STAGED and action in (Action.CREATE, Action.RESTAGE):
                     staging.append(self._pending(obj, action, spec.staged_record(obj)))
                     if len(staging) >= SYNC_BATCH_SIZE:
@@ -306,9 +302,19 @@ class _Execution:
                     if len(core) >= SYNC_BATCH_SIZE:
                         self._send_core(core)
                         core = []
+        if held:
+            self._commit_held(held)
         for origin_id in plan.archive:
+            item_type = self.types.get(origin_id, "")
             staging.append(
-                _Pending(origin_id, "", "", Action.ARCHIVE, spec.archived_record(origin_id))
+                _Pending(
+                    origin_id,
+                    "",
+                    "",
+                    Action.ARCHIVE,
+                    spec.archived_record(origin_id, item_type),
+                    item_type=item_type,
+                )
             )
             if len(staging) >= SYNC_BATCH_SIZE:
                 self._send_staging(staging)
@@ -381,6 +387,7 @@ class _Execution:
             action,
             payload,
             object_display_name(obj.data),
+            item_type=obj.item_type if self.spec.link_types else "",
         )
 
     # -- Procore calls -------------------------------------------------------------------------
@@ -471,7 +478,9 @@ class _Execution:
                     unique_fields=["company", "item_type", "origin_id"],
                     update_fields=update_fields,
                 )
-            links = ObjectLink.objects.filter(company_id=run.company_id, item_type=run.item_type)
+            links = ObjectLink.objects.filter(
+                company_id=run.company_id, item_type__in=self.spec.types
+            )
             if archived_ok:
                 links.filter(origin_id__in=archived_ok).update(
                     state=ObjectLink.State.ARCHIVED, last_error="", updated_at=now
@@ -490,6 +499,44 @@ class _Execution:
                 "refusals",
                 renew=True,
             )
+        self._report()
+
+    def _commit_held(self, batch: list[_Pending]) -> None:
+        """Objects that wait for what they hang on: no call; each link keeps what Procore has
+        of it and says why it waits, and a new one stays ``pending``, so the next run looks
+        at it again whatever its content."""
+        run = self.run
+        now = timezone.now()
+        upserts = []
+        for item in batch:
+            run.skipped += 1
+            self._sample(item, item.held, source="waiting")
+            known = self.links.get(item.origin_id)
+            upserts.append(
+                ObjectLink(
+                    company_id=run.company_id,
+                    item_type=item.item_type or run.item_type,
+                    origin_id=item.origin_id,
+                    origin_code=item.origin_code[:255],
+                    name=item.name,
+                    state=known.state if known else ObjectLink.State.PENDING,
+                    content_hash=known.content_hash if known else "",
+                    last_error=item.held[:4000],
+                    staged_record_id=known.staged_record_id if known else None,
+                    procore_id=known.procore_id if known else None,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        run.progress_done += len(batch)
+        with transaction.atomic():
+            ObjectLink.objects.bulk_create(
+                upserts,
+                update_conflicts=True,
+                unique_fields=["company", "item_type", "origin_id"],
+                update_fields=["origin_code", "name", "last_error", "updated_at"],
+            )
+            self._save("skipped", "progress_done", "refusals", renew=True)
         self._report()
 
     def _link(
@@ -511,7 +558,7 @@ class _Execution:
                 procore_id = new_id
         return ObjectLink(
             company_id=self.run.company_id,
-            item_type=self.run.item_type,
+            item_type=item.item_type or self.run.item_type,
             origin_id=item.origin_id,
             origin_code=item.origin_code[:255],
             name=item.name,
@@ -524,24 +571,20 @@ class _Execution:
             updated_at=now,
         )
 
-    def _sample(self, item: _Pending | None, reason: str) -> None:
+    def _sample(self, item: _Pending | None, reason: str, *, source: str = "") -> None:
         """Keep the first few refusals on the run, where support and the approver see them
-        (a resumed run keeps those of its earlier attempts)."""
+        (a resumed run keeps those of its earlier attempts). ``source`` ``waiting`` marks an
+        object held back (``EntitySpec.hold``) rather than refused."""
         refusals = list(self.run.refusals or [])
         if len(refusals) >= REFUSAL_SAMPLES:
             return
         who = (item.origin_code or item.origin_id) if item else None
-        refusals.append({"item": who, "reason": reason[:500]})
-        self.run.refusals = refusals
-
-    def _waiting(self, problems: ListingProblems) -> None:
-        """Objects left for a later run (their job is not in Procore yet): sampled among the
-        refusals as ``waiting``, so the run says which and why (a resumed run keeps them)."""
-        refusals = list(self.run.refusals or [])
-        for record in problems.samples:
-            sample = {"item": record.where, "reason": record.reason[:500], "source": "waiting"}
-            if sample not in refusals and len(refusals) < REFUSAL_SAMPLES:
-                refusals.append(sample)
+        sample = {"item": who, "reason": reason[:500]}
+        if source:
+            sample["source"] = source
+        if sample in refusals:
+            return
+        refusals.append(sample)
         self.run.refusals = refusals
 
     def _unreadable(self, problems: ListingProblems) -> None:
@@ -558,7 +601,7 @@ class _Execution:
     def _forget(self, origin_ids: list[str]) -> None:
         """Links of objects that left the ERP before ever reaching Procore: nothing to call."""
         links = ObjectLink.objects.filter(
-            company_id=self.run.company_id, item_type=self.run.item_type
+            company_id=self.run.company_id, item_type__in=self.spec.types
         )
         for start in range(0, len(origin_ids), 500):
             links.filter(origin_id__in=origin_ids[start : start + 500]).update(
@@ -597,7 +640,7 @@ class _Execution:
     def _finish(self) -> None:
         state = (
             SyncRun.State.PARTIAL
-            if self.run.failed or self.run.unreadable
+            if self.run.failed or self.run.unreadable or self.run.skipped
             else SyncRun.State.SUCCEEDED
         )
         self._end(state)

@@ -33,12 +33,19 @@ def sync_run_summary(run: SyncRun) -> str:
         parts.append(f"updated {run.updated:,}" if parts else _updated(run.updated, spec))
     if run.archived:
         parts.append(f"archived {run.archived:,}" if parts else _archived(run.archived, spec))
-    if not parts:
+    if not parts and run.skipped:
+        sentence = f"Nothing sent to Procore; {run.unchanged:,} unchanged."
+    elif not parts:
         sentence = f"No changes: all {run.listed:,} {spec.noun(run.listed)} in the ERP are up to date in Procore."
     else:
         sentence = ", ".join(parts) + f"; {run.unchanged:,} unchanged."
     if run.failed:
         sentence += f" Procore refused {run.failed:,} {spec.noun(run.failed)}."
+    if run.skipped:
+        sentence += (
+            f" {run.skipped:,} {spec.noun(run.skipped)} wait for what they belong to (their "
+            "job or vendor) to be in Procore; they follow once it is."
+        )
     if run.unreadable:
         one = run.unreadable == 1
         sentence += (
@@ -46,19 +53,11 @@ def sync_run_summary(run: SyncRun) -> str:
             f"and {'was' if one else 'were'} left as {'it was' if one else 'they were'}; "
             f"correct {'it' if one else 'them'} in the ERP."
         )
-    waiting = sync_run_waiting(run)
-    if waiting:
-        one = len(waiting) == 1
-        sentence += (
-            f" {len(waiting):,}{' or more' if len(waiting) >= 5 else ''} "
-            f"{spec.noun(len(waiting))} {'waits' if one else 'wait'} for {'its' if one else 'their'}"
-            f" job to be in Procore and will be sent by a later import."
-        )
     return sentence
 
 
 def sync_run_waiting(run: SyncRun) -> list[dict]:
-    """The sampled objects the run left for later (``EntitySpec.waits_for``)."""
+    """The sampled objects the run held back for later (``EntitySpec.hold``)."""
     return [r for r in run.refusals or [] if r.get("source") == "waiting"]
 
 
@@ -79,7 +78,10 @@ def sync_run_messages(run: SyncRun) -> tuple[bool, list[str]]:
     summary = sync_run_summary(run)
     if run.state == SyncRun.State.SUCCEEDED:
         spec = entity_spec(run.entity)
-        waiting = object_links_refused_count(company_id=run.company_id, item_type=run.item_type)
+        waiting = sum(
+            object_links_refused_count(company_id=run.company_id, item_type=item_type)
+            for item_type in spec.types
+        )
         if waiting:
             summary += (
                 f" {waiting:,} {spec.noun(waiting)} refused earlier will be sent again once "

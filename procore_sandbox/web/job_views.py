@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from procore_sandbox.models import Company, ErpRequest, ProcoreObject, StagedRecord
 from procore_sandbox.services import (
+    commitment_actions,
     cost_structure,
     erp_actions,
     prime_contracts,
@@ -268,6 +269,11 @@ OBJECT_ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[ProcoreObject], ErpRe
     "reset-payment": (
         ("invoice_payment", "contract_payment"),
         lambda obj: requisitions.payment_reset(payment=obj),
+    ),
+    # Commitments: the integrator decides (unlink_commitment), Procore clears nothing itself.
+    "unlink-commitment": (
+        ("work_order_contract", "purchase_order_contract"),
+        lambda obj: commitment_actions.commitment_unlink(commitment=obj),
     ),
 }
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from integrations.models import MetadataConfig
+from tests.handlers_off import handlers_off
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,8 +41,15 @@ def type_json(page, document: dict) -> None:
     page.dispatch_event("#me-json", "input")
 
 
+@pytest.fixture
+def without_commitments(monkeypatch):
+    """A portal that does not handle commitments (every entity of the schema has handlers now),
+    from before the company is provisioned: its default metadata leaves them out."""
+    return handlers_off(monkeypatch, "commitments")
+
+
 def test_a_problem_is_shown_at_its_field_fixed_compared_and_published(
-    support_page, live_server, provisioned
+    without_commitments, support_page, live_server, provisioned
 ):
     from procore_sandbox.models import ErpConnection
 

@@ -37,6 +37,7 @@ from procore_sandbox.models import Company as SandboxCompany
 from procore_sandbox.models import ErpConnection, ProcoreObject, StagedRecord
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_WEBHOOK_SECRET
 from tests.flows import (
+    commitments_effects,
     cost_structure_effects,
     job_import_fixtures,
     payapps_direct_costs_effects,
@@ -282,6 +283,7 @@ BEFORE: dict[str, Callable[[Given, Any], None]] = {
     "sync_metadata": before_sync_metadata,
     **cost_structure_effects.BEFORE,
     **requisitions_payments_effects.BEFORE,
+    **commitments_effects.BEFORE,
     **job_import_fixtures.BEFORE,
     **payapps_direct_costs_effects.BEFORE,
     **prime_contracts_effects.BEFORE,
@@ -460,6 +462,7 @@ EFFECTS: dict[str, Callable[[Given, ERPRequest, Any], None]] = {
     "sync_metadata": pushed_metadata,
     **cost_structure_effects.EFFECTS,
     **requisitions_payments_effects.EFFECTS,
+    **commitments_effects.EFFECTS,
     **job_import_fixtures.EFFECTS,
     **payapps_direct_costs_effects.EFFECTS,
     **prime_contracts_effects.EFFECTS,

@@ -75,6 +75,7 @@ def test_every_importable_entity_gets_a_default_schedule_once(company):
         "sub_jobs": 60,
         "prime_contracts": 60,
         "job_costs": 60,
-        "contract_payments": 60,  # issue 11
+        "contract_payments": 60,
+        "commitments": 60,
     }
-    assert import_schedules().count() == 8
+    assert import_schedules().count() == 9
