@@ -42,9 +42,12 @@ def sync_run_summary(run: SyncRun) -> str:
     if run.failed:
         sentence += f" Procore refused {run.failed:,} {spec.noun(run.failed)}."
     if run.skipped:
+        one = run.skipped == 1
         sentence += (
-            f" {run.skipped:,} {spec.noun(run.skipped)} wait for what they belong to (their "
-            "job or vendor) to be in Procore; they follow once it is."
+            f" {run.skipped:,} {spec.noun(run.skipped)} "
+            f"{'waits for what it belongs to' if one else 'wait for what they belong to'} "
+            "(a job, a vendor, a commitment) to be in Procore; "
+            f"{'it follows' if one else 'they follow'} once it is."
         )
     if run.unreadable:
         one = run.unreadable == 1
