@@ -305,8 +305,8 @@ class FileEntity:
             ) from None
 
     def _write(self, export: FileExport, payload: dict[str, Any]) -> None:
-        rows = type(self).export_rows(payload)
         settings = self.adapter.settings
+        rows = layouts.decimal_cells(type(self).export_rows(payload), settings["decimal_separator"])
         encoding = settings["encoding"]
         if encoding == "utf-8" and settings["write_bom"]:
             encoding = "utf-8-sig"
@@ -580,6 +580,9 @@ class Documents(FileEntity):
         items = [item for item in map(_dict, payload.get(self.lines_key) or []) if item]
         codes = types = None
         for n, item in enumerate(items, start=1):
+            problems += layouts.number_problems(
+                f"Line {n}", {key: item.get(key) for key in ("amount", "quantity", "unit_cost")}
+            )
             code = layouts.cost_code_erp_id(_dict(item.get("cost_code")))
             cost_type = str(_dict(item.get("line_item_type")).get("origin_id") or "")
             if codes is None:
@@ -632,6 +635,9 @@ class Commitments(Documents):
         if not job or not self.adapter.holds(Entity.JOBS, job):
             name = _dict(commitment.get("project")).get("name") or job
             problems.append(f"Job '{name}' is not in the ERP; export the project first.")
+        problems += layouts.number_problems(
+            "Commitment", {"retainage_percent": commitment.get("retainage_percent")}
+        )
         vendor = str(_dict(commitment.get("vendor")).get("origin_id") or "")
         if not vendor or not self.adapter.holds(Entity.VENDORS, vendor):
             name = _dict(commitment.get("vendor")).get("company") or vendor

@@ -31,7 +31,7 @@ from erp_adapters.base import (
 )
 from erp_adapters.sql import listing
 from erp_adapters.sql.database import connected, describe
-from erp_adapters.sql.fields import DOCUMENTS, parse_decimal
+from erp_adapters.sql.fields import DOCUMENTS, MONEY, QUANTITY, parse_decimal
 
 if TYPE_CHECKING:
     from erp_adapters.sql.books import SqlBooks
@@ -320,8 +320,8 @@ def line_drafts(
             "description": text(item.get("description")),
             "uom": text(item.get("uom")) or None,
         }
-        for name in ("amount", "quantity", "unit_cost"):
-            number = parse_decimal(item.get(name))
+        for name, kind in (("amount", MONEY), ("quantity", QUANTITY), ("unit_cost", QUANTITY)):
+            number = parse_decimal(item.get(name), kind)
             if number is None:
                 draft.problems.append(
                     f"{label} {name.replace('_', ' ')} '{item.get(name)}' is not a number."
@@ -627,6 +627,8 @@ class Commitments(DocumentEntity):
             "executed": bool(commitment.get("executed")),
             "retainage_percent": None if retainage in (None, "") else parse_decimal(retainage),
         }
+        if retainage not in (None, "") and draft.values["retainage_percent"] is None:
+            draft.problems.append(f"Retainage '{retainage}' is not a number.")
         self.check_values(conn, draft, ("origin_code",))
         draft.item_type = item_type or "work_order_contract"
         if job is None:
