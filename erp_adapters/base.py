@@ -666,8 +666,51 @@ class BudgetAdapter(Protocol):
 
 StandardCostCodeAdapter = EntityAdapter[StandardCostCodeExport]
 CostTypeAdapter = EntityAdapter[CostTypeExport]
-CommitmentAdapter = EntityAdapter[CommitmentExport]
 CommitmentChangeOrderAdapter = EntityAdapter[CommitmentChangeOrderExport]
+
+
+# -- Commitments (subcontracts and purchase orders) ---------------------------------------------
+
+
+class CommitmentState(StrEnum):
+    """Where a commitment stands in the ERP's books. ``GONE``: deleted there (or never there)."""
+
+    OPEN = "open"
+    APPROVED = "approved"
+    VOID = "void"
+    GONE = "gone"
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentStanding:
+    """What ``unlink_commitment`` needs to know of a commitment: its state, and the words that
+    name it to an accountant ("SC-001 on job J-1001")."""
+
+    state: CommitmentState
+    label: str
+
+    @property
+    def live(self) -> bool:
+        """Still binding in the ERP: Procore must keep it synced."""
+        return self.state in (CommitmentState.OPEN, CommitmentState.APPROVED)
+
+
+class CommitmentRef(TypedDict, total=False):
+    """How ``unlink_commitment`` names the document: Procore's id and the ERP's id."""
+
+    procore_id: int | None
+    origin_id: str | None
+    job_origin_id: str | None
+
+
+class CommitmentAdapter(EntityAdapter[CommitmentExport], Protocol):
+    """Subcontracts and purchase orders. ``create`` writes the header and every line in one
+    transaction (all or nothing: one refused line leaves nothing behind) and is idempotent on
+    the Procore id; ``list`` yields headers with their lines as ``children``."""
+
+    def standing(self, ref: CommitmentRef) -> CommitmentStanding:
+        """The document's state in the ERP (``GONE`` when it is not there any more)."""
+        ...
 
 
 class Adapter(ABC):

@@ -27,6 +27,8 @@ from erp_adapters.base import (
     BudgetResult,
     CommitmentChangeOrderExport,
     CommitmentExport,
+    CommitmentRef,
+    CommitmentStanding,
     ConstraintViolation,
     CostCodeDeletion,
     CostTypeAssignmentDeletion,
@@ -46,13 +48,12 @@ from erp_adapters.base import (
     SubJobExport,
     VendorExport,
 )
-from erp_adapters.demo import checks, cost_structure, job_cost_listing, listing
+from erp_adapters.demo import checks, commitments, cost_structure, job_cost_listing, listing
 from erp_adapters.demo.checks import Lookup, as_dict, as_int, parse_decimal, text
 from erp_adapters.demo.models import (
     DemoChangeOrder,
     DemoChangeOrderLine,
     DemoCommitment,
-    DemoCommitmentLine,
     DemoCostCode,
     DemoCostType,
     DemoJob,
@@ -587,9 +588,9 @@ def _line_links(lines) -> tuple[ExternalLink, ...]:
 
 
 class Commitments(DemoEntity):
-    """Subcontracts and purchase orders with their lines (``create_commitment``).
-
-    Not called by any flow yet (no commitment import or export handler); kept for them."""
+    """Subcontracts and purchase orders with their lines (``create_commitment``,
+    ``sync_commitments``, ``unlink_commitment``); the rules and the one-transaction write are
+    in ``demo.commitments``."""
 
     entity = Entity.COMMITMENTS
     model = DemoCommitment
@@ -598,35 +599,36 @@ class Commitments(DemoEntity):
     payload_key = "commitment"
     what = "commitment"
 
-    def rules(self, payload: CommitmentExport) -> Any:
-        return checks.check_commitment(self.tenant, payload)
+    def check_create(self, payload: CommitmentExport) -> list[str]:
+        with self.reachable():
+            row = self.existing(as_int(self.header(payload).get("id")))
+            if row is not None:
+                return commitments.commitment_refusal_if_void(row)
+            return list(dict.fromkeys(commitments.CommitmentPlan(self.tenant, payload).problems))
 
-    def build(self, payload: CommitmentExport, procore_id: int) -> DemoCommitment:
-        data, commitment = as_dict(payload), self.header(payload)
-        lookup = Lookup(self.tenant)
-        kind, _item_type = checks.COMMITMENT_TYPES[text(commitment.get("type"))]
-        header = DemoCommitment.objects.create(
-            tenant=self.tenant,
-            procore_id=procore_id,
-            job=lookup.job(data.get("job_id"), as_dict(commitment.get("project"))),
-            vendor=lookup.vendor(as_dict(commitment.get("vendor"))),
-            kind=kind,
-            number=text(commitment.get("number")),
-            title=text(commitment.get("title")),
-            description=text(commitment.get("description")),
-            status=text(commitment.get("status"))[:20] or "Approved",
-            executed=bool(commitment.get("executed")),
-            retainage_percent=parse_decimal(commitment.get("retainage_percent"))
-            if commitment.get("retainage_percent") not in (None, "")
-            else None,
-        )
-        DemoCommitmentLine.objects.bulk_create(
-            DemoCommitmentLine(
-                tenant=self.tenant, commitment=header, **_line_values(item, lookup, n)
-            )
-            for n, item in enumerate(map(as_dict, data.get("commitment_items") or []), start=1)
-        )
-        return header
+    def create(self, payload: CommitmentExport) -> CreateResult:
+        """Idempotent on the Procore id: a re-delivered or retried export finds the document
+        (and its lines) and returns it with ``created=False``; a refused line leaves nothing."""
+        with self.reachable():
+            procore_id = self.require_procore_id(self.header(payload).get("id"), self.what)
+            row = self.existing(procore_id)
+            if row is None:
+                plan = commitments.CommitmentPlan(self.tenant, payload)
+                if plan.problems:
+                    raise ConstraintViolation(list(dict.fromkeys(plan.problems)))
+                row, created = self.insert_once(
+                    procore_id, lambda: commitments.commitment_write(plan, procore_id), payload
+                )
+            else:
+                created = False
+            refusal = commitments.commitment_refusal_if_void(row)
+            if refusal:
+                raise ConstraintViolation(refusal)
+            return self.result(row, created=created)
+
+    def standing(self, ref: CommitmentRef) -> CommitmentStanding:
+        with self.reachable():
+            return commitments.commitment_standing(self.tenant, ref)
 
     def result(self, row: DemoCommitment, *, created: bool) -> CreateResult:
         item_type = dict(checks.COMMITMENT_TYPES.values())[row.kind]

@@ -223,9 +223,14 @@ COMMITMENT_FIELDS = (
 )
 
 
+# The books' commitment states as Procore's commitment statuses.
+_PROCORE_STATUS = {"open": "Draft", "approved": "Approved", "void": "Void"}
+
+
 def list_commitments(tenant: str, *, page_size: int) -> Iterator[ERPObject]:
-    """Two queries per page: the headers, then all their lines."""
-    queryset = DemoCommitment.objects.filter(tenant=tenant)
+    """Two queries per page: the headers, then all their lines. A void commitment is history,
+    not something to import: it is left out (and archived in Procore if it was staged)."""
+    queryset = DemoCommitment.objects.filter(tenant=tenant).exclude(status="void")
     for page in keyset_pages(queryset, COMMITMENT_FIELDS, page_size=page_size):
         lines = _lines_by_parent(DemoCommitmentLine, "commitment_id", [r["id"] for r in page], ())
         for row in page:
@@ -235,7 +240,7 @@ def list_commitments(tenant: str, *, page_size: int) -> Iterator[ERPObject]:
                 "number": row["number"],
                 "title": row["title"],
                 "description": row["description"],
-                "status": row["status"],
+                "status": _PROCORE_STATUS.get(row["status"], "Draft"),
                 "executed": row["executed"],
                 "retainage_percent": money(row["retainage_percent"]),
             }

@@ -155,6 +155,18 @@ class CommitmentKind(models.TextChoices):
     PURCHASE_ORDER = "purchase_order", "Purchase order"
 
 
+# --- Commitments (subcontracts and purchase orders) -------------------------------------------
+# A commitment is open while it is drafted and negotiated, approved once it binds (costs and
+# invoices may be posted against it), and void when it is cancelled: a void document stays in
+# the books as history and never comes back to life.
+
+
+class CommitmentStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    APPROVED = "approved", "Approved"
+    VOID = "void", "Void"
+
+
 class DemoCommitment(TenantRow):
     job = models.ForeignKey(DemoJob, on_delete=models.PROTECT, related_name="commitments")
     vendor = models.ForeignKey(DemoVendor, on_delete=models.PROTECT, related_name="commitments")
@@ -162,9 +174,18 @@ class DemoCommitment(TenantRow):
     number = models.CharField(max_length=limits.COMMITMENT_NUMBER)
     title = models.CharField(max_length=limits.COMMITMENT_TITLE, blank=True)
     description = models.TextField(blank=True)
-    status = models.CharField(max_length=20, default="Approved")
+    status = models.CharField(
+        max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.OPEN
+    )
     executed = models.BooleanField(default=False)
-    retainage_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    retainage_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Withheld from each payment until completion (10.00 = 10%).",
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "commitment"
@@ -212,6 +233,14 @@ class LineFields(TenantRow):
 
 class DemoCommitmentLine(LineFields):
     commitment = models.ForeignKey(DemoCommitment, on_delete=models.CASCADE, related_name="lines")
+    job_cost_code = models.ForeignKey(
+        "DemoJobCostCode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commitment_lines",
+        help_text="The job's (or sub job's) cost code this line posts to.",
+    )
 
     class Meta:
         verbose_name = "commitment line"

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from erp_adapters.demo import limits, sample_data
 from erp_adapters.demo.models import (
     CommitmentKind,
+    CommitmentStatus,
     DemoBudget,
     DemoBudgetLine,
     DemoBudgetTransaction,
@@ -279,7 +280,7 @@ def seed_commitments(tenant: str, jobs: list[DemoJob], per_job: int, seed: int) 
                         "title": f"{vendor.trade or 'Work'} - {job.name}"[
                             : limits.COMMITMENT_TITLE
                         ],
-                        "status": "Approved",
+                        "status": CommitmentStatus.APPROVED,
                         "executed": True,
                         "retainage_percent": Decimal("10.00")
                         if kind == CommitmentKind.SUBCONTRACT

@@ -63,6 +63,12 @@ class SyncRun(Leased):
         help_text="Records the ERP holds that its adapter could not read (bad rows of an "
         "import file); the first few are among the refusals, with file, line and column.",
     )
+    skipped = models.PositiveIntegerField(
+        default=0,
+        help_text="Objects held back because what they hang on (their job, their vendor) is "
+        "not in Procore yet; the first few are among the refusals, with the reason. They are "
+        "sent by a later run once it is.",
+    )
     api_calls = models.PositiveIntegerField(default=0)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
 from erp_adapters.base import Entity, ERPObject
 from integrations.models import Company, Connection, ItemType, ObjectLink
 from integrations.procore import ProcoreClient, SyncItemError, SyncResult
@@ -51,6 +53,16 @@ class EntitySpec:
     scope: Callable[[Company], Callable[[ERPObject], bool]] | None = None
     # Set for entities sent object by object (job costs: several endpoints per job).
     push: Push | None = None
+    # Entities listed as several item types (commitments: subcontracts and purchase orders):
+    # every type whose links the run plans against and writes; ``item_type`` names the run.
+    link_types: tuple[str, ...] = ()
+    # Why an object cannot be sent yet (its job or vendor is not in Procore), or None: it is
+    # held back without a call, counted as skipped with the reason, and tried by the next run.
+    hold: Callable[[Company], Callable[[ERPObject], str | None]] | None = None
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return self.link_types or (self.item_type,)
 
     def noun(self, count: int) -> str:
         return self.singular if count == 1 else self.plural
@@ -59,9 +71,13 @@ class EntitySpec:
         """A staged record for ``staged_records/sync``; children nest under ``children``."""
         return {**obj.as_json(), "status": "staged"}
 
-    def archived_record(self, origin_id: str) -> Item:
+    def archived_record(self, origin_id: str, item_type: str = "") -> Item:
         """Hides the staged record from Ready to Import (upsert by item type and origin id)."""
-        return {"item_type": self.item_type, "origin_id": origin_id, "status": "archived"}
+        return {
+            "item_type": item_type or self.item_type,
+            "origin_id": origin_id,
+            "status": "archived",
+        }
 
 
 def _vendor_item(obj: ERPObject) -> Item:
@@ -144,6 +160,58 @@ def _no_core_sync(client: ProcoreClient, connection: Connection, items: list[Ite
     raise TypeError("job costs are pushed job by job (EntitySpec.push), never in batches")
 
 
+# -- Commitments (subcontracts and purchase orders, with their lines) ------------------------------
+# Staged with their lines nested as ``children`` (erp_staged_records.md), one record per
+# document, so ceil(N/1000) calls for N new documents. A document whose job or vendor Procore
+# does not hold yet would wait unseen on Ready to Import (and could never be imported): it is
+# held back with the reason, and the next run stages it once they are synced. Procore has no
+# endpoint to update a commitment it holds (an imported document changes through change
+# orders), so a change in the ERP to one is recorded without a call.
+
+
+def _commitment_hold(company: Company) -> Callable[[ERPObject], str | None]:
+    synced = Q(procore_id__isnull=False) | Q(state=ObjectLink.State.SYNCED)
+    links = ObjectLink.objects.filter(synced, company=company)
+    projects = set(links.filter(item_type=ItemType.PROJECT).values_list("origin_id", flat=True))
+    vendors = set(links.filter(item_type=ItemType.VENDOR).values_list("origin_id", flat=True))
+
+    def hold(obj: ERPObject) -> str | None:
+        missing = []
+        if str(obj.data.get("project_origin_id")) not in projects:
+            missing.append("its job is not synced with Procore yet (import or export the job)")
+        if str(obj.data.get("vendor_origin_id")) not in vendors:
+            missing.append(
+                "its vendor is not synced with Procore yet (import or export the vendor)"
+            )
+        return "; ".join(missing) + ", then refresh commitments." if missing else None
+
+    return hold
+
+
+def _commitment_item(obj: ERPObject) -> Item:
+    return {"origin_id": obj.origin_id}
+
+
+def _commitments_kept(
+    client: ProcoreClient, connection: Connection, items: list[Item]
+) -> SyncResult:
+    """Nothing to send: Procore keeps its own copy of a commitment it holds."""
+    return SyncResult(entities=[{"origin_id": item["origin_id"]} for item in items])
+
+
+COMMITMENTS_SPEC = EntitySpec(
+    entity=Entity.COMMITMENTS,
+    item_type=ItemType.WORK_ORDER_CONTRACT,
+    link_types=(ItemType.WORK_ORDER_CONTRACT, ItemType.PURCHASE_ORDER_CONTRACT),
+    mode=Mode.STAGED,
+    singular="commitment",
+    plural="commitments",
+    core_sync=_commitments_kept,
+    core_item=_commitment_item,
+    hold=_commitment_hold,
+)
+
+
 SPECS: dict[str, EntitySpec] = {
     Entity.VENDORS: EntitySpec(
         entity=Entity.VENDORS,
@@ -205,6 +273,7 @@ SPECS: dict[str, EntitySpec] = {
         scope=_job_costs_scope,
         push=job_costs_push,
     ),
+    Entity.COMMITMENTS: COMMITMENTS_SPEC,
 }
 
 

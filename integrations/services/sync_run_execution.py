@@ -132,6 +132,8 @@ class PlannedRun:
     links: dict[str, LinkInfo]
     seconds: float
     unreadable: ListingProblems = field(default_factory=ListingProblems)
+    # origin id → item type, for entities listed as several item types (``spec.link_types``).
+    types: dict[str, str] = field(default_factory=dict)
 
 
 def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) -> PlannedRun:
@@ -146,7 +148,13 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
         listed = filter(spec.scope(company), listed)
     hashes = {obj.origin_id: hash_of(obj) for obj in listed}
     unreadable = listing_problems_of(source)
-    links = object_links_for_planning(company_id=company.pk, item_type=spec.item_type)
+    links: dict[str, LinkInfo] = {}
+    types: dict[str, str] = {}
+    for item_type in spec.types:
+        of_type = object_links_for_planning(company_id=company.pk, item_type=item_type)
+        if spec.link_types:
+            types.update(dict.fromkeys(of_type, item_type))
+        links.update(of_type)
     plan = plan_diff(spec.mode, hashes, links)
     return PlannedRun(
         plan=plan,
@@ -154,6 +162,7 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
         links=links,
         seconds=time.perf_counter() - started,
         unreadable=unreadable,
+        types=types,
     )
 
 
@@ -195,6 +204,8 @@ class _Pending:
     action: Action
     payload: dict
     name: str = ""
+    item_type: str = ""  # the object's own, when the entity has several (``link_types``)
+    held: str = ""  # why it waits (``EntitySpec.hold``): not sent, counted as skipped
 
 
 @dataclass
@@ -209,6 +220,7 @@ class _Execution:
     connection: Connection | None = None
     spec: EntitySpec | None = None
     links: dict[str, LinkInfo] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
 
     # -- the whole run -------------------------------------------------------------------------
 
@@ -234,6 +246,7 @@ class _Execution:
         plan = planned.plan
         version = _store_version(run=run, hashes=planned.hashes)
         self.links = planned.links
+        self.types = planned.types
         self._unreadable(planned.unreadable)
         del planned
         self._forget(plan.forget)
@@ -266,9 +279,19 @@ class _Execution:
             return
         staging: list[_Pending] = []
         core: list[_Pending] = []
+        held: list[_Pending] = []
+        hold = spec.hold(self.run.company) if spec.hold is not None else None
         if plan.needs_list:
             for obj in self._wanted(plan, source):
                 action = plan.actions.pop(obj.origin_id)
+                reason = hold(obj) if hold is not None and action is not Action.UPDATE else None
+                if reason:
+                    held.append(self._pending(obj, action, {}))
+                    held[-1].held = reason
+                    if len(held) >= SYNC_BATCH_SIZE:
+                        self._commit_held(held)
+                        held = []
+                    continue
                 if spec.mode is Mode.STAGED and action in (Action.CREATE, Action.RESTAGE):
                     staging.append(self._pending(obj, action, spec.staged_record(obj)))
                     if len(staging) >= SYNC_BATCH_SIZE:
@@ -279,9 +302,19 @@ class _Execution:
                     if len(core) >= SYNC_BATCH_SIZE:
                         self._send_core(core)
                         core = []
+        if held:
+            self._commit_held(held)
         for origin_id in plan.archive:
+            item_type = self.types.get(origin_id, "")
             staging.append(
-                _Pending(origin_id, "", "", Action.ARCHIVE, spec.archived_record(origin_id))
+                _Pending(
+                    origin_id,
+                    "",
+                    "",
+                    Action.ARCHIVE,
+                    spec.archived_record(origin_id, item_type),
+                    item_type=item_type,
+                )
             )
             if len(staging) >= SYNC_BATCH_SIZE:
                 self._send_staging(staging)
@@ -354,6 +387,7 @@ class _Execution:
             action,
             payload,
             object_display_name(obj.data),
+            item_type=obj.item_type if self.spec.link_types else "",
         )
 
     # -- Procore calls -------------------------------------------------------------------------
@@ -444,7 +478,9 @@ class _Execution:
                     unique_fields=["company", "item_type", "origin_id"],
                     update_fields=update_fields,
                 )
-            links = ObjectLink.objects.filter(company_id=run.company_id, item_type=run.item_type)
+            links = ObjectLink.objects.filter(
+                company_id=run.company_id, item_type__in=self.spec.types
+            )
             if archived_ok:
                 links.filter(origin_id__in=archived_ok).update(
                     state=ObjectLink.State.ARCHIVED, last_error="", updated_at=now
@@ -463,6 +499,44 @@ class _Execution:
                 "refusals",
                 renew=True,
             )
+        self._report()
+
+    def _commit_held(self, batch: list[_Pending]) -> None:
+        """Objects that wait for what they hang on: no call; each link keeps what Procore has
+        of it and says why it waits, and a new one stays ``pending``, so the next run looks
+        at it again whatever its content."""
+        run = self.run
+        now = timezone.now()
+        upserts = []
+        for item in batch:
+            run.skipped += 1
+            self._sample(item, item.held)
+            known = self.links.get(item.origin_id)
+            upserts.append(
+                ObjectLink(
+                    company_id=run.company_id,
+                    item_type=item.item_type or run.item_type,
+                    origin_id=item.origin_id,
+                    origin_code=item.origin_code[:255],
+                    name=item.name,
+                    state=known.state if known else ObjectLink.State.PENDING,
+                    content_hash=known.content_hash if known else "",
+                    last_error=item.held[:4000],
+                    staged_record_id=known.staged_record_id if known else None,
+                    procore_id=known.procore_id if known else None,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        run.progress_done += len(batch)
+        with transaction.atomic():
+            ObjectLink.objects.bulk_create(
+                upserts,
+                update_conflicts=True,
+                unique_fields=["company", "item_type", "origin_id"],
+                update_fields=["origin_code", "name", "last_error", "updated_at"],
+            )
+            self._save("skipped", "progress_done", "refusals", renew=True)
         self._report()
 
     def _link(
@@ -484,7 +558,7 @@ class _Execution:
                 procore_id = new_id
         return ObjectLink(
             company_id=self.run.company_id,
-            item_type=self.run.item_type,
+            item_type=item.item_type or self.run.item_type,
             origin_id=item.origin_id,
             origin_code=item.origin_code[:255],
             name=item.name,
@@ -521,7 +595,7 @@ class _Execution:
     def _forget(self, origin_ids: list[str]) -> None:
         """Links of objects that left the ERP before ever reaching Procore: nothing to call."""
         links = ObjectLink.objects.filter(
-            company_id=self.run.company_id, item_type=self.run.item_type
+            company_id=self.run.company_id, item_type__in=self.spec.types
         )
         for start in range(0, len(origin_ids), 500):
             links.filter(origin_id__in=origin_ids[start : start + 500]).update(
@@ -560,7 +634,7 @@ class _Execution:
     def _finish(self) -> None:
         state = (
             SyncRun.State.PARTIAL
-            if self.run.failed or self.run.unreadable
+            if self.run.failed or self.run.unreadable or self.run.skipped
             else SyncRun.State.SUCCEEDED
         )
         self._end(state)

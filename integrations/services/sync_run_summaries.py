@@ -33,12 +33,19 @@ def sync_run_summary(run: SyncRun) -> str:
         parts.append(f"updated {run.updated:,}" if parts else _updated(run.updated, spec))
     if run.archived:
         parts.append(f"archived {run.archived:,}" if parts else _archived(run.archived, spec))
-    if not parts:
+    if not parts and run.skipped:
+        sentence = f"Nothing sent to Procore; {run.unchanged:,} unchanged."
+    elif not parts:
         sentence = f"No changes: all {run.listed:,} {spec.noun(run.listed)} in the ERP are up to date in Procore."
     else:
         sentence = ", ".join(parts) + f"; {run.unchanged:,} unchanged."
     if run.failed:
         sentence += f" Procore refused {run.failed:,} {spec.noun(run.failed)}."
+    if run.skipped:
+        sentence += (
+            f" {run.skipped:,} {spec.noun(run.skipped)} wait for what they belong to (their "
+            "job or vendor) to be in Procore; they follow once it is."
+        )
     if run.unreadable:
         one = run.unreadable == 1
         sentence += (

@@ -616,6 +616,18 @@ def _emit_import_event(record: StagedRecord, obj: ProcoreObject) -> None:
                 "type": "WorkOrderContract"
                 if obj.item_type == "work_order_contract"
                 else "PurchaseOrderContract",
+                # Commitments: the lines Procore created from the staged children, as the
+                # commitment's show endpoint lists them (the dictionary's example elides them).
+                "line_items": [
+                    {
+                        "id": line.id,
+                        "origin_id": line.origin_id,
+                        "position": line.data.get("position"),
+                    }
+                    for line in ProcoreObject.objects.filter(
+                        parent=obj, item_type="line_item"
+                    ).order_by("id")
+                ],
             },
         }
     else:

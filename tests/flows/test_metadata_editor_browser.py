@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from integrations.models import MetadataConfig
+from tests.handlers_off import handlers_off
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,10 +42,12 @@ def type_json(page, document: dict) -> None:
 
 
 def test_a_problem_is_shown_at_its_field_fixed_compared_and_published(
-    support_page, live_server, provisioned
+    support_page, live_server, provisioned, monkeypatch
 ):
     from procore_sandbox.models import ErpConnection
 
+    # A portal that does not handle commitments (every entity of the schema has handlers now).
+    handlers_off(monkeypatch, "commitments")
     page = support_page
     company = provisioned.company
     page.goto(f"{live_server.url}/admin/integrations/metadataconfig/editor/{company.pk}/")

@@ -36,7 +36,7 @@ from integrations.services.sweeper import process_pending
 from procore_sandbox.models import Company as SandboxCompany
 from procore_sandbox.models import ErpConnection, ProcoreObject, StagedRecord
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_WEBHOOK_SECRET
-from tests.flows import cost_structure_effects, job_import_fixtures
+from tests.flows import commitments_effects, cost_structure_effects, job_import_fixtures
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "erp_requests"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
@@ -275,6 +275,7 @@ BEFORE: dict[str, Callable[[Given, Any], None]] = {
     "sync_standard_categories": before_sync_standard_categories,
     "sync_metadata": before_sync_metadata,
     **cost_structure_effects.BEFORE,
+    **commitments_effects.BEFORE,
     **job_import_fixtures.BEFORE,
 }
 
@@ -450,6 +451,7 @@ EFFECTS: dict[str, Callable[[Given, ERPRequest, Any], None]] = {
     "sync_standard_categories": synced_standard_categories,
     "sync_metadata": pushed_metadata,
     **cost_structure_effects.EFFECTS,
+    **commitments_effects.EFFECTS,
     **job_import_fixtures.EFFECTS,
 }
 

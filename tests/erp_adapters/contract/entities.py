@@ -298,6 +298,7 @@ def commitment_export(books: Books) -> dict[str, Any]:
         _line_item(books, job.origin_id, procore_id=177, cost_code="03-300", amount="250.0", n=1),
         _line_item(books, job.origin_id, procore_id=178, cost_code="01-100", amount="1000", n=2),
     ]
+    commitment["grand_total"] = "1250.0"  # what Procore sends: the lines' sum
     return data
 
 

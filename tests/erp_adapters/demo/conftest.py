@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from erp_adapters.demo.models import DemoCostCode, DemoCostType, DemoJob, DemoVendor
+from erp_adapters.demo.models import (
+    DemoCostCode,
+    DemoCostType,
+    DemoJob,
+    DemoJobCostType,
+    DemoVendor,
+)
 from erp_adapters.demo.seeding import demo_erp_seed
 from erp_adapters.registry import get_adapter
 
@@ -76,9 +82,17 @@ def commitment_export(
 @pytest.fixture
 def refs(books):
     """Rows the export payloads point at."""
+    job = DemoJob.objects.get(tenant=TENANT, code="J-1001")
+    # A commitment line posts to a cost code open on the job, with a cost type assigned to it.
+    pair = (
+        DemoJobCostType.objects.filter(job_cost_code__job=job, job_cost_code__sub_job=None)
+        .select_related("job_cost_code__cost_code", "cost_type")
+        .order_by("job_cost_code__cost_code__code", "cost_type__code")
+        .first()
+    )
     return {
-        "job": DemoJob.objects.get(tenant=TENANT, code="J-1001"),
+        "job": job,
         "vendor": DemoVendor.objects.get(tenant=TENANT, code="V-000003"),
-        "cost_code": DemoCostCode.objects.get(tenant=TENANT, code="03-300"),
-        "cost_type": DemoCostType.objects.get(tenant=TENANT, code="S"),
+        "cost_code": pair.job_cost_code.cost_code,
+        "cost_type": pair.cost_type,
     }

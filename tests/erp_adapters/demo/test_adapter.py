@@ -11,6 +11,7 @@ import pytest
 from django.db import OperationalError, connection
 
 from erp_adapters.base import ConstraintViolation, ExternalLink, HealthState
+from erp_adapters.demo import commitments
 from erp_adapters.demo.adapter import CommitmentChangeOrders, Commitments, Vendors
 from erp_adapters.demo.models import (
     DemoChangeOrder,
@@ -126,14 +127,14 @@ def test_the_same_commitment_exported_twice_is_one_row(refs, adapter):
 
 
 def test_a_commitment_create_that_loses_the_race_returns_the_winner(refs, adapter):
-    real_check = Commitments.check_create
+    """Another worker writes the same Procore commitment between our look and our insert."""
+    real_plan = commitments.CommitmentPlan.__post_init__
 
-    def check_then_lose_the_race(self, payload):
-        problems = real_check(self, payload)
-        Commitments(adapter).build(payload, 41)
-        return problems
+    def plan_then_lose_the_race(self):
+        real_plan(self)
+        commitments.commitment_write(self, 41)
 
-    with mock.patch.object(Commitments, "check_create", check_then_lose_the_race):
+    with mock.patch.object(commitments.CommitmentPlan, "__post_init__", plan_then_lose_the_race):
         result = adapter.commitments.create(commitment_export(**refs))
     assert result.created is False
     assert DemoCommitment.objects.filter(procore_id=41).count() == 1

@@ -70,11 +70,10 @@ def test_a_commitment_for_things_the_erp_does_not_hold(books, adapter):
     assert adapter.commitments.check_create(data) == [
         "Job 'Project A' is not in the ERP; export the project first.",
         "Vendor '90 Minute Courier' is not in the ERP; export the vendor first.",
-        "Line 1: cost code 01-000 'Purpose' is not in the ERP's cost code list.",
     ]
     data["commitment_items"][0]["line_item_type"].update(code="X", name="Overhead")
     assert adapter.commitments.check_create(data)[-1] == (
-        "Line 1: cost type 'Overhead' (X) is not in the ERP."
+        "Line 1 'Line Item 1': cost type 'Overhead' (X) is not in the ERP."
     )
 
 
@@ -91,9 +90,9 @@ def test_commitment_rules(refs, adapter):
     assert adapter.commitments.check_create(data) == [
         "Commitment type 'PrimeContract' is neither a subcontract nor a purchase order.",
         "Commitment title is longer than 60 characters, the ERP's limit.",
-        f"Commitment {existing.number} already exists on job J-1001 in the ERP.",
-        "Line 1 description is longer than 60 characters, the ERP's limit.",
-        "Line 1 amount '12,50' is not a number.",
+        f"Commitment {existing.number} already exists on job J-1001 in the ERP. Give the "
+        "commitment another number in Procore and export it again.",
+        f"Line 1 '{'D' * 61}': the description is longer than 60 characters, the ERP's limit.",
     ]
     data["commitment_items"] = []
     assert "The commitment has no line items; the ERP needs at least one." in (

@@ -29,6 +29,7 @@ from integrations.services.metadata import (
 from integrations.services.provisioning import connection_provision
 from procore_sandbox.models import ErpConnection
 from tests.factories import CompanyFactory, ConnectionFactory, UserFactory
+from tests.handlers_off import handlers_off
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -121,29 +122,32 @@ def test_a_document_enabling_what_the_portal_cannot_handle_is_refused_naming_it(
     entities = document["settings"]["entities"]
     entities["vendors"]["configs"]["unlink"] = {"enabled": True}
     entities["jobs"] = {"enabled": True, "configs": {"export": {"enabled": True}}}
+    # Every other entity the default enables is refused as a whole, whichever they are.
+    expected = {
+        f"settings.entities.{entity}.enabled": (
+            f"this portal does not handle {entity.replace('_', ' ')} yet."
+        )
+        for entity, config in entities.items()
+        if entity != "vendors" and config.get("enabled")
+    }
+    assert {"standard_cost_codes", "jobs", "budgets", "job_costs", "commitments"} <= {
+        path.split(".")[2] for path in expected
+    }
     assert _problems(document) == {
-        "settings.entities.standard_cost_codes.enabled": (
-            "this portal does not handle standard cost codes yet."
-        ),
-        "settings.entities.standard_categories.enabled": (
-            "this portal does not handle standard categories yet."
-        ),
+        **expected,
         "settings.entities.vendors.configs.unlink.enabled": (
             "this portal cannot unlink vendors yet (no handler for unlink_vendor)."
         ),
-        "settings.entities.jobs.enabled": "this portal does not handle jobs yet.",
-        "settings.entities.sub_jobs.enabled": "this portal does not handle sub jobs yet.",
-        "settings.entities.budgets.enabled": "this portal does not handle budgets yet.",
-        "settings.entities.job_costs.enabled": "this portal does not handle job costs yet.",
     }
     entities["jobs"]["enabled"] = False  # switched off, it may stay in the document
     del entities["vendors"]["configs"]["unlink"]
-    del entities["standard_cost_codes"], entities["standard_categories"]
-    del entities["sub_jobs"], entities["budgets"], entities["job_costs"]
+    for entity in [name for name in entities if name not in ("vendors", "jobs")]:
+        del entities[entity]
     assert metadata_document_validate(document) == document
 
 
-def test_procores_full_example_enables_more_than_the_portal_handles_today():
+def test_procores_full_example_enables_more_than_the_portal_handles_today(monkeypatch):
+    handlers_off(monkeypatch, "prime_contracts")  # whatever the portal handles by now
     problems = _problems(_load(FIXTURES / "procore_full_example.json"))
     assert problems["settings.entities.prime_contracts.enabled"] == (
         "this portal does not handle prime contracts yet."

@@ -17,6 +17,7 @@ from integrations.models import AuditEntry, MetadataConfig
 from integrations.services.metadata import metadata_config_create, metadata_default_document
 from integrations.views.metadata_editor import EditorPlace, metadata_editor
 from tests.factories import CompanyFactory, UserFactory
+from tests.handlers_off import handlers_off
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +104,9 @@ def test_text_that_is_not_json_is_refused_naming_line_and_column(admin_client_lo
 
 
 def test_a_version_enabling_what_the_portal_cannot_handle_is_refused_with_the_reason(
-    admin_client_logged_in, company
+    admin_client_logged_in, company, monkeypatch
 ):
+    handlers_off(monkeypatch, "commitments")
     document = metadata_default_document()
     document["settings"]["entities"]["commitments"] = {"enabled": True}
     response = admin_client_logged_in.post(

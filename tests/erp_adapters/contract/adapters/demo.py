@@ -18,6 +18,8 @@ from erp_adapters.demo.models import (
     DemoCostCode,
     DemoCostType,
     DemoJob,
+    DemoJobCostCode,
+    DemoJobCostType,
     DemoVendor,
 )
 from erp_adapters.registry import get_adapter
@@ -74,6 +76,15 @@ def seed_demo_tables(tenant: str, books: Books) -> None:
         )
         for j in books.jobs
     }
+    # The demo ERP posts a commitment line to a cost code open on its job, with a cost type
+    # assigned there: the books' jobs have every cost code open, with every cost type.
+    for job in jobs.values():
+        for code in codes.values():
+            opened = DemoJobCostCode.objects.create(tenant=tenant, job=job, cost_code=code)
+            DemoJobCostType.objects.bulk_create(
+                DemoJobCostType(tenant=tenant, job_cost_code=opened, cost_type=cost_type)
+                for cost_type in types.values()
+            )
     vendors = {str(v.guid): v for v in DemoVendor.objects.filter(tenant=tenant)}
     commitment_lines: dict[str, DemoCommitmentLine] = {}
     commitments: dict[str, DemoCommitment] = {}

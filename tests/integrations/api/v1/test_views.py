@@ -80,7 +80,7 @@ def test_a_company_admin_runs_an_import_and_follows_it(tenant_a):
     followed = client.get(url("run", company_id=tenant_a.company.pk, run_id=run.pk)).json()
     assert followed["state"] == "pending"
     refused = client.post(
-        url("runs", company_id=tenant_a.company.pk), {"entity": "commitments"}, format="json"
+        url("runs", company_id=tenant_a.company.pk), {"entity": "requisitions"}, format="json"
     )
     assert refused.status_code == 409 and "cannot be imported" in refused.json()["detail"]
 
