@@ -28,6 +28,9 @@ from django.utils import timezone
 
 from erp_adapters.base import (
     Adapter,
+    CommitmentRef,
+    CommitmentStanding,
+    CommitmentState,
     ConstraintViolation,
     CreateResult,
     Entity,
@@ -43,6 +46,7 @@ from erp_adapters.base import (
     ListingProblems,
     job_cost_code_origin_id,
 )
+from erp_adapters.document_status import commitment_state
 from erp_adapters.files import layouts
 from erp_adapters.files.exchange import (
     PROCESSED,
@@ -501,7 +505,7 @@ class Documents(FileEntity):
     bad row spoils its whole document (sending it without a line would misstate it), which is
     reported once per bad row; the other documents proceed. Memory holds one document."""
 
-    build: Callable[[list[dict[str, Any]]], ERPObject]
+    build: Callable[[list[dict[str, Any]]], ERPObject | None]
     lines_key: str
 
     def list(self) -> Iterator[ERPObject]:
@@ -605,6 +609,38 @@ class Commitments(Documents):
     lines_key = "commitment_items"
     export_rows = staticmethod(layouts.commitment_export_rows)
     build = staticmethod(layouts.commitment_object)
+
+    def standing(self, ref: CommitmentRef) -> CommitmentStanding:
+        """Where the commitment stands in the ERP's export (``unlink_commitment``): found by its
+        ERP id, or by the ERP id its export file was answered with; its ``status`` column read by
+        ``document_status``. Handed over and not answered yet: still open (the ERP may import
+        it any minute)."""
+        erp_id = str(ref.get("origin_id") or "")
+        procore = ref.get("procore_id")
+        if not erp_id and procore is not None:
+            answered = self._exports(int(procore)).filter(state=FileExport.State.SUCCESS).first()
+            erp_id = answered.erp_id if answered is not None else ""
+        head = None
+        if erp_id:
+            for item in self.items():
+                if isinstance(item, Row) and item.values["erp_id"] == erp_id:
+                    head = item.values
+                    break
+        if head is None:
+            if (
+                procore is not None
+                and self._exports(int(procore)).filter(state=FileExport.State.WAITING).exists()
+            ):
+                return CommitmentStanding(
+                    CommitmentState.OPEN, "The commitment (its file waits for the ERP's import)"
+                )
+            return CommitmentStanding(CommitmentState.GONE, "The commitment")
+        label = f"Commitment {head['number']}"
+        for item in self.adapter.reader(Entity.JOBS).rows():
+            if isinstance(item, Row) and item.values["erp_id"] == head["job_erp_id"]:
+                label += f" on job {item.values['code']}"
+                break
+        return CommitmentStanding(commitment_state(head["status"]), label)
 
     def valid_head(self, row: Row, name: str, problems: ListingProblems) -> bool:
         if row.values["kind"] in layouts.COMMITMENT_KINDS:

@@ -18,6 +18,7 @@ from erp_adapters.base import (
     job_cost_code_origin_id,
     standard_part_of_cost_code_origin_id,
 )
+from erp_adapters.document_status import is_void, procore_status
 from erp_adapters.files.reading import Column
 from erp_adapters.money import CENTS, NotAnAmount, Precision, amount, as_text
 
@@ -211,15 +212,18 @@ def document_lines(rows: list[dict[str, Any]], job_erp_id: str) -> tuple[ERPObje
     return tuple(line_object(values, position, job_erp_id) for position, values in numbered)
 
 
-def commitment_object(rows: list[dict[str, Any]]) -> ERPObject:
+def commitment_object(rows: list[dict[str, Any]]) -> ERPObject | None:
+    """One commitment with its lines; None for a void one (history, not to import)."""
     head = rows[0]
+    if is_void(head["status"]):
+        return None
     data = {
         "project_origin_id": head["job_erp_id"],
         "vendor_origin_id": head["vendor_erp_id"],
         "number": head["number"],
         "title": head["title"],
         "description": head["description"],
-        "status": head["status"],
+        "status": procore_status(head["status"]),
         "executed": head["executed"],
         "retainage_percent": money(head["retainage_percent"]),
     }

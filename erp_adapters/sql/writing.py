@@ -22,6 +22,9 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DataError, IntegrityError
 
 from erp_adapters.base import (
+    CommitmentRef,
+    CommitmentStanding,
+    CommitmentState,
     ConstraintViolation,
     CreateResult,
     Entity,
@@ -29,6 +32,7 @@ from erp_adapters.base import (
     ExternalLink,
     job_cost_code_origin_id,
 )
+from erp_adapters.document_status import commitment_state
 from erp_adapters.sql import listing
 from erp_adapters.sql.database import connected, describe
 from erp_adapters.sql.fields import DOCUMENTS, MONEY, QUANTITY, parse_decimal
@@ -589,6 +593,35 @@ class DocumentEntity(SqlEntity):
 class Commitments(DocumentEntity):
     entity = Entity.COMMITMENTS
     payload_key = "commitment"
+
+    def standing(self, ref: CommitmentRef) -> CommitmentStanding:
+        """Where the commitment stands in the ERP's own table (``unlink_commitment``): found by
+        its ERP id, else by the Procore id it was exported with; its status column read by
+        ``document_status``. In the import table but not (yet) in the listing: still open."""
+        with self._connection("checking a commitment in the ERP", part="list") as conn:
+            source = self.adapter.source(self.entity, "list")
+            row = source.find(conn, "origin_id", ref["origin_id"]) if ref.get("origin_id") else None
+            imported = None
+            if row is None and ref.get("procore_id") is not None:
+                imported = self.existing(conn, int(ref["procore_id"]))
+                if imported is not None and "origin_id" in imported._mapping:
+                    row = source.find(conn, "origin_id", imported._mapping["origin_id"])
+            conn.rollback()
+        if row is None:
+            if imported is not None:
+                return CommitmentStanding(
+                    CommitmentState.OPEN, "The commitment (waiting in the ERP's import table)"
+                )
+            return CommitmentStanding(CommitmentState.GONE, "The commitment")
+        values = row._mapping
+        label = f"Commitment {text(values.get('origin_code'))}"
+        job = self.adapter.source(Entity.JOBS, "list")
+        with self._connection("checking a commitment's job", part="list") as conn:
+            job_row = job.find(conn, "origin_id", values.get("project_origin_id"))
+            conn.rollback()
+        if job_row is not None:
+            label += f" on job {text(job_row._mapping.get('origin_code'))}"
+        return CommitmentStanding(commitment_state(values.get("status")), label)
 
     def draft(self, conn: Connection, payload: Any) -> Draft:
         data, commitment = as_dict(payload), self.header(payload)

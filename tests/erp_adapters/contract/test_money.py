@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from erp_adapters.base import ERPObject
+from erp_adapters.base import Entity, ERPObject
 from erp_adapters.money import amount, total
 from tests.erp_adapters.contract.books import sample_books
 from tests.erp_adapters.contract.entities import SPECS, EntitySpec
@@ -45,6 +45,13 @@ def _with_amounts(payload: dict[str, Any]) -> dict[str, Any]:
         line["description"] = f"Line {n}"
         lines.append(line)
     payload[key] = lines
+    return _totalled(payload, [kept for _sent, kept in SENT])
+
+
+def _totalled(payload: dict[str, Any], kept: list[Decimal]) -> dict[str, Any]:
+    """The header's total as Procore sends it with these lines (the demo ERP checks it)."""
+    if "grand_total" in payload.get("commitment", {}) and "commitment_items" in payload:
+        payload["commitment"]["grand_total"] = str(total(kept))
     return payload
 
 
@@ -87,10 +94,11 @@ HALVES: list[tuple[Any, Decimal]] = [
 def test_a_half_cent_is_rounded_once_half_up(make_erp, spec: EntitySpec, request):
     """The ERP keeps cents: a half cent goes away from zero (money.to_erp), on every database
     (PostgreSQL's NUMERIC does so by itself; SQLite and a CSV file do what they are given)."""
-    if request.node.callspec.params.get("make_erp") == "demo_contract_factory":
-        # The demo ERP's commitment code rounds through money.to_erp on branch "commitments";
-        # until it is merged Django quantizes half-even. Not strict: it passes after the merge.
-        request.applymarker(pytest.mark.xfail(reason="demo rounds half-even before commitments"))
+    demo = request.node.callspec.params.get("make_erp") == "demo_contract_factory"
+    if demo and spec.entity is Entity.COMMITMENT_CHANGE_ORDERS:
+        # The demo ERP's change order code rounds through money.to_erp on branch
+        # "change-orders"; until it is merged Django quantizes half-even. Not strict.
+        request.applymarker(pytest.mark.xfail(reason="demo change orders round half-even"))
     books = sample_books()
     erp = make_erp(books)
     payload = spec.export(books)
@@ -100,6 +108,7 @@ def test_a_half_cent_is_rounded_once_half_up(make_erp, spec: EntitySpec, request
         {**template, "id": 7100 + n, "position": n, "amount": sent, "description": f"Line {n}"}
         for n, (sent, _kept) in enumerate(HALVES, start=1)
     ]
+    _totalled(payload, [kept for _sent, kept in HALVES])
     result = erp.create(spec.entity, payload)
     document = _created(erp.listed(spec.entity), result.origin_id)
     assert [Decimal(c.data["amount"]) for c in document.children] == [k for _s, k in HALVES]
