@@ -46,7 +46,7 @@ from erp_adapters.base import (
     ListingProblems,
     job_cost_code_origin_id,
 )
-from erp_adapters.document_status import commitment_state
+from erp_adapters.document_status import commitment_state, is_void
 from erp_adapters.files import layouts
 from erp_adapters.files.exchange import (
     PROCESSED,
@@ -689,6 +689,48 @@ class CommitmentChangeOrders(Documents):
     lines_key = "change_order_items"
     export_rows = staticmethod(layouts.change_order_export_rows)
     build = staticmethod(layouts.change_order_object)
+
+    def state(self, origin_id: str | None, procore_id: int | None) -> Any:
+        """The change order as the ERP's export holds it, for
+        ``unlink_commitment_change_order`` (``ChangeOrderState`` of the change-orders branch):
+        by its ERP id, else the ERP id its file was answered with; void by its status word;
+        the Procore ids of its lines as its export file carried them."""
+        from erp_adapters.base import ChangeOrderState  # type: ignore[attr-defined]
+
+        erp_id = str(origin_id or "")
+        answered = None
+        if procore_id is not None:
+            answered = self._exports(int(procore_id)).filter(state=FileExport.State.SUCCESS).first()
+        if not erp_id and answered is not None:
+            erp_id = answered.erp_id
+        head = None
+        if erp_id:
+            for item in self.items():
+                if isinstance(item, Row) and item.values["erp_id"] == erp_id:
+                    head = item.values
+                    break
+        if head is None:
+            waiting = procore_id is not None and (
+                self._exports(int(procore_id)).filter(state=FileExport.State.WAITING).exists()
+            )
+            return ChangeOrderState(exists=waiting, void=False, label="the change order")
+        number = "?"
+        for item in self.adapter.reader(Entity.COMMITMENTS).rows():
+            if isinstance(item, Row) and item.values["erp_id"] == head["commitment_erp_id"]:
+                number = item.values["number"]
+                break
+        lines: tuple[int, ...] = ()
+        if answered is not None and answered.erp_id == erp_id:
+            lines = tuple(
+                int(link[1]) for link in answered.links[1:] if str(link[2]).startswith("line:")
+            )
+        return ChangeOrderState(
+            exists=True,
+            void=is_void(head["status"]),
+            label=f"change order {head['number']} on commitment {number}",
+            status=str(head["status"] or ""),
+            line_procore_ids=lines,
+        )
 
     def rules(self, payload: dict[str, Any]) -> list[str]:
         change_order = self.header(payload)

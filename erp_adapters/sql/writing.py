@@ -32,7 +32,7 @@ from erp_adapters.base import (
     ExternalLink,
     job_cost_code_origin_id,
 )
-from erp_adapters.document_status import commitment_state
+from erp_adapters.document_status import commitment_state, is_void
 from erp_adapters.sql import listing
 from erp_adapters.sql.database import connected, describe
 from erp_adapters.sql.fields import DOCUMENTS, MONEY, QUANTITY, parse_decimal
@@ -687,6 +687,44 @@ class CommitmentChangeOrders(DocumentEntity):
     entity = Entity.COMMITMENT_CHANGE_ORDERS
     payload_key = "change_order"
     item_type = "change_order"
+
+    def state(self, origin_id: str | None, procore_id: int | None) -> Any:
+        """The change order as the ERP holds it, for ``unlink_commitment_change_order``
+        (``ChangeOrderState`` of the change-orders branch): found by its ERP id in the listing,
+        else by the Procore id in the create target; void by its status word
+        (``document_status``); the Procore ids of its lines the ERP keeps."""
+        from erp_adapters.base import ChangeOrderState  # type: ignore[attr-defined]
+
+        with self._connection("checking a change order in the ERP", part="list") as conn:
+            source = self.adapter.source(self.entity, "list")
+            row = source.find(conn, "origin_id", origin_id) if origin_id else None
+            if row is None and procore_id is not None:
+                imported = self.existing(conn, int(procore_id))
+                if imported is not None and "origin_id" in imported._mapping:
+                    row = source.find(conn, "origin_id", imported._mapping["origin_id"])
+            if row is None:
+                conn.rollback()
+                return ChangeOrderState(exists=False, void=False, label="the change order")
+            values = row._mapping
+            commitment = self.adapter.source(Entity.COMMITMENTS, "list").find(
+                conn, "origin_id", values.get("commitment_origin_id")
+            )
+            lines = self.adapter.target(self.entity, "create_lines")
+            line_ids = tuple(
+                int(line._mapping["procore_id"])
+                for line in lines.rows_where(conn, "parent_origin_id", values["origin_id"])
+                if line._mapping.get("procore_id") is not None
+            )
+            conn.rollback()
+        number = text(commitment._mapping.get("origin_code")) if commitment is not None else "?"
+        status = text(values.get("status"))
+        return ChangeOrderState(
+            exists=True,
+            void=is_void(status),
+            label=f"change order {text(values.get('origin_code'))} on commitment {number}",
+            status=status,
+            line_procore_ids=line_ids,
+        )
 
     def draft(self, conn: Connection, payload: Any) -> Draft:
         data, change_order = as_dict(payload), self.header(payload)
