@@ -1,7 +1,10 @@
 #!/usr/bin/env python
-"""Vendor exports through the local Procore sandbox, processed by one worker.
+"""Vendor (or commitment) exports through the local Procore sandbox, processed by one worker
+(or several).
 
     .venv/bin/python bench/export_throughput.py [--exports 1000]
+    .venv/bin/python bench/export_throughput.py --kind commitments --exports 1000 --lines 50 \
+        [--workers 2]
 
 On a fresh PostgreSQL database (BENCH_EXPORT_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/erp_portal_bench_export, dropped and created again) it starts
@@ -12,6 +15,12 @@ process) doing everything that is due. It checks that every Request Detail is cl
 ``success`` and every vendor exists once in the demo ERP, and prints exports per second and
 Procore calls per export, counted from the ApiAttempt rows (one per HTTP attempt). The floor is
 one call per export: fetching the ERP request.
+
+Commitments (``--kind commitments``): a job and a vendor synced in both systems (cost codes open
+with their cost types in the ERP), N subcontracts of ``--lines`` lines each created in Procore,
+sent and accepted; ``--workers`` processes (forked, each running ``process_pending``) share the
+work through the leases. It checks that every detail closed ``success``, that each document is
+once in the ERP with all its lines, and that every line in Procore carries its ERP id.
 """
 
 from __future__ import annotations
@@ -40,6 +49,9 @@ CLIENT_ID, CLIENT_SECRET = "bench-export-app", "bench-export-secret-0123456789"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--exports", type=int, default=1000)
+    parser.add_argument("--kind", choices=("vendors", "commitments"), default="vendors")
+    parser.add_argument("--lines", type=int, default=50, help="lines per commitment")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (commitments)")
     args = parser.parse_args()
 
     recreate_postgres(DB_URL)
@@ -68,7 +80,12 @@ def main() -> None:
 
     django.setup()
     try:
-        run(args.exports, f"http://127.0.0.1:{port}")
+        if args.kind == "commitments":
+            from bench.commitment_exports import run_commitments
+
+            run_commitments(args.exports, args.lines, args.workers, f"http://127.0.0.1:{port}")
+        else:
+            run(args.exports, f"http://127.0.0.1:{port}")
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=30)

@@ -122,6 +122,20 @@ class DemoCommitmentAdmin(WithTotal, DemoAdminBase):
     autocomplete_fields = ("job", "vendor")
     inlines = (DemoCommitmentLineInline,)
     ordering = ("-id",)
+    readonly_fields = ("voided_at",)
+    actions = ("void_commitments",)
+
+    @admin.action(description="Void the selected commitments (they stay, as history)")
+    def void_commitments(self, request, queryset) -> None:
+        """What the accountant does to cancel a commitment: Procore may then unlink it."""
+        from erp_adapters.demo.commitments import commitment_void
+
+        live = queryset.exclude(status="void")
+        count = 0
+        for row in live:
+            commitment_void(row)
+            count += 1
+        self.message_user(request, f"Voided {count} commitment(s).")
 
 
 @admin.register(DemoChangeOrder)

@@ -100,6 +100,7 @@ class CommitmentPlan:
     kind: str = ""
     lines: list[PlannedLine] = field(default_factory=list)
     retainage: Decimal | None = None
+    _opened: dict[tuple[str, str], DemoJobCostCode | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         data = as_dict(self.payload)
@@ -202,7 +203,14 @@ class CommitmentPlan:
 
     def _job_cost_code(self, cost_code: dict[str, Any]) -> DemoJobCostCode | None:
         """The job (or sub job) cost code a Procore line names: its origin id is
-        ``<job or sub job id>|<standard cost code id>``."""
+        ``<job or sub job id>|<standard cost code id>``. Looked up once per cost code of the
+        document, however many lines post to it."""
+        key = (text(cost_code.get("origin_id")), text(cost_code.get("full_code")))
+        if key not in self._opened:
+            self._opened[key] = self._find_job_cost_code(cost_code)
+        return self._opened[key]
+
+    def _find_job_cost_code(self, cost_code: dict[str, Any]) -> DemoJobCostCode | None:
         origin = text(cost_code.get("origin_id"))
         standard = cost_code_from_origin(self.tenant, origin)
         if standard is None:

@@ -372,6 +372,19 @@ def _keep_if_used(what: str, assignments, budget_lines) -> None:
         )
 
 
+# Commitments: a line posts to a job cost code and cost type, which the ERP then keeps.
+def _keep_if_committed(what: str, commitment_lines) -> None:
+    line = commitment_lines.select_related("commitment").first()
+    if line is not None:
+        raise ConstraintViolation(
+            [
+                f"{what} carries lines of commitment {line.commitment.number} in the ERP, so "
+                "the ERP keeps it. Move those lines to another cost code first (or void the "
+                "commitment), then delete it again."
+            ]
+        )
+
+
 def cost_code_delete(tenant: str, item: CostCodeDeletion) -> Deletion:
     item = as_dict(item)
     label = text(item.get("sortable_code")) or "The cost code"
@@ -391,6 +404,7 @@ def cost_code_delete(tenant: str, item: CostCodeDeletion) -> Deletion:
     with transaction.atomic():
         assignments = DemoJobCostType.objects.select_for_update().filter(job_cost_code=row)
         _keep_if_used(what, assignments, row.budget_lines.all())
+        _keep_if_committed(what, row.commitment_lines.all())
         DemoJobCost.objects.filter(assignment__in=assignments).delete()
         row.delete()
     return Deletion(True, f"{row.cost_code.code} {row.cost_code.name} on {job_label(job, sub_job)}")
@@ -416,6 +430,7 @@ def cost_type_assignment_delete(tenant: str, item: CostTypeAssignmentDeletion) -
             return Deletion(False, label)
         what = label[:1].upper() + label[1:]
         _keep_if_used(what, assignments, row.budget_lines.filter(cost_type=cost_type))
+        _keep_if_committed(what, row.commitment_lines.filter(cost_type=cost_type))
         DemoJobCost.objects.filter(assignment__in=assignments).delete()
         assignments.delete()
     return Deletion(True, label)

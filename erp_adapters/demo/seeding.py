@@ -487,6 +487,43 @@ COUNTED = {
 }
 
 
+# -- Commitments: each line posts to a cost code open on its job ---------------------------------
+
+
+def seed_commitment_postings(tenant: str, jobs: list[DemoJob]) -> None:
+    """Open each seeded commitment line's cost code on its job, with the line's cost type
+    assigned there, and post the line to it: as an accountant's books keep a commitment, and as
+    Procore needs it to import the commitment (its lines' cost codes must be in the project)."""
+    lines = DemoCommitmentLine.objects.filter(
+        tenant=tenant, commitment__job__in=jobs, job_cost_code__isnull=True
+    ).select_related("commitment__job", "cost_code", "cost_type")
+    for line in lines:
+        job = line.commitment.job
+        with transaction.atomic():
+            opened, _ = DemoJobCostCode.objects.get_or_create(
+                tenant=tenant,
+                job=job,
+                sub_job=None,
+                cost_code=line.cost_code,
+                defaults={
+                    "guid": seeded_guid(
+                        tenant, "job_cost_code", f"{job.code}//{line.cost_code.code}"
+                    )
+                },
+            )
+            DemoJobCostType.objects.get_or_create(
+                tenant=tenant,
+                job_cost_code=opened,
+                cost_type=line.cost_type,
+                defaults={
+                    "guid": seeded_guid(
+                        tenant, "job_cost_type", f"{opened.guid}/{line.cost_type.code}"
+                    )
+                },
+            )
+            DemoCommitmentLine.objects.filter(pk=line.pk).update(job_cost_code=opened)
+
+
 def _counts(tenant: str) -> dict[str, int]:
     return {name: model.objects.filter(tenant=tenant).count() for name, model in COUNTED.items()}
 
@@ -512,6 +549,7 @@ def demo_erp_seed(
     job_rows = seed_jobs(tenant, jobs, seed)
     seed_commitments(tenant, job_rows, commitments_per_job, seed)
     seed_cost_structure(tenant, job_rows, seed)
+    seed_commitment_postings(tenant, job_rows)
     after = _counts(tenant)
     return SeedReport(
         tenant=tenant,

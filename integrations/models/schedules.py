@@ -13,6 +13,7 @@ class ImportEntity(models.TextChoices):
     JOBS = "jobs", "Jobs"
     SUB_JOBS = "sub_jobs", "Sub jobs"
     JOB_COSTS = "job_costs", "Job costs"
+    COMMITMENTS = "commitments", "Commitments"
 
 
 class ImportSchedule(models.Model):

@@ -49,8 +49,8 @@ from integrations.services.leases import Busy, lease_kept
 from integrations.services.notification_events import notification_events_follow
 from integrations.services.object_links import (
     object_display_name,
-    object_link_mark_synced,
     object_links_apply,
+    object_links_mark_synced,
 )
 from integrations.services.work import (
     max_age,
@@ -138,14 +138,18 @@ def _record_outcome(row: ERPRequest, outcome: Outcome) -> int:
     # The ERP holds these objects for these Procore ids from now on: linked at once, so that an
     # import running before the close-out's write-back updates them in Procore (by id) instead
     # of creating a copy with the same ERP id.
-    for link in outcome.external_data:
-        object_link_mark_synced(
-            company_pk=row.company_id,
-            item_type=link.item_type,
-            origin_id=str(link.origin_id),
-            procore_id=int(link.item_id),
-            name=_exported_name(row, link.item_type),
-        )
+    object_links_mark_synced(
+        company_pk=row.company_id,
+        links=[
+            (
+                link.item_type,
+                str(link.origin_id),
+                int(link.item_id),
+                _exported_name(row, link.item_type),
+            )
+            for link in outcome.external_data
+        ],
+    )
     # Likewise a handler reports link changes only for what happened (a cost code deleted while
     # its neighbour was refused), so they are recorded whatever the request's status.
     if outcome.object_links:

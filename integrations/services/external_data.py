@@ -13,7 +13,7 @@ from typing import Any
 
 from integrations.procore import ProcoreClient
 from integrations.procore.batching import SyncResult
-from integrations.services.object_links import object_link_mark_synced
+from integrations.services.object_links import object_links_mark_synced
 
 
 def external_data_send(
@@ -28,13 +28,17 @@ def external_data_send(
     Returns the result, whose ``errors`` name the refused ones by index."""
     result = client.sync_external_data(list(links))
     refused = {error.index for error in result.errors if error.index is not None}
-    for index, link in enumerate(links):
-        if index not in refused and link.get("origin_id"):
-            object_link_mark_synced(
-                company_pk=company_pk,
-                item_type=link["item_type"],
-                origin_id=str(link["origin_id"]),
-                procore_id=int(link["item_id"]),
-                name=names[index] if names else "",
+    object_links_mark_synced(
+        company_pk=company_pk,
+        links=[
+            (
+                link["item_type"],
+                str(link["origin_id"]),
+                int(link["item_id"]),
+                names[index] if names else "",
             )
+            for index, link in enumerate(links)
+            if index not in refused and link.get("origin_id")
+        ],
+    )
     return result

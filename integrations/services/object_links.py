@@ -54,6 +54,41 @@ def object_link_mark_synced(
     return link
 
 
+def object_links_mark_synced(*, company_pk: int, links: Iterable[tuple[str, str, int, str]]) -> int:
+    """``object_link_mark_synced`` for many objects at once, (item type, origin id, Procore id,
+    name) each: one upsert per 1000 (a commitment's write-back names every line), with the same
+    rule that a blank name keeps the one recorded before."""
+    now = timezone.now()
+    rows: dict[bool, dict[tuple[str, str], ObjectLink]] = {True: {}, False: {}}
+    for item_type, origin_id, procore_id, name in links:
+        named = bool(name)
+        rows[not named].pop((item_type, origin_id), None)
+        rows[named][(item_type, origin_id)] = ObjectLink(
+            company_id=company_pk,
+            item_type=item_type,
+            origin_id=origin_id,
+            procore_id=procore_id,
+            state=ObjectLink.State.SYNCED,
+            last_error="",
+            name=name[:255],
+            created_at=now,
+            updated_at=now,
+        )
+    count = 0
+    for named, upserts in rows.items():
+        fields = ["procore_id", "state", "last_error", "updated_at"] + (["name"] if named else [])
+        batch = list(upserts.values())
+        for start in range(0, len(batch), 1000):
+            ObjectLink.objects.bulk_create(
+                batch[start : start + 1000],
+                update_conflicts=True,
+                unique_fields=["company", "item_type", "origin_id"],
+                update_fields=fields,
+            )
+        count += len(batch)
+    return count
+
+
 def object_link_unlink(*, company_pk: int, item_type: str, origin_id: str) -> int:
     """Procore no longer ties its object to the ERP object: the link forgets the Procore id, so
     a later import stages the object (or leaves it) instead of updating it as if it were

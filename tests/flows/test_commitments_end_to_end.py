@@ -465,3 +465,94 @@ def test_commitments_are_staged_with_their_lines_and_added_to_procore(world):
     assert (again.created, again.archived, again.skipped) == (0, 1, 1)
     assert StagedRecord.objects.get(origin_id=str(gone.guid)).status == "archived"
     assert again.api_calls <= calls_before
+
+
+def _many_erp_commitments(world, count: int) -> None:
+    """``count`` subcontracts of one line each on job J-100, in two queries."""
+    tenant = world["tenant"]
+    job = DemoJob.objects.get(tenant=tenant, code="J-100")
+    vendor = DemoVendor.objects.get(tenant=tenant, procore_id=world["vendor"].id)
+    opened = DemoJobCostCode.objects.get(job=job, cost_code__code="03-300")
+    labor = DemoCostType.objects.get(tenant=tenant, code="L")
+    documents = DemoCommitment.objects.bulk_create(
+        DemoCommitment(
+            tenant=tenant,
+            job=job,
+            vendor=vendor,
+            kind=CommitmentKind.SUBCONTRACT,
+            number=f"SC-{n:05d}",
+            status=CommitmentStatus.APPROVED,
+        )
+        for n in range(count)
+    )
+    DemoCommitmentLine.objects.bulk_create(
+        DemoCommitmentLine(
+            tenant=tenant,
+            commitment=document,
+            job_cost_code=opened,
+            cost_code=opened.cost_code,
+            cost_type=labor,
+            amount=Decimal("100.00"),
+        )
+        for document in documents
+    )
+
+
+def _sync_command(provisioned) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "sync",
+        "--company",
+        str(provisioned.company.procore_company_id),
+        "--entity",
+        "commitments",
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def test_manage_py_sync_stages_commitments_in_few_calls_resumes_and_skips_the_unchanged(
+    world, provisioned
+):
+    """The guarantees of every import: ceil(N/1000) staging calls for N new documents (each
+    with its lines nested), none for an unchanged list, and a run that dies resumes where its
+    last committed batch ended."""
+    from django.core.management.base import CommandError
+
+    from integrations.procore import ProcoreClient, RetryableError
+
+    _many_erp_commitments(world, 2100)
+    real = ProcoreClient.sync_staged_records
+    calls = []
+
+    def second_call_fails(self, updates):
+        calls.append(len(updates))
+        if len(calls) == 2:
+            raise RetryableError("Procore is busy")
+        return real(self, updates)
+
+    with (
+        mock.patch.object(ProcoreClient, "sync_staged_records", second_call_fails),
+        pytest.raises(CommandError, match="resumes when this command runs again"),
+    ):
+        _sync_command(provisioned)
+    paused = SyncRun.objects.filter(entity="commitments").latest("id")
+    assert (paused.state, paused.created) == (SyncRun.State.PENDING, 1000)
+
+    out = _sync_command(provisioned)  # resumes the paused run
+
+    resumed = SyncRun.objects.filter(entity="commitments").latest("id")
+    assert resumed.pk == paused.pk and resumed.state == SyncRun.State.SUCCEEDED, out
+    assert (resumed.created, resumed.failed, resumed.skipped) == (2100, 0, 0)
+    assert resumed.api_calls == 3  # 1 before the pause, 2 on resume: ceil(2100 / 1000)
+    staged = StagedRecord.objects.filter(item_type="work_order_contract", status="staged")
+    assert staged.count() == 2100  # none twice
+    assert StagedRecord.objects.filter(item_type="line_item").count() == 2100
+
+    _sync_command(provisioned)
+    unchanged = SyncRun.objects.filter(entity="commitments").latest("id")
+    assert (unchanged.api_calls, unchanged.unchanged, unchanged.created) == (0, 2100, 0)

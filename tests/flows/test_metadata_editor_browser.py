@@ -41,13 +41,18 @@ def type_json(page, document: dict) -> None:
     page.dispatch_event("#me-json", "input")
 
 
+@pytest.fixture
+def without_commitments(monkeypatch):
+    """A portal that does not handle commitments (every entity of the schema has handlers now),
+    from before the company is provisioned: its default metadata leaves them out."""
+    return handlers_off(monkeypatch, "commitments")
+
+
 def test_a_problem_is_shown_at_its_field_fixed_compared_and_published(
-    support_page, live_server, provisioned, monkeypatch
+    without_commitments, support_page, live_server, provisioned
 ):
     from procore_sandbox.models import ErpConnection
 
-    # A portal that does not handle commitments (every entity of the schema has handlers now).
-    handlers_off(monkeypatch, "commitments")
     page = support_page
     company = provisioned.company
     page.goto(f"{live_server.url}/admin/integrations/metadataconfig/editor/{company.pk}/")

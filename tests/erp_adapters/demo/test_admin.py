@@ -9,6 +9,7 @@ from django.urls import reverse
 from erp_adapters.demo.models import (
     DemoChangeOrder,
     DemoCommitment,
+    DemoCommitmentLine,
     DemoCostCode,
     DemoCostType,
     DemoJob,
@@ -85,6 +86,7 @@ def job_structure(books):
 
     # The seeded books come with a cost structure of their own: start from none, so each page
     # lists exactly the rows made here.
+    DemoCommitmentLine.objects.filter(tenant=TENANT).update(job_cost_code=None)
     for model in (
         DemoBudgetTransaction,
         DemoBudgetLine,

@@ -74,5 +74,6 @@ def test_every_importable_entity_gets_a_default_schedule_once(company):
         "jobs": 60,
         "sub_jobs": 60,
         "job_costs": 60,
+        "commitments": 60,
     }
-    assert import_schedules().count() == 6
+    assert import_schedules().count() == 7

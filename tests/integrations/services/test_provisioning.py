@@ -103,11 +103,11 @@ def test_provisioning_twice_duplicates_nothing(sandbox_connection):
     assert ErpConnection.objects.filter(company_id=company.procore_company_id).count() == 1
     # Imports are scheduled once per entity, whatever the number of runs.
     from integrations.models import ImportSchedule
+    from integrations.models.schedules import ImportEntity
 
     schedules = ImportSchedule.objects.filter(company=company)
-    assert sorted(schedules.values_list("entity", flat=True)) == sorted(
-        ["vendors", "standard_cost_codes", "standard_categories", "jobs", "sub_jobs", "job_costs"]
-    )
+    assert sorted(schedules.values_list("entity", flat=True)) == sorted(ImportEntity.values)
+    assert {"vendors", "jobs", "job_costs", "commitments"} <= set(ImportEntity.values)
     assert all(row.schedule_id for row in schedules)  # a django-q2 schedule behind each
 
 
