@@ -47,6 +47,7 @@ from erp_adapters.base import (
     job_cost_code_origin_id,
 )
 from erp_adapters.document_status import commitment_state, is_void
+from erp_adapters.document_totals import lines_total_problem
 from erp_adapters.files import layouts
 from erp_adapters.files.exchange import (
     PROCESSED,
@@ -678,7 +679,14 @@ class Commitments(Documents):
         if not vendor or not self.adapter.holds(Entity.VENDORS, vendor):
             name = _dict(commitment.get("vendor")).get("company") or vendor
             problems.append(f"Vendor '{name}' is not in the ERP; export the vendor first.")
-        return problems + self.line_rules(payload)
+        problems += self.line_rules(payload)
+        if not problems:
+            items = [_dict(item) for item in payload.get(self.lines_key) or []]
+            total = lines_total_problem(
+                commitment.get("grand_total"), [item.get("amount") for item in items]
+            )
+            problems += [total] if total else []
+        return problems
 
 
 class CommitmentChangeOrders(Documents):

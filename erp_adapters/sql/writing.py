@@ -33,6 +33,7 @@ from erp_adapters.base import (
     job_cost_code_origin_id,
 )
 from erp_adapters.document_status import commitment_state, is_void
+from erp_adapters.document_totals import lines_total_problem
 from erp_adapters.sql import listing
 from erp_adapters.sql.database import connected, describe
 from erp_adapters.sql.fields import DOCUMENTS, MONEY, QUANTITY, parse_decimal
@@ -680,6 +681,13 @@ class Commitments(DocumentEntity):
                 f"Commitment {number} already exists on job {text(job._mapping.get('origin_code'))} in the ERP."
             )
         self.check_document(conn, draft, data.get("commitment_items") or [])
+        if not draft.problems:
+            items = [as_dict(item) for item in data.get("commitment_items") or []]
+            problem = lines_total_problem(
+                commitment.get("grand_total"), [item.get("amount") for item in items]
+            )
+            if problem:
+                draft.problems.append(problem)
         return draft
 
 

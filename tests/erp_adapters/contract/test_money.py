@@ -11,10 +11,15 @@ from typing import Any
 
 import pytest
 
-from erp_adapters.base import Entity, ERPObject
+from erp_adapters.base import ConstraintViolation, Entity, ERPObject
 from erp_adapters.money import amount, total
 from tests.erp_adapters.contract.books import sample_books
-from tests.erp_adapters.contract.entities import SPECS, EntitySpec
+from tests.erp_adapters.contract.entities import (
+    SPECS,
+    EntitySpec,
+    commitment_export,
+    expected_commitments,
+)
 
 DOCUMENTS = [
     spec for spec in SPECS if spec.entity.endswith("commitments") or "change" in spec.entity
@@ -112,3 +117,24 @@ def test_a_half_cent_is_rounded_once_half_up(make_erp, spec: EntitySpec, request
     result = erp.create(spec.entity, payload)
     document = _created(erp.listed(spec.entity), result.origin_id)
     assert [Decimal(c.data["amount"]) for c in document.children] == [k for _s, k in HALVES]
+
+
+def test_a_commitment_whose_lines_miss_its_total_is_refused(make_erp):
+    """Each line rounded as the ERP keeps it must add up to the total Procore shows; otherwise
+    nothing is written and the approver reads both figures."""
+    books = sample_books()
+    erp = make_erp(books)
+    payload = commitment_export(books)  # lines of 250.00 and 1,000.00
+    payload["commitment"]["grand_total"] = "1250.01"
+    expected = (
+        "The lines add up to 1,250.00 in the ERP (each rounded to the cent), but the "
+        "commitment's total in Procore is 1,250.01; correct the line amounts in Procore and "
+        "export it again."
+    )
+    assert expected in erp.adapter.commitments.check_create(payload)
+    with pytest.raises(ConstraintViolation) as refused:
+        erp.create(Entity.COMMITMENTS, payload)
+    assert expected in refused.value.messages
+    assert len(erp.listed(Entity.COMMITMENTS)) == len(expected_commitments(books))
+    payload["commitment"]["grand_total"] = "1250.00"
+    assert erp.create(Entity.COMMITMENTS, payload).created is True

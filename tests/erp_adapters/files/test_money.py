@@ -34,6 +34,7 @@ def test_a_commitments_amounts_are_written_as_the_erp_keeps_them(erp):
     first.update(amount="0.125", quantity="3", unit_cost=0.041666)
     second.update(amount=1087.8)  # a JSON number
     payload["commitment"]["retainage_percent"] = 10
+    payload["commitment"].pop("grand_total", None)  # rounding, not the total, under test here
     with pytest.raises(ERPPending):
         erp.adapter.commitments.create(payload)
     rows = outbox_rows(erp)

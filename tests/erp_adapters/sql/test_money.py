@@ -29,6 +29,7 @@ def test_amounts_are_stored_rounded_once_half_up(erp_url, sql_adapter):
     first.update(amount="0.125", quantity="3", unit_cost=0.041666)
     second.update(amount=1087.805)  # a JSON number: 1087.805, not the float's 1087.80499…
     payload["commitment"]["retainage_percent"] = "5.555"
+    payload["commitment"].pop("grand_total", None)  # rounding, not the total, under test here
     assert sql_adapter().commitments.create(payload).created is True
     lines = stored(
         erp_url,
