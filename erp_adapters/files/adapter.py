@@ -28,6 +28,9 @@ from django.utils import timezone
 
 from erp_adapters.base import (
     Adapter,
+    CommitmentRef,
+    CommitmentStanding,
+    CommitmentState,
     ConstraintViolation,
     CreateResult,
     Entity,
@@ -43,6 +46,8 @@ from erp_adapters.base import (
     ListingProblems,
     job_cost_code_origin_id,
 )
+from erp_adapters.document_status import commitment_state, is_void
+from erp_adapters.document_totals import lines_total_problem
 from erp_adapters.files import layouts
 from erp_adapters.files.exchange import (
     PROCESSED,
@@ -305,8 +310,8 @@ class FileEntity:
             ) from None
 
     def _write(self, export: FileExport, payload: dict[str, Any]) -> None:
-        rows = type(self).export_rows(payload)
         settings = self.adapter.settings
+        rows = layouts.decimal_cells(type(self).export_rows(payload), settings["decimal_separator"])
         encoding = settings["encoding"]
         if encoding == "utf-8" and settings["write_bom"]:
             encoding = "utf-8-sig"
@@ -501,7 +506,7 @@ class Documents(FileEntity):
     bad row spoils its whole document (sending it without a line would misstate it), which is
     reported once per bad row; the other documents proceed. Memory holds one document."""
 
-    build: Callable[[list[dict[str, Any]]], ERPObject]
+    build: Callable[[list[dict[str, Any]]], ERPObject | None]
     lines_key: str
 
     def list(self) -> Iterator[ERPObject]:
@@ -580,6 +585,9 @@ class Documents(FileEntity):
         items = [item for item in map(_dict, payload.get(self.lines_key) or []) if item]
         codes = types = None
         for n, item in enumerate(items, start=1):
+            problems += layouts.number_problems(
+                f"Line {n}", {key: item.get(key) for key in ("amount", "quantity", "unit_cost")}
+            )
             code = layouts.cost_code_erp_id(_dict(item.get("cost_code")))
             cost_type = str(_dict(item.get("line_item_type")).get("origin_id") or "")
             if codes is None:
@@ -602,6 +610,38 @@ class Commitments(Documents):
     lines_key = "commitment_items"
     export_rows = staticmethod(layouts.commitment_export_rows)
     build = staticmethod(layouts.commitment_object)
+
+    def standing(self, ref: CommitmentRef) -> CommitmentStanding:
+        """Where the commitment stands in the ERP's export (``unlink_commitment``): found by its
+        ERP id, or by the ERP id its export file was answered with; its ``status`` column read by
+        ``document_status``. Handed over and not answered yet: still open (the ERP may import
+        it any minute)."""
+        erp_id = str(ref.get("origin_id") or "")
+        procore = ref.get("procore_id")
+        if not erp_id and procore is not None:
+            answered = self._exports(int(procore)).filter(state=FileExport.State.SUCCESS).first()
+            erp_id = answered.erp_id if answered is not None else ""
+        head = None
+        if erp_id:
+            for item in self.items():
+                if isinstance(item, Row) and item.values["erp_id"] == erp_id:
+                    head = item.values
+                    break
+        if head is None:
+            if (
+                procore is not None
+                and self._exports(int(procore)).filter(state=FileExport.State.WAITING).exists()
+            ):
+                return CommitmentStanding(
+                    CommitmentState.OPEN, "The commitment (its file waits for the ERP's import)"
+                )
+            return CommitmentStanding(CommitmentState.GONE, "The commitment")
+        label = f"Commitment {head['number']}"
+        for item in self.adapter.reader(Entity.JOBS).rows():
+            if isinstance(item, Row) and item.values["erp_id"] == head["job_erp_id"]:
+                label += f" on job {item.values['code']}"
+                break
+        return CommitmentStanding(commitment_state(head["status"]), label)
 
     def valid_head(self, row: Row, name: str, problems: ListingProblems) -> bool:
         if row.values["kind"] in layouts.COMMITMENT_KINDS:
@@ -632,11 +672,21 @@ class Commitments(Documents):
         if not job or not self.adapter.holds(Entity.JOBS, job):
             name = _dict(commitment.get("project")).get("name") or job
             problems.append(f"Job '{name}' is not in the ERP; export the project first.")
+        problems += layouts.number_problems(
+            "Commitment", {"retainage_percent": commitment.get("retainage_percent")}
+        )
         vendor = str(_dict(commitment.get("vendor")).get("origin_id") or "")
         if not vendor or not self.adapter.holds(Entity.VENDORS, vendor):
             name = _dict(commitment.get("vendor")).get("company") or vendor
             problems.append(f"Vendor '{name}' is not in the ERP; export the vendor first.")
-        return problems + self.line_rules(payload)
+        problems += self.line_rules(payload)
+        if not problems:
+            items = [_dict(item) for item in payload.get(self.lines_key) or []]
+            total = lines_total_problem(
+                commitment.get("grand_total"), [item.get("amount") for item in items]
+            )
+            problems += [total] if total else []
+        return problems
 
 
 class CommitmentChangeOrders(Documents):
@@ -647,6 +697,48 @@ class CommitmentChangeOrders(Documents):
     lines_key = "change_order_items"
     export_rows = staticmethod(layouts.change_order_export_rows)
     build = staticmethod(layouts.change_order_object)
+
+    def state(self, origin_id: str | None, procore_id: int | None) -> Any:
+        """The change order as the ERP's export holds it, for
+        ``unlink_commitment_change_order`` (``ChangeOrderState`` of the change-orders branch):
+        by its ERP id, else the ERP id its file was answered with; void by its status word;
+        the Procore ids of its lines as its export file carried them."""
+        from erp_adapters.base import ChangeOrderState  # type: ignore[attr-defined]
+
+        erp_id = str(origin_id or "")
+        answered = None
+        if procore_id is not None:
+            answered = self._exports(int(procore_id)).filter(state=FileExport.State.SUCCESS).first()
+        if not erp_id and answered is not None:
+            erp_id = answered.erp_id
+        head = None
+        if erp_id:
+            for item in self.items():
+                if isinstance(item, Row) and item.values["erp_id"] == erp_id:
+                    head = item.values
+                    break
+        if head is None:
+            waiting = procore_id is not None and (
+                self._exports(int(procore_id)).filter(state=FileExport.State.WAITING).exists()
+            )
+            return ChangeOrderState(exists=waiting, void=False, label="the change order")
+        number = "?"
+        for item in self.adapter.reader(Entity.COMMITMENTS).rows():
+            if isinstance(item, Row) and item.values["erp_id"] == head["commitment_erp_id"]:
+                number = item.values["number"]
+                break
+        lines: tuple[int, ...] = ()
+        if answered is not None and answered.erp_id == erp_id:
+            lines = tuple(
+                int(link[1]) for link in answered.links[1:] if str(link[2]).startswith("line:")
+            )
+        return ChangeOrderState(
+            exists=True,
+            void=is_void(head["status"]),
+            label=f"change order {head['number']} on commitment {number}",
+            status=str(head["status"] or ""),
+            line_procore_ids=lines,
+        )
 
     def rules(self, payload: dict[str, Any]) -> list[str]:
         change_order = self.header(payload)

@@ -18,7 +18,9 @@ from erp_adapters.base import (
     job_cost_code_origin_id,
     standard_part_of_cost_code_origin_id,
 )
+from erp_adapters.document_status import is_void, procore_status
 from erp_adapters.files.reading import Column
+from erp_adapters.money import CENTS, NotAnAmount, Precision, amount, as_text
 
 # -- import layouts -------------------------------------------------------------------------
 
@@ -136,8 +138,12 @@ IMPORT_FILE_STEMS: dict[Entity, str] = {
 }
 
 
+# Quantities and unit costs keep four places, amounts two (erp_adapters/money.py rounds).
+QUANTITIES = Precision(places=4)
+
+
 def money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
+    return None if value is None else as_text(value)
 
 
 def vendor_object(values: dict[str, Any]) -> ERPObject:
@@ -174,7 +180,7 @@ def job_object(values: dict[str, Any]) -> ERPObject:
 
 
 def quantity(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.4f}"
+    return None if value is None else as_text(value, QUANTITIES)
 
 
 def line_object(values: dict[str, Any], position: int, job_erp_id: str) -> ERPObject:
@@ -206,15 +212,18 @@ def document_lines(rows: list[dict[str, Any]], job_erp_id: str) -> tuple[ERPObje
     return tuple(line_object(values, position, job_erp_id) for position, values in numbered)
 
 
-def commitment_object(rows: list[dict[str, Any]]) -> ERPObject:
+def commitment_object(rows: list[dict[str, Any]]) -> ERPObject | None:
+    """One commitment with its lines; None for a void one (history, not to import)."""
     head = rows[0]
+    if is_void(head["status"]):
+        return None
     data = {
         "project_origin_id": head["job_erp_id"],
         "vendor_origin_id": head["vendor_erp_id"],
         "number": head["number"],
         "title": head["title"],
         "description": head["description"],
-        "status": head["status"],
+        "status": procore_status(head["status"]),
         "executed": head["executed"],
         "retainage_percent": money(head["retainage_percent"]),
     }
@@ -347,15 +356,57 @@ def cost_code_erp_id(ref: dict[str, Any]) -> str:
     return standard_part_of_cost_code_origin_id(origin) if origin else ""
 
 
+# The export columns holding numbers, and how each is kept: written with the adapter's
+# decimal separator (``decimal_cells``).
+NUMBER_CELLS: dict[str, Precision] = {
+    "line_amount": CENTS,
+    "line_quantity": QUANTITIES,
+    "line_unit_cost": QUANTITIES,
+    "retainage_percent": CENTS,
+}
+
+
+def number_cell(value: Any, precision: Precision = CENTS) -> str:
+    """A Procore number as the ERP keeps it: exact, rounded once, blank when Procore sent none.
+    A value that is no number is written as sent (``number_problems`` has refused it first)."""
+    if value is None or _text(value) == "":
+        return ""
+    try:
+        return as_text(amount(value), precision)
+    except NotAnAmount:
+        return _text(value)
+
+
+def number_problems(label: str, values: dict[str, Any]) -> list[str]:
+    """One sentence per value (``{"amount": "12,5x"}``) that is not a number."""
+    problems = []
+    for name, value in values.items():
+        try:
+            amount(value)
+        except NotAnAmount:
+            problems.append(f"{label} {name.replace('_', ' ')} '{value}' is not a number.")
+    return problems
+
+
+def decimal_cells(rows: list[dict[str, str]], separator: str) -> list[dict[str, str]]:
+    """The rows with their numbers written with ``separator`` (',' for ERPs that read 12,50)."""
+    if separator == ".":
+        return rows
+    return [
+        {k: v.replace(".", separator) if k in NUMBER_CELLS else v for k, v in row.items()}
+        for row in rows
+    ]
+
+
 def _line_cells(item: dict[str, Any], position: int) -> dict[str, str]:
     return {
         "line_procore_id": _text(item.get("id")),
         "line_position": _text(item.get("position")) or str(position),
         "line_description": _text(item.get("description")),
-        "line_quantity": _text(item.get("quantity")),
-        "line_unit_cost": _text(item.get("unit_cost")),
+        "line_quantity": number_cell(item.get("quantity"), NUMBER_CELLS["line_quantity"]),
+        "line_unit_cost": number_cell(item.get("unit_cost"), NUMBER_CELLS["line_unit_cost"]),
         "line_uom": _text(item.get("uom")),
-        "line_amount": _text(item.get("amount")),
+        "line_amount": number_cell(item.get("amount"), NUMBER_CELLS["line_amount"]),
         "line_cost_code_erp_id": cost_code_erp_id(_dict(item.get("cost_code"))),
         "line_cost_type_erp_id": _text(_dict(item.get("line_item_type")).get("origin_id")),
     }
@@ -385,7 +436,7 @@ def commitment_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
         "description": _text(commitment.get("description")),
         "status": _text(commitment.get("status")),
         "executed": "true" if commitment.get("executed") else "false",
-        "retainage_percent": _text(commitment.get("retainage_percent")),
+        "retainage_percent": number_cell(commitment.get("retainage_percent")),
         "job_erp_id": _text(payload.get("job_id")) or _text(project.get("origin_id")),
         "vendor_erp_id": _text(_dict(commitment.get("vendor")).get("origin_id")),
     }

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from erp_adapters.base import AdapterError, UnreadableRecord
+from erp_adapters.files.xlsx import Workbook, WorkbookUnreadable
 
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
 
@@ -286,31 +287,34 @@ class LayoutReader:
     # -- XLSX ------------------------------------------------------------------------------
 
     def _xlsx_rows(self) -> Iterator[Row | RowProblem]:
-        from openpyxl import load_workbook
-
+        """The first sheet, streamed by ``xlsx.Workbook`` (flat memory whatever the rows)."""
         try:
-            workbook = load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises zip, XML and key errors alike
+            workbook = Workbook(self.path)
+        except WorkbookUnreadable as exc:
             raise FileRefused(f"{self.name} is not a readable XLSX workbook: {exc}") from None
         try:
-            sheet = workbook.worksheets[0]
-            rows = sheet.iter_rows(values_only=True)
+            rows = workbook.rows()
             try:
-                header = next(rows)
+                _line, header = next(rows)
             except StopIteration:
                 raise FileRefused(f"{self.name} is empty: it needs at least the header.") from None
+            except WorkbookUnreadable as exc:
+                raise FileRefused(f"{self.name} is not a readable XLSX workbook: {exc}") from None
             header_cells = ["" if cell is None else str(cell) for cell in header]
             while header_cells and not header_cells[-1].strip():
                 header_cells.pop()
             names = self._check_header(header_cells)
-            for line, cells in enumerate(rows, start=2):
-                cells = list(cells)[: len(names)] + [None] * (len(names) - len(cells))
-                if all(cell is None or str(cell).strip() == "" for cell in cells):
-                    continue
-                texts = [
-                    _xlsx_text(cell, self.columns.get(name, Column(name)))
-                    for name, cell in zip(names, cells, strict=True)
-                ]
-                yield self._read(names, texts, line)
+            try:
+                for line, cells in rows:
+                    cells = list(cells)[: len(names)] + [None] * (len(names) - len(cells))
+                    if all(cell is None or str(cell).strip() == "" for cell in cells):
+                        continue
+                    texts = [
+                        _xlsx_text(cell, self.columns.get(name, Column(name)))
+                        for name, cell in zip(names, cells, strict=True)
+                    ]
+                    yield self._read(names, texts, line)
+            except WorkbookUnreadable as exc:
+                raise FileRefused(f"{self.name} stops being readable: {exc}") from None
         finally:
             workbook.close()

@@ -3,19 +3,24 @@
 A mapping in the settings says which column holds each field (``{"name": "VendorName"}``);
 these lists say which fields exist, which are required, and how a value is turned into the
 JSON Procore wants (money as a 2-place decimal string, dates as ISO strings). Listing and
-creating use different lists: what the ERP shows is not what an export carries.
+creating use different lists: what the ERP shows is not what an export carries. Amounts go
+through ``erp_adapters.money`` both ways: read exactly, rounded once (half up) when written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from erp_adapters.base import Entity
+from erp_adapters.money import CENTS, NotAnAmount, Precision, amount, as_text, to_erp
 
 TEXT, MONEY, QUANTITY, DATE, BOOL, INT = "text", "money", "quantity", "date", "bool", "int"
+# Quantities and unit costs, as the sample layout keeps them (NUMERIC(16, 4)).
+QUANTITIES = Precision(places=4)
+PRECISIONS = {MONEY: CENTS, QUANTITY: QUANTITIES}
 
 
 @dataclass(frozen=True)
@@ -202,10 +207,8 @@ def to_json(value: Any, kind: str) -> Any:
     """A column value as the JSON Procore takes: never a Decimal, date or UUID object."""
     if value is None:
         return None
-    if kind == MONEY:
-        return f"{_decimal(value):.2f}"
-    if kind == QUANTITY:
-        return f"{_decimal(value):.4f}"
+    if kind in PRECISIONS:
+        return as_text(amount(value), PRECISIONS[kind])
     if kind == DATE:
         if isinstance(value, datetime):
             return value.date().isoformat()
@@ -232,21 +235,11 @@ def converter(kind: str) -> Any:
     return lambda value: to_json(value, kind)
 
 
-def _decimal(value: Any) -> Decimal:
-    # SQLite hands back floats for NUMERIC columns; repr keeps their shortest exact digits.
-    return (
-        value
-        if isinstance(value, Decimal)
-        else Decimal(repr(value) if isinstance(value, float) else str(value))
-    )
-
-
-def parse_decimal(value: Any) -> Decimal | None:
-    """A payload number (Procore sends amounts as strings), or None when it is not one."""
-    if value is None or str(value).strip() == "":
-        return Decimal(0)
+def parse_decimal(value: Any, kind: str = MONEY) -> Decimal | None:
+    """A payload number (Procore sends amounts as strings, sometimes as JSON numbers) as the ERP
+    keeps it: exact, rounded once to the column's places; blank is zero; None when it is not a
+    number."""
     try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
+        return to_erp(amount(value), PRECISIONS[kind])
+    except NotAnAmount:
         return None
-    return number if number.is_finite() else None

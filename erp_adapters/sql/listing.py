@@ -25,6 +25,7 @@ from erp_adapters.base import (
     ERPObject,
     job_cost_code_origin_id,
 )
+from erp_adapters.document_status import is_void, procore_status
 from erp_adapters.sql.database import connected
 from erp_adapters.sql.fields import DOCUMENTS, LIST_FIELDS, converter, line_list_fields, to_json
 
@@ -75,7 +76,9 @@ def stream(adapter: SqlBooks, entity: Entity) -> Iterator[ERPObject]:
             rows = [dict(zip(keys, row, strict=True)) for row in batch]
             children = _lines_of(conn, lines, entity, [str(r["origin_id"]) for r in rows])
             for row in rows:
-                yield build(adapter, row, children.get(str(row["origin_id"]), []))
+                obj = build(adapter, row, children.get(str(row["origin_id"]), []))
+                if obj is not None:  # a void commitment: history, not to import
+                    yield obj
 
 
 def _lines_of(
@@ -151,7 +154,9 @@ def _line(row: Any, job_origin_id: str, entity: Entity) -> ERPObject:
     return ERPObject("line_item", str(row["origin_id"]), str(row["position"]), data)
 
 
-def _commitment(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject:
+def _commitment(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject | None:
+    if "status" in row and is_void(row["status"]):
+        return None
     origin_id, code = _ids(row)
     kind = row.get("type")
     types = adapter.settings["types"]
@@ -166,6 +171,8 @@ def _commitment(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject:
         )
     job = str(row["project_origin_id"])
     data = {**_data(row, Entity.COMMITMENTS), "number": code}
+    if "status" in data:
+        data["status"] = procore_status(data["status"])
     children = tuple(_line(line, job, Entity.COMMITMENTS) for line in lines)
     return ERPObject(item_type, origin_id, code, data, children)
 

@@ -22,6 +22,9 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DataError, IntegrityError
 
 from erp_adapters.base import (
+    CommitmentRef,
+    CommitmentStanding,
+    CommitmentState,
     ConstraintViolation,
     CreateResult,
     Entity,
@@ -29,9 +32,11 @@ from erp_adapters.base import (
     ExternalLink,
     job_cost_code_origin_id,
 )
+from erp_adapters.document_status import commitment_state, is_void
+from erp_adapters.document_totals import lines_total_problem
 from erp_adapters.sql import listing
 from erp_adapters.sql.database import connected, describe
-from erp_adapters.sql.fields import DOCUMENTS, parse_decimal
+from erp_adapters.sql.fields import DOCUMENTS, MONEY, QUANTITY, parse_decimal
 
 if TYPE_CHECKING:
     from erp_adapters.sql.books import SqlBooks
@@ -320,8 +325,8 @@ def line_drafts(
             "description": text(item.get("description")),
             "uom": text(item.get("uom")) or None,
         }
-        for name in ("amount", "quantity", "unit_cost"):
-            number = parse_decimal(item.get(name))
+        for name, kind in (("amount", MONEY), ("quantity", QUANTITY), ("unit_cost", QUANTITY)):
+            number = parse_decimal(item.get(name), kind)
             if number is None:
                 draft.problems.append(
                     f"{label} {name.replace('_', ' ')} '{item.get(name)}' is not a number."
@@ -590,6 +595,35 @@ class Commitments(DocumentEntity):
     entity = Entity.COMMITMENTS
     payload_key = "commitment"
 
+    def standing(self, ref: CommitmentRef) -> CommitmentStanding:
+        """Where the commitment stands in the ERP's own table (``unlink_commitment``): found by
+        its ERP id, else by the Procore id it was exported with; its status column read by
+        ``document_status``. In the import table but not (yet) in the listing: still open."""
+        with self._connection("checking a commitment in the ERP", part="list") as conn:
+            source = self.adapter.source(self.entity, "list")
+            row = source.find(conn, "origin_id", ref["origin_id"]) if ref.get("origin_id") else None
+            imported = None
+            if row is None and ref.get("procore_id") is not None:
+                imported = self.existing(conn, int(ref["procore_id"]))
+                if imported is not None and "origin_id" in imported._mapping:
+                    row = source.find(conn, "origin_id", imported._mapping["origin_id"])
+            conn.rollback()
+        if row is None:
+            if imported is not None:
+                return CommitmentStanding(
+                    CommitmentState.OPEN, "The commitment (waiting in the ERP's import table)"
+                )
+            return CommitmentStanding(CommitmentState.GONE, "The commitment")
+        values = row._mapping
+        label = f"Commitment {text(values.get('origin_code'))}"
+        job = self.adapter.source(Entity.JOBS, "list")
+        with self._connection("checking a commitment's job", part="list") as conn:
+            job_row = job.find(conn, "origin_id", values.get("project_origin_id"))
+            conn.rollback()
+        if job_row is not None:
+            label += f" on job {text(job_row._mapping.get('origin_code'))}"
+        return CommitmentStanding(commitment_state(values.get("status")), label)
+
     def draft(self, conn: Connection, payload: Any) -> Draft:
         data, commitment = as_dict(payload), self.header(payload)
         draft = Draft(as_int(commitment.get("id")), {})
@@ -627,6 +661,8 @@ class Commitments(DocumentEntity):
             "executed": bool(commitment.get("executed")),
             "retainage_percent": None if retainage in (None, "") else parse_decimal(retainage),
         }
+        if retainage not in (None, "") and draft.values["retainage_percent"] is None:
+            draft.problems.append(f"Retainage '{retainage}' is not a number.")
         self.check_values(conn, draft, ("origin_code",))
         draft.item_type = item_type or "work_order_contract"
         if job is None:
@@ -645,6 +681,13 @@ class Commitments(DocumentEntity):
                 f"Commitment {number} already exists on job {text(job._mapping.get('origin_code'))} in the ERP."
             )
         self.check_document(conn, draft, data.get("commitment_items") or [])
+        if not draft.problems:
+            items = [as_dict(item) for item in data.get("commitment_items") or []]
+            problem = lines_total_problem(
+                commitment.get("grand_total"), [item.get("amount") for item in items]
+            )
+            if problem:
+                draft.problems.append(problem)
         return draft
 
 
@@ -652,6 +695,44 @@ class CommitmentChangeOrders(DocumentEntity):
     entity = Entity.COMMITMENT_CHANGE_ORDERS
     payload_key = "change_order"
     item_type = "change_order"
+
+    def state(self, origin_id: str | None, procore_id: int | None) -> Any:
+        """The change order as the ERP holds it, for ``unlink_commitment_change_order``
+        (``ChangeOrderState`` of the change-orders branch): found by its ERP id in the listing,
+        else by the Procore id in the create target; void by its status word
+        (``document_status``); the Procore ids of its lines the ERP keeps."""
+        from erp_adapters.base import ChangeOrderState  # type: ignore[attr-defined]
+
+        with self._connection("checking a change order in the ERP", part="list") as conn:
+            source = self.adapter.source(self.entity, "list")
+            row = source.find(conn, "origin_id", origin_id) if origin_id else None
+            if row is None and procore_id is not None:
+                imported = self.existing(conn, int(procore_id))
+                if imported is not None and "origin_id" in imported._mapping:
+                    row = source.find(conn, "origin_id", imported._mapping["origin_id"])
+            if row is None:
+                conn.rollback()
+                return ChangeOrderState(exists=False, void=False, label="the change order")
+            values = row._mapping
+            commitment = self.adapter.source(Entity.COMMITMENTS, "list").find(
+                conn, "origin_id", values.get("commitment_origin_id")
+            )
+            lines = self.adapter.target(self.entity, "create_lines")
+            line_ids = tuple(
+                int(line._mapping["procore_id"])
+                for line in lines.rows_where(conn, "parent_origin_id", values["origin_id"])
+                if line._mapping.get("procore_id") is not None
+            )
+            conn.rollback()
+        number = text(commitment._mapping.get("origin_code")) if commitment is not None else "?"
+        status = text(values.get("status"))
+        return ChangeOrderState(
+            exists=True,
+            void=is_void(status),
+            label=f"change order {text(values.get('origin_code'))} on commitment {number}",
+            status=status,
+            line_procore_ids=line_ids,
+        )
 
     def draft(self, conn: Connection, payload: Any) -> Draft:
         data, change_order = as_dict(payload), self.header(payload)

@@ -73,7 +73,8 @@ class LineRow:
 
 @dataclass(frozen=True)
 class CommitmentRow:
-    """``kind`` is ``subcontract`` or ``purchase_order``."""
+    """``kind`` is ``subcontract`` or ``purchase_order``; ``status`` is the ERP's word
+    (``Void`` for a cancelled one, which no listing shows), blank for the ERP's default."""
 
     origin_id: str
     kind: str
@@ -82,6 +83,11 @@ class CommitmentRow:
     job_origin_id: str
     vendor_origin_id: str
     lines: tuple[LineRow, ...] = ()
+    status: str = ""
+
+    @property
+    def void(self) -> bool:
+        return self.status.lower() == "void"
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,22 @@ def sample_books() -> Books:
                     oid("po1-l1"), 1, "Rebar #5", oid("cc-03-300"), oid("ct-M"), Decimal("840.5")
                 ),
             ),
+        ),
+    )
+    commitments += (
+        CommitmentRow(
+            oid("sc-void"),
+            "subcontract",
+            "SC-009",
+            "Cancelled paving",
+            oid("j2"),
+            oid("v1"),
+            (
+                LineRow(
+                    oid("sc-void-l1"), 1, "Paving", oid("cc-01-100"), oid("ct-S"), Decimal("99")
+                ),
+            ),
+            status="Void",
         ),
     )
     change_orders = (

@@ -158,6 +158,7 @@ def expected_commitments(books: Books) -> list[Expected]:
             _lines(c.lines, c.job_origin_id),
         )
         for c in books.commitments
+        if not c.void
     ]
 
 

@@ -30,6 +30,7 @@ def test_a_document_whose_line_insert_fails_leaves_nothing(erp_url, sql_adapter)
     rolls back, and the refusal names the line, the table and the setting."""
     payload = commitment_export(sample_books())
     payload["commitment_items"][1]["amount"] = "1000000000000.00"
+    payload["commitment"]["grand_total"] = "1000000000250.00"
     adapter = sql_adapter()
     assert adapter.commitments.check_create(payload) == []  # only the database knows its CHECK
     with pytest.raises(ConstraintViolation) as refused:
@@ -43,6 +44,7 @@ def test_a_document_whose_line_insert_fails_leaves_nothing(erp_url, sql_adapter)
     assert count(erp_url, "SELECT COUNT(*) FROM commitment_lines WHERE procore_id = 177") == 0
     # Fixed in Procore and sent again, it goes through whole.
     payload["commitment_items"][1]["amount"] = "1000.00"
+    payload["commitment"]["grand_total"] = "1250.00"
     assert adapter.commitments.create(payload).created is True
     assert (
         count(erp_url, "SELECT COUNT(*) FROM commitment_lines WHERE procore_id IN (177, 178)") == 2

@@ -11,6 +11,7 @@ import pytest
 
 from erp_adapters.base import Adapter
 from erp_adapters.demo.models import (
+    CommitmentStatus,
     DemoChangeOrder,
     DemoChangeOrderLine,
     DemoCommitment,
@@ -97,6 +98,7 @@ def seed_demo_tables(tenant: str, books: Books) -> None:
             title=c.title,
             job=jobs[c.job_origin_id],
             vendor=vendors[c.vendor_origin_id],
+            **({"status": CommitmentStatus.VOID} if c.void else {}),
         )
         for line in c.lines:
             commitment_lines[line.origin_id] = DemoCommitmentLine.objects.create(

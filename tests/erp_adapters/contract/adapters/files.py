@@ -50,6 +50,7 @@ def books_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
             "kind": c.kind,
             "number": c.number,
             "title": c.title,
+            "status": c.status,
             "job_erp_id": c.job_origin_id,
             "vendor_erp_id": c.vendor_origin_id,
         }

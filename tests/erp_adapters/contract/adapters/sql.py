@@ -97,6 +97,7 @@ def seed_sample_layout(conn: Connection, books: Books) -> None:
                 "commitment_type": KINDS[c.kind],
                 "number": c.number,
                 "title": c.title,
+                "status": c.status or None,
             }
             for c in books.commitments
         ],
