@@ -18,6 +18,8 @@ from erp_adapters.demo.models import (
     DemoCostCode,
     DemoCostType,
     DemoJob,
+    DemoJobCostCode,
+    DemoJobCostType,
     DemoVendor,
 )
 from erp_adapters.registry import get_adapter
@@ -120,6 +122,19 @@ def seed_demo_tables(tenant: str, books: Books) -> None:
             )
 
 
+def open_job_cost_structure(tenant: str) -> None:
+    """Every job has opened every cost code with every cost type, as exporting its project
+    from Procore would: the demo ERP posts a change order line only to what its job has."""
+    cost_types = list(DemoCostType.objects.filter(tenant=tenant))
+    for job in DemoJob.objects.filter(tenant=tenant):
+        for code in DemoCostCode.objects.filter(tenant=tenant):
+            opened = DemoJobCostCode.objects.create(tenant=tenant, job=job, cost_code=code)
+            DemoJobCostType.objects.bulk_create(
+                DemoJobCostType(tenant=tenant, job_cost_code=opened, cost_type=cost_type)
+                for cost_type in cost_types
+            )
+
+
 class DemoContractERP(ContractERP):
     def __init__(self, tenant: str) -> None:
         super().__init__(get_adapter("demo", {"tenant": tenant, "page_size": 2}))
@@ -134,6 +149,7 @@ def demo_contract_factory(db) -> Callable[[Books], ContractERP]:
     def make(books: Books) -> ContractERP:
         tenant = f"contract-{next(_tenants)}"
         seed_demo_tables(tenant, books)
+        open_job_cost_structure(tenant)
         return DemoContractERP(tenant)
 
     return make
