@@ -63,6 +63,12 @@ class SyncRun(Leased):
         help_text="Records the ERP holds that its adapter could not read (bad rows of an "
         "import file); the first few are among the refusals, with file, line and column.",
     )
+    skipped = models.PositiveIntegerField(
+        default=0,
+        help_text="Objects left out of the run because Procore cannot take them yet (a change "
+        "order whose commitment is not in Procore); the first few are among the refusals, "
+        'with "source": "skipped" and the reason. A later run considers them again.',
+    )
     api_calls = models.PositiveIntegerField(default=0)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)

@@ -23,6 +23,11 @@ from integrations.services.job_costs import (
     job_costs_hash,
     job_costs_push,
 )
+from integrations.services.sync_change_orders import (
+    change_order_core_item,
+    change_order_refuse_updates,
+    change_order_skip,
+)
 from integrations.sync_plan import Mode
 
 Item = dict[str, Any]
@@ -51,6 +56,10 @@ class EntitySpec:
     scope: Callable[[Company], Callable[[ERPObject], bool]] | None = None
     # Set for entities sent object by object (job costs: several endpoints per job).
     push: Push | None = None
+    # Why a listed object cannot be sent now (its parent not in Procore yet), or None: such an
+    # object is left out of the run with that reason, neither sent nor archived, and considered
+    # again by the next run.
+    skip: Callable[[Company], Callable[[ERPObject], str | None]] | None = None
 
     def noun(self, count: int) -> str:
         return self.singular if count == 1 else self.plural
@@ -204,6 +213,17 @@ SPECS: dict[str, EntitySpec] = {
         hash_of=job_costs_hash,
         scope=_job_costs_scope,
         push=job_costs_push,
+    ),
+    # -- Commitment change orders (sync_commitment_change_orders) --------------------------------
+    Entity.COMMITMENT_CHANGE_ORDERS: EntitySpec(
+        entity=Entity.COMMITMENT_CHANGE_ORDERS,
+        item_type=ItemType.COMMITMENT_CHANGE_ORDER,
+        mode=Mode.STAGED,
+        singular="commitment change order",
+        plural="commitment change orders",
+        core_sync=change_order_refuse_updates,
+        core_item=change_order_core_item,
+        skip=change_order_skip,
     ),
 }
 

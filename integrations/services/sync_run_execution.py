@@ -132,6 +132,8 @@ class PlannedRun:
     links: dict[str, LinkInfo]
     seconds: float
     unreadable: ListingProblems = field(default_factory=ListingProblems)
+    # origin id → (origin code, why): left out of this run (``EntitySpec.skip``).
+    skipped: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) -> PlannedRun:
@@ -144,9 +146,14 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
     listed = source.list()
     if spec.scope is not None:
         listed = filter(spec.scope(company), listed)
+    skipped: dict[str, tuple[str, str]] = {}
+    if spec.skip is not None:
+        listed = _without_skipped(listed, spec.skip(company), skipped)
     hashes = {obj.origin_id: hash_of(obj) for obj in listed}
     unreadable = listing_problems_of(source)
     links = object_links_for_planning(company_id=company.pk, item_type=spec.item_type)
+    for origin_id in skipped:
+        links.pop(origin_id, None)  # still in the ERP: neither sent nor archived
     plan = plan_diff(spec.mode, hashes, links)
     return PlannedRun(
         plan=plan,
@@ -154,7 +161,22 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
         links=links,
         seconds=time.perf_counter() - started,
         unreadable=unreadable,
+        skipped=skipped,
     )
+
+
+def _without_skipped(
+    listed: Iterator[ERPObject],
+    reason_of: Callable[[ERPObject], str | None],
+    skipped: dict[str, tuple[str, str]],
+) -> Iterator[ERPObject]:
+    """The listed objects that can be sent now; the others go to ``skipped`` with the reason."""
+    for obj in listed:
+        reason = reason_of(obj)
+        if reason is None:
+            yield obj
+        else:
+            skipped[obj.origin_id] = (obj.origin_code, reason)
 
 
 def _store_version(*, run: SyncRun, hashes: dict[str, str]) -> ObjectListVersion:
@@ -235,6 +257,7 @@ class _Execution:
         version = _store_version(run=run, hashes=planned.hashes)
         self.links = planned.links
         self._unreadable(planned.unreadable)
+        self._skipped(planned.skipped)
         del planned
         self._forget(plan.forget)
         carried = run.created + run.updated + run.failed
@@ -248,6 +271,7 @@ class _Execution:
             "unchanged",
             "progress_total",
             "unreadable",
+            "skipped",
             "refusals",
             renew=True,
         )
@@ -515,6 +539,19 @@ class _Execution:
         for record in problems.samples:
             sample = {"item": record.where, "reason": record.reason[:500], "source": "erp"}
             if sample not in refusals and len(refusals) < REFUSAL_SAMPLES:
+                refusals.append(sample)
+        self.run.refusals = refusals
+
+    def _skipped(self, skipped: dict[str, tuple[str, str]]) -> None:
+        """Objects left out of this run (``EntitySpec.skip``): counted (a resumed run counts
+        its latest reading) and sampled among the refusals with their reason."""
+        self.run.skipped = len(skipped)
+        refusals = list(self.run.refusals or [])
+        for origin_id, (origin_code, reason) in skipped.items():
+            if len(refusals) >= REFUSAL_SAMPLES:
+                break
+            sample = {"item": origin_code or origin_id, "reason": reason[:500], "source": "skipped"}
+            if sample not in refusals:
                 refusals.append(sample)
         self.run.refusals = refusals
 

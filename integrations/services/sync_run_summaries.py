@@ -39,6 +39,11 @@ def sync_run_summary(run: SyncRun) -> str:
         sentence = ", ".join(parts) + f"; {run.unchanged:,} unchanged."
     if run.failed:
         sentence += f" Procore refused {run.failed:,} {spec.noun(run.failed)}."
+    if run.skipped:
+        sentence += (
+            f" Left out {run.skipped:,} {spec.noun(run.skipped)} that Procore cannot take yet"
+            " (a later refresh sends them once it can)."
+        )
     if run.unreadable:
         one = run.unreadable == 1
         sentence += (
@@ -72,8 +77,18 @@ def sync_run_messages(run: SyncRun) -> tuple[bool, list[str]]:
                 f" {waiting:,} {spec.noun(waiting)} refused earlier will be sent again once "
                 "corrected in the ERP."
             )
-        return True, [summary]
+        return True, [summary, *sync_run_skips(run)]
     return False, [summary, *sync_run_refusals(run)]
+
+
+def sync_run_skips(run: SyncRun) -> list[str]:
+    """The sampled objects a succeeded run left out, one line each with the reason (a partial
+    run lists them among its refusals)."""
+    return [
+        sync_run_refusal_line(refusal)
+        for refusal in run.refusals or []
+        if refusal.get("source") == "skipped"
+    ]
 
 
 def sync_run_refusals(run: SyncRun) -> list[str]:

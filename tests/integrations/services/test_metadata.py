@@ -135,11 +135,19 @@ def test_a_document_enabling_what_the_portal_cannot_handle_is_refused_naming_it(
         "settings.entities.sub_jobs.enabled": "this portal does not handle sub jobs yet.",
         "settings.entities.budgets.enabled": "this portal does not handle budgets yet.",
         "settings.entities.job_costs.enabled": "this portal does not handle job costs yet.",
+        # -- Commitment change orders
+        "settings.entities.commitment_change_orders.enabled": (
+            "this portal does not handle commitment change orders yet."
+        ),
+        "settings.entities.commitment_change_order_items.enabled": (
+            "this portal does not handle commitment change order items yet."
+        ),
     }
     entities["jobs"]["enabled"] = False  # switched off, it may stay in the document
     del entities["vendors"]["configs"]["unlink"]
     del entities["standard_cost_codes"], entities["standard_categories"]
     del entities["sub_jobs"], entities["budgets"], entities["job_costs"]
+    del entities["commitment_change_orders"], entities["commitment_change_order_items"]
     assert metadata_document_validate(document) == document
 
 
