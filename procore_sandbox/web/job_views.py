@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from procore_sandbox.models import Company, ErpRequest, ProcoreObject, StagedRecord
-from procore_sandbox.services import cost_structure, erp_actions, super_user
+from procore_sandbox.services import change_order_unlink, cost_structure, erp_actions, super_user
 from procore_sandbox.services.errors import SandboxError
 from procore_sandbox.web.views import _back, _company, _run
 
@@ -245,6 +245,11 @@ OBJECT_ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[ProcoreObject], ErpRe
     "import-budget": (("project",), lambda obj: erp_actions.budget_import(project=obj)),
     "reset-job": (("project",), lambda obj: super_user.job_reset(project=obj)),
     "reset-sub-job": (("sub_job",), lambda obj: super_user.sub_job_reset(sub_job=obj)),
+    # -- Commitment change orders
+    "unlink-change-order": (
+        ("change_order",),
+        lambda obj: change_order_unlink.change_order_unlink(change_order=obj),
+    ),
 }
 
 
