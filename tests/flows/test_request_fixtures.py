@@ -36,7 +36,11 @@ from integrations.services.sweeper import process_pending
 from procore_sandbox.models import Company as SandboxCompany
 from procore_sandbox.models import ErpConnection, ProcoreObject, StagedRecord
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_WEBHOOK_SECRET
-from tests.flows import cost_structure_effects, job_import_fixtures
+from tests.flows import (
+    commitment_change_orders_effects,
+    cost_structure_effects,
+    job_import_fixtures,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "erp_requests"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
@@ -276,6 +280,7 @@ BEFORE: dict[str, Callable[[Given, Any], None]] = {
     "sync_metadata": before_sync_metadata,
     **cost_structure_effects.BEFORE,
     **job_import_fixtures.BEFORE,
+    **commitment_change_orders_effects.BEFORE,
 }
 
 
@@ -451,6 +456,7 @@ EFFECTS: dict[str, Callable[[Given, ERPRequest, Any], None]] = {
     "sync_metadata": pushed_metadata,
     **cost_structure_effects.EFFECTS,
     **job_import_fixtures.EFFECTS,
+    **commitment_change_orders_effects.EFFECTS,
 }
 
 
