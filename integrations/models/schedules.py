@@ -13,6 +13,8 @@ class ImportEntity(models.TextChoices):
     JOBS = "jobs", "Jobs"
     SUB_JOBS = "sub_jobs", "Sub jobs"
     JOB_COSTS = "job_costs", "Job costs"
+    # -- Commitment change orders
+    COMMITMENT_CHANGE_ORDERS = "commitment_change_orders", "Commitment change orders"
 
 
 class ImportSchedule(models.Model):

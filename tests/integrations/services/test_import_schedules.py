@@ -74,5 +74,6 @@ def test_every_importable_entity_gets_a_default_schedule_once(company):
         "jobs": 60,
         "sub_jobs": 60,
         "job_costs": 60,
+        "commitment_change_orders": 60,
     }
-    assert import_schedules().count() == 6
+    assert import_schedules().count() == len(minutes)
