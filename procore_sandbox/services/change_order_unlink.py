@@ -20,6 +20,7 @@ def change_order_unlink(*, change_order: ProcoreObject) -> ErpRequest:
     """Ask the integrator to unlink a synced change order (one Request Detail)."""
     if change_order.item_type != "change_order":
         raise SandboxError("Choose a commitment change order.")
+    change_order = ProcoreObject.objects.select_related("company", "parent").get(pk=change_order.pk)
     company = change_order.company
     _connected(company)
     if _config_off(company, "commitment_change_orders", "unlink"):
