@@ -35,7 +35,6 @@ from tests.flows.commitment_change_orders_effects import (
 from tests.flows.conftest import detail_of, tenant_of
 
 
-
 @pytest.fixture
 def world(provisioned, sandbox_company) -> World:
     return build_world(sandbox_company, tenant_of(provisioned))
