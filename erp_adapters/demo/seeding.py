@@ -339,6 +339,46 @@ def seed_commitments(tenant: str, jobs: list[DemoJob], per_job: int, seed: int) 
 SUB_JOB_NAMES = ("Site Work", "Building Shell", "Interiors", "Parking Structure", "Landscaping")
 
 
+# -- Commitment change orders: a job has what its commitments post to -------------------------
+
+
+def open_commitment_cost_codes(tenant: str, jobs: list[DemoJob]) -> int:
+    """Open on each job (without posted costs) every cost code and cost type its commitments'
+    and change orders' lines post to, so a change order exported from Procore on a seeded
+    commitment is accepted as the ERP's rules require. Returns how many pairs were opened."""
+    wanted: set[tuple[int, int, int]] = set()
+    for model, job_field in (
+        (DemoCommitmentLine, "commitment__job_id"),
+        (DemoChangeOrderLine, "change_order__commitment__job_id"),
+    ):
+        wanted |= set(
+            model.objects.filter(tenant=tenant, **{f"{job_field}__in": [j.pk for j in jobs]})
+            .values_list(job_field, "cost_code_id", "cost_type_id")
+            .distinct()
+        )
+    opened = 0
+    for job_id, cost_code_id, cost_type_id in sorted(wanted):
+        job_code, _ = DemoJobCostCode.objects.get_or_create(
+            tenant=tenant,
+            job_id=job_id,
+            cost_code_id=cost_code_id,
+            sub_job=None,
+            defaults={
+                "guid": seeded_guid(tenant, "job_cost_code", f"{job_id}//{cost_code_id}"),
+            },
+        )
+        _, created = DemoJobCostType.objects.get_or_create(
+            tenant=tenant,
+            job_cost_code=job_code,
+            cost_type_id=cost_type_id,
+            defaults={
+                "guid": seeded_guid(tenant, "job_cost_type", f"{job_code.guid}/{cost_type_id}"),
+            },
+        )
+        opened += created
+    return opened
+
+
 def _cents(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rng.randint(low * 100, high * 100)) / 100
 
@@ -511,6 +551,7 @@ def demo_erp_seed(
     job_rows = seed_jobs(tenant, jobs, seed)
     seed_commitments(tenant, job_rows, commitments_per_job, seed)
     seed_cost_structure(tenant, job_rows, seed)
+    open_commitment_cost_codes(tenant, job_rows)
     after = _counts(tenant)
     return SeedReport(
         tenant=tenant,
