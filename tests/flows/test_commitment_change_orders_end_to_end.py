@@ -6,6 +6,7 @@ and the ERP's own change orders are staged, with their lines, for Add to Procore
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -314,6 +315,16 @@ def test_an_erp_change_order_is_staged_with_its_lines_and_added_to_procore(
     assert "Left out 1 commitment change order that Procore cannot take yet" in detail.messages[0]
     assert detail.messages[1].startswith("CO-7: its commitment is not in Procore yet")
     assert not StagedRecord.objects.filter(item_type="commitment_change_order").exists()
+    out = io.StringIO()
+    call_command(
+        "sync",
+        "--company",
+        str(sandbox_company.id),
+        "--entity",
+        "commitment_change_orders",
+        stdout=out,
+    )
+    assert "  left out: CO-7: its commitment is not in Procore yet" in out.getvalue()
 
     link_commitment(provisioned.company, world)
     detail = detail_of(_refresh(sandbox_company))
