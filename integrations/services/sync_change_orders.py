@@ -7,8 +7,8 @@ A change order is staged with its lines as children (``erp_staged_records.md``: 
 when its commitment is in Procore, so a change order whose commitment is not synced yet is left
 out of the run with that reason (and staged by a later run, once it is); so is one with a line
 that changes no line of its commitment, which Procore cannot import. A change order already in
-Procore is not changed from the ERP: Procore has no endpoint to update one, so a change made in
-the ERP afterwards is reported, not sent.
+Procore (exported from it, say) is not considered at all: Procore has no endpoint to update one
+from the ERP, so it is neither staged again nor archived.
 """
 
 from __future__ import annotations
@@ -30,6 +30,17 @@ def _synced_commitments(company: Company) -> set[str]:
     links = ObjectLink.objects.filter(company=company, item_type__in=COMMITMENT_TYPES)
     synced = links.filter(procore_id__isnull=False) | links.filter(state=ObjectLink.State.SYNCED)
     return set(synced.values_list("origin_id", flat=True))
+
+
+def change_order_scope(company: Company) -> Callable[[ERPObject], bool]:
+    """Only change orders not yet in Procore: one exported from Procore (or imported and then
+    linked) is Procore's to change, and Procore has no endpoint to update one from the ERP."""
+    links = ObjectLink.objects.filter(company=company, item_type=ItemType.COMMITMENT_CHANGE_ORDER)
+    in_procore = links.filter(procore_id__isnull=False) | links.filter(
+        state=ObjectLink.State.SYNCED
+    )
+    known = set(in_procore.values_list("origin_id", flat=True))
+    return lambda obj: obj.origin_id not in known
 
 
 def change_order_skip(company: Company) -> Callable[[ERPObject], str | None]:
@@ -62,7 +73,8 @@ def change_order_skip(company: Company) -> Callable[[ERPObject], str | None]:
 def change_order_refuse_updates(
     client: ProcoreClient, connection: Connection, items: list[Item]
 ) -> SyncResult:
-    """No call: a change order in Procore is changed there, not from the ERP."""
+    """No call: a change order in Procore is changed there, not from the ERP (the scope keeps
+    those out of the run; this only answers should one slip through)."""
     result = SyncResult()
     for index, item in enumerate(items):
         result.errors.append(

@@ -26,6 +26,7 @@ from integrations.services.job_costs import (
 from integrations.services.sync_change_orders import (
     change_order_core_item,
     change_order_refuse_updates,
+    change_order_scope,
     change_order_skip,
 )
 from integrations.sync_plan import Mode
@@ -223,6 +224,7 @@ SPECS: dict[str, EntitySpec] = {
         plural="commitment change orders",
         core_sync=change_order_refuse_updates,
         core_item=change_order_core_item,
+        scope=change_order_scope,
         skip=change_order_skip,
     ),
 }

@@ -370,3 +370,18 @@ def test_an_erp_change_order_is_staged_with_its_lines_and_added_to_procore(
     second.delete()
     _refresh(sandbox_company)
     assert StagedRecord.objects.get(origin_id=str(second.guid)).status == "archived"
+
+
+def test_a_change_order_exported_from_procore_is_not_staged_back_by_a_refresh(
+    provisioned, sandbox_company, world
+):
+    link_commitment(provisioned.company, world)
+    change_order = change_order_in_procore(sandbox_company, world, ["42.00"])
+    assert detail_of(_export(change_order)).status == "success"
+
+    detail = detail_of(_refresh(sandbox_company))
+
+    assert detail.status == "success", detail.messages
+    run = SyncRun.objects.filter(entity="commitment_change_orders").latest("id")
+    assert (run.created, run.updated, run.failed, run.api_calls) == (0, 0, 0, 0)
+    assert not StagedRecord.objects.filter(item_type="commitment_change_order").exists()
