@@ -225,9 +225,9 @@ class ChangeOrderStatus(models.TextChoices):
     """Commitment change orders: open until decided, approved, or void (kept as history; Procore
     may unlink a void one, never a live one)."""
 
-    OPEN = "Open", "Open"
-    APPROVED = "Approved", "Approved"
-    VOID = "Void", "Void"
+    OPEN = "open", "Open"
+    APPROVED = "approved", "Approved"
+    VOID = "void", "Void"
 
 
 class DemoChangeOrder(TenantRow):

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 
 from erp_adapters.demo import limits, sample_data
 from erp_adapters.demo.models import (
+    ChangeOrderStatus,
     CommitmentKind,
     DemoBudget,
     DemoBudgetLine,
@@ -313,7 +314,7 @@ def seed_commitments(tenant: str, jobs: list[DemoJob], per_job: int, seed: int) 
                     commitment=commitment,
                     number="001",
                     title=co_title,
-                    status="Approved",
+                    status=ChangeOrderStatus.APPROVED,
                 )
                 first = lines[0]
                 DemoChangeOrderLine.objects.create(

@@ -65,9 +65,9 @@ class SyncRun(Leased):
     )
     skipped = models.PositiveIntegerField(
         default=0,
-        help_text="Objects left out of the run because Procore cannot take them yet (a change "
-        "order whose commitment is not in Procore); the first few are among the refusals, "
-        'with "source": "skipped" and the reason. A later run considers them again.',
+        help_text="Objects held back because what they hang on (their job, their vendor) is "
+        "not in Procore yet; the first few are among the refusals, with the reason. They are "
+        "sent by a later run once it is.",
     )
     api_calls = models.PositiveIntegerField(default=0)
     progress_done = models.PositiveIntegerField(default=0)

@@ -43,7 +43,7 @@ def change_order_scope(company: Company) -> Callable[[ERPObject], bool]:
     return lambda obj: obj.origin_id not in known
 
 
-def change_order_skip(company: Company) -> Callable[[ERPObject], str | None]:
+def change_order_hold(company: Company) -> Callable[[ERPObject], str | None]:
     """Why a listed change order cannot be staged now, or None when it can."""
     synced = _synced_commitments(company)
 

@@ -25,9 +25,9 @@ from integrations.services.job_costs import (
 )
 from integrations.services.sync_change_orders import (
     change_order_core_item,
+    change_order_hold,
     change_order_refuse_updates,
     change_order_scope,
-    change_order_skip,
 )
 from integrations.sync_plan import Mode
 
@@ -57,10 +57,9 @@ class EntitySpec:
     scope: Callable[[Company], Callable[[ERPObject], bool]] | None = None
     # Set for entities sent object by object (job costs: several endpoints per job).
     push: Push | None = None
-    # Why a listed object cannot be sent now (its parent not in Procore yet), or None: such an
-    # object is left out of the run with that reason, neither sent nor archived, and considered
-    # again by the next run.
-    skip: Callable[[Company], Callable[[ERPObject], str | None]] | None = None
+    # Why an object cannot be sent yet (its job or vendor is not in Procore), or None: it is
+    # held back without a call, counted as skipped with the reason, and tried by the next run.
+    hold: Callable[[Company], Callable[[ERPObject], str | None]] | None = None
 
     def noun(self, count: int) -> str:
         return self.singular if count == 1 else self.plural
@@ -225,7 +224,7 @@ SPECS: dict[str, EntitySpec] = {
         core_sync=change_order_refuse_updates,
         core_item=change_order_core_item,
         scope=change_order_scope,
-        skip=change_order_skip,
+        hold=change_order_hold,
     ),
 }
 

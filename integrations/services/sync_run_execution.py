@@ -132,7 +132,7 @@ class PlannedRun:
     links: dict[str, LinkInfo]
     seconds: float
     unreadable: ListingProblems = field(default_factory=ListingProblems)
-    # origin id → (origin code, why): left out of this run (``EntitySpec.skip``).
+    # origin id → (origin code, why): held back by this run (``EntitySpec.hold``).
     skipped: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
@@ -147,8 +147,8 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
     if spec.scope is not None:
         listed = filter(spec.scope(company), listed)
     skipped: dict[str, tuple[str, str]] = {}
-    if spec.skip is not None:
-        listed = _without_skipped(listed, spec.skip(company), skipped)
+    if spec.hold is not None:
+        listed = _without_skipped(listed, spec.hold(company), skipped)
     hashes = {obj.origin_id: hash_of(obj) for obj in listed}
     unreadable = listing_problems_of(source)
     links = object_links_for_planning(company_id=company.pk, item_type=spec.item_type)
@@ -543,7 +543,7 @@ class _Execution:
         self.run.refusals = refusals
 
     def _skipped(self, skipped: dict[str, tuple[str, str]]) -> None:
-        """Objects left out of this run (``EntitySpec.skip``): counted (a resumed run counts
+        """Objects held back by this run (``EntitySpec.hold``): counted (a resumed run counts
         its latest reading) and sampled among the refusals with their reason."""
         self.run.skipped = len(skipped)
         refusals = list(self.run.refusals or [])
@@ -597,7 +597,7 @@ class _Execution:
     def _finish(self) -> None:
         state = (
             SyncRun.State.PARTIAL
-            if self.run.failed or self.run.unreadable
+            if self.run.failed or self.run.unreadable or self.run.skipped
             else SyncRun.State.SUCCEEDED
         )
         self._end(state)

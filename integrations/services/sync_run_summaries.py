@@ -33,7 +33,9 @@ def sync_run_summary(run: SyncRun) -> str:
         parts.append(f"updated {run.updated:,}" if parts else _updated(run.updated, spec))
     if run.archived:
         parts.append(f"archived {run.archived:,}" if parts else _archived(run.archived, spec))
-    if not parts:
+    if not parts and run.skipped:
+        sentence = f"Nothing sent to Procore; {run.unchanged:,} unchanged."
+    elif not parts:
         sentence = f"No changes: all {run.listed:,} {spec.noun(run.listed)} in the ERP are up to date in Procore."
     else:
         sentence = ", ".join(parts) + f"; {run.unchanged:,} unchanged."
@@ -41,8 +43,8 @@ def sync_run_summary(run: SyncRun) -> str:
         sentence += f" Procore refused {run.failed:,} {spec.noun(run.failed)}."
     if run.skipped:
         sentence += (
-            f" Left out {run.skipped:,} {spec.noun(run.skipped)} that Procore cannot take yet"
-            " (a later refresh sends them once it can)."
+            f" {run.skipped:,} {spec.noun(run.skipped)} wait for what they belong to to be in "
+            "Procore; they follow once it is."
         )
     if run.unreadable:
         one = run.unreadable == 1
@@ -77,18 +79,8 @@ def sync_run_messages(run: SyncRun) -> tuple[bool, list[str]]:
                 f" {waiting:,} {spec.noun(waiting)} refused earlier will be sent again once "
                 "corrected in the ERP."
             )
-        return True, [summary, *sync_run_skips(run)]
+        return True, [summary]
     return False, [summary, *sync_run_refusals(run)]
-
-
-def sync_run_skips(run: SyncRun) -> list[str]:
-    """The sampled objects a succeeded run left out, one line each with the reason (a partial
-    run lists them among its refusals)."""
-    return [
-        sync_run_refusal_line(refusal)
-        for refusal in run.refusals or []
-        if refusal.get("source") == "skipped"
-    ]
 
 
 def sync_run_refusals(run: SyncRun) -> list[str]:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from erp_adapters.demo.models import (
@@ -309,22 +309,25 @@ def test_an_erp_change_order_is_staged_with_its_lines_and_added_to_procore(
 
     erp = erp_change_order(world, number="CO-7", amounts=("150.00", "-25.50"))
 
-    # Its subcontract is not in Procore as far as the portal knows: left out, with the reason.
+    # Its subcontract is not in Procore as far as the portal knows: held back, with the reason.
     detail = detail_of(_refresh(sandbox_company))
-    assert detail.status == "success", detail.messages
-    assert "Left out 1 commitment change order that Procore cannot take yet" in detail.messages[0]
+    assert detail.status == "failed"  # the approver has something to do first
+    assert detail.messages[0].startswith("Nothing sent to Procore; 0 unchanged.")
+    assert "1 commitment change order wait for what they belong to" in detail.messages[0]
     assert detail.messages[1].startswith("CO-7: its commitment is not in Procore yet")
     assert not StagedRecord.objects.filter(item_type="commitment_change_order").exists()
-    out = io.StringIO()
-    call_command(
-        "sync",
-        "--company",
-        str(sandbox_company.id),
-        "--entity",
-        "commitment_change_orders",
-        stdout=out,
-    )
-    assert "  left out: CO-7: its commitment is not in Procore yet" in out.getvalue()
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "sync",
+            "--company",
+            str(sandbox_company.id),
+            "--entity",
+            "commitment_change_orders",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert "CO-7: its commitment is not in Procore yet" in err.getvalue()
 
     link_commitment(provisioned.company, world)
     detail = detail_of(_refresh(sandbox_company))

@@ -17,11 +17,7 @@ from integrations.procore import RetryableError
 from integrations.selectors.sync_runs import sync_run_latest
 from integrations.services.leases import Busy
 from integrations.services.sync_entities import SPECS
-from integrations.services.sync_run_summaries import (
-    sync_run_refusals,
-    sync_run_skips,
-    sync_run_summary,
-)
+from integrations.services.sync_run_summaries import sync_run_refusals, sync_run_summary
 from integrations.services.sync_runs import sync_refusals_reset, sync_run_start
 
 EXIT_FAILED = 1
@@ -78,9 +74,6 @@ class Command(BaseCommand):
             f"archived {run.archived:,}, unchanged {run.unchanged:,}, failed {run.failed:,}; "
             f"{run.api_calls:,} Procore call(s)."
         )
-        if run.state == SyncRun.State.SUCCEEDED:
-            for line in sync_run_skips(run):  # left out until Procore can take them
-                self.stdout.write(f"  left out: {line}")
         if run.state == SyncRun.State.FAILED:
             raise CommandError(f"Run #{run.pk} failed.", returncode=EXIT_FAILED)
         if run.state == SyncRun.State.PARTIAL:

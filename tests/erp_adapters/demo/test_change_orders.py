@@ -68,7 +68,7 @@ def test_a_cost_type_the_job_has_not_assigned_to_the_code_is_refused_by_line(com
 
 
 def test_a_void_commitment_takes_no_change_order(commitment, adapter):
-    DemoCommitment.objects.filter(pk=commitment.pk).update(status="Void")
+    DemoCommitment.objects.filter(pk=commitment.pk).update(status="void")
     problems = adapter.commitment_change_orders.check_create(_on_seeded_line(commitment))
     assert problems == [
         f"Commitment {commitment.number} is void in the ERP; a void commitment takes no "
@@ -98,7 +98,7 @@ def test_the_erp_says_whether_a_change_order_is_gone_void_or_live(commitment, ad
 
 @pytest.mark.parametrize(
     ("procore", "kept"),
-    [("Approved", "Approved"), ("void", "Void"), ("Pending - In Review", "Open"), ("", "Open")],
+    [("Approved", "approved"), ("void", "void"), ("Pending - In Review", "open"), ("", "open")],
 )
 def test_procores_statuses_are_kept_as_open_approved_or_void(procore, kept):
     from erp_adapters.demo.change_orders import status_of

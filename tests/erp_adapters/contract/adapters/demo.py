@@ -128,11 +128,13 @@ def open_job_cost_structure(tenant: str) -> None:
     cost_types = list(DemoCostType.objects.filter(tenant=tenant))
     for job in DemoJob.objects.filter(tenant=tenant):
         for code in DemoCostCode.objects.filter(tenant=tenant):
-            opened = DemoJobCostCode.objects.create(tenant=tenant, job=job, cost_code=code)
-            DemoJobCostType.objects.bulk_create(
-                DemoJobCostType(tenant=tenant, job_cost_code=opened, cost_type=cost_type)
-                for cost_type in cost_types
+            opened, _ = DemoJobCostCode.objects.get_or_create(
+                tenant=tenant, job=job, cost_code=code, sub_job=None
             )
+            for cost_type in cost_types:
+                DemoJobCostType.objects.get_or_create(
+                    tenant=tenant, job_cost_code=opened, cost_type=cost_type
+                )
 
 
 class DemoContractERP(ContractERP):
