@@ -25,6 +25,7 @@ from erp_adapters.base import (
     Adapter,
     BudgetExport,
     BudgetResult,
+    ChangeOrderState,
     CommitmentChangeOrderExport,
     CommitmentExport,
     ConstraintViolation,
@@ -33,7 +34,6 @@ from erp_adapters.base import (
     CostTypeExport,
     CreateResult,
     Deletion,
-    DocumentState,
     Entity,
     ERPObject,
     ERPUnavailable,
@@ -704,7 +704,7 @@ class CommitmentChangeOrders(DemoEntity):
         lines = _line_links(row.lines.order_by("position", "id"))
         return CreateResult(str(row.guid), row.number, created, (header, *lines))
 
-    def state(self, origin_id: str | None, procore_id: int | None) -> DocumentState:
+    def state(self, origin_id: str | None, procore_id: int | None) -> ChangeOrderState:
         with self.reachable():
             return change_orders.state(self.tenant, origin_id, procore_id)
 
