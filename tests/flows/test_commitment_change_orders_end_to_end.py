@@ -6,6 +6,7 @@ and the ERP's own change orders are staged, with their lines, for Add to Procore
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -375,3 +376,46 @@ def test_a_change_order_exported_from_procore_is_not_staged_back_by_a_refresh(
     run = SyncRun.objects.filter(entity="commitment_change_orders").latest("id")
     assert (run.created, run.updated, run.failed, run.api_calls) == (0, 0, 0, 0)
     assert not StagedRecord.objects.filter(item_type="commitment_change_order").exists()
+
+
+def test_a_thousand_and_one_change_orders_are_staged_in_two_calls_then_none(
+    provisioned, sandbox_company, world
+):
+    """ceil(N/1000) staging calls, each change order with its line nested; nothing when
+    nothing changed."""
+    link_commitment(provisioned.company, world)
+    source = world.erp_commitment.lines.order_by("position").first()
+    headers = DemoChangeOrder.objects.bulk_create(
+        DemoChangeOrder(
+            tenant=world.tenant,
+            commitment=world.erp_commitment,
+            number=f"CO-{n:04d}",
+            title=f"Change {n}",
+            status=ChangeOrderStatus.APPROVED,
+        )
+        for n in range(1, 1002)
+    )
+    DemoChangeOrderLine.objects.bulk_create(
+        DemoChangeOrderLine(
+            tenant=world.tenant,
+            change_order=header,
+            commitment_line=source,
+            position=1,
+            cost_code=source.cost_code,
+            cost_type=source.cost_type,
+            amount=Decimal("1.01"),
+        )
+        for header in headers
+    )
+    command = ("sync", "--company", str(sandbox_company.id), "--entity", "commitment_change_orders")
+
+    call_command(*command, stdout=io.StringIO())
+    run = SyncRun.objects.filter(entity="commitment_change_orders").latest("id")
+    assert (run.created, run.failed, run.api_calls) == (1001, 0, 2)
+    staged = StagedRecord.objects.filter(item_type="commitment_change_order", status="staged")
+    assert staged.count() == 1001
+    assert StagedRecord.objects.filter(parent__in=staged).count() == 1001
+
+    call_command(*command, stdout=io.StringIO())
+    run = SyncRun.objects.filter(entity="commitment_change_orders").latest("id")
+    assert (run.created, run.unchanged, run.api_calls) == (0, 1001, 0)
