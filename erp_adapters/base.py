@@ -681,7 +681,36 @@ class BudgetAdapter(Protocol):
 
 StandardCostCodeAdapter = EntityAdapter[StandardCostCodeExport]
 CostTypeAdapter = EntityAdapter[CostTypeExport]
-CommitmentChangeOrderAdapter = EntityAdapter[CommitmentChangeOrderExport]
+# -- Commitment change orders ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeOrderState:
+    """A commitment change order as the ERP holds it now, for
+    ``unlink_commitment_change_order``: Procore may unsync it only when it is gone from the ERP
+    (``exists`` False) or void there. ``label`` names it as the accountant knows it ("change
+    order 2 on commitment SC-1"); ``line_procore_ids`` are the Procore ids of its lines the ERP
+    knows (to unsync them too)."""
+
+    exists: bool
+    void: bool
+    label: str
+    status: str = ""
+    line_procore_ids: tuple[int, ...] = ()
+
+    @property
+    def unlinkable(self) -> bool:
+        return not self.exists or self.void
+
+
+class CommitmentChangeOrderAdapter(EntityAdapter[CommitmentChangeOrderExport], Protocol):
+    """Commitment change orders with their lines, created whole or not at all, once per Procore
+    id; listed with their lines as children (``commitment_origin_id`` on the header,
+    ``commitment_line_item_origin_id`` on each line)."""
+
+    def state(self, origin_id: str | None, procore_id: int | None) -> ChangeOrderState:
+        """The change order by the ERP's id (else Procore's), for an unlink."""
+        ...
 
 
 # --------------------------------------------------------------------------------------------

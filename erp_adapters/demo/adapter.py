@@ -25,6 +25,7 @@ from erp_adapters.base import (
     Adapter,
     BudgetExport,
     BudgetResult,
+    ChangeOrderState,
     CommitmentChangeOrderExport,
     CommitmentExport,
     CommitmentRef,
@@ -48,9 +49,17 @@ from erp_adapters.base import (
     SubJobExport,
     VendorExport,
 )
-from erp_adapters.demo import checks, commitments, cost_structure, job_cost_listing, listing
+from erp_adapters.demo import (
+    change_orders,
+    checks,
+    commitments,
+    cost_structure,
+    job_cost_listing,
+    listing,
+)
 from erp_adapters.demo.checks import Lookup, as_dict, as_int, parse_decimal, text
 from erp_adapters.demo.models import (
+    ChangeOrderStatus,
     DemoChangeOrder,
     DemoChangeOrderLine,
     DemoCommitment,
@@ -61,6 +70,7 @@ from erp_adapters.demo.models import (
     DemoSubJob,
     DemoVendor,
 )
+from erp_adapters.money import amount, to_erp
 
 SETTINGS_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -648,9 +658,9 @@ class Commitments(DemoEntity):
 
 
 class CommitmentChangeOrders(DemoEntity):
-    """Commitment change orders with their lines (``create_commitment_change_order``).
-
-    Not called by any flow yet (no change order import or export handler); kept for them."""
+    """Commitment change orders with their lines (``create_commitment_change_order``), created
+    whole or not at all; their rules are ``change_orders``'. A void one stays void: exported
+    again it is refused, never linked back to Procore."""
 
     entity = Entity.COMMITMENT_CHANGE_ORDERS
     model = DemoChangeOrder
@@ -660,7 +670,29 @@ class CommitmentChangeOrders(DemoEntity):
     what = "change order"
 
     def rules(self, payload: CommitmentChangeOrderExport) -> Any:
-        return checks.check_change_order(self.tenant, payload)
+        return change_orders.check_change_order(self.tenant, payload)
+
+    def check_create(self, payload: Any) -> list[str]:
+        with self.reachable():
+            existing = self.existing(as_int(self.header(payload).get("id")))
+            if existing is not None and existing.status == ChangeOrderStatus.VOID:
+                return [self._void_message(existing)]
+        return super().check_create(payload)
+
+    def create(self, payload: Any) -> CreateResult:
+        with self.reachable():
+            existing = self.existing(as_int(self.header(payload).get("id")))
+            if existing is not None and existing.status == ChangeOrderStatus.VOID:
+                raise ConstraintViolation([self._void_message(existing)])
+        return super().create(payload)
+
+    @staticmethod
+    def _void_message(row: DemoChangeOrder) -> str:
+        return (
+            f"Change order {row.number} on commitment {row.commitment.number} is void in the "
+            "ERP; a void change order cannot be exported again. Create a new change order in "
+            "Procore."
+        )
 
     def build(self, payload: CommitmentChangeOrderExport, procore_id: int) -> DemoChangeOrder:
         data, change_order = as_dict(payload), self.header(payload)
@@ -673,11 +705,12 @@ class CommitmentChangeOrders(DemoEntity):
             number=text(change_order.get("number")),
             title=text(change_order.get("title")),
             description=text(change_order.get("description")),
-            status=text(change_order.get("status"))[:20] or "Approved",
+            status=change_orders.status_of(change_order.get("status")),
         )
         lines = []
         for n, item in enumerate(map(as_dict, data.get("change_order_items") or []), start=1):
             values = _line_values(item, lookup, n)
+            values["amount"] = to_erp(amount(item.get("amount")))
             values["commitment_line"] = lookup.commitment_line(
                 commitment, item.get("commitment_line_item_id")
             )
@@ -689,6 +722,10 @@ class CommitmentChangeOrders(DemoEntity):
         header = ExternalLink("change_order", row.procore_id, str(row.guid))
         lines = _line_links(row.lines.order_by("position", "id"))
         return CreateResult(str(row.guid), row.number, created, (header, *lines))
+
+    def state(self, origin_id: str | None, procore_id: int | None) -> ChangeOrderState:
+        with self.reachable():
+            return change_orders.state(self.tenant, origin_id, procore_id)
 
 
 # -- Job costs, imported into Procore (sub jobs are listed by ``SubJobs`` above) -----------------

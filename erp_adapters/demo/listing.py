@@ -261,8 +261,14 @@ CHANGE_ORDER_FIELDS = (
 )
 
 
+# Commitment change orders: the books' states as Procore's change order statuses.
+_CHANGE_ORDER_STATUS = {"open": "Draft", "approved": "Approved", "void": "Void"}
+
+
 def list_change_orders(tenant: str, *, page_size: int) -> Iterator[ERPObject]:
-    queryset = DemoChangeOrder.objects.filter(tenant=tenant)
+    """A void change order is history, not something to import: it is left out (and archived
+    in Procore if it was staged)."""
+    queryset = DemoChangeOrder.objects.filter(tenant=tenant).exclude(status="void")
     for page in keyset_pages(queryset, CHANGE_ORDER_FIELDS, page_size=page_size):
         lines = _lines_by_parent(
             DemoChangeOrderLine,
@@ -278,7 +284,7 @@ def list_change_orders(tenant: str, *, page_size: int) -> Iterator[ERPObject]:
                 "number": row["number"],
                 "title": row["title"],
                 "description": row["description"],
-                "status": row["status"],
+                "status": _CHANGE_ORDER_STATUS.get(row["status"], "Draft"),
             }
             children = tuple(line_object(line, job_guid) for line in lines[row["id"]])
             yield ERPObject(

@@ -250,6 +250,15 @@ class DemoCommitmentLine(LineFields):
         ]
 
 
+class ChangeOrderStatus(models.TextChoices):
+    """Commitment change orders: open until decided, approved, or void (kept as history; Procore
+    may unlink a void one, never a live one)."""
+
+    OPEN = "open", "Open"
+    APPROVED = "approved", "Approved"
+    VOID = "void", "Void"
+
+
 class DemoChangeOrder(TenantRow):
     commitment = models.ForeignKey(
         DemoCommitment, on_delete=models.PROTECT, related_name="change_orders"
@@ -257,7 +266,9 @@ class DemoChangeOrder(TenantRow):
     number = models.CharField(max_length=limits.CHANGE_ORDER_NUMBER)
     title = models.CharField(max_length=limits.CHANGE_ORDER_TITLE, blank=True)
     description = models.TextField(blank=True)
-    status = models.CharField(max_length=20, default="Approved")
+    status = models.CharField(
+        max_length=20, choices=ChangeOrderStatus.choices, default=ChangeOrderStatus.APPROVED
+    )
 
     class Meta:
         verbose_name = "commitment change order"

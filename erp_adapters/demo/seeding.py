@@ -21,6 +21,7 @@ from django.db import connection, transaction
 
 from erp_adapters.demo import limits, sample_data
 from erp_adapters.demo.models import (
+    ChangeOrderStatus,
     CommitmentKind,
     CommitmentStatus,
     DemoBudget,
@@ -316,7 +317,7 @@ def seed_commitments(tenant: str, jobs: list[DemoJob], per_job: int, seed: int) 
                     commitment=commitment,
                     number="001",
                     title=co_title,
-                    status="Approved",
+                    status=ChangeOrderStatus.APPROVED,
                 )
                 first = lines[0]
                 DemoChangeOrderLine.objects.create(
@@ -340,6 +341,46 @@ def seed_commitments(tenant: str, jobs: list[DemoJob], per_job: int, seed: int) 
 # --------------------------------------------------------------------------------------------
 
 SUB_JOB_NAMES = ("Site Work", "Building Shell", "Interiors", "Parking Structure", "Landscaping")
+
+
+# -- Commitment change orders: a job has what its commitments post to -------------------------
+
+
+def open_commitment_cost_codes(tenant: str, jobs: list[DemoJob]) -> int:
+    """Open on each job (without posted costs) every cost code and cost type its commitments'
+    and change orders' lines post to, so a change order exported from Procore on a seeded
+    commitment is accepted as the ERP's rules require. Returns how many pairs were opened."""
+    wanted: set[tuple[int, int, int]] = set()
+    for model, job_field in (
+        (DemoCommitmentLine, "commitment__job_id"),
+        (DemoChangeOrderLine, "change_order__commitment__job_id"),
+    ):
+        wanted |= set(
+            model.objects.filter(tenant=tenant, **{f"{job_field}__in": [j.pk for j in jobs]})
+            .values_list(job_field, "cost_code_id", "cost_type_id")
+            .distinct()
+        )
+    opened = 0
+    for job_id, cost_code_id, cost_type_id in sorted(wanted):
+        job_code, _ = DemoJobCostCode.objects.get_or_create(
+            tenant=tenant,
+            job_id=job_id,
+            cost_code_id=cost_code_id,
+            sub_job=None,
+            defaults={
+                "guid": seeded_guid(tenant, "job_cost_code", f"{job_id}//{cost_code_id}"),
+            },
+        )
+        _, created = DemoJobCostType.objects.get_or_create(
+            tenant=tenant,
+            job_cost_code=job_code,
+            cost_type_id=cost_type_id,
+            defaults={
+                "guid": seeded_guid(tenant, "job_cost_type", f"{job_code.guid}/{cost_type_id}"),
+            },
+        )
+        opened += created
+    return opened
 
 
 def _cents(rng: random.Random, low: int, high: int) -> Decimal:
@@ -563,6 +604,7 @@ def demo_erp_seed(
     # Prime contracts: one owner contract per job, on the job's own cost codes.
     seed_prime_contracts(tenant, job_rows, seed)
     seed_commitment_postings(tenant, job_rows)
+    open_commitment_cost_codes(tenant, job_rows)
     after = _counts(tenant)
     return SeedReport(
         tenant=tenant,

@@ -16,6 +16,8 @@ class ImportEntity(models.TextChoices):
     PRIME_CONTRACTS = "prime_contracts", "Prime contracts"
     CONTRACT_PAYMENTS = "contract_payments", "Payments on subcontractor invoices"  # issue 11
     COMMITMENTS = "commitments", "Commitments"
+    # -- Commitment change orders
+    COMMITMENT_CHANGE_ORDERS = "commitment_change_orders", "Commitment change orders"
 
 
 class ImportSchedule(models.Model):

@@ -25,6 +25,12 @@ from integrations.services.job_costs import (
     job_costs_hash,
     job_costs_push,
 )
+from integrations.services.sync_change_orders import (
+    change_order_core_item,
+    change_order_hold,
+    change_order_refuse_updates,
+    change_order_scope,
+)
 from integrations.sync_plan import Mode
 
 Item = dict[str, Any]
@@ -274,6 +280,18 @@ SPECS: dict[str, EntitySpec] = {
         push=job_costs_push,
     ),
     Entity.COMMITMENTS: COMMITMENTS_SPEC,
+    # -- Commitment change orders (sync_commitment_change_orders) --------------------------------
+    Entity.COMMITMENT_CHANGE_ORDERS: EntitySpec(
+        entity=Entity.COMMITMENT_CHANGE_ORDERS,
+        item_type=ItemType.COMMITMENT_CHANGE_ORDER,
+        mode=Mode.STAGED,
+        singular="commitment change order",
+        plural="commitment change orders",
+        core_sync=change_order_refuse_updates,
+        core_item=change_order_core_item,
+        scope=change_order_scope,
+        hold=change_order_hold,
+    ),
 }
 
 # -- Prime contracts (events dictionary "Prime Contracts") --------------------------------------

@@ -407,13 +407,53 @@ def commitment_payload(commitment: ProcoreObject) -> dict:
     }
 
 
+def _change_order_commitment_json(commitment: ProcoreObject) -> dict:
+    """The commitment as ``create_commitment_change_order`` shows it: every key of the
+    dictionary's example (dates, addresses and the billing totals the sandbox does not track
+    are null or zero; the revised and remaining amounts are the commitment's total)."""
+    found = _commitment_json(commitment)
+    total = found.get("grand_total") or "0.0"
+    for key in (
+        "actual_completion_date",
+        "approval_letter_date",
+        "assignee_id",
+        "bill_to_address",
+        "contract_date",
+        "contract_estimated_completion_date",
+        "contract_start_date",
+        "delivery_date",
+        "due_date",
+        "execution_date",
+        "expected_date",
+        "issued_on_date",
+        "letter_of_intent_date",
+        "requisitions_are_enabled",
+        "returned_date",
+        "ship_to_address",
+        "ship_via",
+        "signed_contract_received_date",
+    ):
+        found.setdefault(key, None)
+    for key in (
+        "draft_change_orders_amount",
+        "percentage_paid",
+        "total_draw_requests_amount",
+        "total_payments",
+        "total_requisitions_amount",
+    ):
+        found.setdefault(key, "0.0")
+    found.setdefault("pending_revised_contract", total)
+    found.setdefault("remaining_balance_outstanding", total)
+    return found
+
+
 def change_order_payload(change_order: ProcoreObject) -> dict:
     commitment = change_order.parent
     project = commitment.project
     data = change_order.data
     return {
         "job_origin_id": project.origin_id,
-        "commitment": _commitment_json(commitment),
+        "commitment": _change_order_commitment_json(commitment),
         "commitment_items": _line_items_json(commitment, project),
         "change_order": {
             "id": change_order.id,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from procore_sandbox.models import Company, ErpRequest, ProcoreObject, StagedRecord
 from procore_sandbox.services import (
+    change_order_unlink,
     commitment_actions,
     cost_structure,
     erp_actions,
@@ -274,6 +275,11 @@ OBJECT_ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[ProcoreObject], ErpRe
     "unlink-commitment": (
         ("work_order_contract", "purchase_order_contract"),
         lambda obj: commitment_actions.commitment_unlink(commitment=obj),
+    ),
+    # -- Commitment change orders
+    "unlink-change-order": (
+        ("change_order",),
+        lambda obj: change_order_unlink.change_order_unlink(change_order=obj),
     ),
 }
 

@@ -37,6 +37,7 @@ from procore_sandbox.models import Company as SandboxCompany
 from procore_sandbox.models import ErpConnection, ProcoreObject, StagedRecord
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_WEBHOOK_SECRET
 from tests.flows import (
+    commitment_change_orders_effects,
     commitments_effects,
     cost_structure_effects,
     job_import_fixtures,
@@ -287,6 +288,7 @@ BEFORE: dict[str, Callable[[Given, Any], None]] = {
     **job_import_fixtures.BEFORE,
     **payapps_direct_costs_effects.BEFORE,
     **prime_contracts_effects.BEFORE,
+    **commitment_change_orders_effects.BEFORE,
 }
 
 
@@ -466,6 +468,7 @@ EFFECTS: dict[str, Callable[[Given, ERPRequest, Any], None]] = {
     **job_import_fixtures.EFFECTS,
     **payapps_direct_costs_effects.EFFECTS,
     **prime_contracts_effects.EFFECTS,
+    **commitment_change_orders_effects.EFFECTS,
 }
 
 

@@ -220,7 +220,11 @@ class Command(BaseCommand):
             p.add_argument("--cost-type", required=True, help="Id or code (L, M, ...).")
             p.add_argument("--amount", required=True)
 
-        p = action("unlink", "Unlink a synced vendor or job (unlink_vendor / unlink_job).")
+        p = action(
+            "unlink",
+            "Unlink a synced vendor, job or commitment change order (unlink_vendor / unlink_job "
+            "/ unlink_commitment_change_order).",
+        )
         p.add_argument("--object", type=int, required=True)
 
         p = action("link-vendor", "Link a staged ERP vendor to a Procore vendor (link_vendor).")
@@ -677,7 +681,11 @@ class Command(BaseCommand):
 
     def do_unlink(self, options: dict) -> dict:
         company = self._company(options)
-        obj = self._object(company, options["object"], "vendor", "project")
+        obj = self._object(company, options["object"], "vendor", "project", "change_order")
+        if obj.item_type == "change_order":  # Commitment change orders: the integrator decides
+            from procore_sandbox.services.change_order_unlink import change_order_unlink
+
+            return self._request(change_order_unlink(change_order=obj), object_id=obj.id)
         return self._request(erp_actions.unlink(obj=obj), object_id=obj.id)
 
     def do_link_vendor(self, options: dict) -> dict:

@@ -19,6 +19,8 @@ from erp_adapters.demo.models import (
     DemoCostCode,
     DemoCostType,
     DemoJob,
+    DemoJobCostCode,
+    DemoJobCostType,
     DemoVendor,
 )
 from erp_adapters.registry import get_adapter
@@ -141,7 +143,18 @@ def test_a_commitment_create_that_loses_the_race_returns_the_winner(refs, adapte
     assert [link.item_id for link in result.links] == [41, 177]
 
 
+def _open_on_job(job: DemoJob, cost_code: DemoCostCode, cost_type: DemoCostType) -> None:
+    """The job has the cost code, with the cost type: a change order line may post there."""
+    opened, _ = DemoJobCostCode.objects.get_or_create(
+        tenant=job.tenant, job=job, cost_code=cost_code, sub_job=None
+    )
+    DemoJobCostType.objects.get_or_create(
+        tenant=job.tenant, job_cost_code=opened, cost_type=cost_type
+    )
+
+
 def test_a_change_order_export_arrives_against_its_commitment(refs, adapter):
+    _open_on_job(refs["job"], refs["cost_code"], refs["cost_type"])
     adapter.commitments.create(commitment_export(**refs))
     commitment = DemoCommitment.objects.get(procore_id=41)
     data = request_data("create_commitment_change_order")
@@ -167,6 +180,7 @@ def test_a_change_order_export_arrives_against_its_commitment(refs, adapter):
 
 
 def test_a_change_order_create_that_loses_the_race_returns_the_winner(refs, adapter):
+    _open_on_job(refs["job"], refs["cost_code"], refs["cost_type"])
     commitment = DemoCommitment.objects.filter(job=refs["job"]).first()
     data = request_data("create_commitment_change_order")
     data["commitment"].update(id=None, origin_id=str(commitment.guid))

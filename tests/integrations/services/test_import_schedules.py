@@ -77,5 +77,6 @@ def test_every_importable_entity_gets_a_default_schedule_once(company):
         "job_costs": 60,
         "contract_payments": 60,
         "commitments": 60,
+        "commitment_change_orders": 60,
     }
-    assert import_schedules().count() == 9
+    assert import_schedules().count() == 10

@@ -79,6 +79,11 @@ SECTIONS = {
         "delete_cost_type_assignments",
     ),
     "Budgets": ("create_budget", "update_budget", "create_budget_in_procore"),
+    "Commitment Change Orders": (
+        "create_commitment_change_order",
+        "sync_commitment_change_orders",
+        "unlink_commitment_change_order",
+    ),
 }
 REQUEST_NAMES = [name for names in SECTIONS.values() for name in names]
 
@@ -116,6 +121,12 @@ EXTRA = {
     "create_budget_in_procore": {"project_origin_id"},
 }
 MISSING = {"create_budget_in_procore": {"job_id"}}
+# -- Commitment change orders: the cost code fields every other event of the sandbox sends.
+EXTRA["create_commitment_change_order"] = {
+    f"{items}[].cost_code.{key}"
+    for items in ("commitment_items", "change_order_items")
+    for key in ("long_name_helper", "standard_cost_code_origin_id")
+}
 
 
 def shape(value: Any, prefix: str = "") -> set[str]:
@@ -400,6 +411,49 @@ def make_create_budget_in_procore(w: World) -> ErpRequest:
     return erp_actions.budget_import(project=project)
 
 
+# -- Commitment change orders ------------------------------------------------------------------
+def _synced_change_order(w: World) -> ProcoreObject:
+    """A change order on a synced subcontract of a synced job and vendor."""
+    from procore_sandbox.services.objects import (
+        ChangeOrderLine,
+        CommitmentLine,
+        commitment_change_order_create,
+        commitment_create,
+    )
+
+    project = w.job()
+    vendor = w.synced(vendor_create(company=w.company, name="Rebar Bros"), "V-1")
+    code = cost_structure.cost_codes_in(project)[0]
+    commitment = commitment_create(
+        company=w.company,
+        project=project,
+        vendor=vendor,
+        kind="subcontract",
+        title="Rebar",
+        lines=[CommitmentLine(code.id, w.cost_types["L"].id, "100")],
+    )
+    w.synced(commitment, "SC-1")
+    line = ProcoreObject.objects.get(parent=commitment, item_type="line_item")
+    w.synced(line, "SC-1-L1")
+    return commitment_change_order_create(
+        company=w.company,
+        commitment=commitment,
+        title="More rebar",
+        lines=[ChangeOrderLine(line.id, "25")],
+    )
+
+
+def make_create_commitment_change_order(w: World) -> ErpRequest:
+    return w.exported(_synced_change_order(w))
+
+
+def make_unlink_commitment_change_order(w: World) -> ErpRequest:
+    from procore_sandbox.services.change_order_unlink import change_order_unlink
+
+    change_order = w.synced(_synced_change_order(w), "CO-1")
+    return change_order_unlink(change_order=change_order)
+
+
 MAKERS: dict[str, Callable[[World], ErpRequest]] = {
     "create_standard_cost_codes": make_create_standard_cost_codes,
     "delete_standard_cost_codes": make_delete_standard_cost_codes,
@@ -430,6 +484,9 @@ MAKERS: dict[str, Callable[[World], ErpRequest]] = {
     "create_budget": make_create_budget,
     "update_budget": make_update_budget,
     "create_budget_in_procore": make_create_budget_in_procore,
+    "create_commitment_change_order": make_create_commitment_change_order,
+    "sync_commitment_change_orders": make_sync_button("refresh_commitment_change_orders"),
+    "unlink_commitment_change_order": make_unlink_commitment_change_order,
 }
 
 

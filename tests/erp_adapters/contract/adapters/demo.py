@@ -133,6 +133,21 @@ def seed_demo_tables(tenant: str, books: Books) -> None:
             )
 
 
+def open_job_cost_structure(tenant: str) -> None:
+    """Every job has opened every cost code with every cost type, as exporting its project
+    from Procore would: the demo ERP posts a change order line only to what its job has."""
+    cost_types = list(DemoCostType.objects.filter(tenant=tenant))
+    for job in DemoJob.objects.filter(tenant=tenant):
+        for code in DemoCostCode.objects.filter(tenant=tenant):
+            opened, _ = DemoJobCostCode.objects.get_or_create(
+                tenant=tenant, job=job, cost_code=code, sub_job=None
+            )
+            for cost_type in cost_types:
+                DemoJobCostType.objects.get_or_create(
+                    tenant=tenant, job_cost_code=opened, cost_type=cost_type
+                )
+
+
 class DemoContractERP(ContractERP):
     def __init__(self, tenant: str) -> None:
         super().__init__(get_adapter("demo", {"tenant": tenant, "page_size": 2}))
@@ -147,6 +162,7 @@ def demo_contract_factory(db) -> Callable[[Books], ContractERP]:
     def make(books: Books) -> ContractERP:
         tenant = f"contract-{next(_tenants)}"
         seed_demo_tables(tenant, books)
+        open_job_cost_structure(tenant)
         return DemoContractERP(tenant)
 
     return make
