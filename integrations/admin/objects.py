@@ -7,7 +7,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from integrations.admin.base import LedgerAdmin, admin_link, list_link, short_time, state_cell
-from integrations.models import ObjectLink, ObjectListVersion, SyncRun
+from integrations.models import ObjectLink, ObjectListVersion, SentJobCosts, SyncRun
 from integrations.services.sync_run_summaries import sync_run_refusal_line
 
 
@@ -90,6 +90,23 @@ class ObjectListVersionAdmin(LedgerAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("hashes")
+
+
+@admin.register(SentJobCosts)
+class SentJobCostsAdmin(LedgerAdmin):
+    """What support looks at when a job cost stays in Procore after it left the ERP: the Procore
+    ids the portal holds for each job (the id map itself is long, so it is not listed)."""
+
+    list_display = ("id", "updated_at", "company", "origin_id", "job_costs")
+    list_filter = ("company",)
+    list_select_related = ("company",)
+    exact_text_search = ("origin_id",)
+    fields = ("company_link", "origin_id", "job_costs", "procore_ids", "updated_at")
+    readonly_fields = fields
+
+    @admin.display(description="job costs")
+    def job_costs(self, obj: SentJobCosts) -> int:
+        return len(obj.procore_ids or {})
 
 
 @admin.register(SyncRun)

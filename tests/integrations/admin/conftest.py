@@ -11,6 +11,7 @@ from integrations.models import (
     LinkProposal,
     LinkReview,
     ObjectListVersion,
+    SentJobCosts,
 )
 from integrations.services.api_tokens import api_token_create
 from tests import factories
@@ -38,6 +39,9 @@ def populated(db):
             company=company, item_type="vendor", object_count=1, list_hash="abc", hashes={"V": "h"}
         ),
         "attempt": factories.ApiAttemptFactory(company=company),
+        "sent_job_costs": SentJobCosts.objects.create(
+            company=company, origin_id="J-1001", procore_ids={"0123456789abcdef": 9001}
+        ),
         "membership": CompanyMembership.objects.create(
             user=factories.UserFactory(), company=company
         ),
