@@ -4,11 +4,11 @@ Runs inside that script's process, after Django is set up on the benchmark's dat
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import time
-import urllib.request
+
+from bench.support import erp_request_webhooks_deliver, sandbox_company_connected
 
 COMPANY_ID = 4_300_000_889
 CLIENT_ID, CLIENT_SECRET = "bench-commitments-app", "bench-commitments-secret-0123456789"
@@ -89,43 +89,22 @@ def _books_and_procore(company) -> tuple:
 def run_commitments(count: int, lines: int, workers: int, sandbox_url: str) -> None:
     from django.db import connections
     from django.db.models import Count
-    from django.test import Client
 
     from erp_adapters.demo.models import DemoCommitment, DemoCommitmentLine
-    from integrations.models import ApiAttempt, Connection
-    from integrations.services.connections import connection_upsert
-    from integrations.services.provisioning import connection_provision
+    from integrations.models import ApiAttempt
     from procore_sandbox.models import ProcoreObject
     from procore_sandbox.models.erp import ErpRequestDetail
     from procore_sandbox.services.exports import export_accept, export_send
-    from procore_sandbox.services.knobs import knob_set
     from procore_sandbox.services.objects import CommitmentLine, commitment_create
-    from procore_sandbox.services.tenants import app_install, company_create
 
-    knob_set(name="rate_limit_spike", value=1_000_000)
-    knob_set(name="rate_limit_hourly", value=1_000_000)
-    company = company_create(name="Bench Commitments Inc", company_id=COMPANY_ID)
-    app_install(company=company, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
-    result = connection_upsert(
-        procore_company_id=COMPANY_ID,
+    company, secret = sandbox_company_connected(
+        company_id=COMPANY_ID,
         name="Bench Commitments Inc",
-        environment="custom",
-        login_url=sandbox_url,
-        api_url=sandbox_url,
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
-        adapter_key="demo",
-        adapter_settings={"tenant": TENANT},
-        actor_label="bench",
+        tenant=TENANT,
+        sandbox_url=sandbox_url,
     )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{sandbox_url}/sandbox/", timeout=1)  # noqa: S310 - loopback
-            break
-        except OSError:
-            time.sleep(0.2)
-    connection_provision(company=result.company, actor_label="bench")
-    secret = Connection.objects.get(company=result.company).webhook_secret
     project, vendor, cost_codes, type_ids = _books_and_procore(company)
 
     started = time.perf_counter()
@@ -151,27 +130,13 @@ def run_commitments(count: int, lines: int, workers: int, sandbox_url: str) -> N
         requests.append(export_accept(export=export_send(obj=commitment)))
     staged_s = time.perf_counter() - started
 
-    client = Client()
-    started = time.perf_counter()
-    for request in requests:
-        response = client.post(
-            f"/webhooks/procore/{COMPANY_ID}/",
-            data=json.dumps(
-                {
-                    "id": 8_000_000 + request.id,
-                    "ulid": f"01BENCHCOMMIT{request.id:013d}",
-                    "company_id": COMPANY_ID,
-                    "api_version": "v2.0",
-                    "event_type": "create",
-                    "resource_name": "ERP Requests",
-                    "resource_id": request.id,
-                }
-            ),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {secret}",
-        )
-        assert response.status_code == 200, response.content
-    delivered_s = time.perf_counter() - started
+    delivered_s = erp_request_webhooks_deliver(
+        requests,
+        company_id=COMPANY_ID,
+        secret=secret,
+        event_id_base=8_000_000,
+        ulid_prefix="01BENCHCOMMIT",
+    )
 
     before = ApiAttempt.objects.count()
     connections.close_all()

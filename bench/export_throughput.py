@@ -26,18 +26,21 @@ once in the ERP with all its lines, and that every line in Procore carries its E
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.support import free_port, recreate_postgres  # noqa: E402
+from bench.support import (  # noqa: E402
+    erp_request_webhooks_deliver,
+    free_port,
+    recreate_postgres,
+    sandbox_company_connected,
+)
 
 DB_URL = os.environ.get(
     "BENCH_EXPORT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/erp_portal_bench_export"
@@ -92,43 +95,22 @@ def main() -> None:
 
 
 def run(count: int, sandbox_url: str) -> None:
-    from django.test import Client
 
     from erp_adapters.demo.models import DemoVendor
-    from integrations.models import ApiAttempt, Connection
-    from integrations.services.connections import connection_upsert
-    from integrations.services.provisioning import connection_provision
+    from integrations.models import ApiAttempt
     from integrations.services.sweeper import process_pending
     from procore_sandbox.models.erp import ErpRequestDetail
     from procore_sandbox.services.exports import export_accept, export_send
-    from procore_sandbox.services.knobs import knob_set
     from procore_sandbox.services.objects import vendor_create
-    from procore_sandbox.services.tenants import app_install, company_create
 
-    knob_set(name="rate_limit_spike", value=1_000_000)
-    knob_set(name="rate_limit_hourly", value=1_000_000)
-    company = company_create(name="Bench Exports Inc", company_id=COMPANY_ID)
-    app_install(company=company, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
-    result = connection_upsert(
-        procore_company_id=COMPANY_ID,
+    company, secret = sandbox_company_connected(
+        company_id=COMPANY_ID,
         name="Bench Exports Inc",
-        environment="custom",
-        login_url=sandbox_url,
-        api_url=sandbox_url,
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
-        adapter_key="demo",
-        adapter_settings={"tenant": "bench-export"},
-        actor_label="bench",
+        tenant="bench-export",
+        sandbox_url=sandbox_url,
     )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{sandbox_url}/sandbox/", timeout=1)  # noqa: S310 - loopback
-            break
-        except OSError:
-            time.sleep(0.2)
-    connection_provision(company=result.company, actor_label="bench")
-    secret = Connection.objects.get(company=result.company).webhook_secret
 
     started = time.perf_counter()
     requests = []
@@ -137,27 +119,13 @@ def run(count: int, sandbox_url: str) -> None:
         requests.append(export_accept(export=export_send(obj=vendor)))
     staged_s = time.perf_counter() - started
 
-    client = Client()
-    started = time.perf_counter()
-    for request in requests:
-        response = client.post(
-            f"/webhooks/procore/{COMPANY_ID}/",
-            data=json.dumps(
-                {
-                    "id": 7_000_000 + request.id,
-                    "ulid": f"01BENCHEXPORT{request.id:013d}",
-                    "company_id": COMPANY_ID,
-                    "api_version": "v2.0",
-                    "event_type": "create",
-                    "resource_name": "ERP Requests",
-                    "resource_id": request.id,
-                }
-            ),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {secret}",
-        )
-        assert response.status_code == 200, response.content
-    delivered_s = time.perf_counter() - started
+    delivered_s = erp_request_webhooks_deliver(
+        requests,
+        company_id=COMPANY_ID,
+        secret=secret,
+        event_id_base=7_000_000,
+        ulid_prefix="01BENCHEXPORT",
+    )
 
     before = ApiAttempt.objects.count()
     before_token = ApiAttempt.objects.filter(path__contains="oauth").count()

@@ -343,46 +343,6 @@ def seed_commitments(tenant: str, jobs: list[DemoJob], per_job: int, seed: int) 
 SUB_JOB_NAMES = ("Site Work", "Building Shell", "Interiors", "Parking Structure", "Landscaping")
 
 
-# -- Commitment change orders: a job has what its commitments post to -------------------------
-
-
-def open_commitment_cost_codes(tenant: str, jobs: list[DemoJob]) -> int:
-    """Open on each job (without posted costs) every cost code and cost type its commitments'
-    and change orders' lines post to, so a change order exported from Procore on a seeded
-    commitment is accepted as the ERP's rules require. Returns how many pairs were opened."""
-    wanted: set[tuple[int, int, int]] = set()
-    for model, job_field in (
-        (DemoCommitmentLine, "commitment__job_id"),
-        (DemoChangeOrderLine, "change_order__commitment__job_id"),
-    ):
-        wanted |= set(
-            model.objects.filter(tenant=tenant, **{f"{job_field}__in": [j.pk for j in jobs]})
-            .values_list(job_field, "cost_code_id", "cost_type_id")
-            .distinct()
-        )
-    opened = 0
-    for job_id, cost_code_id, cost_type_id in sorted(wanted):
-        job_code, _ = DemoJobCostCode.objects.get_or_create(
-            tenant=tenant,
-            job_id=job_id,
-            cost_code_id=cost_code_id,
-            sub_job=None,
-            defaults={
-                "guid": seeded_guid(tenant, "job_cost_code", f"{job_id}//{cost_code_id}"),
-            },
-        )
-        _, created = DemoJobCostType.objects.get_or_create(
-            tenant=tenant,
-            job_cost_code=job_code,
-            cost_type_id=cost_type_id,
-            defaults={
-                "guid": seeded_guid(tenant, "job_cost_type", f"{job_code.guid}/{cost_type_id}"),
-            },
-        )
-        opened += created
-    return opened
-
-
 def _cents(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rng.randint(low * 100, high * 100)) / 100
 
@@ -531,41 +491,60 @@ COUNTED = {
 }
 
 
-# -- Commitments: each line posts to a cost code open on its job ---------------------------------
+# -- Commitments and change orders: each line posts to a cost code open on its job -------------
 
 
-def seed_commitment_postings(tenant: str, jobs: list[DemoJob]) -> None:
-    """Open each seeded commitment line's cost code on its job, with the line's cost type
-    assigned there, and post the line to it: as an accountant's books keep a commitment, and as
-    Procore needs it to import the commitment (its lines' cost codes must be in the project)."""
+def open_commitment_cost_codes(tenant: str, jobs: list[DemoJob]) -> int:
+    """Open on each job (without posted costs) every cost code its commitments' and change
+    orders' lines post to, with the line's cost type assigned there, and post each commitment
+    line to its job cost code: as an accountant's books keep a commitment, as Procore needs it
+    to import the commitment (its lines' cost codes must be in the project), and so a change
+    order exported from Procore on a seeded commitment is accepted as the ERP's rules require.
+    Returns how many cost type assignments were opened."""
+    opened = 0
+
+    def open_pair(
+        job: DemoJob, cost_code: DemoCostCode, cost_type: DemoCostType
+    ) -> DemoJobCostCode:
+        nonlocal opened
+        job_code, _ = DemoJobCostCode.objects.get_or_create(
+            tenant=tenant,
+            job=job,
+            sub_job=None,
+            cost_code=cost_code,
+            defaults={
+                "guid": seeded_guid(tenant, "job_cost_code", f"{job.code}//{cost_code.code}")
+            },
+        )
+        _, created = DemoJobCostType.objects.get_or_create(
+            tenant=tenant,
+            job_cost_code=job_code,
+            cost_type=cost_type,
+            defaults={
+                "guid": seeded_guid(tenant, "job_cost_type", f"{job_code.guid}/{cost_type.code}")
+            },
+        )
+        opened += created
+        return job_code
+
     lines = DemoCommitmentLine.objects.filter(
         tenant=tenant, commitment__job__in=jobs, job_cost_code__isnull=True
     ).select_related("commitment__job", "cost_code", "cost_type")
     for line in lines:
-        job = line.commitment.job
         with transaction.atomic():
-            opened, _ = DemoJobCostCode.objects.get_or_create(
-                tenant=tenant,
-                job=job,
-                sub_job=None,
-                cost_code=line.cost_code,
-                defaults={
-                    "guid": seeded_guid(
-                        tenant, "job_cost_code", f"{job.code}//{line.cost_code.code}"
-                    )
-                },
-            )
-            DemoJobCostType.objects.get_or_create(
-                tenant=tenant,
-                job_cost_code=opened,
-                cost_type=line.cost_type,
-                defaults={
-                    "guid": seeded_guid(
-                        tenant, "job_cost_type", f"{opened.guid}/{line.cost_type.code}"
-                    )
-                },
-            )
-            DemoCommitmentLine.objects.filter(pk=line.pk).update(job_cost_code=opened)
+            job_code = open_pair(line.commitment.job, line.cost_code, line.cost_type)
+            DemoCommitmentLine.objects.filter(pk=line.pk).update(job_cost_code=job_code)
+    change_order_lines = DemoChangeOrderLine.objects.filter(
+        tenant=tenant, change_order__commitment__job__in=jobs
+    ).select_related("change_order__commitment__job", "cost_code", "cost_type")
+    pairs = {
+        (line.change_order.commitment.job.pk, line.cost_code_id, line.cost_type_id): line
+        for line in change_order_lines
+    }
+    for key in sorted(pairs):
+        line = pairs[key]
+        open_pair(line.change_order.commitment.job, line.cost_code, line.cost_type)
+    return opened
 
 
 def _counts(tenant: str) -> dict[str, int]:
@@ -603,7 +582,6 @@ def demo_erp_seed(
     seed_payapps_direct_costs(tenant, job_rows, seed)
     # Prime contracts: one owner contract per job, on the job's own cost codes.
     seed_prime_contracts(tenant, job_rows, seed)
-    seed_commitment_postings(tenant, job_rows)
     open_commitment_cost_codes(tenant, job_rows)
     after = _counts(tenant)
     return SeedReport(

@@ -177,6 +177,50 @@ class CommitmentLine:
     description: str = ""
 
 
+def cost_lines_create(
+    *, company: Company, holder: ProcoreObject, lines: list[CommitmentLine]
+) -> Decimal:
+    """The line items of a commitment or a prime contract entered by hand (each on a cost code
+    of the holder's project and a cost type of the company), numbered from 1; returns their
+    total. Shared so both documents refuse a stray cost code or cost type in the same words."""
+    project = holder.project
+    cost_codes = set(
+        ProcoreObject.objects.filter(project=project, item_type="cost_code").values_list(
+            "id", flat=True
+        )
+    )
+    cost_types = set(
+        ProcoreObject.objects.filter(company=company, item_type="line_item_type").values_list(
+            "id", flat=True
+        )
+    )
+    total = Decimal("0")
+    for position, line in enumerate(lines, start=1):
+        if line.cost_code_id not in cost_codes:
+            raise SandboxError(f"Cost code {line.cost_code_id} is not in this project.")
+        if line.line_item_type_id not in cost_types:
+            raise SandboxError(f"Cost type {line.line_item_type_id} does not exist.")
+        amount = money(line.amount, "Amount")
+        total += Decimal(amount)
+        ProcoreObject.objects.create(
+            company=company,
+            item_type="line_item",
+            project=project,
+            parent=holder,
+            data={
+                "amount": amount,
+                "description": line.description or f"Line {position}",
+                "position": position,
+                "cost_code_id": line.cost_code_id,
+                "line_item_type_id": line.line_item_type_id,
+                "quantity": "0.0",
+                "unit_cost": "0.0",
+                "uom": None,
+            },
+        )
+    return total
+
+
 def commitment_create(
     *,
     company: Company,
@@ -195,13 +239,6 @@ def commitment_create(
     _belongs(company, vendor, "vendor")
     if not lines:
         raise SandboxError("A commitment needs at least one line item.")
-    cost_codes = {
-        row.id: row for row in ProcoreObject.objects.filter(project=project, item_type="cost_code")
-    }
-    cost_types = {
-        row.id: row
-        for row in ProcoreObject.objects.filter(company=company, item_type="line_item_type")
-    }
     count = ProcoreObject.objects.filter(project=project, item_type=item_type).count()
     prefix = "SC" if item_type == "work_order_contract" else "PO"
     with transaction.atomic():
@@ -221,30 +258,7 @@ def commitment_create(
                 "erp_custom_fields": {},
             },
         )
-        total = Decimal("0")
-        for position, line in enumerate(lines, start=1):
-            if line.cost_code_id not in cost_codes:
-                raise SandboxError(f"Cost code {line.cost_code_id} is not in this project.")
-            if line.line_item_type_id not in cost_types:
-                raise SandboxError(f"Cost type {line.line_item_type_id} does not exist.")
-            amount = money(line.amount, "Amount")
-            total += Decimal(amount)
-            ProcoreObject.objects.create(
-                company=company,
-                item_type="line_item",
-                project=project,
-                parent=commitment,
-                data={
-                    "amount": amount,
-                    "description": line.description or f"Line {position}",
-                    "position": position,
-                    "cost_code_id": line.cost_code_id,
-                    "line_item_type_id": line.line_item_type_id,
-                    "quantity": "0.0",
-                    "unit_cost": "0.0",
-                    "uom": None,
-                },
-            )
+        total = cost_lines_create(company=company, holder=commitment, lines=lines)
         commitment.data["grand_total"] = f"{total}"
         commitment.save(update_fields=["data"])
     return commitment
@@ -266,8 +280,7 @@ def commitment_change_order_create(
     lines: list[ChangeOrderLine],
 ) -> ProcoreObject:
     """A change order on a commitment; each line changes one of the commitment's lines."""
-    if commitment.company_id != company.id or commitment.item_type not in COMMITMENT_ITEM_TYPES:
-        raise SandboxError("Choose a subcontract or purchase order of this company.")
+    commitment_belongs(company, commitment)
     if not lines:
         raise SandboxError("A change order needs at least one line item.")
     commitment_lines = {
@@ -332,6 +345,13 @@ def object_edit(*, obj: ProcoreObject, changes: dict[str, Any]) -> ProcoreObject
     obj.data = {**obj.data, **changes}
     obj.save(update_fields=["data", "updated_at"])
     return obj
+
+
+def commitment_belongs(company: Company, commitment: ProcoreObject) -> None:
+    """Refuses anything but a subcontract or purchase order of this company (what a change
+    order or an invoice hangs on)."""
+    if commitment.company_id != company.id or commitment.item_type not in COMMITMENT_ITEM_TYPES:
+        raise SandboxError("Choose a subcontract or purchase order of this company.")
 
 
 def _belongs(company: Company, obj: ProcoreObject, item_type: str) -> None:

@@ -4,6 +4,7 @@ create_sub_job). Fields the sandbox does not model are sent as the dictionary's 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -314,15 +315,19 @@ def budget_in_procore_payload(budget: ProcoreObject) -> dict:
     }
 
 
+def codes_by_id(rows: Iterable[ProcoreObject]) -> dict[int, ProcoreObject]:
+    """The cost codes and cost types that line items (or markups) name, by id, in one query,
+    so a payload of many lines reads them once."""
+    rows = list(rows)
+    ids = {r.data.get("cost_code_id") for r in rows} | {
+        r.data.get("line_item_type_id") for r in rows
+    }
+    return {row.id: row for row in ProcoreObject.objects.filter(id__in=ids - {None})}
+
+
 def _line_items_json(holder: ProcoreObject, project: ProcoreObject) -> list[dict]:
     rows = list(ProcoreObject.objects.filter(parent=holder, item_type="line_item"))
-    related = {
-        row.id: row
-        for row in ProcoreObject.objects.filter(
-            id__in={r.data.get("cost_code_id") for r in rows}
-            | {r.data.get("line_item_type_id") for r in rows}
-        )
-    }
+    related = codes_by_id(rows)
     items = []
     for row in rows:
         cost_code = related.get(row.data.get("cost_code_id"))

@@ -21,11 +21,17 @@ from django.db import transaction
 from procore_sandbox.models import Company, ErpConnection, ErpRequest, ProcoreObject
 from procore_sandbox.services.erp import erp_entity_config, erp_request_create
 from procore_sandbox.services.errors import SandboxError
-from procore_sandbox.services.objects import money, required
+from procore_sandbox.services.objects import (
+    CommitmentLine,
+    cost_lines_create,
+    money,
+    required,
+)
 from procore_sandbox.services.payloads import (
     _cost_code_json,
     _line_item_type_json,
     _ref,
+    codes_by_id,
     project_ref,
 )
 from procore_sandbox.services.representations import iso
@@ -37,12 +43,8 @@ CENT = Decimal("0.01")
 # -- Project tools: a project user's prime contract and change orders ---------------------------
 
 
-@dataclass(frozen=True)
-class PrimeContractLine:
-    cost_code_id: int
-    line_item_type_id: int
-    amount: Any
-    description: str = ""
+# A prime contract's line is a commitment's line: a cost code, a cost type and an amount.
+PrimeContractLine = CommitmentLine
 
 
 def prime_contract_create(
@@ -58,16 +60,6 @@ def prime_contract_create(
         raise SandboxError("Choose a project of this company.")
     if not lines:
         raise SandboxError("A prime contract needs at least one line item.")
-    cost_codes = set(
-        ProcoreObject.objects.filter(project=project, item_type="cost_code").values_list(
-            "id", flat=True
-        )
-    )
-    cost_types = set(
-        ProcoreObject.objects.filter(company=company, item_type="line_item_type").values_list(
-            "id", flat=True
-        )
-    )
     count = ProcoreObject.objects.filter(project=project, item_type="prime_contract").count()
     with transaction.atomic():
         contract = ProcoreObject.objects.create(
@@ -86,30 +78,7 @@ def prime_contract_create(
                 "erp_custom_fields": {},
             },
         )
-        total = Decimal(0)
-        for position, line in enumerate(lines, start=1):
-            if line.cost_code_id not in cost_codes:
-                raise SandboxError(f"Cost code {line.cost_code_id} is not in this project.")
-            if line.line_item_type_id not in cost_types:
-                raise SandboxError(f"Cost type {line.line_item_type_id} does not exist.")
-            amount = money(line.amount, "Amount")
-            total += Decimal(amount)
-            ProcoreObject.objects.create(
-                company=company,
-                item_type="line_item",
-                project=project,
-                parent=contract,
-                data={
-                    "amount": amount,
-                    "description": line.description or f"Line {position}",
-                    "position": position,
-                    "cost_code_id": line.cost_code_id,
-                    "line_item_type_id": line.line_item_type_id,
-                    "quantity": "0.0",
-                    "unit_cost": "0.0",
-                    "uom": None,
-                },
-            )
+        total = cost_lines_create(company=company, holder=contract, lines=lines)
         contract.data["grand_total"] = f"{total}"
         contract.save(update_fields=["data"])
     return contract
@@ -227,13 +196,6 @@ def prime_contract_change_order_create(
 # -- payloads (erp_events_dictionary.md) ----------------------------------------------------------
 
 
-def _related(rows: list[ProcoreObject]) -> dict[int, ProcoreObject]:
-    ids = {r.data.get("cost_code_id") for r in rows} | {
-        r.data.get("line_item_type_id") for r in rows
-    }
-    return {row.id: row for row in ProcoreObject.objects.filter(id__in=ids - {None})}
-
-
 def _markup_json(markup: ProcoreObject, line: ProcoreObject, related: dict) -> dict:
     cost_code = related.get(markup.data.get("cost_code_id"))
     cost_type = related.get(markup.data.get("line_item_type_id"))
@@ -275,7 +237,7 @@ def _items_json(holder: ProcoreObject, holder_type: str) -> list[dict]:
     project = holder.project
     rows = list(ProcoreObject.objects.filter(parent=holder, item_type="line_item").order_by("id"))
     markups = list(ProcoreObject.objects.filter(parent__in=rows, item_type="markup").order_by("id"))
-    related = _related(rows + markups)
+    related = codes_by_id(rows + markups)
     prime_lines = {
         row.id: row
         for row in ProcoreObject.objects.filter(
@@ -438,13 +400,7 @@ def unlink_payload(change_order: ProcoreObject) -> dict:
     prime_lines = {
         row.id: row for row in ProcoreObject.objects.filter(parent=contract, item_type="line_item")
     }
-    codes = {
-        row.id: row
-        for row in ProcoreObject.objects.filter(
-            id__in={r.data.get("cost_code_id") for r in lines}
-            | {r.data.get("line_item_type_id") for r in lines}
-        )
-    }
+    codes = codes_by_id(lines)
     items = []
     for row in lines:
         source = prime_lines.get(row.data.get("prime_line_item_id"))

@@ -21,7 +21,7 @@ from django.db.models import Q
 from procore_sandbox.models import Company, ErpConnection, ErpRequest, ProcoreObject
 from procore_sandbox.services.erp import erp_request_create, erp_request_create_itemized
 from procore_sandbox.services.errors import NotFound, SandboxError, field_error
-from procore_sandbox.services.objects import COMMITMENT_ITEM_TYPES, money
+from procore_sandbox.services.objects import commitment_belongs, money
 from procore_sandbox.services.representations import iso
 from procore_sandbox.services.sync import SyncContext, as_int
 
@@ -59,8 +59,7 @@ def requisition_create(
     lines: list[RequisitionLine],
 ) -> ProcoreObject:
     """A subcontractor invoice on a commitment, with its lines."""
-    if commitment.company_id != company.id or commitment.item_type not in COMMITMENT_ITEM_TYPES:
-        raise SandboxError("Choose a subcontract or purchase order of this company.")
+    commitment_belongs(company, commitment)
     if not lines:
         raise SandboxError("An invoice needs at least one line item.")
     billable = {

@@ -14,7 +14,6 @@ from procore_sandbox.models import Company
 from procore_sandbox.services.prime_contracts import (
     ChangeOrderLine,
     Markup,
-    PrimeContractLine,
     prime_contract_change_order_create,
     prime_contract_create,
 )
@@ -24,7 +23,7 @@ from procore_sandbox.web.prime_contract_forms import (
     PrimeChangeOrderLineFormSet,
     PrimeContractForm,
 )
-from procore_sandbox.web.views import _company, _form_errors, _run
+from procore_sandbox.web.views import _company, _cost_line, _document_with_lines
 
 
 def company_context(company: Company) -> dict[str, Any]:
@@ -52,31 +51,20 @@ def prime_contract_new(request: HttpRequest, company_id: int) -> HttpResponse:
     lines = forms.CommitmentLineFormSet(
         request.POST, prefix="pc_lines", form_kwargs={"company": found}
     )
-    if form.is_valid() and lines.is_valid():
-        data = form.cleaned_data
-        parsed = [
-            PrimeContractLine(
-                cost_code_id=row["cost_code"].id,
-                line_item_type_id=row["cost_type"].id,
-                amount=row["amount"],
-                description=row.get("description", ""),
-            )
-            for row in lines.cleaned_data
-            if row and row.get("amount") is not None
-        ]
-        _run(
-            request,
-            lambda: prime_contract_create(
-                company=found,
-                project=data["project"],
-                title=data["title"],
-                number=data["number"],
-                lines=parsed,
-            ),
-            lambda pc: f"Prime contract {pc.label} created (id {pc.id}).",
-        )
-    else:
-        _form_errors(request, form, lines)
+    _document_with_lines(
+        request,
+        form,
+        lines,
+        _cost_line,
+        lambda data, parsed: prime_contract_create(
+            company=found,
+            project=data["project"],
+            title=data["title"],
+            number=data["number"],
+            lines=parsed,
+        ),
+        lambda pc: f"Prime contract {pc.label} created (id {pc.id}).",
+    )
     return HttpResponseRedirect(_page(found))
 
 
@@ -87,31 +75,25 @@ def prime_change_order_new(request: HttpRequest, company_id: int) -> HttpRespons
     lines = PrimeChangeOrderLineFormSet(
         request.POST, prefix="pcco_lines", form_kwargs={"company": found}
     )
-    if form.is_valid() and lines.is_valid():
-        data = form.cleaned_data
-        parsed = [
-            ChangeOrderLine(
-                prime_line_item_id=row["prime_line"].id,
-                amount=row["amount"],
-                description=row.get("description", ""),
-                markups=(Markup(row["markup_name"], row["markup_percentage"]),)
-                if row.get("markup_percentage") is not None
-                else (),
-            )
-            for row in lines.cleaned_data
-            if row and row.get("amount") is not None
-        ]
-        _run(
-            request,
-            lambda: prime_contract_change_order_create(
-                company=found,
-                prime_contract=data["prime_contract"],
-                title=data["title"],
-                number=data["number"],
-                lines=parsed,
-            ),
-            lambda cco: f"Prime contract change order {cco.label} created (id {cco.id}).",
-        )
-    else:
-        _form_errors(request, form, lines)
+    _document_with_lines(
+        request,
+        form,
+        lines,
+        lambda row: ChangeOrderLine(
+            prime_line_item_id=row["prime_line"].id,
+            amount=row["amount"],
+            description=row.get("description", ""),
+            markups=(Markup(row["markup_name"], row["markup_percentage"]),)
+            if row.get("markup_percentage") is not None
+            else (),
+        ),
+        lambda data, parsed: prime_contract_change_order_create(
+            company=found,
+            prime_contract=data["prime_contract"],
+            title=data["title"],
+            number=data["number"],
+            lines=parsed,
+        ),
+        lambda cco: f"Prime contract change order {cco.label} created (id {cco.id}).",
+    )
     return HttpResponseRedirect(_page(found))

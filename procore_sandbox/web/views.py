@@ -91,6 +91,34 @@ def _form_errors(request: HttpRequest, *forms_: Any) -> None:
                     messages.error(request, f"{label}{error}")
 
 
+def _document_with_lines(
+    request: HttpRequest,
+    form: Any,
+    lines: Any,
+    line: Callable[[dict], Any],
+    create: Callable[[dict, list], Any],
+    success: Callable[[Any], str],
+) -> None:
+    """A document entered with its lines (commitment, change order, prime contract): the rows
+    with an amount become lines (``line``), and the service (``create``, given the form's
+    cleaned data and the lines) runs only when the form and its lines are valid."""
+    if form.is_valid() and lines.is_valid():
+        parsed = [line(row) for row in lines.cleaned_data if row and row.get("amount") is not None]
+        _run(request, lambda: create(form.cleaned_data, parsed), success)
+    else:
+        _form_errors(request, form, lines)
+
+
+def _cost_line(row: dict) -> CommitmentLine:
+    """A line on a cost code and cost type (a commitment's or a prime contract's)."""
+    return CommitmentLine(
+        cost_code_id=row["cost_code"].id,
+        line_item_type_id=row["cost_type"].id,
+        amount=row["amount"],
+        description=row.get("description", ""),
+    )
+
+
 # -- companies --------------------------------------------------------------------------------
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -237,33 +265,22 @@ def commitment_new(request: HttpRequest, company_id: int) -> HttpResponse:
     lines = forms.CommitmentLineFormSet(
         request.POST, prefix="commitment_lines", form_kwargs={"company": found}
     )
-    if form.is_valid() and lines.is_valid():
-        data = form.cleaned_data
-        parsed = [
-            CommitmentLine(
-                cost_code_id=row["cost_code"].id,
-                line_item_type_id=row["cost_type"].id,
-                amount=row["amount"],
-                description=row.get("description", ""),
-            )
-            for row in lines.cleaned_data
-            if row and row.get("amount") is not None
-        ]
-        _run(
-            request,
-            lambda: commitment_create(
-                company=found,
-                project=data["project"],
-                vendor=data["vendor"],
-                kind=data["kind"],
-                title=data["title"],
-                number=data["number"],
-                lines=parsed,
-            ),
-            lambda c: f"{TYPE_LABELS[c.item_type]} {c.label} created (id {c.id}).",
-        )
-    else:
-        _form_errors(request, form, lines)
+    _document_with_lines(
+        request,
+        form,
+        lines,
+        _cost_line,
+        lambda data, parsed: commitment_create(
+            company=found,
+            project=data["project"],
+            vendor=data["vendor"],
+            kind=data["kind"],
+            title=data["title"],
+            number=data["number"],
+            lines=parsed,
+        ),
+        lambda c: f"{TYPE_LABELS[c.item_type]} {c.label} created (id {c.id}).",
+    )
     return HttpResponseRedirect(_company_page(found) + "#commitments")
 
 
@@ -274,30 +291,24 @@ def change_order_new(request: HttpRequest, company_id: int) -> HttpResponse:
     lines = forms.ChangeOrderLineFormSet(
         request.POST, prefix="cco_lines", form_kwargs={"company": found}
     )
-    if form.is_valid() and lines.is_valid():
-        data = form.cleaned_data
-        parsed = [
-            ChangeOrderLine(
-                commitment_line_item_id=row["commitment_line"].id,
-                amount=row["amount"],
-                description=row.get("description", ""),
-            )
-            for row in lines.cleaned_data
-            if row and row.get("amount") is not None
-        ]
-        _run(
-            request,
-            lambda: commitment_change_order_create(
-                company=found,
-                commitment=data["commitment"],
-                title=data["title"],
-                number=data["number"],
-                lines=parsed,
-            ),
-            lambda cco: f"Change order {cco.label} created (id {cco.id}).",
-        )
-    else:
-        _form_errors(request, form, lines)
+    _document_with_lines(
+        request,
+        form,
+        lines,
+        lambda row: ChangeOrderLine(
+            commitment_line_item_id=row["commitment_line"].id,
+            amount=row["amount"],
+            description=row.get("description", ""),
+        ),
+        lambda data, parsed: commitment_change_order_create(
+            company=found,
+            commitment=data["commitment"],
+            title=data["title"],
+            number=data["number"],
+            lines=parsed,
+        ),
+        lambda cco: f"Change order {cco.label} created (id {cco.id}).",
+    )
     return HttpResponseRedirect(_company_page(found) + "#change-orders")
 
 
