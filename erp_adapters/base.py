@@ -806,8 +806,8 @@ class PrimeContractChangeOrderAdapter(EntityAdapter[PrimeContractChangeOrderExpo
 
     def standing(self, ref: DocumentRef) -> DocumentStanding:
         """Whether the change order is deleted or void in the ERP. When it is void, the ERP
-        forgets its Procore ids (``dropped``) (a void document is never revived: exporting the change order again
-        makes a new one)."""
+        forgets its Procore ids (``dropped``): a void document is never revived, so exporting
+        the change order again makes a new one."""
         ...
 
     def release(self, ref: DocumentRef) -> tuple[ExternalLink, ...]:

@@ -95,19 +95,19 @@ def unlink_commitment_change_order(ctx: HandlerContext) -> Outcome:
             "This ERP cannot say whether the change order is still live, so it was not "
             "unlinked; unlink it only after checking the ERP, or ask support."
         )
-    state = standing_of(
+    standing = standing_of(
         {"procore_id": change_order_id, "origin_id": str(origin_id) if origin_id else None}
     )
-    if state.live:
+    if standing.live:
         return Outcome.failed(
-            f"The ERP still holds {state.label} ({state.status or 'live'}), so it cannot be "
+            f"The ERP still holds {standing.label} ({standing.status or 'live'}), so it cannot be "
             "unlinked: Procore and the ERP would disagree about money the ERP still owes. Void "
             "or delete it in the ERP first, then unlink it again."
         )
     updates = [{"item_type": CHANGE_ORDER, "item_id": change_order_id, "origin_id": None}]
     updates += [
         {"item_type": LINE_ITEM, "item_id": line_id, "origin_id": None}
-        for line_id in state.line_procore_ids
+        for line_id in standing.line_procore_ids
     ]
     sent = external_data_send(
         client=ctx.client, company_pk=ctx.connection.company_id, links=updates
@@ -121,9 +121,11 @@ def unlink_commitment_change_order(ctx: HandlerContext) -> Outcome:
         if origin_id
         else ()
     )
-    why = "is void in the ERP" if state.state is DocumentState.VOID else "is no longer in the ERP"
+    why = (
+        "is void in the ERP" if standing.state is DocumentState.VOID else "is no longer in the ERP"
+    )
     return Outcome.success(
-        f"Unlinked: {state.label} {why}; Procore no longer shows it synced.",
+        f"Unlinked: {standing.label} {why}; Procore no longer shows it synced.",
         object_links=links,
     )
 
