@@ -681,26 +681,62 @@ class BudgetAdapter(Protocol):
 
 StandardCostCodeAdapter = EntityAdapter[StandardCostCodeExport]
 CostTypeAdapter = EntityAdapter[CostTypeExport]
-# -- Commitment change orders ------------------------------------------------------------------
+# -- A document's standing in the ERP, when Procore asks to unlink it (every unlink and reset) ---
+# One answer for every exported document (commitments and their change orders, prime contract
+# change orders, payment applications, direct costs, payments): Procore may unsync a document
+# only when the ERP no longer holds it or holds it void.
+
+
+class DocumentState(StrEnum):
+    """Where a document stands in the ERP's books. ``GONE``: deleted there (or never there)."""
+
+    OPEN = "open"
+    APPROVED = "approved"
+    VOID = "void"
+    GONE = "gone"
+
+
+class DocumentRef(TypedDict, total=False):
+    """How an unlink or reset names the document: Procore's id and the ERP's id (either may be
+    missing), and the numbers Procore knows it by, to name it when the ERP no longer can."""
+
+    procore_id: int | None
+    origin_id: str | None
+    origin_code: str | None
+    job_origin_id: str | None
+    number: str | None
 
 
 @dataclass(frozen=True, slots=True)
-class ChangeOrderState:
-    """A commitment change order as the ERP holds it now, for
-    ``unlink_commitment_change_order``: Procore may unsync it only when it is gone from the ERP
-    (``exists`` False) or void there. ``label`` names it as the accountant knows it ("change
-    order 2 on commitment SC-1"); ``line_procore_ids`` are the Procore ids of its lines the ERP
-    knows (to unsync them too)."""
+class DocumentStanding:
+    """What the ERP says of an exported document when Procore asks to unlink it: its state,
+    and the words that name it to an accountant ("Commitment SC-001 on job J-1001").
 
-    exists: bool
-    void: bool
+    ``status`` is the ERP's own word for the state where a message quotes it ("Pending");
+    ``reason`` is the ERP's sentence on why a live document stays linked, when it says more
+    than the label; ``dropped`` are the ties to Procore the ERP let go of while answering (a
+    void document it will not revive); ``line_procore_ids`` the Procore ids of its lines the ERP
+    knows, to unsync them too."""
+
+    state: DocumentState
     label: str
     status: str = ""
+    reason: str = ""
+    dropped: tuple[ExternalLink, ...] = ()
     line_procore_ids: tuple[int, ...] = ()
 
     @property
+    def live(self) -> bool:
+        """Still binding in the ERP: Procore must keep it synced."""
+        return self.state in (DocumentState.OPEN, DocumentState.APPROVED)
+
+    @property
     def unlinkable(self) -> bool:
-        return not self.exists or self.void
+        """Deleted or void in the ERP: Procore may unsync it."""
+        return not self.live
+
+
+# -- Commitment change orders ------------------------------------------------------------------
 
 
 class CommitmentChangeOrderAdapter(EntityAdapter[CommitmentChangeOrderExport], Protocol):
@@ -708,8 +744,9 @@ class CommitmentChangeOrderAdapter(EntityAdapter[CommitmentChangeOrderExport], P
     id; listed with their lines as children (``commitment_origin_id`` on the header,
     ``commitment_line_item_origin_id`` on each line)."""
 
-    def state(self, origin_id: str | None, procore_id: int | None) -> ChangeOrderState:
-        """The change order by the ERP's id (else Procore's), for an unlink."""
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
+        """The change order by the ERP's id (else Procore's), for an unlink, with the Procore
+        ids of its lines. A void one keeps its Procore id (exporting it again is refused)."""
         ...
 
 
@@ -751,27 +788,6 @@ class PrimeContractChangeOrderExport(TypedDict, total=False):
     request_detail_id: int
 
 
-class PrimeContractChangeOrderRef(TypedDict, total=False):
-    """How unlink and reset name a change order: Procore's id and the ERP's (either may be
-    missing), and its number for messages."""
-
-    id: int | None
-    origin_id: str | None
-    number: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class UnlinkCheck:
-    """What the ERP says when Procore asks to unlink a document: ``gone`` when it is deleted or
-    void there (Procore may unsync it), otherwise ``reason`` says why it stays linked. ``label``
-    names the document as the accountant knows it."""
-
-    gone: bool
-    label: str
-    reason: str = ""
-    dropped: tuple[ExternalLink, ...] = ()  # the ERP's ties to Procore it let go of
-
-
 class PrimeContractAdapter(Protocol):
     """Prime contracts (``Entity.PRIME_CONTRACTS``): listing only. Each ``ERPObject`` is a
     ``prime_contract`` whose ``data`` carries ``project_origin_id`` and whose children are its
@@ -788,13 +804,13 @@ class PrimeContractChangeOrderAdapter(EntityAdapter[PrimeContractChangeOrderExpo
     in one transaction (a refused line leaves nothing) and is idempotent on the Procore id;
     ``CreateResult.links`` are the ``change_order``, then each ``line_item`` and ``markup``."""
 
-    def unlink_check(self, ref: PrimeContractChangeOrderRef) -> UnlinkCheck:
-        """Whether the change order is deleted or void in the ERP. When it is, the ERP forgets
-        its Procore ids (a void document is never revived: exporting the change order again
-        makes a new one)."""
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
+        """Whether the change order is deleted or void in the ERP. When it is void, the ERP
+        forgets its Procore ids (``dropped``): a void document is never revived, so exporting
+        the change order again makes a new one."""
         ...
 
-    def release(self, ref: PrimeContractChangeOrderRef) -> tuple[ExternalLink, ...]:
+    def release(self, ref: DocumentRef) -> tuple[ExternalLink, ...]:
         """A Super User reset: the ERP keeps the change order but forgets every Procore id on
         it, its lines and markups. Returns the ties dropped."""
 
@@ -802,43 +818,12 @@ class PrimeContractChangeOrderAdapter(EntityAdapter[PrimeContractChangeOrderExpo
 # -- Commitments (subcontracts and purchase orders) ---------------------------------------------
 
 
-class CommitmentState(StrEnum):
-    """Where a commitment stands in the ERP's books. ``GONE``: deleted there (or never there)."""
-
-    OPEN = "open"
-    APPROVED = "approved"
-    VOID = "void"
-    GONE = "gone"
-
-
-@dataclass(frozen=True, slots=True)
-class CommitmentStanding:
-    """What ``unlink_commitment`` needs to know of a commitment: its state, and the words that
-    name it to an accountant ("SC-001 on job J-1001")."""
-
-    state: CommitmentState
-    label: str
-
-    @property
-    def live(self) -> bool:
-        """Still binding in the ERP: Procore must keep it synced."""
-        return self.state in (CommitmentState.OPEN, CommitmentState.APPROVED)
-
-
-class CommitmentRef(TypedDict, total=False):
-    """How ``unlink_commitment`` names the document: Procore's id and the ERP's id."""
-
-    procore_id: int | None
-    origin_id: str | None
-    job_origin_id: str | None
-
-
 class CommitmentAdapter(EntityAdapter[CommitmentExport], Protocol):
     """Subcontracts and purchase orders. ``create`` writes the header and every line in one
     transaction (all or nothing: one refused line leaves nothing behind) and is idempotent on
     the Procore id; ``list`` yields headers with their lines as ``children``."""
 
-    def standing(self, ref: CommitmentRef) -> CommitmentStanding:
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
         """The document's state in the ERP (``GONE`` when it is not there any more)."""
         ...
 
@@ -1124,23 +1109,6 @@ class DirectCostExport(TypedDict, total=False):
     direct_cost: ProcoreDirectCost
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentState:
-    """What the ERP says of an exported document when Procore asks to unlink it.
-
-    ``found`` is False when the ERP no longer holds it (deleted there); ``status`` is the ERP's
-    word for it (``open``, ``approved``, ``void``). Procore may unsync it only when it is gone or
-    void; ``label`` names it as the accountant knows it ("pay application 7 on job J-1001")."""
-
-    found: bool
-    status: str
-    label: str
-
-    @property
-    def unlinkable(self) -> bool:
-        return not self.found or self.status == "void"
-
-
 class DocumentAdapter(Protocol[PayloadT]):
     """A money document exported from Procore with its lines, that may later be unlinked."""
 
@@ -1156,8 +1124,8 @@ class DocumentAdapter(Protocol[PayloadT]):
         void in the ERP is never brought back (``ConstraintViolation``)."""
         ...
 
-    def unlink(self, document: Mapping[str, Any]) -> DocumentState:
-        """Procore asks to unlink the document (``{id, origin_id}``): its state in the ERP.
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
+        """Procore asks to unlink the document: its state in the ERP.
         When it is void there, the ERP lets go of the Procore id (the void document stays as
         history), so exporting the Procore document again creates a new one."""
         ...
@@ -1232,14 +1200,6 @@ class ContractPaymentExport(TypedDict, total=False):
     company_id: int
 
 
-class PaymentState(StrEnum):
-    """What the ERP says of a payment Procore holds a link to (``reset_payment``)."""
-
-    LIVE = "live"
-    VOID = "void"
-    GONE = "gone"
-
-
 class RequisitionAdapter(Protocol):
     """Requisitions, each created with all its lines or not at all."""
 
@@ -1279,6 +1239,7 @@ class ContractPaymentAdapter(Protocol):
         ``check_number``, ``payment_method``."""
         ...
 
-    def state(self, origin_id: str) -> PaymentState:
-        """Whether the ERP still holds the payment with this origin id, voided it, or has none."""
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
+        """Whether the ERP still holds the payment with this origin id (``OPEN``), voided it,
+        or has none (``GONE``)."""
         ...

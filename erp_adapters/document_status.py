@@ -2,7 +2,7 @@
 by the adapters that do not keep their own state machine (``sql``, ``files``).
 
 Procore needs two answers from it: whether the document still binds anyone (``unlink_commitment``
-unsyncs only one that is void or gone; ``CommitmentState``), and which of Procore's commitment
+unsyncs only one that is void or gone; ``DocumentState``), and which of Procore's commitment
 statuses to stage it with. ERPs spell statuses their own way, so the words are matched without
 case, and a word nobody listed counts as open (live): refusing an unlink by mistake is undone by
 voiding the document in the ERP, unlinking one that still binds money is not.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from erp_adapters.base import CommitmentState
+from erp_adapters.base import DocumentState
 
 # What ERPs write for a cancelled document, and for one that is signed and binding.
 VOID_WORDS = frozenset({"void", "voided", "cancelled", "canceled"})
@@ -36,19 +36,19 @@ def _word(status: Any) -> str:
     return " ".join(str(status or "").split()).lower()
 
 
-def commitment_state(status: Any) -> CommitmentState:
+def document_state(status: Any) -> DocumentState:
     """``VOID``, ``APPROVED`` or ``OPEN`` (anything else, a blank included)."""
     word = _word(status)
     if word in VOID_WORDS:
-        return CommitmentState.VOID
+        return DocumentState.VOID
     if word in APPROVED_WORDS:
-        return CommitmentState.APPROVED
-    return CommitmentState.OPEN
+        return DocumentState.APPROVED
+    return DocumentState.OPEN
 
 
 def is_void(status: Any) -> bool:
     """A void document is history: listings leave it out (the demo ERP does the same)."""
-    return commitment_state(status) is CommitmentState.VOID
+    return document_state(status) is DocumentState.VOID
 
 
 def procore_status(status: Any) -> str:
@@ -57,4 +57,4 @@ def procore_status(status: Any) -> str:
     word = _word(status)
     if word in PROCORE_STATUSES:
         return PROCORE_STATUSES[word]
-    return "Approved" if commitment_state(status) is CommitmentState.APPROVED else "Draft"
+    return "Approved" if document_state(status) is DocumentState.APPROVED else "Draft"

@@ -25,17 +25,16 @@ from erp_adapters.base import (
     Adapter,
     BudgetExport,
     BudgetResult,
-    ChangeOrderState,
     CommitmentChangeOrderExport,
     CommitmentExport,
-    CommitmentRef,
-    CommitmentStanding,
     ConstraintViolation,
     CostCodeDeletion,
     CostTypeAssignmentDeletion,
     CostTypeExport,
     CreateResult,
     Deletion,
+    DocumentRef,
+    DocumentStanding,
     Entity,
     ERPObject,
     ERPUnavailable,
@@ -646,7 +645,7 @@ class Commitments(DemoEntity):
                 raise ConstraintViolation(refusal)
             return self.result(row, created=created)
 
-    def standing(self, ref: CommitmentRef) -> CommitmentStanding:
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
         with self.reachable():
             return commitments.commitment_standing(self.tenant, ref)
 
@@ -723,9 +722,9 @@ class CommitmentChangeOrders(DemoEntity):
         lines = _line_links(row.lines.order_by("position", "id"))
         return CreateResult(str(row.guid), row.number, created, (header, *lines))
 
-    def state(self, origin_id: str | None, procore_id: int | None) -> ChangeOrderState:
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
         with self.reachable():
-            return change_orders.state(self.tenant, origin_id, procore_id)
+            return change_orders.standing(self.tenant, ref)
 
 
 # -- Job costs, imported into Procore (sub jobs are listed by ``SubJobs`` above) -----------------

@@ -13,7 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from erp_adapters.base import ChangeOrderState, CommitmentChangeOrderExport
+from erp_adapters.base import (
+    CommitmentChangeOrderExport,
+    DocumentRef,
+    DocumentStanding,
+    DocumentState,
+)
 from erp_adapters.demo import checks
 from erp_adapters.demo.checks import Lookup, Problems, as_dict, as_int, cost_code_label, text
 from erp_adapters.demo.models import (
@@ -108,20 +113,19 @@ def find(tenant: str, origin_id: Any, procore_id: Any) -> DemoChangeOrder | None
     return rows.filter(procore_id=number).first() if number is not None else None
 
 
-def state(tenant: str, origin_id: Any, procore_id: Any) -> ChangeOrderState:
+def standing(tenant: str, ref: DocumentRef) -> DocumentStanding:
     """Whether the change order is still live in the ERP (Procore may then not unlink it)."""
-    row = find(tenant, origin_id, procore_id)
+    row = find(tenant, ref.get("origin_id"), ref.get("procore_id"))
     if row is None:
-        return ChangeOrderState(exists=False, void=False, label="the change order")
+        return DocumentStanding(DocumentState.GONE, "the change order")
     label = f"change order {row.number} on commitment {row.commitment.number}"
     lines = tuple(
         line_id
         for line_id in row.lines.exclude(procore_id=None).values_list("procore_id", flat=True)
     )
-    return ChangeOrderState(
-        exists=True,
-        void=row.status == ChangeOrderStatus.VOID,
-        label=label,
+    return DocumentStanding(
+        DocumentState(row.status),
+        label,
         status=row.get_status_display(),
         line_procore_ids=lines,
     )

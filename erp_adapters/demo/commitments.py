@@ -23,9 +23,9 @@ from erp_adapters import money
 from erp_adapters.base import (
     JOB_COST_CODE_SEPARATOR,
     CommitmentExport,
-    CommitmentRef,
-    CommitmentStanding,
-    CommitmentState,
+    DocumentRef,
+    DocumentStanding,
+    DocumentState,
 )
 from erp_adapters.demo import limits
 from erp_adapters.demo.checks import (
@@ -371,7 +371,7 @@ def commitment_refusal_if_void(row: DemoCommitment) -> list[str]:
     ]
 
 
-def commitment_find(tenant: str, ref: CommitmentRef) -> DemoCommitment | None:
+def commitment_find(tenant: str, ref: DocumentRef) -> DemoCommitment | None:
     ref = as_dict(ref)
     rows = DemoCommitment.objects.filter(tenant=tenant).select_related("job")
     guid = parse_guid(ref.get("origin_id"))
@@ -383,12 +383,12 @@ def commitment_find(tenant: str, ref: CommitmentRef) -> DemoCommitment | None:
     return rows.filter(procore_id=procore_id).first() if procore_id is not None else None
 
 
-def commitment_standing(tenant: str, ref: CommitmentRef) -> CommitmentStanding:
+def commitment_standing(tenant: str, ref: DocumentRef) -> DocumentStanding:
     row = commitment_find(tenant, ref)
     if row is None:
-        return CommitmentStanding(CommitmentState.GONE, "The commitment")
-    return CommitmentStanding(
-        CommitmentState(row.status), f"Commitment {row.number} on job {row.job.code}"
+        return DocumentStanding(DocumentState.GONE, "The commitment")
+    return DocumentStanding(
+        DocumentState(row.status), f"Commitment {row.number} on job {row.job.code}"
     )
 
 

@@ -12,7 +12,6 @@ beside the void one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +21,8 @@ from erp_adapters.base import (
     ConstraintViolation,
     CreateResult,
     DirectCostExport,
+    DocumentRef,
+    DocumentStanding,
     DocumentState,
     Entity,
     ExternalLink,
@@ -103,24 +104,24 @@ class _Documents(DemoEntity):
                 raise ConstraintViolation(self.void_refusal(existing))
         return super().create(payload)
 
-    def unlink(self, document: Mapping[str, Any]) -> DocumentState:
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
         with self.reachable():
-            document = as_dict(document)
+            document = as_dict(ref)
             rows = self.model.objects.filter(tenant=self.tenant)
             guid = parse_guid(document.get("origin_id"))
-            procore_id = as_int(document.get("id"))
+            procore_id = as_int(document.get("procore_id"))
             row = rows.filter(guid=guid).first() if guid is not None else None
             if row is None and procore_id is not None:
                 row = rows.filter(procore_id=procore_id).first()
             if row is None:
                 code = text(document.get("origin_code")) or text(document.get("origin_id"))
-                return DocumentState(False, "", f"{self.noun} {code}".strip())
+                return DocumentStanding(DocumentState.GONE, f"{self.noun} {code}".strip())
             if row.status == DocumentStatus.VOID and row.procore_id is not None:
                 with transaction.atomic():
                     row.lines.update(procore_id=None)
                     row.procore_id = None
                     row.save(update_fields=["procore_id", "updated_at"])
-            return DocumentState(True, row.status, self.label(row))
+            return DocumentStanding(DocumentState(row.status), self.label(row))
 
 
 # -- Payment applications ------------------------------------------------------------------------

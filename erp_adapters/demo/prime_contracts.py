@@ -19,12 +19,13 @@ from typing import Any
 from erp_adapters.base import (
     ConstraintViolation,
     CreateResult,
+    DocumentRef,
+    DocumentStanding,
+    DocumentState,
     Entity,
     ERPObject,
     ExternalLink,
     PrimeContractChangeOrderExport,
-    PrimeContractChangeOrderRef,
-    UnlinkCheck,
 )
 from erp_adapters.demo import limits
 from erp_adapters.demo.adapter import DemoEntity, _line_values
@@ -361,7 +362,7 @@ class PrimeContractChangeOrders(DemoEntity):
 
     # -- unlink and reset -------------------------------------------------------------------
 
-    def find(self, ref: PrimeContractChangeOrderRef) -> DemoPrimeContractChangeOrder | None:
+    def find(self, ref: DocumentRef) -> DemoPrimeContractChangeOrder | None:
         ref = as_dict(ref)
         rows = DemoPrimeContractChangeOrder.objects.filter(tenant=self.tenant)
         guid = parse_guid(ref.get("origin_id"))
@@ -369,7 +370,7 @@ class PrimeContractChangeOrders(DemoEntity):
             found = rows.filter(guid=guid).select_related("prime_contract").first()
             if found is not None:
                 return found
-        procore_id = as_int(ref.get("id"))
+        procore_id = as_int(ref.get("procore_id"))
         if procore_id is None:
             return None
         return rows.filter(procore_id=procore_id).select_related("prime_contract").first()
@@ -381,24 +382,25 @@ class PrimeContractChangeOrders(DemoEntity):
         DemoPrimeContractChangeOrder.objects.filter(pk=row.pk).update(procore_id=None)
         return dropped
 
-    def unlink_check(self, ref: PrimeContractChangeOrderRef) -> UnlinkCheck:
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
         with self.reachable():
             row = self.find(ref)
             label = f"change order {text(as_dict(ref).get('number')) or '(no number)'}"
             if row is None:
-                return UnlinkCheck(True, label)
+                return DocumentStanding(DocumentState.GONE, label)
             label = f"change order {row.number} on prime contract {row.prime_contract.number}"
             if row.status == DocumentStatus.VOID:
-                return UnlinkCheck(True, label, dropped=self.forget_procore_ids(row))
-            return UnlinkCheck(
-                False,
+                dropped = self.forget_procore_ids(row)
+                return DocumentStanding(DocumentState.VOID, label, dropped=dropped)
+            return DocumentStanding(
+                DocumentState(row.status),
                 label,
-                f"Change order {row.number} is still {row.get_status_display().lower()} on "
+                reason=f"Change order {row.number} is still {row.get_status_display().lower()} on "
                 f"prime contract {row.prime_contract.number} in the ERP; void or delete it "
                 "there first, then unlink it.",
             )
 
-    def release(self, ref: PrimeContractChangeOrderRef) -> tuple[ExternalLink, ...]:
+    def release(self, ref: DocumentRef) -> tuple[ExternalLink, ...]:
         with self.reachable():
             row = self.find(ref)
             return () if row is None else self.forget_procore_ids(row)

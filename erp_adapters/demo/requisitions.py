@@ -29,10 +29,12 @@ from erp_adapters.base import (
     ConstraintViolation,
     ContractPaymentExport,
     CreateResult,
+    DocumentRef,
+    DocumentStanding,
+    DocumentState,
     Entity,
     ERPObject,
     ExternalLink,
-    PaymentState,
     ProcoreRequisition,
 )
 from erp_adapters.demo.adapter import DemoEntity
@@ -500,17 +502,18 @@ class ContractPayments(DemoEntity):
 
     lister = staticmethod(lambda tenant, page_size: list_invoice_payments(tenant, page_size))
 
-    def state(self, origin_id: str) -> PaymentState:
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
         with self.reachable():
-            guid = parse_guid(origin_id)
+            guid = parse_guid(as_dict(ref).get("origin_id"))
             row = (
                 DemoPayment.objects.filter(tenant=self.tenant, guid=guid).first()
                 if guid is not None
                 else None
             )
             if row is None:
-                return PaymentState.GONE
-            return PaymentState.VOID if row.void else PaymentState.LIVE
+                return DocumentStanding(DocumentState.GONE, "The payment")
+            state = DocumentState.VOID if row.void else DocumentState.OPEN
+            return DocumentStanding(state, f"Payment {row.number}")
 
 
 def _payment_date(payment: dict[str, Any]) -> datetime.date:

@@ -28,11 +28,11 @@ from django.utils import timezone
 
 from erp_adapters.base import (
     Adapter,
-    CommitmentRef,
-    CommitmentStanding,
-    CommitmentState,
     ConstraintViolation,
     CreateResult,
+    DocumentRef,
+    DocumentStanding,
+    DocumentState,
     Entity,
     EntityAdapter,
     ERPAnswer,
@@ -46,7 +46,7 @@ from erp_adapters.base import (
     ListingProblems,
     job_cost_code_origin_id,
 )
-from erp_adapters.document_status import commitment_state, is_void
+from erp_adapters.document_status import document_state
 from erp_adapters.document_totals import lines_total_problem
 from erp_adapters.files import layouts
 from erp_adapters.files.exchange import (
@@ -611,7 +611,7 @@ class Commitments(Documents):
     export_rows = staticmethod(layouts.commitment_export_rows)
     build = staticmethod(layouts.commitment_object)
 
-    def standing(self, ref: CommitmentRef) -> CommitmentStanding:
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
         """Where the commitment stands in the ERP's export (``unlink_commitment``): found by its
         ERP id, or by the ERP id its export file was answered with; its ``status`` column read by
         ``document_status``. Handed over and not answered yet: still open (the ERP may import
@@ -632,16 +632,16 @@ class Commitments(Documents):
                 procore is not None
                 and self._exports(int(procore)).filter(state=FileExport.State.WAITING).exists()
             ):
-                return CommitmentStanding(
-                    CommitmentState.OPEN, "The commitment (its file waits for the ERP's import)"
+                return DocumentStanding(
+                    DocumentState.OPEN, "The commitment (its file waits for the ERP's import)"
                 )
-            return CommitmentStanding(CommitmentState.GONE, "The commitment")
+            return DocumentStanding(DocumentState.GONE, "The commitment")
         label = f"Commitment {head['number']}"
         for item in self.adapter.reader(Entity.JOBS).rows():
             if isinstance(item, Row) and item.values["erp_id"] == head["job_erp_id"]:
                 label += f" on job {item.values['code']}"
                 break
-        return CommitmentStanding(commitment_state(head["status"]), label)
+        return DocumentStanding(document_state(head["status"]), label)
 
     def valid_head(self, row: Row, name: str, problems: ListingProblems) -> bool:
         if row.values["kind"] in layouts.COMMITMENT_KINDS:
@@ -698,13 +698,11 @@ class CommitmentChangeOrders(Documents):
     export_rows = staticmethod(layouts.change_order_export_rows)
     build = staticmethod(layouts.change_order_object)
 
-    def state(self, origin_id: str | None, procore_id: int | None) -> Any:
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
         """The change order as the ERP's export holds it, for
-        ``unlink_commitment_change_order`` (``ChangeOrderState`` of the change-orders branch):
-        by its ERP id, else the ERP id its file was answered with; void by its status word;
+        ``unlink_commitment_change_order``: by its ERP id, else the ERP id its file was answered with; void by its status word;
         the Procore ids of its lines as its export file carried them."""
-        from erp_adapters.base import ChangeOrderState  # type: ignore[attr-defined]
-
+        origin_id, procore_id = ref.get("origin_id"), ref.get("procore_id")
         erp_id = str(origin_id or "")
         answered = None
         if procore_id is not None:
@@ -721,7 +719,8 @@ class CommitmentChangeOrders(Documents):
             waiting = procore_id is not None and (
                 self._exports(int(procore_id)).filter(state=FileExport.State.WAITING).exists()
             )
-            return ChangeOrderState(exists=waiting, void=False, label="the change order")
+            state = DocumentState.OPEN if waiting else DocumentState.GONE
+            return DocumentStanding(state, "the change order")
         number = "?"
         for item in self.adapter.reader(Entity.COMMITMENTS).rows():
             if isinstance(item, Row) and item.values["erp_id"] == head["commitment_erp_id"]:
@@ -732,10 +731,9 @@ class CommitmentChangeOrders(Documents):
             lines = tuple(
                 int(link[1]) for link in answered.links[1:] if str(link[2]).startswith("line:")
             )
-        return ChangeOrderState(
-            exists=True,
-            void=is_void(head["status"]),
-            label=f"change order {head['number']} on commitment {number}",
+        return DocumentStanding(
+            document_state(head["status"]),
+            f"change order {head['number']} on commitment {number}",
             status=str(head["status"] or ""),
             line_procore_ids=lines,
         )

@@ -22,17 +22,17 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DataError, IntegrityError
 
 from erp_adapters.base import (
-    CommitmentRef,
-    CommitmentStanding,
-    CommitmentState,
     ConstraintViolation,
     CreateResult,
+    DocumentRef,
+    DocumentStanding,
+    DocumentState,
     Entity,
     ERPObject,
     ExternalLink,
     job_cost_code_origin_id,
 )
-from erp_adapters.document_status import commitment_state, is_void
+from erp_adapters.document_status import document_state
 from erp_adapters.document_totals import lines_total_problem
 from erp_adapters.sql import listing
 from erp_adapters.sql.database import connected, describe
@@ -595,7 +595,7 @@ class Commitments(DocumentEntity):
     entity = Entity.COMMITMENTS
     payload_key = "commitment"
 
-    def standing(self, ref: CommitmentRef) -> CommitmentStanding:
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
         """Where the commitment stands in the ERP's own table (``unlink_commitment``): found by
         its ERP id, else by the Procore id it was exported with; its status column read by
         ``document_status``. In the import table but not (yet) in the listing: still open."""
@@ -610,10 +610,10 @@ class Commitments(DocumentEntity):
             conn.rollback()
         if row is None:
             if imported is not None:
-                return CommitmentStanding(
-                    CommitmentState.OPEN, "The commitment (waiting in the ERP's import table)"
+                return DocumentStanding(
+                    DocumentState.OPEN, "The commitment (waiting in the ERP's import table)"
                 )
-            return CommitmentStanding(CommitmentState.GONE, "The commitment")
+            return DocumentStanding(DocumentState.GONE, "The commitment")
         values = row._mapping
         label = f"Commitment {text(values.get('origin_code'))}"
         job = self.adapter.source(Entity.JOBS, "list")
@@ -622,7 +622,7 @@ class Commitments(DocumentEntity):
             conn.rollback()
         if job_row is not None:
             label += f" on job {text(job_row._mapping.get('origin_code'))}"
-        return CommitmentStanding(commitment_state(values.get("status")), label)
+        return DocumentStanding(document_state(values.get("status")), label)
 
     def draft(self, conn: Connection, payload: Any) -> Draft:
         data, commitment = as_dict(payload), self.header(payload)
@@ -696,13 +696,11 @@ class CommitmentChangeOrders(DocumentEntity):
     payload_key = "change_order"
     item_type = "change_order"
 
-    def state(self, origin_id: str | None, procore_id: int | None) -> Any:
-        """The change order as the ERP holds it, for ``unlink_commitment_change_order``
-        (``ChangeOrderState`` of the change-orders branch): found by its ERP id in the listing,
+    def standing(self, ref: DocumentRef) -> DocumentStanding:
+        """The change order as the ERP holds it, for ``unlink_commitment_change_order``: found by its ERP id in the listing,
         else by the Procore id in the create target; void by its status word
         (``document_status``); the Procore ids of its lines the ERP keeps."""
-        from erp_adapters.base import ChangeOrderState  # type: ignore[attr-defined]
-
+        origin_id, procore_id = ref.get("origin_id"), ref.get("procore_id")
         with self._connection("checking a change order in the ERP", part="list") as conn:
             source = self.adapter.source(self.entity, "list")
             row = source.find(conn, "origin_id", origin_id) if origin_id else None
@@ -712,7 +710,7 @@ class CommitmentChangeOrders(DocumentEntity):
                     row = source.find(conn, "origin_id", imported._mapping["origin_id"])
             if row is None:
                 conn.rollback()
-                return ChangeOrderState(exists=False, void=False, label="the change order")
+                return DocumentStanding(DocumentState.GONE, "the change order")
             values = row._mapping
             commitment = self.adapter.source(Entity.COMMITMENTS, "list").find(
                 conn, "origin_id", values.get("commitment_origin_id")
@@ -726,10 +724,9 @@ class CommitmentChangeOrders(DocumentEntity):
             conn.rollback()
         number = text(commitment._mapping.get("origin_code")) if commitment is not None else "?"
         status = text(values.get("status"))
-        return ChangeOrderState(
-            exists=True,
-            void=is_void(status),
-            label=f"change order {text(values.get('origin_code'))} on commitment {number}",
+        return DocumentStanding(
+            document_state(status),
+            f"change order {text(values.get('origin_code'))} on commitment {number}",
             status=status,
             line_procore_ids=line_ids,
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from erp_adapters.base import Entity, EntityNotSupported
+from erp_adapters.base import DocumentState, Entity, EntityNotSupported
 from integrations.handlers.imports import import_for_request, procore_id
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
@@ -89,23 +89,25 @@ def unlink_commitment_change_order(ctx: HandlerContext) -> Outcome:
         return Outcome.failed("The unlink notice names no change order with a Procore id.")
     try:
         change_orders = ctx.adapter.commitment_change_orders
-        state_of = change_orders.state
+        standing_of = change_orders.standing
     except (EntityNotSupported, AttributeError):
         return Outcome.failed(
             "This ERP cannot say whether the change order is still live, so it was not "
             "unlinked; unlink it only after checking the ERP, or ask support."
         )
-    state = state_of(str(origin_id) if origin_id else None, change_order_id)
-    if not state.unlinkable:
+    standing = standing_of(
+        {"procore_id": change_order_id, "origin_id": str(origin_id) if origin_id else None}
+    )
+    if standing.live:
         return Outcome.failed(
-            f"The ERP still holds {state.label} ({state.status or 'live'}), so it cannot be "
+            f"The ERP still holds {standing.label} ({standing.status or 'live'}), so it cannot be "
             "unlinked: Procore and the ERP would disagree about money the ERP still owes. Void "
             "or delete it in the ERP first, then unlink it again."
         )
     updates = [{"item_type": CHANGE_ORDER, "item_id": change_order_id, "origin_id": None}]
     updates += [
         {"item_type": LINE_ITEM, "item_id": line_id, "origin_id": None}
-        for line_id in state.line_procore_ids
+        for line_id in standing.line_procore_ids
     ]
     sent = external_data_send(
         client=ctx.client, company_pk=ctx.connection.company_id, links=updates
@@ -119,9 +121,11 @@ def unlink_commitment_change_order(ctx: HandlerContext) -> Outcome:
         if origin_id
         else ()
     )
-    why = "is void in the ERP" if state.exists else "is no longer in the ERP"
+    why = (
+        "is void in the ERP" if standing.state is DocumentState.VOID else "is no longer in the ERP"
+    )
     return Outcome.success(
-        f"Unlinked: {state.label} {why}; Procore no longer shows it synced.",
+        f"Unlinked: {standing.label} {why}; Procore no longer shows it synced.",
         object_links=links,
     )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from erp_adapters import money
-from erp_adapters.base import CommitmentRef, CommitmentState, Entity
+from erp_adapters.base import DocumentRef, DocumentState, Entity
 from integrations.handlers.imports import import_for_request, procore_id
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType, ObjectLink
@@ -90,11 +90,11 @@ def create_commitment(ctx: HandlerContext) -> Outcome:
     return Outcome.success(message, external_data=result.links, object_links=(link,))
 
 
-def _unlink_ref(data: dict[str, Any], company_id: int) -> tuple[CommitmentRef, str | None]:
+def _unlink_ref(data: dict[str, Any], company_id: int) -> tuple[DocumentRef, str | None]:
     """The document as the ERP knows it, and its item type in Procore (from the event's
     ``commitment_type``, else from the portal's own link)."""
     origin_id = data.get("commitment_origin_id")
-    ref: CommitmentRef = {
+    ref: DocumentRef = {
         "procore_id": procore_id(data.get("procore_commitment_id")),
         "origin_id": str(origin_id) if origin_id not in (None, "") else None,
         "job_origin_id": data.get("job_origin_id"),
@@ -145,7 +145,7 @@ def unlink_commitment(ctx: HandlerContext) -> Outcome:
                 procore_id=ref["procore_id"],
             ).values_list("origin_id", flat=True)
         )
-    if standing.state is CommitmentState.VOID:
+    if standing.state is DocumentState.VOID:
         why = f"{standing.label} is void in the ERP"
     else:
         why = "The ERP no longer holds this commitment"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from erp_adapters.base import DocumentAdapter
+from erp_adapters.base import DocumentAdapter, DocumentState
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome
 from integrations.services.external_data import external_data_send
 
@@ -50,10 +50,17 @@ def unlink_document(
     if procore_id is None:
         return Outcome.failed(f"The unlink request names no {noun}.")
     origin_id = origin_id_of(document)
-    state = adapter.unlink({**document, "id": procore_id, "origin_id": origin_id or None})
-    if not state.unlinkable:
+    code = document.get("origin_code")
+    standing = adapter.standing(
+        {
+            "procore_id": procore_id,
+            "origin_id": origin_id or None,
+            "origin_code": str(code) if code not in (None, "") else None,
+        }
+    )
+    if standing.live:
         return Outcome.failed(
-            f"The {state.label} is still {state.status} in the ERP, so it stays linked. Void or "
+            f"The {standing.label} is still {standing.state.value} in the ERP, so it stays linked. Void or "
             "delete it in the ERP first, then unlink it again."
         )
     updates = [{"item_type": item_type, "item_id": procore_id, "origin_id": None}]
@@ -67,8 +74,9 @@ def unlink_document(
     if sent.errors:
         reasons = "; ".join(str(error) for error in sent.errors[:5])
         return Outcome.failed(
-            f"The {state.label} is gone from the ERP, but Procore did not unsync it: {reasons}"
+            f"The {standing.label} is gone from the ERP, but Procore did not unsync it: {reasons}"
         )
-    what = f"void in the ERP ({state.label})" if state.found else "no longer in the ERP"
+    void = standing.state is DocumentState.VOID
+    what = f"void in the ERP ({standing.label})" if void else "no longer in the ERP"
     links = (LinkChange.unlinked(item_type, origin_id),) if origin_id else ()
     return Outcome.success(f"The {noun} is {what}; it is unlinked in Procore.", object_links=links)

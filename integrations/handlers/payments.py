@@ -6,7 +6,7 @@ through ``invoice_payments/sync``), and the Super User's reset of one (``reset_p
 
 from __future__ import annotations
 
-from erp_adapters.base import Entity, PaymentState
+from erp_adapters.base import DocumentState, Entity
 from integrations.handlers.imports import import_for_request
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
@@ -60,14 +60,14 @@ def reset_payment(ctx: HandlerContext) -> Outcome:
     if not payment_id:
         return Outcome.failed("The reset names no payment, so nothing was checked.")
     label = f"Payment {data.get('origin_code') or origin_id or payment_id}"
-    state = ctx.adapter.contract_payments.state(str(origin_id or ""))
-    if state == PaymentState.LIVE:
+    standing = ctx.adapter.contract_payments.standing({"origin_id": str(origin_id or "")})
+    if standing.live:
         return Outcome.failed(
             f"{label} is still in the ERP, so it stays linked in Procore. Void or delete it "
             "in the ERP first, then reset it again."
         )
     found = ctx.client.unlink_invoice_payment(int(payment_id))
-    why = "void" if state == PaymentState.VOID else "no longer"
+    why = "void" if standing.state is DocumentState.VOID else "no longer"
     where = "is void in the ERP" if why == "void" else "is no longer in the ERP"
     done = "unlinked in Procore" if found else "already gone from Procore"
     changes = (LinkChange.unlinked(INVOICE_PAYMENT, str(origin_id)),) if origin_id else ()

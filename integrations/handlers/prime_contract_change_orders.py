@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from erp_adapters.base import ExternalLink, PrimeContractChangeOrderRef
+from erp_adapters.base import DocumentRef, ExternalLink
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
 
@@ -122,13 +122,13 @@ def unlink_prime_contract_change_order(ctx: HandlerContext) -> Outcome:
     change_order = data.get("prime_contract_change_order") or {}
     if not (change_order.get("id") or change_order.get("origin_id")):
         return Outcome.failed("The unlink request names no prime contract change order.")
-    ref = PrimeContractChangeOrderRef(
-        id=change_order.get("id"),
+    ref = DocumentRef(
+        procore_id=change_order.get("id"),
         origin_id=change_order.get("origin_id"),
         number=str(change_order.get("number") or ""),
     )
-    check = ctx.adapter.prime_contract_change_orders.unlink_check(ref)
-    if not check.gone:
+    check = ctx.adapter.prime_contract_change_orders.standing(ref)
+    if check.live:
         return Outcome.failed(check.reason)
     items = list(data.get("prime_contract_change_order_line_items") or [])
     refused = _unsync(ctx, _procore_ids(change_order.get("id"), items, check.dropped))
@@ -154,7 +154,7 @@ def reset_prime_contract_change_order(ctx: HandlerContext) -> Outcome:
     number = str(data.get("prime_contract_change_order_number") or "")
     if not (origin_id or procore_id):
         return Outcome.failed("The reset notice names no prime contract change order.")
-    ref = PrimeContractChangeOrderRef(id=procore_id, origin_id=origin_id, number=number)
+    ref = DocumentRef(procore_id=procore_id, origin_id=origin_id, number=number)
     dropped: tuple[ExternalLink, ...] = ctx.adapter.prime_contract_change_orders.release(ref)
     items = list(data.get("prime_contract_change_order_line_items") or [])
     label = f"change order {number}" if number else "the change order"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from erp_adapters.base import DocumentState
 from erp_adapters.demo.models import (
     ChangeOrderStatus,
     DemoChangeOrder,
@@ -81,19 +82,20 @@ def test_the_erp_says_whether_a_change_order_is_gone_void_or_live(commitment, ad
     row = DemoChangeOrder.objects.get(procore_id=9001)
     change_orders = adapter.commitment_change_orders
 
-    live = change_orders.state(str(row.guid), None)
-    assert (live.exists, live.void, live.unlinkable) == (True, False, False)
+    live = change_orders.standing({"origin_id": str(row.guid)})
+    assert (live.state, live.live, live.unlinkable) == (DocumentState.APPROVED, True, False)
     assert live.label == f"change order CO-9 on commitment {commitment.number}"
     assert live.line_procore_ids == (7001,)
 
     row.status = ChangeOrderStatus.VOID
     row.save(update_fields=["status"])
-    assert change_orders.state(None, 9001).unlinkable  # found by Procore's id too
+    void = change_orders.standing({"procore_id": 9001})  # found by Procore's id too
+    assert (void.state, void.unlinkable) == (DocumentState.VOID, True)
 
     row.lines.all().delete()
     row.delete()
-    gone = change_orders.state(str(row.guid), 9001)
-    assert (gone.exists, gone.unlinkable) == (False, True)
+    gone = change_orders.standing({"origin_id": str(row.guid), "procore_id": 9001})
+    assert (gone.state, gone.unlinkable) == (DocumentState.GONE, True)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from erp_adapters.base import CommitmentState
+from erp_adapters.base import DocumentState
 from erp_adapters.demo import commitments
 from erp_adapters.demo.models import (
     CommitmentStatus,
@@ -91,12 +91,12 @@ def test_what_an_unlink_learns_of_a_document(refs, adapter):
     result = adapter.commitments.create(commitment_export(**refs))
     by_origin = {"origin_id": result.origin_id, "procore_id": None}
     standing = adapter.commitments.standing(by_origin)
-    assert (standing.state, standing.live) == (CommitmentState.APPROVED, True)
+    assert (standing.state, standing.live) == (DocumentState.APPROVED, True)
     assert standing.label == "Commitment SC-900 on job J-1001"
     commitments.commitment_void(DemoCommitment.objects.get(guid=result.origin_id))
-    assert adapter.commitments.standing({"procore_id": 41}).state is CommitmentState.VOID
+    assert adapter.commitments.standing({"procore_id": 41}).state is DocumentState.VOID
     DemoCommitment.objects.filter(guid=result.origin_id).delete()
-    assert adapter.commitments.standing(by_origin).state is CommitmentState.GONE
+    assert adapter.commitments.standing(by_origin).state is DocumentState.GONE
 
 
 def test_void_in_the_admin(books, admin_client_logged_in):

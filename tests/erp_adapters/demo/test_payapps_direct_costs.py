@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from erp_adapters.base import ConstraintViolation
+from erp_adapters.base import ConstraintViolation, DocumentState
 from erp_adapters.demo.models import (
     DemoCostCode,
     DemoCostType,
@@ -133,21 +133,21 @@ def test_a_closed_job_takes_no_more_billing(adapter, books):
 def test_unlink_of_a_live_void_or_deleted_pay_application(adapter, books):
     data = pay_app_export(("Sitework", 10, 1))
     result = adapter.payment_applications.create(data)
-    ref = {"id": data["payment_application"]["id"], "origin_id": result.origin_id}
-    state = adapter.payment_applications.unlink(ref)
-    assert (state.found, state.status, state.unlinkable) == (True, "approved", False)
+    ref = {"procore_id": data["payment_application"]["id"], "origin_id": result.origin_id}
+    state = adapter.payment_applications.standing(ref)
+    assert (state.state, state.unlinkable) == (DocumentState.APPROVED, False)
     assert state.label == "pay application 123 on job 01-001"
 
     DemoPaymentApplication.objects.update(status="void")
     with pytest.raises(ConstraintViolation, match="a void pay application cannot be brought"):
         adapter.payment_applications.create(data)
-    assert adapter.payment_applications.unlink(ref).unlinkable
+    assert adapter.payment_applications.standing(ref).state is DocumentState.VOID
     assert DemoPaymentApplication.objects.get().procore_id is None  # history, untied
     assert adapter.payment_applications.create(data).created  # a new one; the void one stays
 
     DemoPaymentApplication.objects.all().delete()
-    state = adapter.payment_applications.unlink(ref)
-    assert (state.found, state.unlinkable) == (False, True)
+    state = adapter.payment_applications.standing(ref)
+    assert (state.state, state.unlinkable) == (DocumentState.GONE, True)
 
 
 # -- company-level direct costs ----------------------------------------------------------------
@@ -207,8 +207,8 @@ def test_a_direct_cost_still_open_in_the_erp_is_not_unlinked(adapter, books):
     data = direct_cost_export(books, "10.00")
     data["direct_cost"]["status"] = "pending"
     result = adapter.direct_costs.create(data)
-    state = adapter.direct_costs.unlink({"id": 10000001, "origin_id": result.origin_id})
-    assert (state.status, state.unlinkable) == ("open", False)
+    state = adapter.direct_costs.standing({"procore_id": 10000001, "origin_id": result.origin_id})
+    assert (state.state, state.unlinkable) == (DocumentState.OPEN, False)
     assert state.label == "invoice INV-001 of Test Vendor"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from erp_adapters.base import ConstraintViolation, Entity, job_cost_code_origin_id
+from erp_adapters.base import ConstraintViolation, DocumentState, Entity, job_cost_code_origin_id
 from erp_adapters.demo.models import DemoCostCode, DemoCostType, DemoJob
 from erp_adapters.demo.prime_contract_models import (
     DemoPrimeContract,
@@ -164,8 +164,8 @@ def test_a_void_change_order_stays_void(adapter, contract):
     row.status = DocumentStatus.APPROVED
     with pytest.raises(ValidationError, match="A void change order stays void"):
         row.full_clean()
-    check = adapter.prime_contract_change_orders.unlink_check({"id": 81, "number": "049"})
-    assert check.gone and {link.item_type for link in check.dropped} == {
+    check = adapter.prime_contract_change_orders.standing({"procore_id": 81, "number": "049"})
+    assert check.state is DocumentState.VOID and {link.item_type for link in check.dropped} == {
         "change_order",
         "line_item",
         "markup",
@@ -176,8 +176,8 @@ def test_a_void_change_order_stays_void(adapter, contract):
 
 def test_unlink_of_a_live_change_order_is_refused_with_the_reason(adapter, contract):
     adapter.prime_contract_change_orders.create(payload(contract))
-    check = adapter.prime_contract_change_orders.unlink_check({"id": 81})
-    assert not check.gone
+    check = adapter.prime_contract_change_orders.standing({"procore_id": 81})
+    assert check.live and check.state is DocumentState.APPROVED
     assert check.reason.startswith("Change order 049 is still approved on prime contract CC")
 
 

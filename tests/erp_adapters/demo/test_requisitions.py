@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from erp_adapters.base import ConstraintViolation, ERPUnavailable, PaymentState
+from erp_adapters.base import ConstraintViolation, DocumentState, ERPUnavailable
 from erp_adapters.demo.models import (
     DemoChangeOrderLine,
     DemoCommitment,
@@ -279,11 +279,12 @@ def test_recorded_payments_are_those_the_accountant_made_on_exported_invoices(ad
         "check_number": "",
         "payment_method": "check",
     }
-    assert adapter.contract_payments.state(str(mine.guid)) == PaymentState.LIVE
-    assert adapter.contract_payments.state(str(voided.guid)) == PaymentState.VOID
+    payments = adapter.contract_payments
+    assert payments.standing({"origin_id": str(mine.guid)}).state is DocumentState.OPEN
+    assert payments.standing({"origin_id": str(voided.guid)}).state is DocumentState.VOID
     mine.delete()
-    assert adapter.contract_payments.state(str(mine.guid)) == PaymentState.GONE
-    assert adapter.contract_payments.state("payment_origin_id") == PaymentState.GONE
+    assert payments.standing({"origin_id": str(mine.guid)}).state is DocumentState.GONE
+    assert payments.standing({"origin_id": "payment_origin_id"}).state is DocumentState.GONE
 
 
 def test_payments_are_listed_a_page_at_a_time_each_once(books, billed):
