@@ -640,7 +640,7 @@ class _Execution:
     def _finish(self) -> None:
         state = (
             SyncRun.State.PARTIAL
-            if self.run.failed or self.run.unreadable or self.run.skipped
+            if self.run.failed or self.run.unreadable
             else SyncRun.State.SUCCEEDED
         )
         self._end(state)

@@ -64,6 +64,11 @@ def erp_state(obj: ProcoreObject, latest: ExportRequest | None) -> ErpState:
         return ErpState("failed", "Failed to export", list(detail.messages), export=latest)
     if detail.status == ErpRequestDetail.Status.STALE:
         return ErpState("stale", "Export went stale", list(detail.messages), export=latest)
+    if detail.status == ErpRequestDetail.Status.SUCCESS:
+        # The integration sends the ERP id (External Data) before it closes the export, so a
+        # successful export of an object that is not synced was unsynced since: an unlink, or a
+        # Super User reset.
+        return ErpState("unlinked", "Not synced: unlinked from the ERP", export=latest)
     return ErpState(
         "exported", "Exported, waiting for the ERP id", list(detail.messages), export=latest
     )
