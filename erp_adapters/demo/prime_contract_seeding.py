@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from erp_adapters.demo.models import DemoJob, DemoJobCostType
-from erp_adapters.demo.prime_contract_models import DemoPrimeContract, DemoPrimeContractLine
+from erp_adapters.demo.models.prime_contracts import DemoPrimeContract, DemoPrimeContractLine
 from erp_adapters.demo.seeded_ids import seeded_guid
 
 LINES_PER_CONTRACT = 4

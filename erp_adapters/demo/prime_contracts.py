@@ -46,7 +46,7 @@ from erp_adapters.demo.listing import (
     line_object,
     money,
 )
-from erp_adapters.demo.prime_contract_models import (
+from erp_adapters.demo.models.prime_contracts import (
     DemoPrimeContract,
     DemoPrimeContractChangeOrder,
     DemoPrimeContractChangeOrderLine,

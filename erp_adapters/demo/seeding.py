@@ -39,7 +39,7 @@ from erp_adapters.demo.models import (
     DemoSubJob,
     DemoVendor,
 )
-from erp_adapters.demo.prime_contract_models import DemoPrimeContract
+from erp_adapters.demo.models.prime_contracts import DemoPrimeContract
 from erp_adapters.demo.prime_contract_seeding import seed_prime_contracts
 from erp_adapters.demo.requisition_seeding import seed_requisitions
 from erp_adapters.demo.seeded_ids import seeded_guid
