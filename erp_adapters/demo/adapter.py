@@ -14,12 +14,10 @@ its doors. Called by no flow yet: ``Commitments`` and ``CommitmentChangeOrders``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
-from django.db import DatabaseError, IntegrityError, OperationalError, transaction
-from django.db.models import Model
+from django.db import DatabaseError, transaction
 
 from erp_adapters.base import (
     Adapter,
@@ -37,7 +35,6 @@ from erp_adapters.base import (
     DocumentStanding,
     Entity,
     ERPObject,
-    ERPUnavailable,
     ExternalLink,
     HealthState,
     HealthStatus,
@@ -56,7 +53,8 @@ from erp_adapters.demo import (
     job_cost_listing,
     listing,
 )
-from erp_adapters.demo.checks import Lookup, as_dict, as_int, parse_decimal, text
+from erp_adapters.demo.checks import Lookup, as_dict, as_int, text
+from erp_adapters.demo.entity import DemoEntity, line_links, line_values
 from erp_adapters.demo.models import (
     ChangeOrderStatus,
     DemoChangeOrder,
@@ -69,6 +67,9 @@ from erp_adapters.demo.models import (
     DemoSubJob,
     DemoVendor,
 )
+from erp_adapters.demo.payapps_direct_costs import DirectCosts, PaymentApplications
+from erp_adapters.demo.prime_contracts import PrimeContractChangeOrders, PrimeContracts
+from erp_adapters.demo.requisitions import ContractPayments, Requisitions
 from erp_adapters.money import amount, to_erp
 
 SETTINGS_SCHEMA: dict[str, Any] = {
@@ -102,109 +103,6 @@ SETTINGS_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
-
-RowT = TypeVar("RowT", bound=Model)
-
-
-class DemoEntity:
-    """What the demo's entities share: the tenant, the offline switch, idempotent inserts."""
-
-    entity: Entity
-    model: type[Model]
-
-    def __init__(self, adapter: DemoAdapter) -> None:
-        self.adapter = adapter
-        self.tenant: str = adapter.settings["tenant"]
-        self.page_size: int = adapter.settings["page_size"]
-
-    @contextmanager
-    def reachable(self) -> Iterator[None]:
-        """Every call goes through here: the offline switch and database outages become the
-        retryable ``ERPUnavailable``; nothing else is translated."""
-        if self.adapter.settings["offline"]:
-            raise ERPUnavailable("The demo ERP is offline (its 'offline' setting is on).")
-        try:
-            yield
-        except OperationalError as exc:
-            raise ERPUnavailable(f"The demo ERP's database did not answer: {exc}") from exc
-
-    def existing(self, procore_id: int | None) -> Any:
-        if procore_id is None:
-            return None
-        return self.model.objects.filter(tenant=self.tenant, procore_id=procore_id).first()
-
-    def insert_once(
-        self, procore_id: int, build: Callable[[], RowT], payload: Any
-    ) -> tuple[RowT, bool]:
-        """``build()`` in a savepoint; on a unique-constraint failure, the row another worker
-        created for the same Procore id, or the rule the failure broke."""
-        try:
-            with transaction.atomic():
-                return build(), True
-        except IntegrityError:
-            winner = self.existing(procore_id)
-            if winner is not None:
-                return winner, False
-            problems = self.check_create(payload) or [
-                f"The ERP refused the {self.model._meta.verbose_name}: another record with "
-                "the same code was created at the same moment. Export it again."
-            ]
-            raise ConstraintViolation(problems) from None
-
-    def require_procore_id(self, value: Any, what: str) -> int:
-        procore_id = as_int(value)
-        if procore_id is None:
-            raise ConstraintViolation([f"The export carries no Procore id for the {what}."])
-        return procore_id
-
-    lister: Callable[..., Iterator[ERPObject]]
-
-    def list(self) -> Iterator[ERPObject]:
-        """Stream the ERP's objects a page at a time (no cursor held between pages)."""
-        with self.reachable():
-            yield from self.lister(self.tenant, page_size=self.page_size)
-
-    # -- creating an exported object once -------------------------------------------------------
-    # Subclasses name where the object sits in the payload (``payload_key``; None when the
-    # payload is the object) and what to call it, and provide ``rules`` (the ERP's checks),
-    # ``build`` (the rows) and ``result`` (the External Data links).
-    payload_key: str | None = None
-    what: str = "object"
-
-    def header(self, payload: Any) -> dict[str, Any]:
-        data = as_dict(payload)
-        return as_dict(data.get(self.payload_key)) if self.payload_key else data
-
-    def rules(self, payload: Any) -> Any:
-        raise NotImplementedError
-
-    def check_create(self, payload: Any) -> list[str]:
-        """Nothing to say about an object the ERP already holds for this Procore id: creating
-        it again returns it, so a retried export closes as success."""
-        with self.reachable():
-            if self.existing(as_int(self.header(payload).get("id"))) is not None:
-                return []
-            return list(self.rules(payload))
-
-    def create(self, payload: Any) -> CreateResult:
-        with self.reachable():
-            procore_id = self.require_procore_id(self.header(payload).get("id"), self.what)
-            row = self.existing(procore_id)
-            if row is not None:
-                return self.result(row, created=False)
-            problems = self.check_create(payload)
-            if problems:
-                raise ConstraintViolation(problems)
-            row, created = self.insert_once(
-                procore_id, lambda: self.build(payload, procore_id), payload
-            )
-            return self.result(row, created=created)
-
-    def build(self, payload: Any, procore_id: int) -> Any:
-        raise NotImplementedError
-
-    def result(self, row: Any, *, created: bool) -> CreateResult:
-        raise NotImplementedError
 
 
 class Vendors(DemoEntity):
@@ -583,29 +481,6 @@ class CostTypes(DemoEntity):
         return CreateResult(str(row.guid), row.code, created, links)
 
 
-def _line_values(item: dict[str, Any], lookup: Lookup, position: int) -> dict[str, Any]:
-    """A checked payload line as ERP line columns (check_lines has vouched for every value)."""
-    return {
-        "procore_id": as_int(item.get("id")),
-        "position": as_int(item.get("position")) or position,
-        "description": text(item.get("description")),
-        "cost_code": lookup.cost_code(as_dict(item.get("cost_code"))),
-        "cost_type": lookup.cost_type(as_dict(item.get("line_item_type"))),
-        "quantity": parse_decimal(item.get("quantity")),
-        "unit_cost": parse_decimal(item.get("unit_cost")),
-        "uom": text(item.get("uom")),
-        "amount": parse_decimal(item.get("amount")),
-    }
-
-
-def _line_links(lines) -> tuple[ExternalLink, ...]:
-    return tuple(
-        ExternalLink("line_item", line.procore_id, str(line.guid))
-        for line in lines
-        if line.procore_id is not None
-    )
-
-
 class Commitments(DemoEntity):
     """Subcontracts and purchase orders with their lines (``create_commitment``,
     ``sync_commitments``, ``unlink_commitment``); the rules and the one-transaction write are
@@ -652,7 +527,7 @@ class Commitments(DemoEntity):
     def result(self, row: DemoCommitment, *, created: bool) -> CreateResult:
         item_type = dict(checks.COMMITMENT_TYPES.values())[row.kind]
         header = ExternalLink(item_type, row.procore_id, str(row.guid))
-        lines = _line_links(row.lines.order_by("position", "id"))
+        lines = line_links(row.lines.order_by("position", "id"))
         return CreateResult(str(row.guid), row.number, created, (header, *lines))
 
 
@@ -708,7 +583,7 @@ class CommitmentChangeOrders(DemoEntity):
         )
         lines = []
         for n, item in enumerate(map(as_dict, data.get("change_order_items") or []), start=1):
-            values = _line_values(item, lookup, n)
+            values = line_values(item, lookup, n)
             values["amount"] = to_erp(amount(item.get("amount")))
             values["commitment_line"] = lookup.commitment_line(
                 commitment, item.get("commitment_line_item_id")
@@ -719,7 +594,7 @@ class CommitmentChangeOrders(DemoEntity):
 
     def result(self, row: DemoChangeOrder, *, created: bool) -> CreateResult:
         header = ExternalLink("change_order", row.procore_id, str(row.guid))
-        lines = _line_links(row.lines.order_by("position", "id"))
+        lines = line_links(row.lines.order_by("position", "id"))
         return CreateResult(str(row.guid), row.number, created, (header, *lines))
 
     def standing(self, ref: DocumentRef) -> DocumentStanding:
@@ -772,22 +647,15 @@ class DemoAdapter(Adapter):
                 JobCosts,
             )
         }
-        # Payment applications and company-level direct costs (their module imports this one).
-        from erp_adapters.demo.payapps_direct_costs import DirectCosts, PaymentApplications
-
-        for cls in (PaymentApplications, DirectCosts):
+        for cls in (
+            PaymentApplications,
+            DirectCosts,
+            PrimeContracts,
+            PrimeContractChangeOrders,
+            Requisitions,
+            ContractPayments,
+        ):
             self._entities[cls.entity] = cls(self)
-        # Prime contracts and their change orders live in their own module (it builds on
-        # ``DemoEntity`` here, hence the import at call time).
-        from erp_adapters.demo.prime_contracts import PrimeContractChangeOrders, PrimeContracts
-
-        for cls in (PrimeContracts, PrimeContractChangeOrders):
-            self._entities[cls.entity] = cls(self)
-        # -- Requisitions and payments (issue 11): their own module, which builds on DemoEntity.
-        from erp_adapters.demo.requisitions import ContractPayments, Requisitions
-
-        for extra in (Requisitions, ContractPayments):
-            self._entities[extra.entity] = extra(self)
 
     def entities(self) -> Mapping[Entity, Any]:
         return self._entities

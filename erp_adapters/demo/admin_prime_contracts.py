@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from erp_adapters.demo.admin_base import DemoAdminBase, FromProcoreFilter
-from erp_adapters.demo.prime_contract_models import (
+from erp_adapters.demo.models.prime_contracts import (
     DemoPrimeContract,
     DemoPrimeContractChangeOrder,
     DemoPrimeContractChangeOrderLine,

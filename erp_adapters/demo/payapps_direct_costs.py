@@ -29,10 +29,10 @@ from erp_adapters.base import (
     PaymentApplicationExport,
 )
 from erp_adapters.demo import limits
-from erp_adapters.demo.adapter import DemoEntity
 from erp_adapters.demo.checks import Lookup, Problems, as_dict, as_int, parse_guid, text
+from erp_adapters.demo.entity import DemoEntity
 from erp_adapters.demo.models import DemoJob
-from erp_adapters.demo.models_payapps_direct_costs import (
+from erp_adapters.demo.models.payapps_direct_costs import (
     DemoDirectCost,
     DemoDirectCostLine,
     DemoPaymentApplication,

@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from erp_adapters.demo.models import DemoJob, DemoJobCostType
-from erp_adapters.demo.prime_contract_models import DemoPrimeContract, DemoPrimeContractLine
+from erp_adapters.demo.models.prime_contracts import DemoPrimeContract, DemoPrimeContractLine
+from erp_adapters.demo.seeded_ids import seeded_guid
 
 LINES_PER_CONTRACT = 4
 
@@ -18,7 +19,6 @@ def seed_prime_contracts(tenant: str, jobs: list[DemoJob], seed: int) -> None:
     """``PC-001`` on each job (its owner contract), with a line for each of a few of the job's
     own cost codes, on a cost type assigned to it; guids derive from the tenant and job, so a
     re-seed finds what it made."""
-    from erp_adapters.demo.seeding import seeded_guid
 
     rng = random.Random(f"{seed}/prime_contracts")
     for job in jobs:

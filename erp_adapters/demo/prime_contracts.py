@@ -28,7 +28,6 @@ from erp_adapters.base import (
     PrimeContractChangeOrderExport,
 )
 from erp_adapters.demo import limits
-from erp_adapters.demo.adapter import DemoEntity, _line_values
 from erp_adapters.demo.checks import (
     Lookup,
     Problems,
@@ -39,6 +38,7 @@ from erp_adapters.demo.checks import (
     parse_guid,
     text,
 )
+from erp_adapters.demo.entity import DemoEntity, line_values
 from erp_adapters.demo.listing import (
     _lines_by_parent,
     iso,
@@ -46,7 +46,7 @@ from erp_adapters.demo.listing import (
     line_object,
     money,
 )
-from erp_adapters.demo.prime_contract_models import (
+from erp_adapters.demo.models.prime_contracts import (
     DemoPrimeContract,
     DemoPrimeContractChangeOrder,
     DemoPrimeContractChangeOrderLine,
@@ -311,7 +311,7 @@ class PrimeContractChangeOrders(DemoEntity):
         } | {str(line.guid): line for line in contract.lines.all()}
         items = data.get("prime_contract_change_order_items") or []
         for n, item in enumerate(map(as_dict, items), start=1):
-            values = _line_values(item, lookup, n)
+            values = line_values(item, lookup, n)
             values["amount"] = to_erp(line_base(item))
             values["prime_contract_line"] = contract_lines.get(
                 as_int(item.get("prime_line_item_id"))

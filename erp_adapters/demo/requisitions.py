@@ -37,8 +37,8 @@ from erp_adapters.base import (
     ExternalLink,
     ProcoreRequisition,
 )
-from erp_adapters.demo.adapter import DemoEntity
 from erp_adapters.demo.checks import as_dict, as_int, parse_guid, text
+from erp_adapters.demo.entity import DemoEntity
 from erp_adapters.demo.models import (
     DemoChangeOrderLine,
     DemoCommitment,

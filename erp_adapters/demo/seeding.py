@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -40,10 +39,12 @@ from erp_adapters.demo.models import (
     DemoSubJob,
     DemoVendor,
 )
-from erp_adapters.demo.prime_contract_models import DemoPrimeContract
+from erp_adapters.demo.models.prime_contracts import DemoPrimeContract
 from erp_adapters.demo.prime_contract_seeding import seed_prime_contracts
+from erp_adapters.demo.requisition_seeding import seed_requisitions
+from erp_adapters.demo.seeded_ids import seeded_guid
+from erp_adapters.demo.seeding_payapps_direct_costs import seed_payapps_direct_costs
 
-GUID_NAMESPACE = uuid.UUID("6f0b8f6e-3c1a-5b7e-9d42-1f2e3d4c5b6a")
 VENDOR_BATCH = 2000
 MAX_VENDORS = 999_999  # codes V-000001…V-999999 keep a fixed width
 DEFAULT_SEED = 20_240_601
@@ -51,10 +52,6 @@ DEFAULT_SEED = 20_240_601
 
 class SeedError(ValueError):
     """The request cannot be seeded as asked (the message says why)."""
-
-
-def seeded_guid(tenant: str, entity: str, code: str) -> uuid.UUID:
-    return uuid.uuid5(GUID_NAMESPACE, f"{tenant}/{entity}/{code}")
 
 
 def vendor_code(number: int) -> str:
@@ -572,13 +569,9 @@ def demo_erp_seed(
     job_rows = seed_jobs(tenant, jobs, seed)
     seed_commitments(tenant, job_rows, commitments_per_job, seed)
     # Requisitions and payments (issue 11): an invoice and its payment on each subcontract.
-    from erp_adapters.demo.requisition_seeding import seed_requisitions
-
     seed_requisitions(tenant, seed, guid=seeded_guid)
     seed_cost_structure(tenant, job_rows, seed)
     # Payment applications and company-level direct costs
-    from erp_adapters.demo.seeding_payapps_direct_costs import seed_payapps_direct_costs
-
     seed_payapps_direct_costs(tenant, job_rows, seed)
     # Prime contracts: one owner contract per job, on the job's own cost codes.
     seed_prime_contracts(tenant, job_rows, seed)

@@ -23,13 +23,13 @@ from erp_adapters.demo.models import (
     DemoVendor,
     DocumentStatus,
 )
+from erp_adapters.demo.seeded_ids import seeded_guid
 from erp_adapters.money import to_erp, total
 
 PAY_APP_LINES = ("General Conditions", "Sitework", "Concrete")
 
 
 def seed_payapps_direct_costs(tenant: str, jobs: list[DemoJob], seed: int) -> None:
-    from erp_adapters.demo.seeding import seeded_guid
 
     rng = random.Random(f"{seed}/owner-billing")
     for job in jobs:
@@ -69,7 +69,6 @@ def seed_payapps_direct_costs(tenant: str, jobs: list[DemoJob], seed: int) -> No
 
 
 def _seed_direct_cost(tenant: str, jobs: list[DemoJob], rng: random.Random) -> None:
-    from erp_adapters.demo.seeding import seeded_guid
 
     vendor = DemoVendor.objects.filter(tenant=tenant, is_active=True).order_by("code").first()
     codes = list(

@@ -23,7 +23,7 @@ from procore_sandbox.services import (
     super_user,
 )
 from procore_sandbox.services.errors import SandboxError
-from procore_sandbox.web.views import _back, _company, _run
+from procore_sandbox.web.view_helpers import company_or_404, redirect_back, run_service
 
 
 def _one(company: Company, value: Any, *types: str, label: str) -> ProcoreObject:
@@ -70,13 +70,13 @@ def _post(
     success: Callable[[Any], str],
     fallback: Callable[[Company], str],
 ) -> HttpResponse:
-    company = _company(company_id)
+    company = company_or_404(company_id)
 
     def run() -> Any:
         return action(company)
 
-    _run(request, run, success)
-    return _back(request, fallback(company))
+    run_service(request, run, success)
+    return redirect_back(request, fallback(company))
 
 
 # -- project user: sub jobs, cost codes, cost types, job costs, budgets -----------------------
@@ -108,9 +108,9 @@ def _biller(company: Company, object_id: int) -> tuple[ProcoreObject, ProcoreObj
 @require_POST
 def cost_code_new(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
     """Add a cost code to the job or sub job whose page this is."""
-    company = _company(company_id)
+    company = company_or_404(company_id)
     project, sub_job = _biller(company, object_id)
-    _run(
+    run_service(
         request,
         lambda: cost_structure.cost_code_add(
             project=project,
@@ -120,15 +120,15 @@ def cost_code_new(request: HttpRequest, company_id: int, object_id: int) -> Http
         ),
         lambda code: f"Cost code {code.label} added.",
     )
-    return _back(request, _object_page(company, sub_job or project))
+    return redirect_back(request, _object_page(company, sub_job or project))
 
 
 @require_POST
 def cost_type_assign(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
     """Assign a cost type to one of the page's cost codes."""
-    company = _company(company_id)
+    company = company_or_404(company_id)
     project, sub_job = _biller(company, object_id)
-    _run(
+    run_service(
         request,
         lambda: cost_structure.cost_type_assign(
             cost_code=_one(company, request.POST.get("cost_code"), "cost_code", label="cost code"),
@@ -138,30 +138,30 @@ def cost_type_assign(request: HttpRequest, company_id: int, object_id: int) -> H
         ),
         lambda row: "Cost type assigned (unsynced until the integration marks it synced).",
     )
-    return _back(request, _object_page(company, sub_job or project))
+    return redirect_back(request, _object_page(company, sub_job or project))
 
 
 @require_POST
 def cost_codes_delete(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
     """Delete the ticked cost codes (synced ones become a delete_cost_codes request)."""
-    company = _company(company_id)
+    company = company_or_404(company_id)
     project, sub_job = _biller(company, object_id)
-    _run(
+    run_service(
         request,
         lambda: erp_actions.cost_codes_delete(
             codes=_many(request, "cost_code", company, "cost_code", label="cost code")
         ),
         lambda result: _deleted(result, "cost code"),
     )
-    return _back(request, _object_page(company, sub_job or project))
+    return redirect_back(request, _object_page(company, sub_job or project))
 
 
 @require_POST
 def assignments_delete(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
     """Delete the ticked assignments (synced ones: delete_cost_type_assignments)."""
-    company = _company(company_id)
+    company = company_or_404(company_id)
     project, sub_job = _biller(company, object_id)
-    _run(
+    run_service(
         request,
         lambda: erp_actions.cost_type_assignments_delete(
             assignments=_many(
@@ -174,15 +174,15 @@ def assignments_delete(request: HttpRequest, company_id: int, object_id: int) ->
         ),
         lambda result: _deleted(result, "cost type assignment"),
     )
-    return _back(request, _object_page(company, sub_job or project))
+    return redirect_back(request, _object_page(company, sub_job or project))
 
 
 @require_POST
 def job_cost_set(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
     """Set a job cost's amounts, as the ERP would sync them."""
-    company = _company(company_id)
+    company = company_or_404(company_id)
     project, sub_job = _biller(company, object_id)
-    _run(
+    run_service(
         request,
         lambda: cost_structure.job_cost_set(
             cost_code=_one(company, request.POST.get("cost_code"), "cost_code", label="cost code"),
@@ -195,13 +195,13 @@ def job_cost_set(request: HttpRequest, company_id: int, object_id: int) -> HttpR
         ),
         lambda row: f"Job cost #{row.id} saved.",
     )
-    return _back(request, _object_page(company, sub_job or project))
+    return redirect_back(request, _object_page(company, sub_job or project))
 
 
 @require_POST
 def budget_new(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
     """Create Budget on a job's page; then its page opens."""
-    company = _company(company_id)
+    company = company_or_404(company_id)
     project = get_object_or_404(ProcoreObject, company=company, id=object_id, item_type="project")
     created: list[ProcoreObject] = []
 
@@ -209,8 +209,8 @@ def budget_new(request: HttpRequest, company_id: int, object_id: int) -> HttpRes
         created.append(cost_structure.budget_create(project=project))
         return created[0]
 
-    _run(request, make, lambda budget: f"Budget created (id {budget.id}): add its lines.")
-    return _back(request, _object_page(company, created[0] if created else project))
+    run_service(request, make, lambda budget: f"Budget created (id {budget.id}): add its lines.")
+    return redirect_back(request, _object_page(company, created[0] if created else project))
 
 
 def _budget_line_action(
@@ -220,9 +220,9 @@ def _budget_line_action(
 
     @require_POST
     def view(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
-        company = _company(company_id)
+        company = company_or_404(company_id)
         budget = get_object_or_404(ProcoreObject, company=company, id=object_id, item_type="budget")
-        _run(
+        run_service(
             request,
             lambda: service(
                 budget=budget,
@@ -236,7 +236,7 @@ def _budget_line_action(
             ),
             lambda line: f"Budget line #{line.id} {verb}.",
         )
-        return _back(request, _object_page(company, budget))
+        return redirect_back(request, _object_page(company, budget))
 
     return view
 
@@ -289,13 +289,13 @@ def object_action(
     request: HttpRequest, company_id: int, object_id: int, action: str
 ) -> HttpResponse:
     """The Synced and Super User tabs' per-object buttons (unlink, sync, reset, import)."""
-    company = _company(company_id)
+    company = company_or_404(company_id)
     if action not in OBJECT_ACTIONS:
-        return _back(request, reverse("procore_sandbox:erp", args=[company.id]))
+        return redirect_back(request, reverse("procore_sandbox:erp", args=[company.id]))
     types, service = OBJECT_ACTIONS[action]
     obj = get_object_or_404(ProcoreObject, company=company, id=object_id, item_type__in=types)
-    _run(request, lambda: service(obj), lambda made: f"Sent {_requested(made)}.")
-    return _back(request, reverse("procore_sandbox:erp", args=[company.id]) + "?tab=synced")
+    run_service(request, lambda: service(obj), lambda made: f"Sent {_requested(made)}.")
+    return redirect_back(request, reverse("procore_sandbox:erp", args=[company.id]) + "?tab=synced")
 
 
 # -- approver: vendors ------------------------------------------------------------------------
@@ -427,7 +427,7 @@ SUPER_USER_ACTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., ErpReque
 def super_user_action(request: HttpRequest, company_id: int, action: str) -> HttpResponse:
     """The Super User tab's deletes and unlinks of ticked rows."""
     if action not in SUPER_USER_ACTIONS:
-        return _back(request, reverse("procore_sandbox:erp", args=[company_id]))
+        return redirect_back(request, reverse("procore_sandbox:erp", args=[company_id]))
     types, label, service = SUPER_USER_ACTIONS[action]
     return _post(
         request,

@@ -17,7 +17,7 @@ from procore_sandbox.services import payapps_direct_costs as documents
 from procore_sandbox.services.erp import erp_labels
 from procore_sandbox.services.errors import SandboxError
 from procore_sandbox.services.selectors import with_states
-from procore_sandbox.web.views import _back, _company, _run
+from procore_sandbox.web.view_helpers import company_or_404, redirect_back, run_service
 
 LINE_ROWS = range(1, 4)  # blank line rows on each form; empty rows are skipped
 
@@ -43,7 +43,7 @@ def _entries(company: Company, item_type: str, line_type: str) -> list[dict]:
 
 @require_GET
 def page(request: HttpRequest, company_id: int) -> HttpResponse:
-    company = _company(company_id)
+    company = company_or_404(company_id)
     of_company = ProcoreObject.objects.filter(company=company)
     return render(
         request,
@@ -80,8 +80,8 @@ def _one(company: Company, value: Any, item_type: str, label: str) -> ProcoreObj
 def _post(
     request: HttpRequest, company_id: int, action: Callable[[Company], Any], said: Callable
 ) -> HttpResponse:
-    company = _company(company_id)
-    _run(request, lambda: action(company), said)
+    company = company_or_404(company_id)
+    run_service(request, lambda: action(company), said)
     return HttpResponseRedirect(_page(company))
 
 
@@ -159,10 +159,12 @@ def document_action(
     request: HttpRequest, company_id: int, object_id: int, action: str
 ) -> HttpResponse:
     """Unlink (the approver, on the Synced tab) and reset (Super User) of one document."""
-    company = _company(company_id)
+    company = company_or_404(company_id)
     if action not in ACTIONS:
-        return _back(request, _page(company))
+        return redirect_back(request, _page(company))
     types, service = ACTIONS[action]
     obj = get_object_or_404(ProcoreObject, company=company, id=object_id, item_type__in=types)
-    _run(request, lambda: service(obj), lambda made: f"Sent {made.request_name} (#{made.id}).")
-    return _back(request, _page(company))
+    run_service(
+        request, lambda: service(obj), lambda made: f"Sent {made.request_name} (#{made.id})."
+    )
+    return redirect_back(request, _page(company))

@@ -23,7 +23,7 @@ from procore_sandbox.web.prime_contract_forms import (
     PrimeChangeOrderLineFormSet,
     PrimeContractForm,
 )
-from procore_sandbox.web.views import _company, _cost_line, _document_with_lines
+from procore_sandbox.web.view_helpers import company_or_404, cost_line, document_with_lines
 
 
 def company_context(company: Company) -> dict[str, Any]:
@@ -46,16 +46,16 @@ def _page(company: Company) -> str:
 
 @require_POST
 def prime_contract_new(request: HttpRequest, company_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     form = PrimeContractForm(request.POST, prefix="pc", company=found)
     lines = forms.CommitmentLineFormSet(
         request.POST, prefix="pc_lines", form_kwargs={"company": found}
     )
-    _document_with_lines(
+    document_with_lines(
         request,
         form,
         lines,
-        _cost_line,
+        cost_line,
         lambda data, parsed: prime_contract_create(
             company=found,
             project=data["project"],
@@ -70,12 +70,12 @@ def prime_contract_new(request: HttpRequest, company_id: int) -> HttpResponse:
 
 @require_POST
 def prime_change_order_new(request: HttpRequest, company_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     form = PrimeChangeOrderForm(request.POST, prefix="pcco", company=found)
     lines = PrimeChangeOrderLineFormSet(
         request.POST, prefix="pcco_lines", form_kwargs={"company": found}
     )
-    _document_with_lines(
+    document_with_lines(
         request,
         form,
         lines,

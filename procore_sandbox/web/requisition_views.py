@@ -18,7 +18,7 @@ from procore_sandbox.models import ProcoreObject
 from procore_sandbox.services import requisitions
 from procore_sandbox.services.errors import SandboxError
 from procore_sandbox.services.objects import COMMITMENT_ITEM_TYPES
-from procore_sandbox.web.views import _back, _company, _run
+from procore_sandbox.web.view_helpers import company_or_404, redirect_back, run_service
 
 
 def _object_page(obj: ProcoreObject) -> str:
@@ -82,7 +82,7 @@ def _amount(raw: str) -> Decimal | None:
 @require_POST
 def requisition_new(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
     """New subcontractor invoice on a commitment: an amount (and retainage) per line billed."""
-    company = _company(company_id)
+    company = company_or_404(company_id)
     commitment = get_object_or_404(
         ProcoreObject, company=company, id=object_id, item_type__in=COMMITMENT_ITEM_TYPES
     )
@@ -116,7 +116,7 @@ def requisition_new(request: HttpRequest, company_id: int, object_id: int) -> Ht
         made["invoice"] = create()
         return made["invoice"]
 
-    _run(
+    run_service(
         request,
         create_and_keep,
         lambda invoice: f"Invoice {invoice.data['invoice_number']} created (id {invoice.id}).",
@@ -127,11 +127,11 @@ def requisition_new(request: HttpRequest, company_id: int, object_id: int) -> Ht
 @require_POST
 def payment_new(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
     """A payment against the invoice, made in Procore; it is exported with Send to ERP."""
-    company = _company(company_id)
+    company = company_or_404(company_id)
     invoice = get_object_or_404(
         ProcoreObject, company=company, id=object_id, item_type=requisitions.REQUISITION
     )
-    _run(
+    run_service(
         request,
         lambda: requisitions.contract_payment_create(
             requisition=invoice,
@@ -148,7 +148,7 @@ def payment_new(request: HttpRequest, company_id: int, object_id: int) -> HttpRe
 @require_POST
 def requisitions_export(request: HttpRequest, company_id: int) -> HttpResponse:
     """The ERP tool's export of the chosen invoices: one ``create_requisitions``."""
-    company = _company(company_id)
+    company = company_or_404(company_id)
     chosen = list(
         ProcoreObject.objects.filter(
             company=company,
@@ -162,9 +162,11 @@ def requisitions_export(request: HttpRequest, company_id: int) -> HttpResponse:
             raise SandboxError("Choose at least one invoice.")
         return requisitions.requisitions_export_batch(company=company, requisitions=chosen)
 
-    _run(
+    run_service(
         request,
         export,
         lambda made: f"Sent create_requisitions #{made.id} with {len(chosen)} invoice(s).",
     )
-    return _back(request, reverse("procore_sandbox:erp", args=[company.id]) + "?tab=requests")
+    return redirect_back(
+        request, reverse("procore_sandbox:erp", args=[company.id]) + "?tab=requests"
+    )

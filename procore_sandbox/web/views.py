@@ -4,7 +4,6 @@ service and comes back with a message, so the command line and these pages do th
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -27,14 +26,12 @@ from procore_sandbox.services import selectors
 from procore_sandbox.services.buttons import BUTTONS, button_press
 from procore_sandbox.services.delivery import deliveries_pending_count, deliveries_run_due
 from procore_sandbox.services.erp import erp_labels
-from procore_sandbox.services.errors import SandboxError
 from procore_sandbox.services.exports import export_accept, export_reject, export_send
 from procore_sandbox.services.knobs import knob_reset, knob_set, knobs_overridden
 from procore_sandbox.services.objects import (
     EDITABLE_FIELDS,
     TYPE_LABELS,
     ChangeOrderLine,
-    CommitmentLine,
     commitment_change_order_create,
     commitment_create,
     object_edit,
@@ -44,6 +41,16 @@ from procore_sandbox.services.objects import (
 from procore_sandbox.services.staged_records import import_blocker, staged_record_approve
 from procore_sandbox.services.tenants import app_install, app_uninstall, company_create
 from procore_sandbox.web import forms
+from procore_sandbox.web.prime_contract_views import company_context
+from procore_sandbox.web.requisition_views import page_context
+from procore_sandbox.web.view_helpers import (
+    company_or_404,
+    cost_line,
+    document_with_lines,
+    form_errors,
+    redirect_back,
+    run_service,
+)
 
 TABS = (
     ("ready_to_import", "Ready to Import"),
@@ -55,68 +62,6 @@ TABS = (
     ("vendors", "Link & Merge Vendors"),
     ("super_user", "Super User"),
 )
-
-
-def _company(company_id: int) -> Company:
-    return get_object_or_404(Company, id=company_id)
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
-    target = request.POST.get("next") or fallback
-    if not target.startswith("/"):
-        target = fallback
-    return HttpResponseRedirect(target)
-
-
-def _run(request: HttpRequest, action: Callable[[], Any], success: Callable[[Any], str]) -> bool:
-    """Call a service; its refusal becomes the page's error message."""
-    try:
-        result = action()
-    except SandboxError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success(result))
-    return True
-
-
-def _form_errors(request: HttpRequest, *forms_: Any) -> None:
-    for form in forms_:
-        errors = form.non_form_errors() if hasattr(form, "non_form_errors") else []
-        for error in errors:
-            messages.error(request, error)
-        for item in form.errors if isinstance(form.errors, list) else [form.errors]:
-            for field, field_errors in item.items():
-                label = "" if field == "__all__" else f"{field.replace('_', ' ')}: "
-                for error in field_errors:
-                    messages.error(request, f"{label}{error}")
-
-
-def _document_with_lines(
-    request: HttpRequest,
-    form: Any,
-    lines: Any,
-    line: Callable[[dict], Any],
-    create: Callable[[dict, list], Any],
-    success: Callable[[Any], str],
-) -> None:
-    """A document entered with its lines (commitment, change order, prime contract): the rows
-    with an amount become lines (``line``), and the service (``create``, given the form's
-    cleaned data and the lines) runs only when the form and its lines are valid."""
-    if form.is_valid() and lines.is_valid():
-        parsed = [line(row) for row in lines.cleaned_data if row and row.get("amount") is not None]
-        _run(request, lambda: create(form.cleaned_data, parsed), success)
-    else:
-        _form_errors(request, form, lines)
-
-
-def _cost_line(row: dict) -> CommitmentLine:
-    """A line on a cost code and cost type (a commitment's or a prime contract's)."""
-    return CommitmentLine(
-        cost_code_id=row["cost_code"].id,
-        line_item_type_id=row["cost_type"].id,
-        amount=row["amount"],
-        description=row.get("description", ""),
-    )
 
 
 # -- companies --------------------------------------------------------------------------------
@@ -138,10 +83,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def company_new(request: HttpRequest) -> HttpResponse:
     form = forms.CompanyForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return HttpResponseRedirect(reverse("procore_sandbox:home"))
     data = form.cleaned_data
-    _run(
+    run_service(
         request,
         lambda: company_create(name=data["name"], company_id=data["company_id"]),
         lambda company: f"Company {company.name} created with id {company.id}.",
@@ -151,13 +96,13 @@ def company_new(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def app_new(request: HttpRequest, company_id: int) -> HttpResponse:
-    company = _company(company_id)
+    company = company_or_404(company_id)
     form = forms.InstallForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
     else:
         data = form.cleaned_data
-        _run(
+        run_service(
             request,
             lambda: app_install(
                 company=company,
@@ -167,25 +112,25 @@ def app_new(request: HttpRequest, company_id: int) -> HttpResponse:
             ),
             lambda app: f"App {app.client_id} installed in {company.name}.",
         )
-    return _back(request, reverse("procore_sandbox:home"))
+    return redirect_back(request, reverse("procore_sandbox:home"))
 
 
 @require_POST
 def app_remove(request: HttpRequest, company_id: int) -> HttpResponse:
-    company = _company(company_id)
+    company = company_or_404(company_id)
     client_id = request.POST.get("client_id", "")
-    _run(
+    run_service(
         request,
         lambda: app_uninstall(company=company, client_id=client_id),
         lambda _: f"App {client_id} disconnected from {company.name}.",
     )
-    return _back(request, reverse("procore_sandbox:home"))
+    return redirect_back(request, reverse("procore_sandbox:home"))
 
 
 # -- project user -----------------------------------------------------------------------------
 @require_GET
 def company(request: HttpRequest, company_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     return render(
         request,
         "procore_sandbox/company.html",
@@ -212,8 +157,6 @@ def company(request: HttpRequest, company_id: int) -> HttpResponse:
 
 
 def _prime_contract_context(company: Company) -> dict[str, Any]:
-    from procore_sandbox.web.prime_contract_views import company_context
-
     return company_context(company)
 
 
@@ -223,26 +166,26 @@ def _company_page(company: Company) -> str:
 
 @require_POST
 def vendor_new(request: HttpRequest, company_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     form = forms.VendorForm(request.POST, prefix="vendor")
     if form.is_valid():
-        _run(
+        run_service(
             request,
             lambda: vendor_create(company=found, **form.cleaned_data),
             lambda vendor: f"Vendor {vendor.label} created (id {vendor.id}).",
         )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return HttpResponseRedirect(_company_page(found) + "#vendors")
 
 
 @require_POST
 def project_new(request: HttpRequest, company_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     form = forms.ProjectForm(request.POST, prefix="project")
     if form.is_valid():
         data = form.cleaned_data
-        _run(
+        run_service(
             request,
             lambda: project_create(
                 company=found,
@@ -254,22 +197,22 @@ def project_new(request: HttpRequest, company_id: int) -> HttpResponse:
             lambda project: f"Project {project.label} created (id {project.id}).",
         )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return HttpResponseRedirect(_company_page(found) + "#projects")
 
 
 @require_POST
 def commitment_new(request: HttpRequest, company_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     form = forms.CommitmentForm(request.POST, prefix="commitment", company=found)
     lines = forms.CommitmentLineFormSet(
         request.POST, prefix="commitment_lines", form_kwargs={"company": found}
     )
-    _document_with_lines(
+    document_with_lines(
         request,
         form,
         lines,
-        _cost_line,
+        cost_line,
         lambda data, parsed: commitment_create(
             company=found,
             project=data["project"],
@@ -286,12 +229,12 @@ def commitment_new(request: HttpRequest, company_id: int) -> HttpResponse:
 
 @require_POST
 def change_order_new(request: HttpRequest, company_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     form = forms.ChangeOrderForm(request.POST, prefix="cco", company=found)
     lines = forms.ChangeOrderLineFormSet(
         request.POST, prefix="cco_lines", form_kwargs={"company": found}
     )
-    _document_with_lines(
+    document_with_lines(
         request,
         form,
         lines,
@@ -314,7 +257,7 @@ def change_order_new(request: HttpRequest, company_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def object_detail(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     obj = get_object_or_404(ProcoreObject, company=found, id=object_id)
     fields = EDITABLE_FIELDS.get(obj.item_type, ())
     if request.method == "POST":
@@ -326,14 +269,14 @@ def object_detail(request: HttpRequest, company_id: int, object_id: int) -> Http
                 f"the ERP and locked.",
             )
         elif form.is_valid():
-            _run(
+            run_service(
                 request,
                 lambda: object_edit(obj=obj, changes=form.cleaned_data),
                 lambda saved: f"Saved {saved.label}.",
             )
             return HttpResponseRedirect(request.path)
         else:
-            _form_errors(request, form)
+            form_errors(request, form)
     (state,) = [s for _, s in selectors.with_states([obj])]
     extra: dict[str, Any] = {}
     if obj.item_type == "project":
@@ -343,8 +286,6 @@ def object_detail(request: HttpRequest, company_id: int, object_id: int) -> Http
     elif obj.item_type == "budget":
         extra["budget"] = selectors.budget_view(obj)
     # Requisitions and payments (issue 11): a commitment's invoices, an invoice's payments.
-    from procore_sandbox.web.requisition_views import page_context
-
     extra.update(page_context(obj))
     return render(
         request,
@@ -366,21 +307,21 @@ def object_detail(request: HttpRequest, company_id: int, object_id: int) -> Http
 
 @require_POST
 def object_send(request: HttpRequest, company_id: int, object_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     obj = get_object_or_404(ProcoreObject, company=found, id=object_id)
     origin_code = request.POST.get("origin_code")
-    _run(
+    run_service(
         request,
         lambda: export_send(obj=obj, origin_code=origin_code or None),
         lambda export: f"{obj.label} sent to ERP: it waits on Ready to Export.",
     )
-    return _back(request, _company_page(found))
+    return redirect_back(request, _company_page(found))
 
 
 # -- approver ---------------------------------------------------------------------------------
 @require_GET
 def erp(request: HttpRequest, company_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     tab = request.GET.get("tab", "ready_to_import")
     if tab not in dict(TABS):
         tab = "ready_to_import"
@@ -428,9 +369,9 @@ def _erp_page(company: Company, tab: str) -> str:
 
 @require_POST
 def export_accept_view(request: HttpRequest, company_id: int, export_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     export = get_object_or_404(ExportRequest, company=found, id=export_id)
-    _run(
+    run_service(
         request,
         lambda: export_accept(export=export),
         lambda erp_request: (
@@ -438,39 +379,39 @@ def export_accept_view(request: HttpRequest, company_id: int, export_id: int) ->
             "integration."
         ),
     )
-    return _back(request, _erp_page(found, "ready_to_export"))
+    return redirect_back(request, _erp_page(found, "ready_to_export"))
 
 
 @require_POST
 def export_reject_view(request: HttpRequest, company_id: int, export_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     export = get_object_or_404(ExportRequest, company=found, id=export_id)
     form = forms.RejectForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    _run(
+    run_service(
         request,
         lambda: export_reject(export=export, reason=reason),
         lambda _: f"Rejected: {export.item.label} went back to the project tool.",
     )
-    return _back(request, _erp_page(found, "ready_to_export"))
+    return redirect_back(request, _erp_page(found, "ready_to_export"))
 
 
 @require_POST
 def staged_approve(request: HttpRequest, company_id: int, record_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     record = get_object_or_404(StagedRecord, company=found, id=record_id)
-    _run(
+    run_service(
         request,
         lambda: staged_record_approve(record=record),
         lambda obj: f"Imported {obj.label} into Procore (id {obj.id}, origin_id {obj.origin_id}).",
     )
-    return _back(request, _erp_page(found, "ready_to_import"))
+    return redirect_back(request, _erp_page(found, "ready_to_import"))
 
 
 @require_POST
 def button(request: HttpRequest, company_id: int, name: str) -> HttpResponse:
-    found = _company(company_id)
-    _run(
+    found = company_or_404(company_id)
+    run_service(
         request,
         lambda: button_press(company=found, button=name),
         lambda made: (
@@ -479,13 +420,13 @@ def button(request: HttpRequest, company_id: int, name: str) -> HttpResponse:
             + "."
         ),
     )
-    return _back(request, _erp_page(found, "requests"))
+    return redirect_back(request, _erp_page(found, "requests"))
 
 
 # -- webhooks and knobs -----------------------------------------------------------------------
 @require_GET
 def webhooks(request: HttpRequest, company_id: int) -> HttpResponse:
-    found = _company(company_id)
+    found = company_or_404(company_id)
     hooks = Hook.objects.filter(company=found).prefetch_related("triggers").order_by("id")
     attempts = (
         DeliveryAttempt.objects.filter(hook__company=found)
@@ -508,12 +449,12 @@ def webhooks(request: HttpRequest, company_id: int) -> HttpResponse:
 
 @require_POST
 def deliver_now(request: HttpRequest) -> HttpResponse:
-    _run(
+    run_service(
         request,
         deliveries_run_due,
         lambda count: f"Made {count} delivery attempt(s); {deliveries_pending_count()} pending.",
     )
-    return _back(request, reverse("procore_sandbox:home"))
+    return redirect_back(request, reverse("procore_sandbox:home"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -523,13 +464,13 @@ def knobs(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             name, value = form.cleaned_data["name"], form.cleaned_data["value"].strip()
             if value:
-                _run(
+                run_service(
                     request,
                     lambda: knob_set(name=name, value=value),
                     lambda clean: f"{name} = {clean}",
                 )
             else:
-                _run(
+                run_service(
                     request, lambda: knob_reset(name=name), lambda _: f"{name} is back to default."
                 )
         return HttpResponseRedirect(request.path)

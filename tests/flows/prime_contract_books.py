@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from erp_adapters.base import job_cost_code_origin_id
 from erp_adapters.demo.models import DemoCostCode, DemoCostType, DemoJob
-from erp_adapters.demo.prime_contract_models import DemoPrimeContract, DemoPrimeContractLine
+from erp_adapters.demo.models.prime_contracts import DemoPrimeContract, DemoPrimeContractLine
 from integrations.models import Connection, ItemType
 from integrations.services.object_links import object_link_mark_synced
 from procore_sandbox.models import Company, ProcoreObject

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from erp_adapters.demo.models import DemoCostCode, DemoCostType, DemoJob
-from erp_adapters.demo.prime_contract_models import (
+from erp_adapters.demo.models.prime_contracts import (
     DemoPrimeContract,
     DemoPrimeContractChangeOrder,
     DemoPrimeContractChangeOrderLine,

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from erp_adapters.base import ConstraintViolation
-from erp_adapters.demo.prime_contract_models import (
+from erp_adapters.demo.models.prime_contracts import (
     DemoPrimeContractChangeOrder,
     DemoPrimeContractChangeOrderLine,
     DemoPrimeContractLine,
@@ -410,7 +410,7 @@ def test_manage_py_sync_stages_many_prime_contracts_in_batches_and_then_sends_no
 
     from django.core.management import call_command
 
-    from erp_adapters.demo.prime_contract_models import DemoPrimeContract
+    from erp_adapters.demo.models.prime_contracts import DemoPrimeContract
 
     books = books_with_synced_job(provisioned, sandbox_company)
     DemoPrimeContract.objects.bulk_create(

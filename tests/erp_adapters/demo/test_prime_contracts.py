@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from erp_adapters.base import ConstraintViolation, DocumentState, Entity, job_cost_code_origin_id
 from erp_adapters.demo.models import DemoCostCode, DemoCostType, DemoJob
-from erp_adapters.demo.prime_contract_models import (
+from erp_adapters.demo.models.prime_contracts import (
     DemoPrimeContract,
     DemoPrimeContractChangeOrder,
     DemoPrimeContractLine,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import models
 
 from erp_adapters.demo import limits
-from erp_adapters.demo.models import (
+from erp_adapters.demo.models.core import (
     DemoJob,
     DemoVendor,
     LineFields,

@@ -6,8 +6,8 @@ its change orders are approved in Procore and exported here
 (``create_prime_contract_change_order``). The rules an accountant meets: a change order needs
 its prime contract in the ERP; each line posts to a cost code and cost type the ERP knows; a
 closed job takes no new change order; and a void change order stays void (it cannot be revived,
-only replaced by a new one). Models are declared here and imported by ``models`` so the app
-finds them; amounts go through ``erp_adapters.money``.
+only replaced by a new one). Models are declared here and re-exported by the ``models`` package so
+the app finds them; amounts go through ``erp_adapters.money``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from erp_adapters.demo import limits
-from erp_adapters.demo.models import (
+from erp_adapters.demo.models.core import (
     DemoCostCode,
     DemoCostType,
     DemoJob,

@@ -527,26 +527,6 @@ class DemoBudgetTransaction(TenantRow):
         return f"{self.get_kind_display()} {self.amount}"
 
 
-# --- Payment applications and company-level direct costs (their own module) ----------------------
-from erp_adapters.demo.models_payapps_direct_costs import (  # noqa: E402, F401
-    DemoDirectCost,
-    DemoDirectCostLine,
-    DemoPaymentApplication,
-    DemoPaymentApplicationLine,
-    DirectCostKind,
-    DocumentStatus,
-)
-
-# --- Prime contracts and their change orders ----------------------------------------------------
-# Declared in their own module; imported here so the app registers them.
-from erp_adapters.demo.prime_contract_models import (  # noqa: E402,F401
-    DemoPrimeContract,
-    DemoPrimeContractChangeOrder,
-    DemoPrimeContractChangeOrderLine,
-    DemoPrimeContractLine,
-    DemoPrimeContractMarkup,
-)
-
 # --- Requisitions and payments (issue 11, "Requisitions" and "Payments") -----------------------
 # A requisition is a subcontractor's invoice against a commitment: each line bills part of a
 # commitment line (a contract item or one of its detail items) or of a change order line. The ERP
