@@ -8,6 +8,9 @@ memory.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
+
+from django.db.models import Q
 
 from erp_adapters.base import JOB_COST_CODE_SEPARATOR
 from integrations.models import ObjectLink, ObjectListVersion
@@ -45,6 +48,15 @@ def object_list_version_latest(
         .only("id", "list_hash")
         .first()
     )
+
+
+def object_link_origin_ids_in_procore(*, company_id: int, item_types: Iterable[str]) -> set[str]:
+    """Origin ids of the objects of these types that Procore holds (imported, exported or
+    linked: a Procore id known, or the link synced): what an import's ``EntitySpec.hold``
+    checks a document's job, vendor or commitment against."""
+    links = ObjectLink.objects.filter(company_id=company_id, item_type__in=list(item_types))
+    in_procore = links.filter(Q(procore_id__isnull=False) | Q(state=ObjectLink.State.SYNCED))
+    return set(in_procore.values_list("origin_id", flat=True))
 
 
 def object_link_origin_ids_under(

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from erp_adapters.base import ERPObject
-from integrations.models import Company, Connection, ItemType, ObjectLink
+from integrations.models import Company, Connection, ItemType
 from integrations.procore import ProcoreClient, SyncItemError, SyncResult
+from integrations.selectors.object_links import object_link_origin_ids_in_procore
 
 Item = dict[str, Any]
 
@@ -27,19 +28,15 @@ COMMITMENT_TYPES = (ItemType.WORK_ORDER_CONTRACT, ItemType.PURCHASE_ORDER_CONTRA
 
 def _synced_commitments(company: Company) -> set[str]:
     """Origin ids of the commitments Procore holds (imported, exported or linked)."""
-    links = ObjectLink.objects.filter(company=company, item_type__in=COMMITMENT_TYPES)
-    synced = links.filter(procore_id__isnull=False) | links.filter(state=ObjectLink.State.SYNCED)
-    return set(synced.values_list("origin_id", flat=True))
+    return object_link_origin_ids_in_procore(company_id=company.pk, item_types=COMMITMENT_TYPES)
 
 
 def change_order_scope(company: Company) -> Callable[[ERPObject], bool]:
     """Only change orders not yet in Procore: one exported from Procore (or imported and then
     linked) is Procore's to change, and Procore has no endpoint to update one from the ERP."""
-    links = ObjectLink.objects.filter(company=company, item_type=ItemType.COMMITMENT_CHANGE_ORDER)
-    in_procore = links.filter(procore_id__isnull=False) | links.filter(
-        state=ObjectLink.State.SYNCED
+    known = object_link_origin_ids_in_procore(
+        company_id=company.pk, item_types=[ItemType.COMMITMENT_CHANGE_ORDER]
     )
-    known = set(in_procore.values_list("origin_id", flat=True))
     return lambda obj: obj.origin_id not in known
 
 

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
-
 from erp_adapters.base import Entity, ERPObject
 from integrations.models import Company, Connection, ItemType, ObjectLink
 from integrations.procore import ProcoreClient, SyncItemError, SyncResult
+from integrations.selectors.object_links import object_link_origin_ids_in_procore
 from integrations.services.job_costs import (
     JobCostScope,
     PushOutcome,
@@ -176,10 +175,10 @@ def _no_core_sync(client: ProcoreClient, connection: Connection, items: list[Ite
 
 
 def _commitment_hold(company: Company) -> Callable[[ERPObject], str | None]:
-    synced = Q(procore_id__isnull=False) | Q(state=ObjectLink.State.SYNCED)
-    links = ObjectLink.objects.filter(synced, company=company)
-    projects = set(links.filter(item_type=ItemType.PROJECT).values_list("origin_id", flat=True))
-    vendors = set(links.filter(item_type=ItemType.VENDOR).values_list("origin_id", flat=True))
+    projects = object_link_origin_ids_in_procore(
+        company_id=company.pk, item_types=[ItemType.PROJECT]
+    )
+    vendors = object_link_origin_ids_in_procore(company_id=company.pk, item_types=[ItemType.VENDOR])
 
     def hold(obj: ERPObject) -> str | None:
         missing = []
@@ -304,15 +303,7 @@ SPECS: dict[str, EntitySpec] = {
 def _prime_contracts_wait(company: Company) -> Callable[[ERPObject], str | None]:
     """A prime contract waits until its job is in Procore (synced): Procore shows staged
     project-level records only under a synced project."""
-    synced = set(
-        ObjectLink.objects.filter(
-            company=company, item_type=ItemType.PROJECT, state=ObjectLink.State.SYNCED
-        ).values_list("origin_id", flat=True)
-    ) | set(
-        ObjectLink.objects.filter(
-            company=company, item_type=ItemType.PROJECT, procore_id__isnull=False
-        ).values_list("origin_id", flat=True)
-    )
+    synced = object_link_origin_ids_in_procore(company_id=company.pk, item_types=[ItemType.PROJECT])
 
     def reason(obj: ERPObject) -> str | None:
         project = str(obj.data.get("project_origin_id") or "")
