@@ -22,7 +22,7 @@ from erp_adapters.base import DocumentState, Entity, EntityNotSupported
 from integrations.handlers.imports import import_for_request, procore_id
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
-from integrations.services.external_data import external_data_send
+from integrations.services.external_data import external_data_unsync
 
 CHANGE_ORDER = "change_order"  # External Data item type (erp_external_data_details.md)
 LINE_ITEM = "line_item"
@@ -104,13 +104,12 @@ def unlink_commitment_change_order(ctx: HandlerContext) -> Outcome:
             "unlinked: Procore and the ERP would disagree about money the ERP still owes. Void "
             "or delete it in the ERP first, then unlink it again."
         )
-    updates = [{"item_type": CHANGE_ORDER, "item_id": change_order_id, "origin_id": None}]
-    updates += [
-        {"item_type": LINE_ITEM, "item_id": line_id, "origin_id": None}
-        for line_id in standing.line_procore_ids
-    ]
-    sent = external_data_send(
-        client=ctx.client, company_pk=ctx.connection.company_id, links=updates
+    sent = external_data_unsync(
+        client=ctx.client,
+        items=[
+            (CHANGE_ORDER, change_order_id),
+            *((LINE_ITEM, line_id) for line_id in standing.line_procore_ids),
+        ],
     )
     refused_header = any(error.index == 0 for error in sent.errors)
     if refused_header or (sent.errors and not sent.entities):

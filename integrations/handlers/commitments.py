@@ -22,6 +22,7 @@ from erp_adapters.base import DocumentRef, DocumentState, Entity
 from integrations.handlers.imports import import_for_request, procore_id
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType, ObjectLink
+from integrations.services.external_data import external_data_unsync
 
 # Procore's commitment ``type`` and the External Data / staged-records item type it goes by.
 ITEM_TYPES = {
@@ -127,9 +128,7 @@ def unlink_commitment(ctx: HandlerContext) -> Outcome:
             f"{standing.label} is still {standing.state.value} in the ERP, so it stays synced. "
             "Void or delete it in the ERP first, then unlink it again."
         )
-    result = ctx.client.sync_external_data(
-        [{"item_type": item_type, "item_id": ref["procore_id"], "origin_id": None}]
-    )
+    result = external_data_unsync(client=ctx.client, items=[(item_type, ref["procore_id"])])
     if result.errors:
         reasons = "; ".join(str(error) for error in result.errors)
         return Outcome.failed(f"Procore did not unsync the commitment: {reasons}")

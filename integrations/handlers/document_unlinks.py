@@ -14,7 +14,7 @@ from typing import Any
 
 from erp_adapters.base import DocumentAdapter, DocumentState
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome
-from integrations.services.external_data import external_data_send
+from integrations.services.external_data import external_data_unsync
 
 
 def as_procore_id(value: Any) -> int | None:
@@ -63,14 +63,7 @@ def unlink_document(
             f"The {standing.label} is still {standing.state.value} in the ERP, so it stays linked. Void or "
             "delete it in the ERP first, then unlink it again."
         )
-    updates = [{"item_type": item_type, "item_id": procore_id, "origin_id": None}]
-    updates += [
-        {"item_type": child_type, "item_id": child_id, "origin_id": None}
-        for child_type, child_id in children
-    ]
-    sent = external_data_send(
-        client=ctx.client, company_pk=ctx.connection.company_id, links=updates
-    )
+    sent = external_data_unsync(client=ctx.client, items=[(item_type, procore_id), *children])
     if sent.errors:
         reasons = "; ".join(str(error) for error in sent.errors[:5])
         return Outcome.failed(

@@ -19,6 +19,7 @@ from typing import Any
 from erp_adapters.base import DocumentRef, ExternalLink
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
+from integrations.services.external_data import external_data_unsync
 
 HEADER = "change_order"  # External Data item type of a change order (prime or commitment)
 
@@ -83,13 +84,9 @@ def _forgotten(header_origin: str | None, items: list[Any], dropped) -> tuple[Li
 def _unsync(ctx: HandlerContext, procore_ids: list[tuple[str, Any]]) -> str | None:
     """External Data with ``origin_id: null`` for each (item type, Procore id); Procore's
     refusal in words, or None."""
-    updates = [
-        {"item_type": item_type, "item_id": item_id, "origin_id": None}
-        for item_type, item_id in procore_ids
-    ]
-    if not updates:
+    if not procore_ids:
         return None
-    sent = ctx.client.sync_external_data(updates)
+    sent = external_data_unsync(client=ctx.client, items=procore_ids)
     if sent.errors:
         return "; ".join(str(error) for error in sent.errors[:5])
     return None

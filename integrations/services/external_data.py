@@ -42,3 +42,15 @@ def external_data_send(
         ],
     )
     return result
+
+
+def external_data_unsync(*, client: ProcoreClient, items: Sequence[tuple[str, int]]) -> SyncResult:
+    """One External Data call with ``origin_id: null`` for each (item type, Procore id): an
+    unlinked document (and its lines) is no longer synced in Procore. Nothing is recorded on
+    our side; the handler reports its links as unlinked. ``errors`` name refusals by index."""
+    return client.sync_external_data(
+        [
+            {"item_type": item_type, "item_id": item_id, "origin_id": None}
+            for item_type, item_id in items
+        ]
+    )
