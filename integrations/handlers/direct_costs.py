@@ -10,7 +10,8 @@ company_level_direct_cost``, ``item_id`` the direct cost's id), not of its lines
 
 from __future__ import annotations
 
-from integrations.handlers.document_unlinks import as_procore_id, origin_id_of, unlink_document
+from integrations.handlers.document_unlinks import origin_id_of, unlink_document
+from integrations.handlers.imports import procore_id as procore_id_of
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
 
@@ -25,7 +26,7 @@ def create_company_level_direct_cost(ctx: HandlerContext) -> Outcome:
     """Entered whole or refused with every line's problem; a re-delivered export finds the
     direct cost already entered and finishes the write-back."""
     direct_cost = _direct_cost(ctx)
-    procore_id = as_procore_id(direct_cost.get("id"))
+    procore_id = procore_id_of(direct_cost.get("id"))
     if procore_id is None:
         return Outcome.failed(
             "The export carries no direct cost, so nothing was entered in the ERP."
@@ -71,7 +72,7 @@ def reset_company_level_direct_cost(ctx: HandlerContext) -> Outcome:
     data = ctx.request_data
     direct_cost = data.get("direct_cost") if isinstance(data.get("direct_cost"), dict) else {}
     origin_id = origin_id_of(data) or origin_id_of(direct_cost)
-    if not origin_id and as_procore_id(direct_cost.get("id")) is None:
+    if not origin_id and procore_id_of(direct_cost.get("id")) is None:
         return Outcome.failed("The reset notice names no direct cost.")
     label = data.get("origin_code") or origin_id or direct_cost.get("id")
     links = (

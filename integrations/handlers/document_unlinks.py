@@ -13,19 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from erp_adapters.base import DocumentAdapter, DocumentState
+from integrations.handlers.imports import procore_id as procore_id_of
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome
 from integrations.services.external_data import external_data_unsync
-
-
-def as_procore_id(value: Any) -> int | None:
-    """Procore ids arrive as numbers or as digit strings (direct costs: ``"10000001"``)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def origin_id_of(document: Mapping[str, Any]) -> str:
@@ -46,7 +36,7 @@ def unlink_document(
     children: Sequence[tuple[str, int]] = (),
 ) -> Outcome:
     """``children``: (item type, Procore id) of the lines to unsync with the header."""
-    procore_id = as_procore_id(document.get("id"))
+    procore_id = procore_id_of(document.get("id"))
     if procore_id is None:
         return Outcome.failed(f"The unlink request names no {noun}.")
     origin_id = origin_id_of(document)

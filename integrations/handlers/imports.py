@@ -26,12 +26,14 @@ CONFIGURATION_FLAG = "erp_job_cost_transaction_syncing_enabled"
 
 
 def procore_id(value: object) -> int | None:
+    """A Procore id as payloads carry it: a number or a digit string (direct costs send
+    ``"10000001"``); anything else is no id."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
     return None
 
 

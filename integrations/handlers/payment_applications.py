@@ -10,7 +10,8 @@ the ERP ids of the pay application and of each line (External Data ``payment_app
 
 from __future__ import annotations
 
-from integrations.handlers.document_unlinks import as_procore_id, unlink_document
+from integrations.handlers.document_unlinks import unlink_document
+from integrations.handlers.imports import procore_id as procore_id_of
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
 
@@ -25,7 +26,7 @@ def create_payment_application(ctx: HandlerContext) -> Outcome:
     """Every line's problem is named by its line (an unknown job, an over-billed line); a
     re-delivered export finds the pay application already entered and finishes the write-back."""
     pay_app = _pay_app(ctx)
-    procore_id = as_procore_id(pay_app.get("id"))
+    procore_id = procore_id_of(pay_app.get("id"))
     if procore_id is None:
         return Outcome.failed(
             "The export carries no payment application, so nothing was entered in the ERP."
@@ -60,7 +61,7 @@ def unlink_payment_application(ctx: HandlerContext) -> Outcome:
     children = [
         (ItemType.PAYMENT_APPLICATION_LINE_ITEM, item_id)
         for item_id in (
-            as_procore_id(item.get("id"))
+            procore_id_of(item.get("id"))
             for item in pay_app.get("items") or []
             if isinstance(item, dict)
         )

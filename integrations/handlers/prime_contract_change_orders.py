@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from erp_adapters.base import DocumentRef, ExternalLink
+from integrations.handlers.imports import procore_id as procore_id_of
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
 from integrations.services.external_data import external_data_unsync
@@ -92,10 +93,6 @@ def _unsync(ctx: HandlerContext, procore_ids: list[tuple[str, Any]]) -> str | No
     return None
 
 
-def _procore_id(value: Any) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
-
-
 def _procore_ids(header_id: Any, items: list[Any], dropped) -> list[tuple[str, int]]:
     """(item type, Procore id) of the change order, its lines and markups: as the payload
     names them, and as the ERP knew them."""
@@ -108,7 +105,7 @@ def _procore_ids(header_id: Any, items: list[Any], dropped) -> list[tuple[str, i
             if isinstance(markup, dict):
                 pairs.append(("markup", markup.get("id")))
     pairs += [(link.item_type, link.item_id) for link in dropped if link.item_type != HEADER]
-    found = {(kind, _procore_id(value)) for kind, value in pairs}
+    found = {(kind, procore_id_of(value)) for kind, value in pairs}
     ids = {(kind, value) for kind, value in found if value is not None}
     return sorted(ids, key=lambda pair: (pair[0] != HEADER, pair[0], pair[1]))
 
