@@ -26,6 +26,7 @@ from erp_adapters.base import (
     HealthStatus,
     standard_part_of_cost_code_origin_id,
 )
+from erp_adapters.sql.budgets import Budgets
 from erp_adapters.sql.database import (
     connected,
     engine_for,
@@ -39,9 +40,14 @@ from erp_adapters.sql.fields import (
     line_create_fields,
     line_list_fields,
 )
+from erp_adapters.sql.job_costs import JobCosts
+from erp_adapters.sql.job_structure import JobsWithCostCodes, SubJobs
 from erp_adapters.sql.mapping import Source, Target
 from erp_adapters.sql.settings import SETTINGS_SCHEMA
 from erp_adapters.sql.writing import ENTITY_CLASSES, as_int, text
+
+# Sub jobs, job costs and budgets; jobs that open their cost codes replace plain jobs.
+JOB_STRUCTURE_CLASSES = (JobsWithCostCodes, SubJobs, JobCosts, Budgets)
 
 PARTS = ("list", "create", "list_lines", "create_lines")
 
@@ -59,7 +65,9 @@ class SqlAdapter(Adapter):
         self.fetch_size: int = self.settings["fetch_size"]
         configured = self.settings.get("entities") or {}
         self._entities: dict[Entity, EntityAdapter[Any]] = {
-            cls.entity: cls(self) for cls in ENTITY_CLASSES if str(cls.entity) in configured
+            cls.entity: cls(self)
+            for cls in (*ENTITY_CLASSES, *JOB_STRUCTURE_CLASSES)
+            if str(cls.entity) in configured
         }
         self._bound: dict[tuple[Entity, str], Source | Target] = {}
 
@@ -207,14 +215,23 @@ class SqlAdapter(Adapter):
     def _check_mappings(self, conn: Connection) -> tuple[list[str], list[str]]:
         problems: list[str] = []
         checked: list[str] = []
-        for entity in self._entities:
+        for entity, handler in self._entities.items():
             parts = PARTS if entity in DOCUMENTS else PARTS[:2]
-            for part in parts:
-                place = (
-                    self.source(entity, part)
-                    if part.startswith("list")
-                    else self.target(entity, part)
-                )
+            # Entities with parts of their own (job costs, budgets) say which they map.
+            mapped = getattr(handler, "mappings", None)
+            for _part, place in (
+                [(place.setting, place) for place in mapped()]
+                if mapped is not None
+                else [
+                    (
+                        part,
+                        self.source(entity, part)
+                        if part.startswith("list")
+                        else self.target(entity, part),
+                    )
+                    for part in parts
+                ]
+            ):
                 try:
                     with conn.begin_nested():
                         place.bind(conn)

@@ -243,3 +243,90 @@ def parse_decimal(value: Any, kind: str = MONEY) -> Decimal | None:
         return to_erp(amount(value), PRECISIONS[kind])
     except NotAnAmount:
         return None
+
+
+# -- Sub jobs, job costs and budgets (the job cost structure) -----------------------------------
+# Sub jobs are listed and created like any entity. Job costs and budgets have their own parts
+# (``JOB_STRUCTURE_FIELDS``): a job's cost codes and the cost types on them are read from two
+# mappings and written to two others, and a budget is a header with its transactions.
+
+LIST_FIELDS[Entity.SUB_JOBS] = (
+    ORIGIN_ID,
+    _f("origin_code", required=True, description="the sub job's code, unique on its job"),
+    _f("name", required=True),
+    _f("project_origin_id", required=True, description="the job's origin id"),
+)
+CREATE_FIELDS[Entity.SUB_JOBS] = (
+    PROCORE_ID,
+    _f("origin_id"),
+    _f("origin_code", required=True),
+    _f("name", required=True),
+    _f("project_origin_id", required=True),
+)
+
+_PROJECT = _f("project_origin_id", required=True, description="the job's origin id")
+_SUB_JOB = _f("sub_job_origin_id", description="the sub job's origin id; empty for the job's own")
+_COST_CODE = _f(
+    "cost_code_origin_id", required=True, description="the standard cost code's origin id"
+)
+_COST_TYPE = _f("cost_type_origin_id", required=True, description="the cost type's origin id")
+JOB_COST_AMOUNTS = ("original_estimate", "estimate", "job_to_date_cost")
+
+JOB_STRUCTURE_FIELDS: dict[tuple[Entity, str], tuple[Field, ...]] = {
+    # One row per cost code opened on a job or sub job.
+    (Entity.JOB_COSTS, "list"): (
+        _PROJECT,
+        _SUB_JOB,
+        _COST_CODE,
+        _f("code", required=True, description="the cost code's full code, e.g. 03-300"),
+        _f("name", required=True, description="the cost code's name"),
+    ),
+    # One row per cost type assigned to such a cost code, with what is posted on the pair.
+    (Entity.JOB_COSTS, "list_lines"): (
+        _PROJECT,
+        _SUB_JOB,
+        _COST_CODE,
+        _COST_TYPE,
+        *(_f(name, MONEY) for name in JOB_COST_AMOUNTS),
+    ),
+    (Entity.JOB_COSTS, "create"): (
+        _f("origin_id"),
+        _PROJECT,
+        _SUB_JOB,
+        _COST_CODE,
+        _f("procore_id", INT, description="the Procore id of the project cost code"),
+    ),
+    (Entity.JOB_COSTS, "create_lines"): (
+        _f("origin_id"),
+        _PROJECT,
+        _SUB_JOB,
+        _COST_CODE,
+        _COST_TYPE,
+        *(_f(name, MONEY) for name in JOB_COST_AMOUNTS),
+    ),
+    # The budget of a job (one per job), and each transaction posted to it.
+    (Entity.BUDGETS, "create"): (
+        _f("origin_id"),
+        _PROJECT,
+        _f("procore_id", INT, description="the Procore id of the budget"),
+    ),
+    (Entity.BUDGETS, "create_lines"): (
+        _f("origin_id"),
+        _f("parent_origin_id", required=True, description="the budget's origin id"),
+        _f("procore_id", INT, required=True, description="Procore's transaction id"),
+        _PROJECT,
+        _SUB_JOB,
+        _COST_CODE,
+        _COST_TYPE,
+        _f("kind", description="original_estimate or modification"),
+        _f("amount", MONEY, required=True),
+        _f("notes"),
+        _f("procore_job_cost_id", INT, description="the Procore id of the budget line"),
+    ),
+}
+# Which parts a company must map: job costs are imported (the two listings), and written only
+# when Procore exports a job's cost codes; a budget is written.
+JOB_STRUCTURE_REQUIRED = {
+    Entity.JOB_COSTS: ("list", "list_lines"),
+    Entity.BUDGETS: ("create", "create_lines"),
+}

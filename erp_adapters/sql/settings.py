@@ -181,3 +181,39 @@ SETTINGS_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
+
+
+# -- Job costs and budgets: their own parts (sub jobs are in ``LIST_FIELDS`` like the others) ---
+
+
+def _job_structure_entity(entity: Entity) -> dict[str, Any]:
+    from erp_adapters.sql.fields import JOB_STRUCTURE_FIELDS, JOB_STRUCTURE_REQUIRED
+
+    label = str(entity).replace("_", " ")
+    what = {
+        "list": f"the cost codes of each job and sub job ({label})",
+        "list_lines": "the cost types on each job cost code, with their amounts",
+        "create": "the cost codes a job export opens"
+        if entity is Entity.JOB_COSTS
+        else "the budget of a job",
+        "create_lines": "the cost types a job export assigns"
+        if entity is Entity.JOB_COSTS
+        else "the transactions posted to a budget",
+    }
+    properties = {
+        part: (_source if part.startswith("list") else _target)(fields, what[part])
+        for (owner, part), fields in JOB_STRUCTURE_FIELDS.items()
+        if owner is entity
+    }
+    return {
+        "type": "object",
+        "title": label.capitalize(),
+        "properties": properties,
+        "required": list(JOB_STRUCTURE_REQUIRED[entity]),
+        "additionalProperties": False,
+    }
+
+
+SETTINGS_SCHEMA["properties"]["entities"]["properties"].update(
+    {str(entity): _job_structure_entity(entity) for entity in (Entity.JOB_COSTS, Entity.BUDGETS)}
+)

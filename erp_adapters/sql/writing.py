@@ -786,3 +786,6 @@ ENTITY_CLASSES: tuple[type[SqlEntity], ...] = (
     Commitments,
     CommitmentChangeOrders,
 )
+
+# -- Sub jobs, job costs and budgets (erp_adapters/sql/job_structure.py) ------------------------
+LABELS[Entity.SUB_JOBS] = "sub job"

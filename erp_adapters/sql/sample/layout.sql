@@ -108,3 +108,58 @@ CREATE TABLE change_order_lines (
 
 CREATE INDEX commitment_lines_commitment ON commitment_lines (commitment_id);
 CREATE INDEX change_order_lines_change_order ON change_order_lines (change_order_id);
+
+-- The job cost structure: sub jobs, the cost codes opened on each job or sub job (a job's own
+-- have no sub job), the cost types on each with what is estimated and posted, and the budget
+-- of a job with the transactions Procore exported to it (one row per Procore transaction id).
+
+CREATE TABLE sub_jobs (
+    sub_job_id  VARCHAR(36) PRIMARY KEY,
+    job_id      VARCHAR(36) NOT NULL REFERENCES jobs (job_id),
+    code        VARCHAR(10) NOT NULL,
+    name        VARCHAR(40) NOT NULL,
+    procore_id  BIGINT UNIQUE,
+    UNIQUE (job_id, code)
+);
+
+CREATE TABLE job_cost_codes (
+    job_cost_code_id  VARCHAR(36) PRIMARY KEY,
+    job_id            VARCHAR(36) NOT NULL REFERENCES jobs (job_id),
+    sub_job_id        VARCHAR(36) REFERENCES sub_jobs (sub_job_id),
+    cost_code_id      VARCHAR(36) NOT NULL REFERENCES cost_codes (cost_code_id),
+    procore_id        BIGINT UNIQUE
+);
+
+CREATE TABLE job_costs (
+    job_cost_id        VARCHAR(36) PRIMARY KEY,
+    job_id             VARCHAR(36) NOT NULL REFERENCES jobs (job_id),
+    sub_job_id         VARCHAR(36) REFERENCES sub_jobs (sub_job_id),
+    cost_code_id       VARCHAR(36) NOT NULL REFERENCES cost_codes (cost_code_id),
+    cost_type_id       VARCHAR(36) NOT NULL REFERENCES cost_types (cost_type_id),
+    original_estimate  NUMERIC(14, 2),
+    estimate           NUMERIC(14, 2),
+    job_to_date_cost   NUMERIC(14, 2)
+);
+
+CREATE TABLE budgets (
+    budget_id   VARCHAR(36) PRIMARY KEY,
+    job_id      VARCHAR(36) NOT NULL UNIQUE REFERENCES jobs (job_id),
+    procore_id  BIGINT UNIQUE
+);
+
+CREATE TABLE budget_transactions (
+    transaction_id       VARCHAR(36) PRIMARY KEY,
+    budget_id            VARCHAR(36) NOT NULL REFERENCES budgets (budget_id),
+    job_id               VARCHAR(36) NOT NULL REFERENCES jobs (job_id),
+    sub_job_id           VARCHAR(36) REFERENCES sub_jobs (sub_job_id),
+    cost_code_id         VARCHAR(36) NOT NULL REFERENCES cost_codes (cost_code_id),
+    cost_type_id         VARCHAR(36) NOT NULL REFERENCES cost_types (cost_type_id),
+    kind                 VARCHAR(20),
+    amount               NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000),
+    notes                VARCHAR(60),
+    procore_job_cost_id  BIGINT,
+    procore_id           BIGINT NOT NULL UNIQUE
+);
+
+CREATE INDEX job_cost_codes_job ON job_cost_codes (job_id, sub_job_id);
+CREATE INDEX job_costs_job ON job_costs (job_id, sub_job_id);
