@@ -291,7 +291,7 @@ class FileEntity:
     ) -> FileExport:
         """A new export row (its file name is unique per outbox, so two workers exporting the
         same object at once cannot both write it: the loser waits on the winner's file)."""
-        stem = layouts.IMPORT_FILE_STEMS[self.entity]
+        stem = layouts.EXPORT_FILE_STEMS.get(self.entity) or layouts.IMPORT_FILE_STEMS[self.entity]
         name = f"{stem}-{procore_id}-{detail if detail is not None else 'x'}-{number}.csv"
         try:
             with transaction.atomic():
@@ -760,6 +760,9 @@ class FilesAdapter(Adapter):
     answers_later = True
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
+        # Imported here: the job structure's entities build on this module's FileEntity.
+        from erp_adapters.files import job_structure
+
         super().__init__(settings)
         self.outbox_key = os.path.normpath(self.settings["outbox_folder"])
         self.stale_after = timedelta(hours=float(self.settings["stale_after_hours"]))
@@ -773,6 +776,7 @@ class FilesAdapter(Adapter):
                 CostTypes,
                 Commitments,
                 CommitmentChangeOrders,
+                *job_structure.CLASSES,  # sub jobs, job costs, budgets; jobs with cost codes
             )
         }
 

@@ -462,3 +462,152 @@ def change_order_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
         return {"line_commitment_line_procore_id": _text(item.get("commitment_line_item_id"))}
 
     return _document_rows(head, list(payload.get("change_order_items") or []), commitment_line)
+
+
+# -- Sub jobs, job costs and budgets (the job cost structure) ------------------------------------
+# ``sub_jobs.csv``: one row per sub job. ``job_costs.csv``: one row per cost type on a cost code
+# opened on a job or sub job (a cost code without cost types: one row, cost type blank), the rows
+# of one job together (sorted by job_erp_id; its sub jobs' rows inside its block). A cost code's
+# code and name come from cost_codes.csv.
+
+SUB_JOB_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("code", required=True),
+    Column("name", required=True),
+    Column("job_erp_id", required=True),
+)
+
+JOB_COST_COLUMNS = (
+    Column("job_erp_id", required=True),
+    Column("sub_job_erp_id", default=None),
+    Column("cost_code_erp_id", required=True),
+    Column("cost_type_erp_id", default=None),
+    Column("original_estimate", kind="decimal", default=None),
+    Column("estimate", kind="decimal", default=None),
+    Column("job_to_date_cost", kind="decimal", default=None),
+)
+
+IMPORT_LAYOUTS[Entity.SUB_JOBS] = SUB_JOB_COLUMNS
+IMPORT_LAYOUTS[Entity.JOB_COSTS] = JOB_COST_COLUMNS
+IMPORT_FILE_STEMS[Entity.SUB_JOBS] = "sub_jobs"
+IMPORT_FILE_STEMS[Entity.JOB_COSTS] = "job_costs"
+# Entities exported to the ERP that it never exports back (no import file): their outbox stem.
+EXPORT_FILE_STEMS: dict[Entity, str] = {Entity.BUDGETS: "budgets"}
+NUMBER_CELLS["transaction_amount"] = CENTS
+
+
+def sub_job_object(values: dict[str, Any]) -> ERPObject:
+    data = {
+        "name": values["name"],
+        "code": values["code"],
+        "project_origin_id": values["job_erp_id"],
+    }
+    return ERPObject("sub_job", values["erp_id"], values["code"], data)
+
+
+STRUCTURE_CELLS = (
+    "cost_code_procore_id",
+    "cost_code_erp_id",
+    "cost_code",
+    "cost_type_procore_id",
+    "cost_type_erp_id",
+    "cost_type",
+)
+
+
+def structure_cells(payload: dict[str, Any]) -> list[dict[str, str]]:
+    """The cost codes a job or sub job export opens, one row per cost type on each (a cost
+    code without cost types: one row, the cost type cells blank)."""
+    rows = []
+    for ref in filter(None, map(_dict, payload.get("all_cost_codes") or [])):
+        code = {
+            "cost_code_procore_id": _text(ref.get("id")),
+            "cost_code_erp_id": cost_code_erp_id(ref),
+            "cost_code": _text(ref.get("full_code")) or _text(ref.get("code")),
+        }
+        types = [_dict(item) for item in ref.get("line_item_types") or []]
+        for item in types or [{}]:
+            rows.append(
+                {
+                    **code,
+                    "cost_type_procore_id": _text(item.get("id")),
+                    "cost_type_erp_id": _text(item.get("origin_id")),
+                    "cost_type": _text(item.get("code")),
+                }
+            )
+    return rows
+
+
+def _with_structure(head: dict[str, str], payload: dict[str, Any]) -> list[dict[str, str]]:
+    cells = structure_cells(payload)
+    return [{**head, **row} for row in cells] or [{**head, **dict.fromkeys(STRUCTURE_CELLS, "")}]
+
+
+def job_structure_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
+    """A job export: the job's columns on every row, then one cost code and cost type a row."""
+    return _with_structure(job_export_rows(payload)[0], payload)
+
+
+def sub_job_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
+    sub_job = _dict(payload.get("sub_job"))
+    project = _dict(sub_job.get("project"))
+    head = {
+        "procore_id": _text(sub_job.get("id")),
+        "code": _text(sub_job.get("code")),
+        "name": _text(sub_job.get("name")),
+        "job_erp_id": _text(project.get("origin_id")),
+        "job_procore_id": _text(project.get("id")),
+    }
+    return _with_structure(head, payload)
+
+
+def budget_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
+    """One row per budget transaction of the payload (the caller leaves in only those not
+    handed over yet), with its budget line's job, sub job, cost code and cost type.
+    ``line_procore_id`` is Procore's transaction id: the ERP answers each one's ERP id in
+    ``line_erp_ids``, in file order."""
+    budget = _dict(payload.get("budget"))
+    job_costs = {_text(jc.get("id")): jc for jc in map(_dict, payload.get("job_costs") or [])}
+    rows = []
+    for item in map(_dict, payload.get("transactions") or []):
+        line = _dict(job_costs.get(_text(item.get("job_cost_id"))))
+        kind = _text(item.get("type"))
+        rows.append(
+            {
+                "budget_procore_id": _text(budget.get("id")),
+                "job_erp_id": _text(payload.get("job_id")),
+                "sub_job_erp_id": _text(line.get("sub_job_origin_id")),
+                "cost_code_erp_id": standard_part_of_cost_code_origin_id(
+                    _text(line.get("cost_code_origin_id"))
+                ),
+                "cost_type_erp_id": _text(line.get("line_item_type_origin_id")),
+                "line_procore_id": _text(item.get("id")),
+                "kind": "original_estimate"
+                if kind == "Erp::OriginalEstimateTransaction"
+                else "modification",
+                "transaction_amount": number_cell(item.get("value")),
+                "notes": _text(item.get("notes")),
+                "job_cost_procore_id": _text(item.get("job_cost_id")),
+            }
+        )
+    if not rows:  # a budget without transactions: the ERP still answers its id
+        rows.append(
+            {
+                "budget_procore_id": _text(budget.get("id")),
+                "job_erp_id": _text(payload.get("job_id")),
+                **dict.fromkeys(
+                    (
+                        "sub_job_erp_id",
+                        "cost_code_erp_id",
+                        "cost_type_erp_id",
+                        "line_procore_id",
+                        "kind",
+                        "transaction_amount",
+                        "notes",
+                        "job_cost_procore_id",
+                    ),
+                    "",
+                ),
+            }
+        )
+    return rows

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from erp_adapters.base import Entity
 from erp_adapters.files.exchange import ACK_COLUMNS, move_aside, write_atomically
-from erp_adapters.files.layouts import IMPORT_FILE_STEMS, IMPORT_LAYOUTS
+from erp_adapters.files.layouts import EXPORT_FILE_STEMS, IMPORT_FILE_STEMS, IMPORT_LAYOUTS
 from erp_adapters.files.reading import is_half_written
 
 IMPORTED = "imported"
-_ENTITY_OF_STEM = {stem: entity for entity, stem in IMPORT_FILE_STEMS.items()}
+_ENTITY_OF_STEM = {stem: entity for entity, stem in (IMPORT_FILE_STEMS | EXPORT_FILE_STEMS).items()}
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,8 @@ def erp_import_outbox(
             continue
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
-        import_file = import_folder / f"{IMPORT_FILE_STEMS[entity]}.csv"
+        stem = IMPORT_FILE_STEMS.get(entity) or EXPORT_FILE_STEMS[entity]
+        import_file = import_folder / f"{stem}.csv"
         erp_id = f"{IMPORT_FILE_STEMS[entity][:4].upper()}-{uuid.uuid4().hex[:12]}"
         code = rows[0].get("code") or rows[0].get("number") or _next_code(entity, import_file)
         line_ids = []
@@ -93,7 +94,7 @@ def erp_import_outbox(
                 values["line_erp_id"] = f"{erp_id}-L{len(line_ids) + 1}"
                 line_ids.append(values["line_erp_id"])
             books.append(values)
-        _append(import_file, entity, books)
+        book_export(import_folder, entity, books)
         answers.append(
             {
                 "file": path.name,
@@ -111,3 +112,49 @@ def erp_import_outbox(
         name = f"acks-{uuid.uuid4().hex[:8]}.csv"
         write_atomically(inbox_folder, name, rows, encoding="utf-8", delimiter=",")
     return done
+
+
+# -- The job cost structure: where an export's rows go in the books ------------------------------
+
+
+def book_export(import_folder: Path, entity: Entity, rows: list[dict[str, str]]) -> None:
+    """Put an imported export's rows (each with its new ``erp_id``) into the books: a job or sub
+    job is one row of jobs.csv or sub_jobs.csv and its cost codes and cost types rows of
+    job_costs.csv; a budget stays in the ERP (it exports none); anything else is its rows."""
+    if entity is Entity.BUDGETS:
+        return
+    import_file = import_folder / f"{IMPORT_FILE_STEMS[entity]}.csv"
+    if entity not in (Entity.JOBS, Entity.SUB_JOBS):
+        _append(import_file, entity, rows)
+        return
+    _append(import_file, entity, rows[:1])
+    head = rows[0]
+    job, sub_job = (
+        (head["erp_id"], "") if entity is Entity.JOBS else (head["job_erp_id"], head["erp_id"])
+    )
+    opened = [
+        {
+            "job_erp_id": job,
+            "sub_job_erp_id": sub_job,
+            "cost_code_erp_id": row["cost_code_erp_id"],
+            "cost_type_erp_id": row.get("cost_type_erp_id", ""),
+        }
+        for row in rows
+        if row.get("cost_code_erp_id")
+    ]
+    if opened:
+        job_costs_add(import_folder, opened)
+
+
+def job_costs_add(import_folder: Path, rows: list[dict[str, str]]) -> None:
+    """Add rows to job_costs.csv keeping each job's rows together (the layout requires it):
+    the file is rewritten sorted by job, atomically."""
+    path = import_folder / f"{IMPORT_FILE_STEMS[Entity.JOB_COSTS]}.csv"
+    columns = [column.name for column in IMPORT_LAYOUTS[Entity.JOB_COSTS]]
+    existing: list[dict[str, str]] = []
+    if path.exists():
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            existing = list(csv.DictReader(handle))
+    merged = sorted(existing + rows, key=lambda row: row["job_erp_id"])
+    cells = [{name: row.get(name) or "" for name in columns} for row in merged]
+    write_atomically(import_folder, path.name, cells, encoding="utf-8", delimiter=",")

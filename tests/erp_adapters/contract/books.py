@@ -230,3 +230,75 @@ def sample_books() -> Books:
         ),
     )
     return Books(vendors, cost_codes, cost_types, jobs, commitments, change_orders)
+
+
+# -- Sub jobs and job costs (the job cost structure) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubJobRow:
+    origin_id: str
+    code: str
+    name: str
+    job_origin_id: str
+
+
+@dataclass(frozen=True)
+class JobCostEntry:
+    """A cost type on a cost code opened on a job (or sub job), with its amounts when the ERP
+    holds any (all three, or none: an assignment without job costs)."""
+
+    job_origin_id: str
+    sub_job_origin_id: str | None
+    cost_code_origin_id: str
+    cost_type_origin_id: str
+    amounts: tuple[Decimal, Decimal, Decimal] | None = None
+
+
+@dataclass(frozen=True)
+class JobStructureBooks(Books):
+    """Books with sub jobs and the cost codes and cost types opened on each job and sub job."""
+
+    sub_jobs: tuple[SubJobRow, ...] = ()
+    job_costs: tuple[JobCostEntry, ...] = ()
+
+
+def with_job_structure(books: Books) -> JobStructureBooks:
+    """``books`` with the structure the demo ERP gives every job (every cost code open, with
+    every cost type; some with job costs), and a sub job of the first job with two cost codes
+    of its own."""
+    entries = []
+    priced = {
+        ("03-300-10", "S"): (Decimal("13000.00"), Decimal("13250.50"), Decimal("4100.25")),
+        ("01-100", "L"): (Decimal("2500"), Decimal("2600"), Decimal("0")),
+    }
+    for n, job in enumerate(books.jobs):
+        for code in books.cost_codes:
+            for cost_type in books.cost_types:
+                amounts = priced.get((code.code, cost_type.code)) if n == 0 else None
+                entries.append(
+                    JobCostEntry(job.origin_id, None, code.origin_id, cost_type.origin_id, amounts)
+                )
+    sub_jobs = ()
+    if books.jobs and books.cost_codes and books.cost_types:
+        job = books.jobs[0]
+        sub_jobs = (SubJobRow(oid("sj-a"), "SJ-A", "Building A", job.origin_id),)
+        for code in books.cost_codes[:2]:
+            entries.append(
+                JobCostEntry(
+                    job.origin_id,
+                    sub_jobs[0].origin_id,
+                    code.origin_id,
+                    books.cost_types[-1].origin_id,
+                    (Decimal("900.00"), Decimal("950.00"), Decimal("120.40")),
+                )
+            )
+    values = {name: getattr(books, name) for name in Books.__dataclass_fields__}
+    return JobStructureBooks(**values, sub_jobs=sub_jobs, job_costs=tuple(entries))
+
+
+_sample_books_without_structure = sample_books
+
+
+def sample_books() -> JobStructureBooks:  # the sample books, with their job structure
+    return with_job_structure(_sample_books_without_structure())

@@ -166,3 +166,54 @@ def demo_contract_factory(db) -> Callable[[Books], ContractERP]:
         return DemoContractERP(tenant)
 
     return make
+
+
+# -- Sub jobs and job costs ------------------------------------------------------------------------
+
+
+def seed_demo_job_structure(tenant: str, books: Books) -> None:
+    """The books' sub jobs, their cost codes and cost types, and the job costs on every pair
+    (the jobs' own cost codes are already open, every cost type assigned)."""
+    from erp_adapters.demo.models import DemoJobCost, DemoSubJob
+
+    jobs = {str(j.guid): j for j in DemoJob.objects.filter(tenant=tenant)}
+    codes = {str(c.guid): c for c in DemoCostCode.objects.filter(tenant=tenant)}
+    types = {str(t.guid): t for t in DemoCostType.objects.filter(tenant=tenant)}
+    sub_jobs = {
+        s.origin_id: DemoSubJob.objects.create(
+            tenant=tenant,
+            guid=_guid(s.origin_id),
+            job=jobs[s.job_origin_id],
+            code=s.code,
+            name=s.name,
+        )
+        for s in getattr(books, "sub_jobs", ())
+    }
+    for entry in getattr(books, "job_costs", ()):
+        sub_job = sub_jobs.get(entry.sub_job_origin_id or "")
+        opened, _ = DemoJobCostCode.objects.get_or_create(
+            tenant=tenant,
+            job=jobs[entry.job_origin_id],
+            sub_job=sub_job,
+            cost_code=codes[entry.cost_code_origin_id],
+        )
+        assignment, _ = DemoJobCostType.objects.get_or_create(
+            tenant=tenant, job_cost_code=opened, cost_type=types[entry.cost_type_origin_id]
+        )
+        if entry.amounts is not None:
+            original, estimate, to_date = entry.amounts
+            DemoJobCost.objects.create(
+                tenant=tenant,
+                assignment=assignment,
+                original_estimate=original,
+                estimate=estimate,
+                job_to_date_cost=to_date,
+            )
+
+
+_seed_demo_tables_without_structure = seed_demo_tables
+
+
+def seed_demo_tables(tenant: str, books: Books) -> None:
+    _seed_demo_tables_without_structure(tenant, books)
+    seed_demo_job_structure(tenant, books)

@@ -197,3 +197,91 @@ def files_contract_factory(db, tmp_path) -> Callable[[Books], ContractERP]:
         return FilesContractERP(tmp_path / f"erp-{next(_erps)}", books)
 
     return make
+
+
+# -- Sub jobs, job costs and budgets ----------------------------------------------------------------
+
+
+def _structure_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
+    """The books' sub jobs and job costs as sub_jobs.csv and job_costs.csv hold them (the rows
+    of each job together, as the layout requires)."""
+    costs = []
+    for entry in sorted(getattr(books, "job_costs", ()), key=lambda e: e.job_origin_id):
+        amounts = entry.amounts or (None, None, None)
+        costs.append(
+            {
+                "job_erp_id": entry.job_origin_id,
+                "sub_job_erp_id": entry.sub_job_origin_id,
+                "cost_code_erp_id": entry.cost_code_origin_id,
+                "cost_type_erp_id": entry.cost_type_origin_id,
+                **dict(
+                    zip(("original_estimate", "estimate", "job_to_date_cost"), amounts, strict=True)
+                ),
+            }
+        )
+    return {
+        Entity.SUB_JOBS: [
+            {"erp_id": s.origin_id, "code": s.code, "name": s.name, "job_erp_id": s.job_origin_id}
+            for s in getattr(books, "sub_jobs", ())
+        ],
+        Entity.JOB_COSTS: costs,
+    }
+
+
+_books_rows_without_structure = books_rows
+
+
+def books_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
+    return {**_books_rows_without_structure(books), **_structure_rows(books)}
+
+
+_import_without_structure = FilesContractERP._import
+
+
+def _import_with_structure(self: FilesContractERP, export: FileExport) -> None:
+    """Jobs and sub jobs: one row of their file, their cost codes and cost types into
+    job_costs.csv (kept sorted by job); budgets: kept by the ERP, answered with an id per
+    transaction (the simulator's importer does the same)."""
+    from erp_adapters.files.simulator import book_export
+
+    entity = Entity(export.entity)
+    if entity not in (Entity.JOBS, Entity.SUB_JOBS, Entity.BUDGETS):
+        _import_without_structure(self, export)
+        return
+    with (self.folders["outbox"] / export.file_name).open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    erp_id = str(uuid.uuid4())
+    code = rows[0].get("code") or f"E-{next(_erps)}"
+    line_ids = [str(uuid.uuid4()) if row.get("line_procore_id") else "" for row in rows]
+    book_export(
+        self.folders["import"],
+        entity,
+        [{**row, "erp_id": erp_id, "code": code} for row in rows],
+    )
+    answer = {
+        "file": export.file_name,
+        "status": "success",
+        "erp_id": erp_id,
+        "erp_code": code,
+        "message": "",
+        "line_erp_ids": "|".join(filter(None, line_ids)),
+    }
+    with (self.folders["inbox"] / f"ack-{export.file_name}").open(
+        "w", encoding="utf-8", newline=""
+    ) as handle:
+        writer = csv.DictWriter(handle, [column.name for column in ACK_COLUMNS])
+        writer.writeheader()
+        writer.writerow(answer)
+
+
+def _answer_outbox(self: FilesContractERP) -> None:
+    """Play the ERP: import every waiting export and collect the answers."""
+    for export in FileExport.objects.filter(
+        outbox=self.adapter.outbox_key, state=FileExport.State.WAITING
+    ):
+        self._import(export)
+    assert self.adapter.answers_collect()
+
+
+FilesContractERP._import = _import_with_structure
+FilesContractERP.answer_outbox = _answer_outbox

@@ -230,3 +230,59 @@ def sql_postgres_contract_factory(postgres_erp_schema) -> Callable[[Books], Cont
         return SqlContractERP(sample_settings(url, fetch_size=10))
 
     return make
+
+
+# -- Sub jobs and job costs ------------------------------------------------------------------------
+
+
+def seed_sample_job_structure(conn: Connection, books: Books) -> None:
+    """The books' sub jobs, cost codes opened on jobs and sub jobs, and the cost types on them
+    (with their amounts) in the sample layout's tables."""
+    for s in getattr(books, "sub_jobs", ()):
+        conn.execute(
+            text(
+                "INSERT INTO sub_jobs (sub_job_id, job_id, code, name) "
+                "VALUES (:id, :job, :code, :name)"
+            ),
+            {"id": s.origin_id, "job": s.job_origin_id, "code": s.code, "name": s.name},
+        )
+    opened: set[tuple] = set()
+    for entry in getattr(books, "job_costs", ()):
+        key = (entry.job_origin_id, entry.sub_job_origin_id, entry.cost_code_origin_id)
+        if key not in opened:
+            opened.add(key)
+            conn.execute(
+                text(
+                    "INSERT INTO job_cost_codes (job_cost_code_id, job_id, sub_job_id, "
+                    "cost_code_id) VALUES (:id, :job, :sub, :code)"
+                ),
+                {"id": str(uuid.uuid4()), "job": key[0], "sub": key[1], "code": key[2]},
+            )
+        amounts = entry.amounts or (None, None, None)
+        conn.execute(
+            text(
+                "INSERT INTO job_costs (job_cost_id, job_id, sub_job_id, cost_code_id, "
+                "cost_type_id, original_estimate, estimate, job_to_date_cost) "
+                "VALUES (:id, :job, :sub, :code, :type, :oe, :est, :jtd)"
+            ),
+            {
+                "id": str(uuid.uuid4()),
+                "job": key[0],
+                "sub": key[1],
+                "code": key[2],
+                "type": entry.cost_type_origin_id,
+                # sqlite3 binds no Decimal without Django
+                **{
+                    name: None if value is None else str(value)
+                    for name, value in zip(("oe", "est", "jtd"), amounts, strict=True)
+                },
+            },
+        )
+
+
+_seed_sample_layout_without_structure = seed_sample_layout
+
+
+def seed_sample_layout(conn: Connection, books: Books) -> None:
+    _seed_sample_layout_without_structure(conn, books)
+    seed_sample_job_structure(conn, books)
