@@ -565,7 +565,10 @@ class Budgets(FileEntity):
             problems = self.rules(data)
             if problems:
                 raise ConstraintViolation(problems)
-            subset = {**data, "transactions": new}
+            # The ERP's id of the budget, once it has answered one export: later files name it.
+            known = self._first_answer(budget_id)
+            budget = {**self.header(data), "origin_id": known.erp_id if known else ""}
+            subset = {**data, "budget": budget, "transactions": new}
             detail = _as_int(data.get("request_detail_id"))
             export = self._claim(subset, budget_id, detail, self._exports(budget_id).count() + 1)
             self._write(export, subset)
@@ -588,18 +591,17 @@ class Budgets(FileEntity):
         posted = sum(len(_ids(e)) for e in fresh)
         for export in fresh:
             self._report(export)
-        first = self._exports(budget_id).filter(state=FileExport.State.SUCCESS).order_by("id")
-        created = bool(fresh) and first.first().pk in {e.pk for e in fresh}
-        latest = max(exports.values(), key=lambda e: e.pk)
-        header = ExternalLink(self.item_type, budget_id, latest.erp_id)
+        first = self._first_answer(budget_id) or max(exports.values(), key=lambda e: e.pk)
+        created = first.pk in {e.pk for e in fresh}
+        header = ExternalLink(self.item_type, budget_id, first.erp_id)
         return BudgetResult(
-            latest.erp_id,
-            latest.erp_code or latest.erp_id,
-            created,
-            (header,),
-            tuple(links),
-            posted,
+            first.erp_id, first.erp_code or first.erp_id, created, (header,), tuple(links), posted
         )
+
+    def _first_answer(self, budget_id: int) -> FileExport | None:
+        """The budget's first export the ERP imported: its answer is the budget's ERP id."""
+        exports = self._exports(budget_id).filter(state=FileExport.State.SUCCESS)
+        return exports.order_by("id").first()
 
     def note_imported(self, project_origin_id: str, budget_id: int) -> str | None:
         """The ERP's budgets are not read from its files: none to remember."""

@@ -575,6 +575,7 @@ def budget_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
         rows.append(
             {
                 "budget_procore_id": _text(budget.get("id")),
+                "budget_erp_id": _text(budget.get("origin_id")),
                 "job_erp_id": _text(payload.get("job_id")),
                 "sub_job_erp_id": _text(line.get("sub_job_origin_id")),
                 "cost_code_erp_id": standard_part_of_cost_code_origin_id(
@@ -594,6 +595,7 @@ def budget_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
         rows.append(
             {
                 "budget_procore_id": _text(budget.get("id")),
+                "budget_erp_id": _text(budget.get("origin_id")),
                 "job_erp_id": _text(payload.get("job_id")),
                 **dict.fromkeys(
                     (
