@@ -109,7 +109,9 @@ def test_a_sub_jobs_structure_is_its_own(make_erp):
     assert sorted(row.code for row in structure.cost_codes) == sorted(
         c.code for c in books.cost_codes[:2]
     )
-    assert all(row.cost_code_origin_id.startswith(sub_job.origin_id + "|") for row in structure.rows)
+    assert all(
+        row.cost_code_origin_id.startswith(sub_job.origin_id + "|") for row in structure.rows
+    )
     assert {row.estimate for row in structure.rows} == {"950.00"}
 
 
@@ -198,9 +200,7 @@ def test_a_sub_job_export_lands_with_its_cost_codes_once(make_erp):
     # The sub job's cost codes are the ERP's now: they come back as its job costs.
     structure = erp.adapter.job_costs.structure(result.origin_id)
     assert sorted(row.code for row in structure.cost_codes) == ["01-100", "03-300"]
-    assert {row.cost_type_origin_id for row in structure.rows} == {
-        books.cost_type("L").origin_id
-    }
+    assert {row.cost_type_origin_id for row in structure.rows} == {books.cost_type("L").origin_id}
     again = erp.create(Entity.SUB_JOBS, payload)
     assert (again.created, again.origin_id) == (False, result.origin_id)
     assert len(erp.listed(Entity.SUB_JOBS)) == 2
