@@ -226,9 +226,11 @@ class LayoutReader:
 
     def _read(self, names: list[str], cells: list[str], line: int) -> Row | RowProblem:
         first = next(iter(self.columns))
+        # The record's id even when the row has too many or too few fields (a thousands
+        # separator in an amount splits it after the id), so the bad row spoils its own record.
         key = (
             cells[names.index(first)].strip() or None
-            if first in names and len(cells) == len(names)
+            if first in names and names.index(first) < len(cells)
             else None
         )
         if len(cells) != len(names):
