@@ -8,7 +8,7 @@ import csv
 
 import pytest
 
-from erp_adapters.base import ConstraintViolation, Entity, ERPPending
+from erp_adapters.base import ConstraintViolation, ERPPending
 from erp_adapters.files import job_costs as job_costs_module
 from erp_adapters.files.reading import FileRefused
 from tests.erp_adapters.files.conftest import write
