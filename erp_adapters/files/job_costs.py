@@ -91,6 +91,14 @@ class Biller:
         return JobCostStructure(holder, self.job, self.sub_job, codes, rows)
 
 
+def amounts(values: tuple[str | None, ...]) -> tuple[str | None, ...]:
+    """A pair's amounts: none at all (nothing estimated or posted), or all three, a blank one
+    being zero (an estimate with nothing posted yet has a job-to-date cost of 0.00)."""
+    if all(value is None for value in values):
+        return values
+    return tuple("0.00" if value is None else value for value in values)
+
+
 class _Lists:
     """What the rows are checked against, read once per listing."""
 
@@ -140,8 +148,8 @@ class Block:
         cost_code = values["cost_code_erp_id"]
         biller.codes.setdefault(cost_code, values["_code"])
         if values["cost_type_erp_id"] is not None:
-            biller.costs[(cost_code, values["cost_type_erp_id"])] = tuple(
-                layouts.money(values[name]) for name in AMOUNTS
+            biller.costs[(cost_code, values["cost_type_erp_id"])] = amounts(
+                tuple(layouts.money(values[name]) for name in AMOUNTS)
             )
 
 

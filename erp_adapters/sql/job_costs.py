@@ -61,7 +61,12 @@ class _Biller:
 
 
 def _amounts(row: Any) -> tuple[str | None, ...]:
-    return tuple(to_json(row.get(name), MONEY) for name in JOB_COST_AMOUNTS)
+    """A pair's amounts: none at all (nothing estimated or posted), or all three, an empty one
+    being zero (an estimate with nothing posted yet has a job-to-date cost of 0.00)."""
+    values = tuple(to_json(row.get(name), MONEY) for name in JOB_COST_AMOUNTS)
+    if all(value is None for value in values):
+        return values
+    return tuple("0.00" if value is None else value for value in values)
 
 
 class JobCosts:

@@ -91,7 +91,9 @@ def test_a_cost_code_with_costs_stays_and_a_clean_one_goes(erp_url, sql_adapter)
             "sortable_code": code,
         }
 
-    with pytest.raises(ConstraintViolation, match=r"Cost code 03-300-10 on job J-1001 has 4,?100.25"):
+    with pytest.raises(
+        ConstraintViolation, match=r"Cost code 03-300-10 on job J-1001 has 4,?100.25"
+    ):
         adapter.jobs.delete_cost_code(item("03-300-10"))
     before = _count(erp_url, "SELECT COUNT(*) FROM job_cost_codes")
     done = adapter.jobs.delete_cost_code(item("03"))

@@ -1,0 +1,117 @@
+"""A job imported into Procore from each real-ERP adapter arrives with its cost codes, their cost
+types and its job costs, end to end over real HTTP against the local Procore sandbox: the sample
+SQL ERP (SQLite, the layout of docs/adapters.md) and the sample file-exchange ERP (the CSV files
+of ``erp_adapters/files/samples``). The approver refreshes jobs and imports one; the portal
+pushes its cost structure, so commitments staged on it can be approved."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from erp_adapters.base import Entity
+from integrations.procore import ProcoreClient
+from integrations.services.link_review import (
+    link_review_accept_matches,
+    link_review_apply,
+    link_review_build,
+)
+from integrations.services.sync_runs import sync_run_start
+from procore_sandbox.models import ProcoreObject, StagedRecord
+from tests.conftest import SANDBOX_CLIENT_ID
+from tests.flows.test_adapters_end_to_end import erp  # noqa: F401 - the sample ERPs, per adapter
+from tests.flows.test_job_import import approve, press
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def linked(erp, sandbox_connection, sandbox_company):  # noqa: F811 - the fixture above
+    """The ERP connection in Procore, and the company's cost types linked to the ERP's, as
+    after a first cost type import."""
+    from procore_sandbox.models import App
+    from procore_sandbox.services.erp import erp_connection_create
+
+    connection = erp_connection_create(
+        company=sandbox_company,
+        app=App.objects.get(client_id=SANDBOX_CLIENT_ID),
+        service_url="http://portal.test",
+        metadata={},
+    )
+    sandbox_connection.standard_cost_code_list_id = connection.standard_cost_code_list_id
+    sandbox_connection.save()
+    with ProcoreClient(sandbox_connection) as procore:
+        review = link_review_build(
+            company=sandbox_connection.company,
+            entity="standard_categories",
+            client=procore,
+            connection=sandbox_connection,
+            adapter=erp.adapter,
+        )
+        link_review_accept_matches(review=review)
+        link_review_apply(review=review, client=procore)
+    run = sync_run_start(
+        company=sandbox_connection.company, entity="standard_categories", trigger="command"
+    )
+    assert run.state == "succeeded", run.error
+    return erp
+
+
+def test_a_job_imported_through_each_adapter_arrives_with_its_cost_codes_and_job_costs(
+    linked, sandbox_company, client
+):
+    sample = linked
+    summaries = {s.origin_id: s for s in sample.listed(Entity.JOB_COSTS)}
+    job = next(
+        j
+        for j in sample.listed(Entity.JOBS)
+        if j.origin_id in summaries and summaries[j.origin_id].data["sub_job_origin_id"] is None
+    )
+    structure = sample.adapter.job_costs.structure(job.origin_id)
+    assert structure.cost_codes and any(row.has_costs for row in structure.rows)
+
+    (refresh,) = press(client, sandbox_company, "refresh_jobs")
+    detail = refresh.details.get()
+    assert detail.status == "success", detail.messages
+    assert StagedRecord.objects.get(company=sandbox_company, origin_id=job.origin_id)
+    approve(client, sandbox_company, job.origin_id, "create_job_in_procore")
+
+    project = ProcoreObject.objects.get(
+        company=sandbox_company, item_type="project", origin_id=job.origin_id
+    )
+    codes = ProcoreObject.objects.filter(
+        project=project, item_type="cost_code", data__sub_job_id=None
+    )
+    assert {(c.origin_id, c.data["name"]) for c in codes} == {
+        (row.origin_id, row.name) for row in structure.cost_codes
+    }
+    code_ids = {c.origin_id: c.id for c in codes}
+    cost_types = {
+        t.origin_id: t.id
+        for t in ProcoreObject.objects.filter(company=sandbox_company, item_type="line_item_type")
+    }
+    assignments = ProcoreObject.objects.filter(
+        company=sandbox_company,
+        item_type="cost_code_line_item_type",
+        data__cost_code_id__in=list(code_ids.values()),
+    )
+    assert assignments.count() == len(structure.rows)
+    job_costs = ProcoreObject.objects.filter(project=project, item_type="erp_job_cost")
+    sent = {
+        (j.data["cost_code_id"], j.data["line_item_type_id"]): (
+            Decimal(j.data["original_estimate"]),
+            Decimal(j.data["estimate"]),
+            Decimal(j.data["job_to_date_cost"]),
+        )
+        for j in job_costs
+    }
+    assert sent == {
+        (code_ids[row.cost_code_origin_id], cost_types[row.cost_type_origin_id]): (
+            Decimal(row.original_estimate),
+            Decimal(row.estimate),
+            Decimal(row.job_to_date_cost),
+        )
+        for row in structure.rows
+        if row.has_costs
+    }
