@@ -107,16 +107,19 @@ def test_a_paused_scheduled_import_is_resumed_by_the_next_tick(company, connecti
 def test_a_scheduled_import_of_an_entity_the_erp_does_not_keep_is_skipped_not_failed(
     company, connection, tmp_path
 ):
-    """Every company has a job costs schedule; a file-exchange ERP sends no job costs, so its
-    hourly tick says why and records no failed run."""
-    folders = {name: tmp_path / name for name in ("import", "outbox", "inbox")}
-    for folder in folders.values():
-        folder.mkdir()
-    connection.adapter_key = "files"
-    connection.adapter_settings = {f"{name}_folder": str(path) for name, path in folders.items()}
+    """Every company has a job costs schedule; a SQL ERP whose settings map no job costs sends
+    none, so its hourly tick says why and records no failed run."""
+    from erp_adapters.sql.sample import create_sample_database, sample_settings
+
+    url = f"sqlite:///{tmp_path / 'erp.sqlite3'}"
+    create_sample_database(url, data=False)
+    settings = sample_settings(url)
+    settings["entities"] = {"vendors": settings["entities"]["vendors"]}
+    connection.adapter_key = "sql"
+    connection.adapter_settings = settings
     connection.save()
 
     answer = scheduled_import(company.pk, "job_costs")
 
-    assert answer == "Skipped: The File exchange keeps no job costs."
+    assert answer == "Skipped: The SQL database ERP keeps no job costs."
     assert not SyncRun.objects.exists()
