@@ -82,7 +82,8 @@ def erp_import_outbox(
             rows = list(csv.DictReader(handle))
         stem = IMPORT_FILE_STEMS.get(entity) or EXPORT_FILE_STEMS[entity]
         import_file = import_folder / f"{stem}.csv"
-        erp_id = f"{IMPORT_FILE_STEMS[entity][:4].upper()}-{uuid.uuid4().hex[:12]}"
+        # A budget's later files name the budget the ERP made for the first one.
+        erp_id = rows[0].get("budget_erp_id") or f"{stem[:4].upper()}-{uuid.uuid4().hex[:12]}"
         code = rows[0].get("code") or rows[0].get("number") or _next_code(entity, import_file)
         line_ids = []
         books = []

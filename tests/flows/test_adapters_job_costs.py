@@ -115,3 +115,60 @@ def test_a_job_imported_through_each_adapter_arrives_with_its_cost_codes_and_job
         for row in structure.rows
         if row.has_costs
     }
+
+
+def test_a_budget_exported_from_procore_lands_in_the_erp_once(
+    linked, provisioned, sandbox_company, client
+):
+    """The job imported first, its budget exported: the transactions are posted in the ERP (a
+    file drop answers later: the Request Detail waits in progress until it does) and Procore
+    shows them synced with the ERP's ids."""
+    from procore_sandbox.services.cost_structure import budget_create, budget_line_set
+    from procore_sandbox.services.exports import export_accept, export_send
+    from tests.flows.conftest import detail_of
+    from tests.flows.test_adapters_end_to_end import _deliver_and_work
+
+    sample = linked
+    summaries = {s.origin_id: s for s in sample.listed(Entity.JOB_COSTS)}
+    job = next(j for j in sample.listed(Entity.JOBS) if j.origin_id in summaries)
+    press(client, sandbox_company, "refresh_jobs")
+    approve(client, sandbox_company, job.origin_id, "create_job_in_procore")
+    project = ProcoreObject.objects.get(
+        company=sandbox_company, item_type="project", origin_id=job.origin_id
+    )
+    row = next(
+        r for r in sample.adapter.job_costs.structure(job.origin_id).rows if r.has_costs
+    )
+    code = ProcoreObject.objects.get(
+        project=project, item_type="cost_code", origin_id=row.cost_code_origin_id
+    )
+    cost_type = ProcoreObject.objects.get(
+        company=sandbox_company, item_type="line_item_type", origin_id=row.cost_type_origin_id
+    )
+    budget = budget_create(project=project)
+    budget_line_set(budget=budget, cost_code=code, line_item_type=cost_type, amount="1234.50")
+
+    request = export_accept(export=export_send(obj=budget))
+    _deliver_and_work()
+    if sample.key == "files":
+        assert detail_of(request).status == "in_progress"
+    sample.answer()
+    detail = detail_of(request)
+    assert detail.status == "success", detail.messages
+    assert detail.messages[0].endswith("1 new transaction posted.")
+    budget.refresh_from_db()
+    assert budget.origin_id
+    (posted,) = ProcoreObject.objects.filter(parent=budget, item_type="erp_transaction")
+    assert posted.data["synced"] is True and posted.origin_id
+    if sample.key == "sql":
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(sample.settings["url"])
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT transaction_id, amount, procore_id FROM budget_transactions")
+            ).all()
+        engine.dispose()
+        assert [(r[0], Decimal(str(r[1])), r[2]) for r in rows] == [
+            (posted.origin_id, Decimal("1234.50"), posted.id)
+        ]
