@@ -53,6 +53,7 @@ from erp_adapters.files.adapter import FileEntity, Jobs, _as_int, _dict, _requir
 from erp_adapters.files.exchange import write_atomically
 from erp_adapters.files.job_costs import Biller, Block, JobCostReader, _Lists
 from erp_adapters.files.models import FileExport
+from erp_adapters.files.reading import RowProblem
 from erp_adapters.money import NotAnAmount, amount
 
 ASSIGNMENT = "cost_code_assignment"  # links marker: [ASSIGNMENT, cost code id, cost type id]
@@ -137,6 +138,50 @@ class JobCosts(FileEntity):
 
 
 # -- what job and sub job exports share -----------------------------------------------------------
+
+
+def with_cost_code_ids(adapter: Any, payload: Any) -> Any:
+    """The payload with each exported cost code naming the ERP's id of its standard cost code:
+    Procore sends it when the cost code came from the ERP; a cost code made in Procore (a sub
+    job's copy of its project's codes) is found in cost_codes.csv by its full code."""
+    data = _dict(payload)
+    refs = [_dict(ref) for ref in data.get("all_cost_codes") or []]
+    if not refs or all(layouts.cost_code_erp_id(ref) for ref in refs):
+        return payload
+    try:
+        reader = adapter.reader(Entity.STANDARD_COST_CODES)
+        by_code = {
+            item.values["code"]: item.values["erp_id"]
+            for item in reader.rows()
+            if not isinstance(item, RowProblem)
+        }
+    except OSError as exc:
+        raise ERPUnavailable(f"The import file could not be read: {exc}") from exc
+    resolved = []
+    for ref in refs:
+        if not layouts.cost_code_erp_id(ref):
+            code = next(
+                (
+                    layouts._text(ref.get(key))
+                    for key in ("full_code", "sortable_code", "code")
+                    if layouts._text(ref.get(key)) in by_code
+                ),
+                "",
+            )
+            if code:
+                ref = {**ref, "standard_cost_code_origin_id": by_code[code]}
+        resolved.append(ref)
+    return {**data, "all_cost_codes": resolved}
+
+
+class OpensCostCodes:
+    """Jobs and sub jobs: the export names each cost code by the ERP's id."""
+
+    def check_create(self, payload: Any) -> list[str]:
+        return super().check_create(with_cost_code_ids(self.adapter, payload))  # type: ignore[misc]
+
+    def create(self, payload: Any) -> CreateResult:
+        return super().create(with_cost_code_ids(self.adapter, payload))  # type: ignore[misc]
 
 
 def structure_rules(adapter: Any, payload: dict[str, Any]) -> list[str]:
@@ -250,7 +295,7 @@ def notice_rows(links: list[ExternalLink]) -> list[dict[str, str]]:
 # -- jobs -------------------------------------------------------------------------------------
 
 
-class JobsWithCostCodes(Jobs):
+class JobsWithCostCodes(OpensCostCodes, Jobs):
     """Jobs whose export file carries its cost codes and cost types, and the job's resets,
     deletes and ``get``."""
 
@@ -385,7 +430,7 @@ def _number(value: Any) -> Any:
 # -- sub jobs ---------------------------------------------------------------------------------
 
 
-class SubJobs(FileEntity):
+class SubJobs(OpensCostCodes, FileEntity):
     """``Entity.SUB_JOBS``: listed from sub_jobs.csv, exported with their cost codes."""
 
     entity = Entity.SUB_JOBS

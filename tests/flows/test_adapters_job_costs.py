@@ -136,9 +136,7 @@ def test_a_budget_exported_from_procore_lands_in_the_erp_once(
     project = ProcoreObject.objects.get(
         company=sandbox_company, item_type="project", origin_id=job.origin_id
     )
-    row = next(
-        r for r in sample.adapter.job_costs.structure(job.origin_id).rows if r.has_costs
-    )
+    row = next(r for r in sample.adapter.job_costs.structure(job.origin_id).rows if r.has_costs)
     code = ProcoreObject.objects.get(
         project=project, item_type="cost_code", origin_id=row.cost_code_origin_id
     )
@@ -172,3 +170,42 @@ def test_a_budget_exported_from_procore_lands_in_the_erp_once(
         assert [(r[0], Decimal(str(r[1])), r[2]) for r in rows] == [
             (posted.origin_id, Decimal("1234.50"), posted.id)
         ]
+
+
+def test_a_sub_job_exported_from_procore_lands_in_the_erp_with_its_cost_codes(
+    linked, provisioned, sandbox_company, client
+):
+    from procore_sandbox.services.cost_structure import sub_job_create
+    from procore_sandbox.services.exports import export_accept, export_send
+    from tests.flows.conftest import detail_of
+    from tests.flows.test_adapters_end_to_end import _deliver_and_work
+
+    sample = linked
+    summaries = {s.origin_id: s for s in sample.listed(Entity.JOB_COSTS)}
+    job = next(j for j in sample.listed(Entity.JOBS) if j.origin_id in summaries)
+    press(client, sandbox_company, "refresh_jobs")
+    approve(client, sandbox_company, job.origin_id, "create_job_in_procore")
+    project = ProcoreObject.objects.get(
+        company=sandbox_company, item_type="project", origin_id=job.origin_id
+    )
+    own = list(ProcoreObject.objects.filter(project=project, item_type="cost_code"))
+    sub_job = sub_job_create(project=project, name="Parking Deck", code="SJ-P")
+
+    request = export_accept(export=export_send(obj=sub_job))
+    _deliver_and_work()
+    sample.answer()
+    detail = detail_of(request)
+    assert detail.status == "success", detail.messages
+    sub_job.refresh_from_db()
+    listed = {s.origin_id: s for s in sample.listed(Entity.SUB_JOBS)}
+    assert listed[sub_job.origin_id].data == {
+        "name": "Parking Deck",
+        "code": "SJ-P",
+        "project_origin_id": job.origin_id,
+    }
+    structure = sample.adapter.job_costs.structure(sub_job.origin_id)
+    assert sorted(row.name for row in structure.cost_codes) == sorted(c.data["name"] for c in own)
+    copies = ProcoreObject.objects.filter(
+        project=project, item_type="cost_code", data__sub_job_id=sub_job.id
+    )
+    assert {c.origin_id for c in copies} == {row.origin_id for row in structure.cost_codes}
