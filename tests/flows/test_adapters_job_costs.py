@@ -209,3 +209,40 @@ def test_a_sub_job_exported_from_procore_lands_in_the_erp_with_its_cost_codes(
         project=project, item_type="cost_code", data__sub_job_id=sub_job.id
     )
     assert {c.origin_id for c in copies} == {row.origin_id for row in structure.cost_codes}
+
+
+def test_a_commitment_on_a_job_imported_through_each_adapter_can_be_approved(
+    linked, provisioned, sandbox_company, client
+):
+    """What the cost codes are for: the ERP's commitment, staged on a job imported from the
+    same ERP, is approved in Procore onto the job's cost codes."""
+    sample = linked
+    commitment = sample.listed(Entity.COMMITMENTS)[0]
+    job_id = commitment.data["project_origin_id"]
+    press(client, sandbox_company, "refresh_jobs")
+    approve(client, sandbox_company, job_id, "create_job_in_procore")
+    press(client, sandbox_company, "refresh_vendors")
+    approve(
+        client, sandbox_company, commitment.data["vendor_origin_id"], "create_vendor_in_procore"
+    )
+    press(client, sandbox_company, "refresh_commitments")
+    approve(client, sandbox_company, commitment.origin_id, "create_commitment_in_procore")
+
+    project = ProcoreObject.objects.get(
+        company=sandbox_company, item_type="project", origin_id=job_id
+    )
+    in_procore = ProcoreObject.objects.get(
+        company=sandbox_company, item_type=commitment.item_type, origin_id=commitment.origin_id
+    )
+    codes = {
+        c.id: c.origin_id
+        for c in ProcoreObject.objects.filter(project=project, item_type="cost_code")
+    }
+    lines = ProcoreObject.objects.filter(parent=in_procore, item_type="line_item").order_by("id")
+    assert sorted(codes[line.data["cost_code_id"]] for line in lines) == sorted(
+        child.data["cost_code_origin_id"] for child in commitment.children
+    )
+    from integrations.models import ObjectLink
+
+    link = ObjectLink.objects.get(item_type=commitment.item_type, origin_id=commitment.origin_id)
+    assert (link.state, link.procore_id) == ("synced", in_procore.id)
