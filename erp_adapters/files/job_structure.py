@@ -126,14 +126,12 @@ class JobCosts(FileEntity):
         return None if found is None else found[0].structure()
 
     def block_of(self, job: str) -> Block | None:
-        """The rows of one job as the ERP holds them (None when it has none, or no file)."""
-        try:
-            lists = _Lists(self.adapter)
-            for block in JobCostReader(self).blocks(ListingProblems(), lists):
-                if block.job == job:
-                    return block
-        except ERPUnavailable:
-            return None
+        """The rows of one job as the ERP holds them (None when it has none). A missing file is
+        an outage (``ERPUnavailable``), never "no cost codes": a check must not refuse on it."""
+        lists = _Lists(self.adapter)
+        for block in JobCostReader(self).blocks(ListingProblems(), lists):
+            if block.job == job:
+                return block
         return None
 
 

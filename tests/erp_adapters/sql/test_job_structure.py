@@ -116,3 +116,23 @@ def test_a_reset_forgets_procore_ids_and_keeps_the_rows(erp_url, sql_adapter):
     assert _count(erp_url, "SELECT COUNT(*) FROM job_cost_codes WHERE procore_id IS NOT NULL") == 0
     assert _count(erp_url, "SELECT COUNT(*) FROM sub_jobs WHERE procore_id IS NOT NULL") == 0
     assert _count(erp_url, "SELECT COUNT(*) FROM sub_jobs") == 2
+
+
+def test_a_job_reset_and_deleted_cost_codes_keep_the_rows_without_procore_ids(erp_url, sql_adapter):
+    from tests.erp_adapters.contract.entities import job_export
+
+    adapter = sql_adapter()
+    books = sample_books()
+    payload = job_export(books)
+    created = adapter.jobs.create(payload)
+    assert adapter.jobs.get(created.origin_id).origin_code == "J-NEW"
+    assert adapter.jobs.get("no-such-job") is None
+    footings = f"{created.origin_id}|{books.cost_code('03-300-10').origin_id}"
+    (dropped,) = adapter.jobs.release_cost_codes([footings])
+    assert (dropped.item_type, dropped.item_id, dropped.origin_id) == ("cost_code", 502, footings)
+    assert adapter.jobs.release_cost_codes([footings]) == ()
+    dropped = adapter.jobs.release({"id": 7, "origin_id": created.origin_id})
+    assert sorted((d.item_type, d.item_id) for d in dropped) == [("cost_code", 501), ("project", 7)]
+    assert _count(erp_url, "SELECT COUNT(*) FROM jobs WHERE procore_id IS NOT NULL") == 0
+    assert _count(erp_url, "SELECT COUNT(*) FROM job_cost_codes WHERE procore_id IS NOT NULL") == 0
+    assert adapter.job_costs.structure(created.origin_id).cost_codes  # still in the ERP
