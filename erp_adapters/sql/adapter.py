@@ -41,9 +41,10 @@ from erp_adapters.sql.fields import (
     line_list_fields,
 )
 from erp_adapters.sql.job_costs import JobCosts
-from erp_adapters.sql.job_structure import JobsWithCostCodes, SubJobs
+from erp_adapters.sql.job_structure import JobsWithCostCodes
 from erp_adapters.sql.mapping import Source, Target
 from erp_adapters.sql.settings import SETTINGS_SCHEMA
+from erp_adapters.sql.sub_jobs import SubJobs
 from erp_adapters.sql.writing import ENTITY_CLASSES, as_int, text
 
 # Sub jobs, job costs and budgets; jobs that open their cost codes replace plain jobs.
