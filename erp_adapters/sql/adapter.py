@@ -32,18 +32,11 @@ from erp_adapters.sql.database import (
     safe_url,
     sqlite_file_missing,
 )
-from erp_adapters.sql.fields import (
-    CREATE_FIELDS,
-    DOCUMENTS,
-    LIST_FIELDS,
-    line_create_fields,
-    line_list_fields,
-)
+from erp_adapters.sql.fields import entity_parts, part_fields
 from erp_adapters.sql.mapping import Source, Target
+from erp_adapters.sql.prime_contracts import PRIME_CONTRACT_CLASSES
 from erp_adapters.sql.settings import SETTINGS_SCHEMA
 from erp_adapters.sql.writing import ENTITY_CLASSES, as_int, text
-
-PARTS = ("list", "create", "list_lines", "create_lines")
 
 
 class SqlAdapter(Adapter):
@@ -59,7 +52,9 @@ class SqlAdapter(Adapter):
         self.fetch_size: int = self.settings["fetch_size"]
         configured = self.settings.get("entities") or {}
         self._entities: dict[Entity, EntityAdapter[Any]] = {
-            cls.entity: cls(self) for cls in ENTITY_CLASSES if str(cls.entity) in configured
+            cls.entity: cls(self)
+            for cls in ENTITY_CLASSES + PRIME_CONTRACT_CLASSES
+            if str(cls.entity) in configured
         }
         self._bound: dict[tuple[Entity, str], Source | Target] = {}
 
@@ -93,7 +88,7 @@ class SqlAdapter(Adapter):
     def source(self, entity: Entity, part: str = "list") -> Source:
         key = (entity, part)
         if key not in self._bound:
-            fields = line_list_fields(entity) if part == "list_lines" else LIST_FIELDS[entity]
+            fields = part_fields(entity, part)
             self._bound[key] = Source(
                 entity, f"entities.{entity}.{part}", fields, self._config(entity, part)
             )
@@ -102,7 +97,7 @@ class SqlAdapter(Adapter):
     def target(self, entity: Entity, part: str = "create") -> Target:
         key = (entity, part)
         if key not in self._bound:
-            fields = line_create_fields(entity) if part == "create_lines" else CREATE_FIELDS[entity]
+            fields = part_fields(entity, part)
             self._bound[key] = Target(
                 entity, f"entities.{entity}.{part}", fields, self._config(entity, part)
             )
@@ -208,7 +203,7 @@ class SqlAdapter(Adapter):
         problems: list[str] = []
         checked: list[str] = []
         for entity in self._entities:
-            parts = PARTS if entity in DOCUMENTS else PARTS[:2]
+            parts = entity_parts(entity)
             for part in parts:
                 place = (
                     self.source(entity, part)

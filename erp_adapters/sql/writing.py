@@ -48,6 +48,8 @@ LABELS = {
     Entity.STANDARD_CATEGORIES: "cost type",
     Entity.COMMITMENTS: "commitment",
     Entity.COMMITMENT_CHANGE_ORDERS: "change order",
+    Entity.PRIME_CONTRACTS: "prime contract",
+    Entity.PRIME_CONTRACT_CHANGE_ORDERS: "change order",
 }
 FIELD_LABELS = {
     "origin_code": "code",
@@ -67,6 +69,7 @@ FIELD_LABELS = {
     "uom": "unit of measure",
 }
 NUMBER_ENTITIES = (Entity.COMMITMENTS, Entity.COMMITMENT_CHANGE_ORDERS)
+NUMBER_ENTITIES += (Entity.PRIME_CONTRACT_CHANGE_ORDERS,)
 
 
 def text(value: Any) -> str:
