@@ -764,6 +764,9 @@ class FilesAdapter(Adapter):
         self.outbox_key = os.path.normpath(self.settings["outbox_folder"])
         self.stale_after = timedelta(hours=float(self.settings["stale_after_hours"]))
         self.check_every = int(self.settings["check_every_seconds"])
+        # Entities in modules of their own build on this one: imported here, not at the top.
+        from erp_adapters.files.prime_contracts import PRIME_CONTRACT_CLASSES
+
         self._entities: dict[Entity, EntityAdapter[Any]] = {
             cls.entity: cls(self)
             for cls in (
@@ -773,6 +776,7 @@ class FilesAdapter(Adapter):
                 CostTypes,
                 Commitments,
                 CommitmentChangeOrders,
+                *PRIME_CONTRACT_CLASSES,
             )
         }
 

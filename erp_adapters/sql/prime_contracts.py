@@ -14,6 +14,7 @@ forgets them whatever the state.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,6 +29,7 @@ from erp_adapters.base import (
     DocumentStanding,
     DocumentState,
     Entity,
+    ERPObject,
     ExternalLink,
 )
 from erp_adapters.change_order_markups import base_mismatch, line_base, markups_of
@@ -66,6 +68,10 @@ class PrimeContractChangeOrders(DocumentEntity):
     entity = Entity.PRIME_CONTRACT_CHANGE_ORDERS
     payload_key = "prime_contract_change_order"
     item_type = "change_order"
+
+    def list(self) -> Iterator[ERPObject]:
+        """Change orders go from Procore to the ERP only; nothing to import."""
+        return iter(())
 
     # -- reading the ERP's own rows ---------------------------------------------------------------
 

@@ -109,6 +109,7 @@ class Books:
     jobs: tuple[JobRow, ...] = ()
     commitments: tuple[CommitmentRow, ...] = ()
     change_orders: tuple[ChangeOrderRow, ...] = ()
+    prime_contracts: tuple[PrimeContractRow, ...] = ()
 
     def job(self, origin_id: str) -> JobRow:
         return next(j for j in self.jobs if j.origin_id == origin_id)
@@ -230,3 +231,19 @@ def sample_books() -> Books:
         ),
     )
     return Books(vendors, cost_codes, cost_types, jobs, commitments, change_orders)
+
+
+@dataclass(frozen=True)
+class PrimeContractRow:
+    """A job's owner contract; ``status`` as the ERP writes it (``Void``: no listing shows it)."""
+
+    origin_id: str
+    number: str
+    title: str
+    job_origin_id: str
+    lines: tuple[LineRow, ...] = ()
+    status: str = ""
+
+    @property
+    def void(self) -> bool:
+        return self.status.lower() == "void"

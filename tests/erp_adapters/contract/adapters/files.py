@@ -108,6 +108,8 @@ def books_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
         ],
         Entity.COMMITMENTS: commitments,
         Entity.COMMITMENT_CHANGE_ORDERS: change_orders,
+        Entity.PRIME_CONTRACTS: prime_contract_rows(books),
+        Entity.PRIME_CONTRACT_CHANGE_ORDERS: [],
     }
 
 
@@ -190,6 +192,17 @@ class FilesContractERP(ContractERP):
             "files", {"import_folder": gone, "outbox_folder": gone, "inbox_folder": gone}
         )
 
+    def void(self, entity: Entity, origin_id: str) -> None:
+        """The ERP's export file, written again with the document's rows marked void."""
+        path = self._import_path(entity)
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        for row in rows:
+            if row["erp_id"] == origin_id:
+                row["status"] = "Void"
+        path.unlink()
+        self._append(entity, rows, header=True)
+
 
 @pytest.fixture
 def files_contract_factory(db, tmp_path) -> Callable[[Books], ContractERP]:
@@ -197,3 +210,18 @@ def files_contract_factory(db, tmp_path) -> Callable[[Books], ContractERP]:
         return FilesContractERP(tmp_path / f"erp-{next(_erps)}", books)
 
     return make
+
+
+def prime_contract_rows(books: Books) -> list[dict[str, Any]]:
+    """The books' owner contracts as ``prime_contracts.csv`` holds them, a row per line."""
+    rows: list[dict[str, Any]] = []
+    for pc in books.prime_contracts:
+        head = {
+            "erp_id": pc.origin_id,
+            "number": pc.number,
+            "title": pc.title,
+            "status": pc.status,
+            "job_erp_id": pc.job_origin_id,
+        }
+        rows += [{**head, **_line_cells(line)} for line in pc.lines] or [head]
+    return rows

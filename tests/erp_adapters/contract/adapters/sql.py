@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from erp_adapters.base import Adapter
+from erp_adapters.base import Adapter, Entity
 from erp_adapters.registry import get_adapter
 from erp_adapters.sql.database import dispose_engines
 from erp_adapters.sql.sample import lay_out, sample_settings
@@ -136,6 +136,7 @@ def seed_sample_layout(conn: Connection, books: Books) -> None:
     )
     for co in books.change_orders:
         insert("change_order_lines", lines("change_order_id", co.origin_id, co.lines, True))
+    seed_prime_contract_tables(conn, books)
 
 
 class SqlContractERP(ContractERP):
@@ -154,6 +155,16 @@ class SqlContractERP(ContractERP):
                 "connect_timeout": 2,
             },
         )
+
+    def void(self, entity: Entity, origin_id: str) -> None:
+        assert entity is Entity.PRIME_CONTRACT_CHANGE_ORDERS, entity
+        engine = create_engine(self.settings["url"])
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE prime_change_orders SET status = 'Void' WHERE change_order_id = :id"),
+                {"id": origin_id},
+            )
+        engine.dispose()
 
 
 @pytest.fixture
@@ -230,3 +241,38 @@ def sql_postgres_contract_factory(postgres_erp_schema) -> Callable[[Books], Cont
         return SqlContractERP(sample_settings(url, fetch_size=10))
 
     return make
+
+
+def seed_prime_contract_tables(conn: Connection, books: Books) -> None:
+    """The books' owner contracts and their lines in the sample layout's tables."""
+    for pc in books.prime_contracts:
+        conn.execute(
+            text(
+                "INSERT INTO prime_contracts (prime_contract_id, job_id, number, title, status) "
+                "VALUES (:id, :job, :number, :title, :status)"
+            ),
+            {
+                "id": pc.origin_id,
+                "job": pc.job_origin_id,
+                "number": pc.number,
+                "title": pc.title,
+                "status": pc.status or None,
+            },
+        )
+        for line in pc.lines:
+            conn.execute(
+                text(
+                    "INSERT INTO prime_contract_lines (line_id, prime_contract_id, line_no, "
+                    "description, cost_code_id, cost_type_id, amount) VALUES (:id, :parent, "
+                    ":no, :description, :cost_code, :cost_type, :amount)"
+                ),
+                {
+                    "id": line.origin_id,
+                    "parent": pc.origin_id,
+                    "no": line.position,
+                    "description": line.description,
+                    "cost_code": line.cost_code_origin_id,
+                    "cost_type": line.cost_type_origin_id,
+                    "amount": str(line.amount),  # sqlite3 binds no Decimal without Django
+                },
+            )
