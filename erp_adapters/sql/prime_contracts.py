@@ -339,11 +339,10 @@ class PrimeContractChangeOrders(DocumentEntity):
             target.update(conn, procore_id, {"procore_id": None})
         return tuple(dropped)
 
-    def _label(self, conn: Connection, row: Row) -> str:
-        values = row._mapping
-        contract = self.prime_contract(conn, {"origin_id": values.get("prime_contract_origin_id")})
-        number = "?" if contract is None else text(contract._mapping.get("origin_code"))
-        return f"change order {text(values.get('origin_code'))} on prime contract {number}"
+    def _contract_number(self, conn: Connection, row: Row) -> str:
+        origin_id = row._mapping.get("prime_contract_origin_id")
+        contract = self.prime_contract(conn, {"origin_id": origin_id})
+        return "?" if contract is None else text(contract._mapping.get("origin_code"))
 
     def standing(self, ref: DocumentRef) -> DocumentStanding:
         """Gone, void (its Procore ids dropped: a void change order is never revived), or
@@ -354,7 +353,9 @@ class PrimeContractChangeOrders(DocumentEntity):
                 conn.rollback()
                 number = text(as_dict(ref).get("number")) or "(no number)"
                 return DocumentStanding(DocumentState.GONE, f"change order {number}")
-            label = self._label(conn, row)
+            number = text(row._mapping.get("origin_code"))
+            contract = self._contract_number(conn, row)
+            label = f"change order {number} on prime contract {contract}"
             status = text(row._mapping.get("status"))
             state = document_state(status)
             if state is DocumentState.VOID:
@@ -362,8 +363,6 @@ class PrimeContractChangeOrders(DocumentEntity):
                 conn.commit()
                 return DocumentStanding(state, label, status=status, dropped=dropped)
             conn.rollback()
-        number = text(row._mapping.get("origin_code"))
-        contract = label.rsplit(" ", 1)[-1]
         return DocumentStanding(
             state,
             label,
