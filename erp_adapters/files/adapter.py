@@ -773,6 +773,8 @@ class FilesAdapter(Adapter):
                 CostTypes,
                 Commitments,
                 CommitmentChangeOrders,
+                Requisitions,
+                ContractPayments,
             )
         }
 
@@ -951,3 +953,7 @@ class FilesAdapter(Adapter):
             ),
         ).update(**fields)
         return export if written else None
+
+
+# -- Requisitions and contract payments (issue 13), in their own module ----------------------
+from erp_adapters.files.requisitions import ContractPayments, Requisitions  # noqa: E402
