@@ -7,7 +7,6 @@ own payments on invoices from Procore are listed back as invoice payments, and n
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -19,70 +18,14 @@ from erp_adapters.base import (
     ERPUnavailable,
 )
 from tests.erp_adapters.contract.books import Books, oid, requisition_books
+from tests.erp_adapters.contract.requisition_exports import (
+    accepted,
+    line_item,
+    payment,
+    requisition,
+)
 
 REQUISITIONS, PAYMENTS = Entity.REQUISITIONS, Entity.CONTRACT_PAYMENTS
-
-
-def _item(
-    procore_id: int,
-    amount: str,
-    *,
-    line: str = "sc1-l1",
-    kind: str = "Billings::ContractItem",
-    description: str = "Footings",
-    retainage: str = "0.0",
-) -> dict[str, Any]:
-    change_order = kind == "Billings::ChangeOrderItem"
-    return {
-        "procore_requisition_item_id": procore_id,
-        "requisition_item_type": kind,
-        "amount": amount,
-        "retainage_this_period": retainage,
-        "description": description,
-        "commitment_item_origin_id": None if change_order else oid(line),
-        "change_order_line_item_origin_id": oid(line) if change_order else None,
-    }
-
-
-def requisition(*items: dict[str, Any], procore_id: int = 77, commitment: str = "sc1") -> dict:
-    """One requisition of ``create_requisitions`` billing SC-001 (or ``commitment``)."""
-    return {
-        "procore_requisition_id": procore_id,
-        "request_detail_id": 4400 + procore_id,
-        "code": f"INV-{8000 + procore_id}",
-        "invoice_number": f"INV-{8000 + procore_id}",
-        "billing_date": "2026-11-30",
-        "contract_id": 555,
-        "contract_origin_id": oid(commitment),
-        "job_origin_id": oid("j1"),
-        "line_items": list(items),
-    }
-
-
-def accepted() -> dict:
-    return requisition(
-        _item(501, "1000.10", retainage="100.01"),
-        _item(502, "0.1", line="sc1-l2", kind="Billings::ContractDetailItem", description="Slab"),
-    )
-
-
-def payment(procore_id: int = 8101, *, amount: str = "2500.00", requisition_id: int = 9001):
-    return {
-        "request_detail_id": 4501,
-        "company_id": 1,
-        "contract_payment": {
-            "id": procore_id,
-            "project_id": 1,
-            "contract_id": 555,
-            "requisition_id": requisition_id,
-            "invoice_number": "INV-7001",
-            "amount": amount,
-            "date_payment_created": "2026-11-19",
-            "date_payment_settled": "2026-11-20",
-            "payment_method": "check",
-            "check_number": "20011",
-        },
-    }
 
 
 @pytest.fixture
@@ -125,7 +68,9 @@ def test_the_same_requisition_twice_is_one_requisition(make_erp, books):
     assert erp.adapter.requisitions.check_create(accepted()) == []
     # What it billed counts once: 0.10 remained on the slab line, and it took it all.
     slab = requisition(
-        _item(601, "0.01", line="sc1-l2", kind="Billings::ContractDetailItem", description="Slab"),
+        line_item(
+            601, "0.01", line="sc1-l2", kind="Billings::ContractDetailItem", description="Slab"
+        ),
         procore_id=78,
     )
     (problem,) = erp.adapter.requisitions.check_create(slab)
@@ -134,7 +79,7 @@ def test_the_same_requisition_twice_is_one_requisition(make_erp, books):
 
 def test_a_requisition_on_a_commitment_not_in_the_erp_is_refused_writing_nothing(make_erp, books):
     erp = make_erp(books)
-    refused = requisition(_item(501, "10.00"), commitment="commitment-not-in-the-erp")
+    refused = requisition(line_item(501, "10.00"), commitment="commitment-not-in-the-erp")
     refused["contract_id"] = 999
     (problem,) = erp.adapter.requisitions.check_create(refused)
     assert "is not in the ERP; export the commitment first" in problem
@@ -146,8 +91,10 @@ def test_a_requisition_on_a_commitment_not_in_the_erp_is_refused_writing_nothing
 def test_a_line_billing_more_than_remains_refuses_the_whole_requisition(make_erp, books):
     erp = make_erp(books)
     over = requisition(
-        _item(501, "1.00", line="sc1-l2", kind="Billings::ContractDetailItem", description="Slab"),
-        _item(502, "7499.01"),
+        line_item(
+            501, "1.00", line="sc1-l2", kind="Billings::ContractDetailItem", description="Slab"
+        ),
+        line_item(502, "7499.01"),
     )
     refusal = [
         "Line 1 (Slab) bills 1.00, but only 0.10 remains on line 2 of commitment SC-001 (0.10, "
@@ -159,8 +106,10 @@ def test_a_line_billing_more_than_remains_refuses_the_whole_requisition(make_erp
     assert refused.value.messages == refusal
     # Nothing of it was written: both lines can still be billed in full.
     full = requisition(
-        _item(501, "0.10", line="sc1-l2", kind="Billings::ContractDetailItem", description="Slab"),
-        _item(502, "7500.00"),
+        line_item(
+            501, "0.10", line="sc1-l2", kind="Billings::ContractDetailItem", description="Slab"
+        ),
+        line_item(502, "7500.00"),
     )
     assert erp.adapter.requisitions.check_create(full) == []
     assert erp.create(REQUISITIONS, full).created is True
@@ -168,27 +117,27 @@ def test_a_line_billing_more_than_remains_refuses_the_whole_requisition(make_erp
 
 def test_what_remains_on_a_line_counts_earlier_requisitions_not_void(make_erp, books):
     erp = make_erp(books)
-    over = requisition(_item(501, "7500.01"))
+    over = requisition(line_item(501, "7500.01"))
     (problem,) = erp.adapter.requisitions.check_create(over)
     assert problem == (
         "Line 1 (Footings) bills 7,500.01, but only 7,500.00 remains on line 1 of commitment "
         "SC-001 (12,500.00, of which 5,000.00 is already billed): the ERP does not over-bill a "
         "commitment."
     )
-    assert erp.create(REQUISITIONS, requisition(_item(501, "7500.00"))).created is True
+    assert erp.create(REQUISITIONS, requisition(line_item(501, "7500.00"))).created is True
 
 
 def test_a_change_order_item_bills_its_change_order_line(make_erp, books):
     erp = make_erp(books)
     kind = "Billings::ChangeOrderItem"
-    over = requisition(_item(501, "400.01", line="co2-l1", kind=kind, description="Extra pour"))
+    over = requisition(line_item(501, "400.01", line="co2-l1", kind=kind, description="Extra pour"))
     (problem,) = erp.adapter.requisitions.check_create(over)
     assert problem.startswith(
         "Line 1 (Extra pour) bills 400.01, but only 400.00 remains on change order 2 line 1"
     )
     result = erp.create(
         REQUISITIONS,
-        requisition(_item(501, "400.00", line="co2-l1", kind=kind, description="Extra pour")),
+        requisition(line_item(501, "400.00", line="co2-l1", kind=kind, description="Extra pour")),
     )
     assert [link.item_type for link in result.links] == [
         "requisition",
@@ -202,9 +151,11 @@ def test_the_whole_requisition_never_bills_more_than_remains_on_the_commitment(m
     erp = make_erp(books)
     kind = "Billings::ChangeOrderItem"
     over = requisition(
-        _item(501, "7500.00"),
-        _item(502, "0.10", line="sc1-l2", kind="Billings::ContractDetailItem", description="Slab"),
-        _item(503, "150.01", line="co2-l1", kind=kind, description="Extra pour"),
+        line_item(501, "7500.00"),
+        line_item(
+            502, "0.10", line="sc1-l2", kind="Billings::ContractDetailItem", description="Slab"
+        ),
+        line_item(503, "150.01", line="co2-l1", kind=kind, description="Extra pour"),
     )
     assert erp.adapter.requisitions.check_create(over) == [
         "The invoice bills 7,650.11, but only 7,650.10 remains on commitment SC-001 (revised "
@@ -218,13 +169,13 @@ def test_a_line_the_erp_refuses_on_insert_leaves_nothing_of_the_requisition(make
     erp = make_erp(books)
     erp.create(REQUISITIONS, accepted())
     clash = requisition(
-        _item(601, "10.00", description="Footings again"), _item(501, "5.00"), procore_id=78
+        line_item(601, "10.00", description="Footings again"), line_item(501, "5.00"), procore_id=78
     )
     with pytest.raises(ConstraintViolation) as refused:
         erp.create(REQUISITIONS, clash)
     assert refused.value.messages
     retried = requisition(
-        _item(601, "10.00", description="Footings again"), _item(602, "5.00"), procore_id=78
+        line_item(601, "10.00", description="Footings again"), line_item(602, "5.00"), procore_id=78
     )
     result = erp.create(REQUISITIONS, retried)
     assert result.created is True
@@ -237,12 +188,12 @@ def test_a_line_the_erp_refuses_on_insert_leaves_nothing_of_the_requisition(make
     remaining = Decimal("12500.00") - Decimal("6015.10")
     assert (
         erp.adapter.requisitions.check_create(
-            requisition(_item(701, str(remaining)), procore_id=79)
+            requisition(line_item(701, str(remaining)), procore_id=79)
         )
         == []
     )
     (problem,) = erp.adapter.requisitions.check_create(
-        requisition(_item(701, str(remaining + Decimal("0.01"))), procore_id=79)
+        requisition(line_item(701, str(remaining + Decimal("0.01"))), procore_id=79)
     )
     assert f"only {remaining:,} remains" in problem
 
