@@ -50,6 +50,13 @@ def create_requisitions(ctx: HandlerContext) -> Outcome:
     summary: list[str] = []
     failures = 0
     for requisition in requisitions:
+        if requisition.get("request_detail_id") is None and len(requisitions) == 1:
+            # Sent alone, the requisition's detail is the request's: an ERP that answers later
+            # (a file exchange) names it in its answer, so the request is taken up at once.
+            requisition = {
+                **requisition,
+                "request_detail_id": ctx.request_data.get("request_detail_id"),
+            }
         label = requisition_label(requisition)
         if not requisition.get("procore_requisition_id"):
             status, messages = "failed", (f"{label} carries no Procore id; it was not created.",)
