@@ -16,13 +16,16 @@ from Procore are listed back as ``invoice_payment`` objects through the mapped l
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Row
 
 from erp_adapters import money
 from erp_adapters.base import (
+    ConstraintViolation,
     DocumentRef,
     DocumentStanding,
     DocumentState,
@@ -66,6 +69,43 @@ def _length_problems(
         if isinstance(value, str) and limit and len(value) > limit:
             problems.append(f"{label} is longer than {limit} characters, the ERP's limit.")
     return problems
+
+
+@dataclass
+class CheckedDraft(Draft):
+    """A draft that keeps its export, so the checks can run again under the lock."""
+
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def lock_row(books: Any, conn: Connection, entity: Entity, origin_id: str | None) -> None:
+    """Lock the ERP's row of ``entity`` (``SELECT … FOR UPDATE`` on its mapped table) for the
+    rest of the transaction, so two exports billing or paying the same document wait for each
+    other and the second is checked against what the first wrote. Nothing to lock when the
+    entity is read through a query or written by a procedure (SQLite locks the whole file on
+    write anyway)."""
+    if not origin_id:
+        return
+    for place in (books.target(entity, "create"), books.source(entity, "list")):
+        mapping = place.bind(conn)
+        table = getattr(place, "_table", None)
+        if table is not None and "origin_id" in mapping:
+            column = table.c[mapping["origin_id"]]
+            conn.execute(select(column).where(column == origin_id).with_for_update())
+            return
+
+
+def checked_again(
+    entity_adapter: SqlEntity, conn: Connection, draft: Draft, parent: Entity, key: str
+) -> Draft:
+    """Inside the write's transaction: lock the parent document, then check the export again."""
+    lock_row(entity_adapter.adapter, conn, parent, draft.values.get(key))
+    if not isinstance(draft, CheckedDraft):
+        return draft
+    again = entity_adapter.draft(conn, draft.payload)
+    if again.problems:
+        raise ConstraintViolation(again.problems)
+    return again
 
 
 class Requisitions(DocumentEntity):
@@ -165,8 +205,11 @@ class Requisitions(DocumentEntity):
 
     def draft(self, conn: Connection, payload: Any) -> Draft:
         requisition = as_dict(payload)
-        draft = Draft(
-            as_int(requisition.get("procore_requisition_id")), {}, item_type=self.item_type
+        draft = CheckedDraft(
+            as_int(requisition.get("procore_requisition_id")),
+            {},
+            item_type=self.item_type,
+            payload=requisition,
         )
         commitment = self.known(
             conn,
@@ -212,6 +255,12 @@ class Requisitions(DocumentEntity):
             )
             draft.lines.append(values)
         return draft
+
+    def write(self, conn: Connection, draft: Draft) -> Row:
+        """Under a lock on the commitment: two invoices of one commitment cannot together
+        over-bill it."""
+        draft = checked_again(self, conn, draft, Entity.COMMITMENTS, "commitment_origin_id")
+        return super().write(conn, draft)
 
     def extra_links(
         self, conn: Connection, draft: Draft, origin_id: str
@@ -268,7 +317,9 @@ class ContractPayments(SqlEntity):
 
     def draft(self, conn: Connection, payload: Any) -> Draft:
         payment = self.header(payload)
-        draft = Draft(as_int(payment.get("id")), {}, item_type=self.item_type)
+        draft = CheckedDraft(
+            as_int(payment.get("id")), {}, item_type=self.item_type, payload=as_dict(payload)
+        )
         if not payment:
             draft.problems.append("The export carries no payment.")
             return draft
@@ -299,6 +350,11 @@ class ContractPayments(SqlEntity):
             {"check_number": "The check number", "payment_method": "The payment method"},
         )
         return draft
+
+    def write(self, conn: Connection, draft: Draft) -> Row:
+        """Under a lock on the invoice: two payments cannot together pay it more than once."""
+        draft = checked_again(self, conn, draft, Entity.REQUISITIONS, "requisition_origin_id")
+        return super().write(conn, draft)
 
     def standing(self, ref: DocumentRef) -> DocumentStanding:
         """The payment by its ERP id, in the listing or else in the import table; void or live

@@ -5,6 +5,8 @@ payments listing streams page by page."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -140,3 +142,49 @@ def test_payments_are_listed_page_by_page(make, books_url):
     listed = list(make().contract_payments.list())
     assert len(listed) == 31
     assert {o.data["invoice_id"] for o in listed} == {9001}
+
+
+def test_an_invoice_waits_for_another_on_its_commitment_and_is_checked_after_it(make, books_url):
+    """Two invoices of one commitment at once cannot together over-bill it: the second waits
+    for the lock on the commitment, then is checked against what the first billed."""
+    if not books_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's (SQLite locks the whole file on write)")
+    adapter = make()
+    refused: list[str] = []
+
+    def export() -> None:
+        try:
+            adapter.requisitions.create(requisition(line_item(501, "7500.00")))
+        except ConstraintViolation as exc:
+            refused.extend(exc.messages)
+
+    engine = create_engine(books_url)
+    with engine.connect() as other:
+        other.execute(
+            text("SELECT commitment_id FROM commitments WHERE commitment_id = :c FOR UPDATE"),
+            {"c": oid("sc1")},
+        )
+        worker = threading.Thread(target=export)
+        worker.start()
+        time.sleep(1.0)
+        assert worker.is_alive()  # waiting for the lock
+        other.execute(
+            text(
+                "INSERT INTO requisitions (requisition_id, commitment_id, invoice_number) "
+                "VALUES ('r-other', :c, 'INV-OTHER')"
+            ),
+            {"c": oid("sc1")},
+        )
+        other.execute(
+            text(
+                "INSERT INTO requisition_lines (line_id, requisition_id, line_no, item_type, "
+                "commitment_line_id, amount) VALUES ('r-other-1', 'r-other', 1, "
+                "'Billings::ContractItem', :l, '1.00')"
+            ),
+            {"l": oid("sc1-l1")},
+        )
+        other.commit()
+    engine.dispose()
+    worker.join(timeout=20)
+    assert refused and "but only 7,499.00 remains on line 1 of commitment SC-001" in refused[0]
+    assert _count(books_url, "SELECT COUNT(*) FROM requisitions WHERE procore_id = 77") == 0
