@@ -240,12 +240,14 @@ def sum_by(rows: Iterable[tuple[str | None, Decimal]]) -> dict[str, Decimal]:
 
 @dataclass(frozen=True)
 class RequisitionBalance:
-    """An invoice as the ERP holds it, for a payment against it."""
+    """An invoice as the ERP holds it, for a payment against it. ``total`` is None when the
+    ERP's books do not show its lines yet (a file exchange that acknowledged the invoice but has
+    not exported it since): the amount is then left to the ERP's importer."""
 
     origin_id: str
     number: str
     void: bool
-    total: Decimal
+    total: Decimal | None
     paid: Decimal
 
 
@@ -285,6 +287,8 @@ def check_payment(
         return [f"Invoice {requisition.number} is void in the ERP; it cannot be paid."], amount
     if amount <= 0:
         return [f"A payment must be more than zero (this one is {money.shown(amount)})."], amount
+    if requisition.total is None:
+        return [], amount
     unpaid = requisition.total - requisition.paid
     if amount > unpaid:
         return [

@@ -278,14 +278,9 @@ class ContractPayments(FileEntity):
         erp_id = _text(payload.get(REQUISITION_ERP_ID)) or self.requisition_erp_id(payment)
         if not erp_id:
             return [requisition_missing(payment)]
-        balance = self.balance(erp_id)
-        if balance is None:
-            # Acknowledged, not in the ERP's export yet: the amount is checked by its importer.
-            problems, _amount = check_payment(
-                payment,
-                RequisitionBalance(erp_id, erp_id, False, Decimal("Infinity"), Decimal(0)),
-            )
-            return problems
+        balance = self.balance(erp_id) or RequisitionBalance(
+            erp_id, erp_id, False, None, Decimal(0)
+        )
         return check_payment(payment, balance)[0]
 
     def create(self, payload: Any) -> CreateResult:

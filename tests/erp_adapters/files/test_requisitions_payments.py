@@ -109,3 +109,23 @@ def test_a_payment_the_erp_acknowledged_stays_live_and_is_never_listed_back(erp)
     # The ERP's next export holds it, without the Procore id: still not sent back.
     _append(erp, Entity.CONTRACT_PAYMENTS, f"PAY-9,PAY-9,{oid('r1')},2500.00,2026-11-20,,,,\r\n")
     assert [o.origin_code for o in erp.adapter.contract_payments.list()] == ["PAY-0001"]
+
+
+def test_a_payment_on_an_invoice_the_erp_has_not_exported_yet_is_left_to_its_importer(erp):
+    """The ERP acknowledged invoice 77 but its requisitions.csv does not show it yet: what is
+    unpaid is unknown here, so the payment is handed over naming the invoice's ERP id."""
+    with pytest.raises(ERPPending):
+        erp.adapter.requisitions.create(accepted())
+    acknowledge(
+        erp.folders["inbox"],
+        "acks.csv",
+        [("requisitions-77-4477-1.csv", "success", "INV-5501", "INV-8077", "")],
+    )
+    erp.adapter.answers_collect()
+    assert erp.adapter.requisitions.create(accepted()).origin_id == "INV-5501"
+    big = payment(8105, amount="99999.00", requisition_id=77)
+    assert erp.adapter.contract_payments.check_create(big) == []
+    with pytest.raises(ERPPending, match=r"contract_payments-8105-4501-1\.csv"):
+        erp.adapter.contract_payments.create(big)
+    row = (erp.folders["outbox"] / "contract_payments-8105-4501-1.csv").read_bytes().decode()
+    assert row.split("\r\n")[1].startswith("8105,PC-8105,INV-5501,77,99999.00,")
