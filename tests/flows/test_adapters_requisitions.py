@@ -203,3 +203,43 @@ def test_an_invoice_exported_to_the_erp_and_the_erps_payment_synced_back(
     (again,) = button_press(company=sandbox_company, button="refresh_contract_payments")
     _deliver_and_work()
     assert detail_of(again).messages[0].startswith("No changes: all 1 payment in the ERP")
+
+
+def test_a_batch_of_invoices_closes_each_on_its_own_detail(
+    erp,  # noqa: F811 - the fixture imported above
+    provisioned,
+    sandbox_company,
+):
+    """Through a file exchange every invoice of the batch is handed over at once (each waits
+    for its own answer), and one the ERP refuses does not hold back the others."""
+    from procore_sandbox.services.requisitions import RequisitionLine, requisitions_export_batch
+
+    commitment, lines = _linked_commitment(erp, sandbox_company)
+    first_line = Decimal(lines[0].data["amount"])
+
+    def invoice(number: str, line: ProcoreObject, amount) -> ProcoreObject:
+        from procore_sandbox.services.requisitions import requisition_create
+
+        return requisition_create(
+            company=sandbox_company,
+            commitment=commitment,
+            invoice_number=number,
+            lines=[RequisitionLine(line.id, amount)],
+        )
+
+    good = invoice("INV-3001", lines[0], "100.00")
+    bad = invoice("INV-3002", lines[0], first_line)  # more than remains after INV-1001
+    other = invoice("INV-3003", lines[1], "200.00")
+    request = requisitions_export_batch(company=sandbox_company, requisitions=[good, bad, other])
+    _deliver_and_work()
+    erp.answer()
+
+    request.refresh_from_db()
+    closed = {d.item_id: (d.status, d.messages) for d in request.details.all()}
+    assert closed[good.id][0] == "success", closed[good.id]
+    assert closed[other.id][0] == "success", closed[other.id]
+    assert closed[bad.id][0] == "failed"
+    assert "the ERP does not over-bill a commitment" in closed[bad.id][1][1]
+    for requisition in (good, other):
+        requisition.refresh_from_db()
+        assert requisition.origin_id
