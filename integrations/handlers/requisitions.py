@@ -10,7 +10,9 @@ reason, while the others of the batch go on. The dictionary's sample carries no
 ``request_detail_id`` inside it, closed with that requisition's outcome, and a request-level one,
 if present, closes ``failed`` when any requisition of the batch failed. A re-delivered batch
 finds each requisition already in the ERP by ``procore_requisition_id`` and only finishes the
-write-back.
+write-back. With an ERP that answers later (a file exchange) every requisition is handed over in
+the same pass; each one's detail shows in progress until the ERP has answered about it, and the
+request is asked again meanwhile (a requisition sent alone answers for the request's own detail).
 """
 
 from __future__ import annotations
