@@ -767,6 +767,9 @@ class FilesAdapter(Adapter):
         self.outbox_key = os.path.normpath(self.settings["outbox_folder"])
         self.stale_after = timedelta(hours=float(self.settings["stale_after_hours"]))
         self.check_every = int(self.settings["check_every_seconds"])
+        # Entities in modules of their own build on this one: imported here, not at the top.
+        from erp_adapters.files.prime_contracts import PRIME_CONTRACT_CLASSES
+
         self._entities: dict[Entity, EntityAdapter[Any]] = {
             cls.entity: cls(self)
             for cls in (
@@ -776,6 +779,9 @@ class FilesAdapter(Adapter):
                 CostTypes,
                 Commitments,
                 CommitmentChangeOrders,
+                *PRIME_CONTRACT_CLASSES,
+                Requisitions,
+                ContractPayments,
                 *job_structure.CLASSES,  # sub jobs, job costs, budgets; jobs with cost codes
             )
         }
@@ -955,3 +961,7 @@ class FilesAdapter(Adapter):
             ),
         ).update(**fields)
         return export if written else None
+
+
+# -- Requisitions and contract payments (issue 13), in their own module ----------------------
+from erp_adapters.files.requisitions import ContractPayments, Requisitions  # noqa: E402

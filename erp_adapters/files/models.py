@@ -20,6 +20,7 @@ class FileExport(models.Model):
         SUCCESS = "success", "Imported by the ERP"
         FAILED = "failed", "Refused by the ERP"
         STALE = "stale", "No answer in time"
+        RELEASED = "released", "Untied from Procore (void in the ERP, or reset)"
 
     outbox = models.CharField(max_length=500, help_text="The outbox folder (the ERP it went to).")
     file_name = models.CharField(max_length=255)

@@ -33,24 +33,17 @@ from erp_adapters.sql.database import (
     safe_url,
     sqlite_file_missing,
 )
-from erp_adapters.sql.fields import (
-    CREATE_FIELDS,
-    DOCUMENTS,
-    LIST_FIELDS,
-    line_create_fields,
-    line_list_fields,
-)
+from erp_adapters.sql.fields import entity_parts, part_fields
 from erp_adapters.sql.job_costs import JobCosts
 from erp_adapters.sql.job_structure import JobsWithCostCodes
 from erp_adapters.sql.mapping import Source, Target
+from erp_adapters.sql.prime_contracts import PRIME_CONTRACT_CLASSES
 from erp_adapters.sql.settings import SETTINGS_SCHEMA
 from erp_adapters.sql.sub_jobs import SubJobs
 from erp_adapters.sql.writing import ENTITY_CLASSES, as_int, text
 
 # Sub jobs, job costs and budgets; jobs that open their cost codes replace plain jobs.
 JOB_STRUCTURE_CLASSES = (JobsWithCostCodes, SubJobs, JobCosts, Budgets)
-
-PARTS = ("list", "create", "list_lines", "create_lines")
 
 
 class SqlAdapter(Adapter):
@@ -67,7 +60,7 @@ class SqlAdapter(Adapter):
         configured = self.settings.get("entities") or {}
         self._entities: dict[Entity, EntityAdapter[Any]] = {
             cls.entity: cls(self)
-            for cls in (*ENTITY_CLASSES, *JOB_STRUCTURE_CLASSES)
+            for cls in (*ENTITY_CLASSES, *PRIME_CONTRACT_CLASSES, *JOB_STRUCTURE_CLASSES)
             if str(cls.entity) in configured
         }
         self._bound: dict[tuple[Entity, str], Source | Target] = {}
@@ -102,7 +95,7 @@ class SqlAdapter(Adapter):
     def source(self, entity: Entity, part: str = "list") -> Source:
         key = (entity, part)
         if key not in self._bound:
-            fields = line_list_fields(entity) if part == "list_lines" else LIST_FIELDS[entity]
+            fields = part_fields(entity, part)
             self._bound[key] = Source(
                 entity, f"entities.{entity}.{part}", fields, self._config(entity, part)
             )
@@ -111,7 +104,7 @@ class SqlAdapter(Adapter):
     def target(self, entity: Entity, part: str = "create") -> Target:
         key = (entity, part)
         if key not in self._bound:
-            fields = line_create_fields(entity) if part == "create_lines" else CREATE_FIELDS[entity]
+            fields = part_fields(entity, part)
             self._bound[key] = Target(
                 entity, f"entities.{entity}.{part}", fields, self._config(entity, part)
             )
@@ -217,22 +210,19 @@ class SqlAdapter(Adapter):
         problems: list[str] = []
         checked: list[str] = []
         for entity, handler in self._entities.items():
-            parts = PARTS if entity in DOCUMENTS else PARTS[:2]
             # Entities with parts of their own (job costs, budgets) say which they map.
             mapped = getattr(handler, "mappings", None)
-            for _part, place in (
-                [(place.setting, place) for place in mapped()]
+            places = (
+                mapped()
                 if mapped is not None
                 else [
-                    (
-                        part,
-                        self.source(entity, part)
-                        if part.startswith("list")
-                        else self.target(entity, part),
-                    )
-                    for part in parts
+                    self.source(entity, part)
+                    if part.startswith("list")
+                    else self.target(entity, part)
+                    for part in entity_parts(entity)
                 ]
-            ):
+            )
+            for place in places:
                 try:
                     with conn.begin_nested():
                         place.bind(conn)

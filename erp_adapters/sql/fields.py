@@ -189,12 +189,16 @@ LINE_CREATE_FIELDS: tuple[Field, ...] = (
 
 
 def line_list_fields(entity: Entity) -> tuple[Field, ...]:
+    if entity in OWN_LINE_FIELDS:
+        return OWN_LINE_FIELDS[entity][0]
     if entity is Entity.COMMITMENT_CHANGE_ORDERS:
         return LINE_LIST_FIELDS + CHANGE_ORDER_LINE_EXTRA
     return LINE_LIST_FIELDS
 
 
 def line_create_fields(entity: Entity) -> tuple[Field, ...]:
+    if entity in OWN_LINE_FIELDS:
+        return OWN_LINE_FIELDS[entity][1]
     if entity is Entity.COMMITMENT_CHANGE_ORDERS:
         return LINE_CREATE_FIELDS + CHANGE_ORDER_LINE_EXTRA
     return LINE_CREATE_FIELDS
@@ -244,6 +248,154 @@ def parse_decimal(value: Any, kind: str = MONEY) -> Decimal | None:
     except NotAnAmount:
         return None
 
+
+# -- prime contracts (listed) and their change orders (created) ---------------------------------
+# A prime contract is the ERP's and only listed (``list``, ``list_lines``); its change orders come
+# from Procore and are only created (``create``, ``create_lines``, ``create_markups``).
+
+LIST_ONLY_FIELDS: dict[Entity, tuple[Field, ...]] = {
+    Entity.PRIME_CONTRACTS: (
+        ORIGIN_ID,
+        _f("origin_code", required=True, description="the prime contract number"),
+        _f("project_origin_id", required=True, description="the job's origin id"),
+        _f("title"),
+        _f("description"),
+        _f("status"),
+        _f("executed", BOOL),
+        _f("retainage_percent", MONEY),
+        _f("contract_start_date", DATE),
+        _f("contract_estimated_completion_date", DATE),
+    ),
+}
+
+CREATE_FIELDS[Entity.PRIME_CONTRACT_CHANGE_ORDERS] = (
+    PROCORE_ID,
+    _f("origin_id"),
+    _f("origin_code", required=True, description="the change order number"),
+    _f("prime_contract_origin_id", required=True, description="the prime contract's origin id"),
+    _f("project_origin_id"),
+    _f("title"),
+    _f("description"),
+    _f("status"),
+    _f("transaction_date", DATE),
+)
+PRIME_CHANGE_ORDER_LINE_EXTRA = (
+    _f("prime_contract_line_item_origin_id", description="the prime contract line it changes"),
+)
+MARKUP_CREATE_FIELDS: tuple[Field, ...] = (
+    _f("parent_origin_id", required=True, description="the change order line's origin id"),
+    _f("procore_id", INT),
+    _f("origin_id"),
+    _f("name"),
+    _f("percentage", QUANTITY),
+    _f("amount", MONEY, required=True),
+    _f("cost_code_origin_id", description="where the markup posts: a cost code's origin id"),
+    _f("line_item_type_origin_id", description="where the markup posts: a cost type's origin id"),
+)
+
+# The parts of an entity's mapping when they are not ``list`` and ``create`` (plus the line parts
+# of a document): the settings schema and the health check ask for exactly these.
+ENTITY_PARTS: dict[Entity, tuple[str, ...]] = {
+    Entity.PRIME_CONTRACTS: ("list", "list_lines"),
+    Entity.PRIME_CONTRACT_CHANGE_ORDERS: ("create", "create_lines", "create_markups"),
+}
+
+
+def entity_parts(entity: Entity) -> tuple[str, ...]:
+    if entity in ENTITY_PARTS:
+        return ENTITY_PARTS[entity]
+    if entity in DOCUMENTS:
+        return ("list", "create", "list_lines", "create_lines")
+    return ("list", "create")
+
+
+def part_fields(entity: Entity, part: str) -> tuple[Field, ...]:
+    """The fields one part of an entity's mapping reads or writes."""
+    if part == "list":
+        return LIST_FIELDS[entity] if entity in LIST_FIELDS else LIST_ONLY_FIELDS[entity]
+    if part == "create":
+        return CREATE_FIELDS[entity]
+    if part == "list_lines":
+        return line_list_fields(entity)
+    if part == "create_markups":
+        return MARKUP_CREATE_FIELDS
+    if entity is Entity.PRIME_CONTRACT_CHANGE_ORDERS:
+        return LINE_CREATE_FIELDS + PRIME_CHANGE_ORDER_LINE_EXTRA
+    return line_create_fields(entity)
+
+
+# -- Requisitions (subcontractor invoices) and contract payments (issue 13) --------------------
+# An invoice is a document: its header in ``list``/``create``, its lines in ``list_lines``/
+# ``create_lines``. The listing of invoices is read for what they have billed (the over-billing
+# check), never imported into Procore. Payments are listed back into Procore as invoice
+# payments: ``requisition_procore_id`` is the Procore id of the invoice a payment pays (a join
+# on the invoices' import table, blank for an invoice not exported from Procore), ``procore_id``
+# that of a payment exported from Procore (such a payment is not listed back).
+LIST_FIELDS[Entity.REQUISITIONS] = (
+    ORIGIN_ID,
+    _f("origin_code", required=True, description="the invoice number"),
+    _f("commitment_origin_id", required=True, description="the commitment it bills"),
+    _f("status", description="Void for a cancelled invoice (it bills nothing)"),
+)
+LIST_FIELDS[Entity.CONTRACT_PAYMENTS] = (
+    ORIGIN_ID,
+    _f("origin_code", required=True, description="the payment number"),
+    _f("requisition_origin_id", required=True, description="the invoice it pays"),
+    _f(
+        "requisition_procore_id",
+        INT,
+        required=True,
+        description="the Procore id of the invoice it pays (blank: not an invoice from Procore)",
+    ),
+    _f("amount", MONEY, required=True),
+    _f("payment_date", DATE, required=True),
+    _f("check_number"),
+    _f("payment_method"),
+    _f("status", description="Void for a cancelled payment (not listed)"),
+    _f("procore_id", INT, description="set on a payment exported from Procore (not listed back)"),
+)
+CREATE_FIELDS[Entity.REQUISITIONS] = (
+    PROCORE_ID,
+    _f("origin_id"),
+    _f("origin_code", required=True, description="the invoice number"),
+    _f("commitment_origin_id", required=True),
+    _f("billing_date", DATE),
+    _f("status"),
+)
+CREATE_FIELDS[Entity.CONTRACT_PAYMENTS] = (
+    PROCORE_ID,
+    _f("origin_id"),
+    _f("origin_code", required=True, description="the payment number (PC-<Procore id>)"),
+    _f("requisition_origin_id", required=True),
+    _f("amount", MONEY, required=True),
+    _f("payment_date", DATE, required=True),
+    _f("check_number"),
+    _f("payment_method"),
+    _f("status"),
+)
+REQUISITION_LINE_LIST_FIELDS: tuple[Field, ...] = (
+    _f("parent_origin_id", required=True, description="the invoice's origin id"),
+    ORIGIN_ID,
+    _f("amount", MONEY, required=True),
+    _f("commitment_line_item_origin_id", description="the commitment line it bills"),
+    _f("change_order_line_item_origin_id", description="the change order line it bills"),
+)
+REQUISITION_LINE_CREATE_FIELDS: tuple[Field, ...] = (
+    _f("parent_origin_id", required=True),
+    _f("procore_id", INT),
+    _f("origin_id"),
+    _f("position", INT),
+    _f("item_type", description="Procore's requisition item type (Billings::ContractItem, …)"),
+    _f("description"),
+    _f("amount", MONEY, required=True),
+    _f("retainage", MONEY),
+    _f("commitment_line_item_origin_id"),
+    _f("change_order_line_item_origin_id"),
+)
+OWN_LINE_FIELDS: dict[Entity, tuple[tuple[Field, ...], tuple[Field, ...]]] = {
+    Entity.REQUISITIONS: (REQUISITION_LINE_LIST_FIELDS, REQUISITION_LINE_CREATE_FIELDS),
+}
+DOCUMENTS += (Entity.REQUISITIONS,)
 
 # -- Sub jobs, job costs and budgets (the job cost structure) -----------------------------------
 # Sub jobs are listed and created like any entity. Job costs and budgets have their own parts

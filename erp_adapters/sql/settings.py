@@ -14,10 +14,13 @@ from erp_adapters.base import Entity
 from erp_adapters.sql.fields import (
     CREATE_FIELDS,
     DOCUMENTS,
+    ENTITY_PARTS,
     LIST_FIELDS,
     Field,
+    entity_parts,
     line_create_fields,
     line_list_fields,
+    part_fields,
 )
 
 # "scheme://" not followed by "user:password@" (a user alone is fine: "erp@host").
@@ -181,6 +184,36 @@ SETTINGS_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
+
+
+# -- entities whose mapping has other parts than list and create (fields.ENTITY_PARTS) -----------
+
+PART_WHAT = {"list_lines": "the lines of {}", "create_lines": "the lines of {}"}
+PART_WHAT["create_markups"] = "the markups on the lines of {}"
+
+
+def _entity_of_parts(entity: Entity) -> dict[str, Any]:
+    """An entity listed only (prime contracts) or created only (their change orders)."""
+    label = str(entity).replace("_", " ")
+    properties: dict[str, Any] = {}
+    for part in entity_parts(entity):
+        what = PART_WHAT.get(part, "{}").format(label)
+        fields = part_fields(entity, part)
+        properties[part] = (
+            _source(fields, what) if part.startswith("list") else _target(fields, what)
+        )
+    return {
+        "type": "object",
+        "title": label.capitalize(),
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+SETTINGS_SCHEMA["properties"]["entities"]["properties"].update(
+    {str(entity): _entity_of_parts(entity) for entity in ENTITY_PARTS}
+)
 
 
 # -- Job costs and budgets: their own parts (sub jobs are in ``LIST_FIELDS`` like the others) ---

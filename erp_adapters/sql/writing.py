@@ -48,6 +48,8 @@ LABELS = {
     Entity.STANDARD_CATEGORIES: "cost type",
     Entity.COMMITMENTS: "commitment",
     Entity.COMMITMENT_CHANGE_ORDERS: "change order",
+    Entity.PRIME_CONTRACTS: "prime contract",
+    Entity.PRIME_CONTRACT_CHANGE_ORDERS: "change order",
 }
 FIELD_LABELS = {
     "origin_code": "code",
@@ -67,6 +69,7 @@ FIELD_LABELS = {
     "uom": "unit of measure",
 }
 NUMBER_ENTITIES = (Entity.COMMITMENTS, Entity.COMMITMENT_CHANGE_ORDERS)
+NUMBER_ENTITIES += (Entity.PRIME_CONTRACT_CHANGE_ORDERS,)
 
 
 def text(value: Any) -> str:
@@ -786,6 +789,13 @@ ENTITY_CLASSES: tuple[type[SqlEntity], ...] = (
     Commitments,
     CommitmentChangeOrders,
 )
+
+# -- Requisitions and contract payments (issue 13), in their own module ----------------------
+LABELS[Entity.REQUISITIONS] = "invoice"
+LABELS[Entity.CONTRACT_PAYMENTS] = "payment"
+from erp_adapters.sql.requisitions import ContractPayments, Requisitions  # noqa: E402
+
+ENTITY_CLASSES += (Requisitions, ContractPayments)
 
 # -- Sub jobs, job costs and budgets (erp_adapters/sql/job_structure.py) ------------------------
 LABELS[Entity.SUB_JOBS] = "sub job"

@@ -109,6 +109,118 @@ CREATE TABLE change_order_lines (
 CREATE INDEX commitment_lines_commitment ON commitment_lines (commitment_id);
 CREATE INDEX change_order_lines_change_order ON change_order_lines (change_order_id);
 
+-- The owner side of each job: its prime contract (entered in the ERP, imported into Procore)
+-- and the change orders Procore exports to it, with their lines and the lines' markups.
+CREATE TABLE prime_contracts (
+    prime_contract_id  VARCHAR(36) PRIMARY KEY,
+    job_id             VARCHAR(36) NOT NULL REFERENCES jobs (job_id),
+    number             VARCHAR(20) NOT NULL,
+    title              VARCHAR(60),
+    description        TEXT,
+    status             VARCHAR(20),
+    executed           BOOLEAN NOT NULL DEFAULT FALSE,
+    retainage          NUMERIC(5, 2),
+    start_date         DATE,
+    completion_date    DATE,
+    UNIQUE (job_id, number)
+);
+
+CREATE TABLE prime_contract_lines (
+    line_id            VARCHAR(36) PRIMARY KEY,
+    prime_contract_id  VARCHAR(36) NOT NULL REFERENCES prime_contracts (prime_contract_id),
+    line_no            INTEGER NOT NULL,
+    description        VARCHAR(60),
+    cost_code_id       VARCHAR(36) NOT NULL REFERENCES cost_codes (cost_code_id),
+    cost_type_id       VARCHAR(36) NOT NULL REFERENCES cost_types (cost_type_id),
+    quantity           NUMERIC(16, 4),
+    unit_cost          NUMERIC(16, 4),
+    uom                VARCHAR(10),
+    amount             NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000)
+);
+
+CREATE TABLE prime_change_orders (
+    change_order_id    VARCHAR(36) PRIMARY KEY,
+    prime_contract_id  VARCHAR(36) NOT NULL REFERENCES prime_contracts (prime_contract_id),
+    number             VARCHAR(20) NOT NULL,
+    title              VARCHAR(60),
+    description        TEXT,
+    status             VARCHAR(20),
+    transaction_date   DATE,
+    procore_id         BIGINT UNIQUE
+);
+
+CREATE TABLE prime_change_order_lines (
+    line_id                 VARCHAR(36) PRIMARY KEY,
+    change_order_id         VARCHAR(36) NOT NULL REFERENCES prime_change_orders (change_order_id),
+    line_no                 INTEGER NOT NULL,
+    description             VARCHAR(60),
+    cost_code_id            VARCHAR(36) NOT NULL REFERENCES cost_codes (cost_code_id),
+    cost_type_id            VARCHAR(36) NOT NULL REFERENCES cost_types (cost_type_id),
+    quantity                NUMERIC(16, 4),
+    unit_cost               NUMERIC(16, 4),
+    uom                     VARCHAR(10),
+    amount                  NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000),
+    prime_contract_line_id  VARCHAR(36) REFERENCES prime_contract_lines (line_id),
+    procore_id              BIGINT UNIQUE
+);
+
+CREATE TABLE prime_change_order_markups (
+    markup_id     VARCHAR(36) PRIMARY KEY,
+    line_id       VARCHAR(36) NOT NULL REFERENCES prime_change_order_lines (line_id),
+    name          VARCHAR(60),
+    percentage    NUMERIC(9, 4),
+    amount        NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000),
+    cost_code_id  VARCHAR(36) REFERENCES cost_codes (cost_code_id),
+    cost_type_id  VARCHAR(36) REFERENCES cost_types (cost_type_id),
+    procore_id    BIGINT UNIQUE
+);
+
+-- A void change order frees its number: a live one is unique on its prime contract.
+CREATE UNIQUE INDEX prime_change_orders_live_number ON prime_change_orders (prime_contract_id, number) WHERE status IS NULL OR status <> 'Void';
+CREATE INDEX prime_contract_lines_contract ON prime_contract_lines (prime_contract_id);
+CREATE INDEX prime_change_order_lines_change_order ON prime_change_order_lines (change_order_id);
+CREATE INDEX prime_change_order_markups_line ON prime_change_order_markups (line_id);
+-- Subcontractor invoices (requisitions exported from Procore, or entered in the ERP: procore_id
+-- blank) and the payments made on them. An invoice line bills a commitment line or a change
+-- order line; a payment exported from Procore keeps its Procore id, so it is not listed back.
+CREATE TABLE requisitions (
+    requisition_id  VARCHAR(36) PRIMARY KEY,
+    commitment_id   VARCHAR(36) NOT NULL REFERENCES commitments (commitment_id),
+    invoice_number  VARCHAR(30) NOT NULL,
+    billing_date    DATE,
+    status          VARCHAR(20),
+    procore_id      BIGINT UNIQUE
+);
+
+CREATE TABLE requisition_lines (
+    line_id               VARCHAR(36) PRIMARY KEY,
+    requisition_id        VARCHAR(36) NOT NULL REFERENCES requisitions (requisition_id),
+    line_no               INTEGER NOT NULL,
+    item_type             VARCHAR(40) NOT NULL,
+    description           VARCHAR(60),
+    commitment_line_id    VARCHAR(36) REFERENCES commitment_lines (line_id),
+    change_order_line_id  VARCHAR(36) REFERENCES change_order_lines (line_id),
+    amount                NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000),
+    retainage             NUMERIC(14, 2),
+    procore_id            BIGINT UNIQUE
+);
+
+CREATE TABLE payments (
+    payment_id      VARCHAR(36) PRIMARY KEY,
+    requisition_id  VARCHAR(36) NOT NULL REFERENCES requisitions (requisition_id),
+    payment_number  VARCHAR(20) NOT NULL UNIQUE,
+    amount          NUMERIC(14, 2) NOT NULL CHECK (amount > 0),
+    paid_on         DATE NOT NULL,
+    check_number    VARCHAR(20),
+    method          VARCHAR(20),
+    status          VARCHAR(20),
+    procore_id      BIGINT UNIQUE
+);
+
+CREATE INDEX requisitions_commitment ON requisitions (commitment_id);
+CREATE INDEX requisition_lines_requisition ON requisition_lines (requisition_id);
+CREATE INDEX payments_requisition ON payments (requisition_id);
+
 -- The job cost structure: sub jobs, the cost codes opened on each job or sub job (a job's own
 -- have no sub job), the cost types on each with what is estimated and posted, and the budget
 -- of a job with the transactions Procore exported to it (one row per Procore transaction id).

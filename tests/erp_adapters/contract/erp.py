@@ -44,3 +44,8 @@ class ContractERP:
         """The same adapter configured so that its ERP cannot be reached (the demo's offline
         switch, a database port nobody listens on), or None when it cannot be simulated."""
         return None
+
+    def void(self, entity: Entity, origin_id: str) -> None:
+        """The ERP's accountant voids a document it holds (``origin_id``), as the ERP's own
+        screens do; the unlink tests then ask the adapter where it stands."""
+        raise NotImplementedError(f"{type(self).__name__} cannot void {entity}")

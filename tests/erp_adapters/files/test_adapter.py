@@ -63,8 +63,19 @@ def test_health_is_ok_once_the_erp_has_exported_every_file(adapter, folders):
     assert adapter.health_check().state is HealthState.DEGRADED
     for stem in ("vendors", "jobs", "cost_codes", "cost_types"):
         write(folders["import"] / f"{stem}.csv", "erp_id,code,name\n")
-    for stem in ("commitments", "commitment_change_orders"):
+    for stem in (
+        "commitments",
+        "commitment_change_orders",
+        "prime_contracts",
+        "prime_contract_change_orders",
+    ):
         write(folders["import"] / f"{stem}.csv", "erp_id,number,job_erp_id\n")
+    write(folders["import"] / "requisitions.csv", "erp_id,number,commitment_erp_id\n")
+    write(
+        folders["import"] / "contract_payments.csv",
+        "erp_id,number,requisition_erp_id,amount,payment_date\n",
+    )
+
     write(folders["import"] / "sub_jobs.csv", "erp_id,code,name,job_erp_id\n")
     write(folders["import"] / "job_costs.csv", "job_erp_id,cost_code_erp_id\n")
     status = adapter.health_check()

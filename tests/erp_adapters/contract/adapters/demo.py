@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from erp_adapters.base import Adapter
+from erp_adapters.base import Adapter, Entity
 from erp_adapters.demo.models import (
     CommitmentStatus,
     DemoChangeOrder,
@@ -156,6 +156,17 @@ class DemoContractERP(ContractERP):
     def unavailable(self) -> Adapter:
         return get_adapter("demo", {"tenant": self.tenant, "offline": True})
 
+    def void(self, entity: Entity, origin_id: str) -> None:
+        from erp_adapters.demo.models.prime_contracts import (
+            DemoPrimeContractChangeOrder,
+            DocumentStatus,
+        )
+
+        assert entity is Entity.PRIME_CONTRACT_CHANGE_ORDERS, entity
+        DemoPrimeContractChangeOrder.objects.filter(tenant=self.tenant, guid=origin_id).update(
+            status=DocumentStatus.VOID
+        )
+
 
 @pytest.fixture
 def demo_contract_factory(db) -> Callable[[Books], ContractERP]:
@@ -163,9 +174,108 @@ def demo_contract_factory(db) -> Callable[[Books], ContractERP]:
         tenant = f"contract-{next(_tenants)}"
         seed_demo_tables(tenant, books)
         open_job_cost_structure(tenant)
+        seed_demo_prime_contracts(tenant, books)
+        seed_demo_requisitions(tenant, books)
         return DemoContractERP(tenant)
 
     return make
+
+
+def seed_demo_prime_contracts(tenant: str, books: Books) -> None:
+    """The books' owner contracts and their lines in the demo's tables."""
+    from erp_adapters.demo.models.prime_contracts import (
+        DemoPrimeContract,
+        DemoPrimeContractLine,
+        DocumentStatus,
+    )
+
+    jobs = {str(j.guid): j for j in DemoJob.objects.filter(tenant=tenant)}
+    codes = {str(c.guid): c for c in DemoCostCode.objects.filter(tenant=tenant)}
+    types = {str(t.guid): t for t in DemoCostType.objects.filter(tenant=tenant)}
+    for pc in books.prime_contracts:
+        header = DemoPrimeContract.objects.create(
+            tenant=tenant,
+            guid=_guid(pc.origin_id),
+            job=jobs[pc.job_origin_id],
+            number=pc.number,
+            title=pc.title,
+            **({"status": DocumentStatus.VOID} if pc.void else {}),
+        )
+        DemoPrimeContractLine.objects.bulk_create(
+            DemoPrimeContractLine(
+                tenant=tenant,
+                guid=_guid(line.origin_id),
+                prime_contract=header,
+                position=line.position,
+                description=line.description,
+                cost_code=codes[line.cost_code_origin_id],
+                cost_type=types[line.cost_type_origin_id],
+                amount=line.amount,
+            )
+            for line in pc.lines
+        )
+
+
+# -- Requisitions and payments (issue 13) -------------------------------------------------------
+
+
+def seed_demo_requisitions(tenant: str, books: Books) -> None:
+    """The books' invoices (each line on its commitment or change order line) and payments."""
+    import datetime
+
+    from erp_adapters.demo.models import (
+        DemoPayment,
+        DemoRequisition,
+        DemoRequisitionLine,
+        RequisitionItemKind,
+    )
+
+    requisitions: dict[str, DemoRequisition] = {}
+    for r in books.requisitions:
+        header = requisitions[r.origin_id] = DemoRequisition.objects.create(
+            tenant=tenant,
+            guid=_guid(r.origin_id),
+            procore_id=r.procore_id,
+            commitment=DemoCommitment.objects.get(
+                tenant=tenant, guid=_guid(r.commitment_origin_id)
+            ),
+            number=r.number,
+            billing_date=datetime.date.fromisoformat(r.billing_date),
+            status=r.status or "Approved",
+        )
+        for line in r.lines:
+            change = line.change_order_line_origin_id
+            DemoRequisitionLine.objects.create(
+                tenant=tenant,
+                guid=_guid(line.origin_id),
+                requisition=header,
+                procore_id=line.procore_id,
+                kind=RequisitionItemKind.CHANGE_ORDER if change else RequisitionItemKind.CONTRACT,
+                position=line.position,
+                description=line.description,
+                commitment_line=None
+                if change
+                else DemoCommitmentLine.objects.get(
+                    tenant=tenant, guid=_guid(line.commitment_line_origin_id or "")
+                ),
+                change_order_line=DemoChangeOrderLine.objects.get(tenant=tenant, guid=_guid(change))
+                if change
+                else None,
+                amount=line.amount,
+            )
+    for p in books.payments:
+        DemoPayment.objects.create(
+            tenant=tenant,
+            guid=_guid(p.origin_id),
+            requisition=requisitions[p.requisition_origin_id],
+            procore_id=p.procore_id,
+            number=p.number,
+            amount=p.amount,
+            paid_on=datetime.date.fromisoformat(p.paid_on),
+            check_number=p.check_number,
+            method=p.method,
+            status=p.status or "Posted",
+        )
 
 
 # -- Sub jobs and job costs ------------------------------------------------------------------------

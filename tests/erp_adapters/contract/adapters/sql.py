@@ -5,6 +5,7 @@ overrides it). The PostgreSQL one is skipped when no server answers."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,7 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from erp_adapters.base import Adapter
+from erp_adapters.base import Adapter, Entity
 from erp_adapters.registry import get_adapter
 from erp_adapters.sql.database import dispose_engines
 from erp_adapters.sql.sample import lay_out, sample_settings
@@ -136,6 +137,7 @@ def seed_sample_layout(conn: Connection, books: Books) -> None:
     )
     for co in books.change_orders:
         insert("change_order_lines", lines("change_order_id", co.origin_id, co.lines, True))
+    seed_prime_contract_tables(conn, books)
 
 
 class SqlContractERP(ContractERP):
@@ -155,6 +157,16 @@ class SqlContractERP(ContractERP):
             },
         )
 
+    def void(self, entity: Entity, origin_id: str) -> None:
+        assert entity is Entity.PRIME_CONTRACT_CHANGE_ORDERS, entity
+        engine = create_engine(self.settings["url"])
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE prime_change_orders SET status = 'Void' WHERE change_order_id = :id"),
+                {"id": origin_id},
+            )
+        engine.dispose()
+
 
 @pytest.fixture
 def sql_sqlite_contract_factory(tmp_path) -> Iterator[Callable[[Books], ContractERP]]:
@@ -165,6 +177,7 @@ def sql_sqlite_contract_factory(tmp_path) -> Iterator[Callable[[Books], Contract
         with engine.begin() as conn:
             lay_out(conn, data=False)
             seed_sample_layout(conn, books)
+            seed_sample_requisitions(conn, books)
         engine.dispose()
         return SqlContractERP(sample_settings(url, fetch_size=10))
 
@@ -226,10 +239,108 @@ def sql_postgres_contract_factory(postgres_erp_schema) -> Callable[[Books], Cont
         with engine.begin() as conn:
             lay_out(conn, data=False)
             seed_sample_layout(conn, books)
+            seed_sample_requisitions(conn, books)
         engine.dispose()
         return SqlContractERP(sample_settings(url, fetch_size=10))
 
     return make
+
+
+def seed_prime_contract_tables(conn: Connection, books: Books) -> None:
+    """The books' owner contracts and their lines in the sample layout's tables."""
+    for pc in books.prime_contracts:
+        conn.execute(
+            text(
+                "INSERT INTO prime_contracts (prime_contract_id, job_id, number, title, status) "
+                "VALUES (:id, :job, :number, :title, :status)"
+            ),
+            {
+                "id": pc.origin_id,
+                "job": pc.job_origin_id,
+                "number": pc.number,
+                "title": pc.title,
+                "status": pc.status or None,
+            },
+        )
+        for line in pc.lines:
+            conn.execute(
+                text(
+                    "INSERT INTO prime_contract_lines (line_id, prime_contract_id, line_no, "
+                    "description, cost_code_id, cost_type_id, amount) VALUES (:id, :parent, "
+                    ":no, :description, :cost_code, :cost_type, :amount)"
+                ),
+                {
+                    "id": line.origin_id,
+                    "parent": pc.origin_id,
+                    "no": line.position,
+                    "description": line.description,
+                    "cost_code": line.cost_code_origin_id,
+                    "cost_type": line.cost_type_origin_id,
+                    "amount": str(line.amount),  # sqlite3 binds no Decimal without Django
+                },
+            )
+
+
+# -- Requisitions and payments (issue 13) -------------------------------------------------------
+
+
+def seed_sample_requisitions(conn: Connection, books: Books) -> None:
+    """The books' invoices and payments in the sample layout's tables."""
+    statements = {
+        "requisitions": "INSERT INTO requisitions (requisition_id, commitment_id, invoice_number, "
+        "billing_date, status, procore_id) VALUES (:requisition_id, :commitment_id, "
+        ":invoice_number, :billing_date, :status, :procore_id)",
+        "requisition_lines": "INSERT INTO requisition_lines (line_id, requisition_id, line_no, "
+        "item_type, description, commitment_line_id, change_order_line_id, amount, procore_id) "
+        "VALUES (:line_id, :requisition_id, :line_no, :item_type, :description, "
+        ":commitment_line_id, :change_order_line_id, :amount, :procore_id)",
+        "payments": "INSERT INTO payments (payment_id, requisition_id, payment_number, amount, "
+        "paid_on, check_number, method, status, procore_id) VALUES (:payment_id, "
+        ":requisition_id, :payment_number, :amount, :paid_on, :check_number, :method, :status, "
+        ":procore_id)",
+    }
+    for r in books.requisitions:
+        conn.execute(
+            text(statements["requisitions"]),
+            {
+                "requisition_id": r.origin_id,
+                "commitment_id": r.commitment_origin_id,
+                "invoice_number": r.number,
+                "billing_date": datetime.date.fromisoformat(r.billing_date),
+                "status": r.status or None,
+                "procore_id": r.procore_id,
+            },
+        )
+        for line in r.lines:
+            conn.execute(
+                text(statements["requisition_lines"]),
+                {
+                    "line_id": line.origin_id,
+                    "requisition_id": r.origin_id,
+                    "line_no": line.position,
+                    "item_type": line.item_type,
+                    "description": line.description or None,
+                    "commitment_line_id": line.commitment_line_origin_id,
+                    "change_order_line_id": line.change_order_line_origin_id,
+                    "amount": str(line.amount),
+                    "procore_id": line.procore_id,
+                },
+            )
+    for p in books.payments:
+        conn.execute(
+            text(statements["payments"]),
+            {
+                "payment_id": p.origin_id,
+                "requisition_id": p.requisition_origin_id,
+                "payment_number": p.number,
+                "amount": str(p.amount),
+                "paid_on": datetime.date.fromisoformat(p.paid_on),
+                "check_number": p.check_number or None,
+                "method": p.method or None,
+                "status": p.status or None,
+                "procore_id": p.procore_id,
+            },
+        )
 
 
 # -- Sub jobs and job costs ------------------------------------------------------------------------
