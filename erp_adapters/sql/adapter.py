@@ -36,10 +36,12 @@ from erp_adapters.sql.fields import (
     CREATE_FIELDS,
     DOCUMENTS,
     LIST_FIELDS,
+    OWN_LINE_CREATE_FIELDS,
     line_create_fields,
     line_list_fields,
 )
 from erp_adapters.sql.mapping import Source, Target
+from erp_adapters.sql.payapps_direct_costs import PAYAPP_DIRECT_COST_CLASSES
 from erp_adapters.sql.settings import SETTINGS_SCHEMA
 from erp_adapters.sql.writing import ENTITY_CLASSES, as_int, text
 
@@ -59,7 +61,9 @@ class SqlAdapter(Adapter):
         self.fetch_size: int = self.settings["fetch_size"]
         configured = self.settings.get("entities") or {}
         self._entities: dict[Entity, EntityAdapter[Any]] = {
-            cls.entity: cls(self) for cls in ENTITY_CLASSES if str(cls.entity) in configured
+            cls.entity: cls(self)
+            for cls in ENTITY_CLASSES + PAYAPP_DIRECT_COST_CLASSES
+            if str(cls.entity) in configured
         }
         self._bound: dict[tuple[Entity, str], Source | Target] = {}
 
@@ -209,6 +213,8 @@ class SqlAdapter(Adapter):
         checked: list[str] = []
         for entity in self._entities:
             parts = PARTS if entity in DOCUMENTS else PARTS[:2]
+            if entity in OWN_LINE_CREATE_FIELDS:
+                parts = (*PARTS[:2], "create_lines")
             for part in parts:
                 place = (
                     self.source(entity, part)

@@ -181,3 +181,13 @@ SETTINGS_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
+
+
+# Payment applications and company-level direct costs are written with their lines but never
+# listed: their mapping has "create_lines" (no "list_lines").
+for _documents in (Entity.PAYMENT_APPLICATIONS, Entity.COMPANY_LEVEL_DIRECT_COSTS):
+    _mapping = SETTINGS_SCHEMA["properties"]["entities"]["properties"][str(_documents)]
+    _mapping["properties"]["create_lines"] = _target(
+        line_create_fields(_documents), f"the lines of {str(_documents).replace('_', ' ')}"
+    )
+    _mapping["required"].append("create_lines")
