@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
+from erp_adapters import billing_documents as billing
 from erp_adapters.base import (
     ConstraintViolation,
     CreateResult,
@@ -31,16 +32,13 @@ from erp_adapters.base import (
     ERPObject,
 )
 from erp_adapters.document_status import document_state
-from erp_adapters.money import shown, total
+from erp_adapters.money import total
 from erp_adapters.sql.fields import MONEY, QUANTITY, parse_decimal
 from erp_adapters.sql.writing import Draft, SqlEntity, as_dict, as_int, text
 
 PAYMENT_APPLICATION = "payment_application"
 PAYMENT_APPLICATION_LINE_ITEM = "payment_application_line_item"
 COMPANY_LEVEL_DIRECT_COST = "company_level_direct_cost"
-DIRECT_COST_KINDS = ("invoice", "expense", "payroll", "subcontractor_invoice")
-# Vendor invoices need the vendor they pay; an expense or payroll cost may have none.
-NEEDS_VENDOR = ("invoice", "subcontractor_invoice")
 
 
 def _date(value: Any) -> date | None:
@@ -49,11 +47,6 @@ def _date(value: Any) -> date | None:
         return date.fromisoformat(text(value)[:10]) if text(value) else None
     except ValueError:
         return None
-
-
-def _procore_status(value: Any) -> str:
-    """A document approved in Procore is posted approved; anything else is entered open."""
-    return "Approved" if text(value).lower() == "approved" else "Open"
 
 
 class _Documents(SqlEntity):
@@ -85,11 +78,7 @@ class _Documents(SqlEntity):
         if document_state(status) is not DocumentState.VOID:
             return []
         values = (listed if listed is not None else row)._mapping
-        return [
-            f"{self.describe(conn, values).capitalize()} is void in the ERP, and a void "
-            f"{self.noun} cannot be brought back. Unlink it in Procore, then export it again to "
-            "enter a new one."
-        ]
+        return [billing.void_refusal(self.describe(conn, values), self.noun)]
 
     def describe(self, conn: Connection, values: Any) -> str:
         raise NotImplementedError
@@ -230,27 +219,6 @@ class _Documents(SqlEntity):
 
 # -- Payment applications ------------------------------------------------------------------------
 
-PAY_APP_AMOUNTS = {
-    "scheduled_value": "scheduled value",
-    "work_completed_from_previous_application": "work completed before",
-    "work_completed_this_period": "work completed this period",
-    "materials_presently_stored": "materials stored",
-    "total_completed_and_stored_to_date": "completed and stored to date",
-    "work_completed_retainage_retained_this_period": "retainage this period",
-    "materials_stored_retainage_retained_this_period": "materials retainage this period",
-}
-
-
-def pay_app_number(pay_app: dict[str, Any]) -> str:
-    summary = as_dict(pay_app.get("summary"))
-    return text(pay_app.get("invoice_number")) or text(summary.get("application_number"))
-
-
-def pay_app_line_label(item: dict[str, Any], index: int) -> str:
-    number = as_int(item.get("item_number")) or index
-    description = text(item.get("description_override")) or text(item.get("description_of_work"))
-    return f"Line {number} '{description}'" if description else f"Line {number}"
-
 
 class PaymentApplications(_Documents):
     """Pay applications to the owner (``create_payment_application``)."""
@@ -271,13 +239,11 @@ class PaymentApplications(_Documents):
     def job(self, conn: Connection, pay_app: dict[str, Any]) -> Row | None:
         """The payload names the job only by Procore's project number and name: the job whose
         ERP code is the project number, else the one job of that name."""
-        summary = as_dict(pay_app.get("summary"))
-        number = text(summary.get("project_number"))
+        number, name = billing.pay_app_project(pay_app)
         if number:
             found = self.known(conn, Entity.JOBS, {}, code=number)
             if found is not None:
                 return found
-        name = text(summary.get("project_name")) or text(summary.get("contract_for"))
         if name:
             return self.adapter.source(Entity.JOBS, "list").find(conn, "name", name)
         return None
@@ -288,19 +254,10 @@ class PaymentApplications(_Documents):
         if not pay_app:
             draft.problems.append("The export carries no payment application.")
             return draft
-        summary = as_dict(pay_app.get("summary"))
         job = self.job(conn, pay_app)
         if job is None:
-            project = " ".join(
-                filter(
-                    None, (text(summary.get("project_number")), text(summary.get("project_name")))
-                )
-            )
-            draft.problems.append(
-                f"Job '{project or '(none)'}' is not in the ERP; export the project first (its "
-                "project number must be the ERP job code)."
-            )
-        number = pay_app_number(pay_app)
+            draft.problems.append(billing.pay_app_job_unknown(pay_app))
+        number = billing.pay_app_number(pay_app)
         if not number:
             draft.problems.append("Pay application number is missing; the ERP requires it.")
         self.too_long(
@@ -316,13 +273,18 @@ class PaymentApplications(_Documents):
                 f"Pay application {number} already exists on job "
                 f"{text(job._mapping.get('origin_code'))} in the ERP."
             )
-        items = [as_dict(item) for item in pay_app.get("items") or []]
-        if not items:
-            draft.problems.append(
-                "The payment application has no line items; the ERP needs at least one."
+        lines, problems = billing.pay_app_lines(pay_app)
+        draft.problems += problems
+        for line in lines:
+            label = (
+                f"Line {line.position} '{line.description}'"
+                if line.description
+                else f"Line {line.position}"
             )
-        for index, item in enumerate(items, start=1):
-            draft.lines.append(self.line(conn, draft, item, index))
+            self.too_long(
+                conn, draft, "create_lines", "description", line.description, f"{label} description"
+            )
+            draft.lines.append({**line.values(), "description": line.description or None})
         billed = total(line["amount"] for line in draft.lines)
         retained = total(line["retainage"] for line in draft.lines)
         draft.values = {
@@ -333,7 +295,7 @@ class PaymentApplications(_Documents):
             "billing_date": _date(pay_app.get("billing_date")),
             "period_start": _date(pay_app.get("period_start")),
             "period_end": _date(pay_app.get("period_end")),
-            "status": _procore_status(pay_app.get("status")),
+            "status": billing.procore_status(pay_app.get("status")),
             "scheduled_value": total(line["scheduled_value"] for line in draft.lines),
             "billed_this_period": billed,
             "retainage": retained,
@@ -344,49 +306,8 @@ class PaymentApplications(_Documents):
         )
         return draft
 
-    def line(self, conn: Connection, draft: Draft, item: dict[str, Any], index: int) -> dict:
-        label = pay_app_line_label(item, index)
-        values = {
-            key: self.amount(draft, item.get(key), f"{label} {words}")
-            for key, words in PAY_APP_AMOUNTS.items()
-        }
-        description = text(item.get("description_override")) or text(
-            item.get("description_of_work")
-        )
-        self.too_long(
-            conn, draft, "create_lines", "description", description, f"{label} description"
-        )
-        this_period = values["work_completed_this_period"] + values["materials_presently_stored"]
-        to_date = values["total_completed_and_stored_to_date"] or (
-            values["work_completed_from_previous_application"] + this_period
-        )
-        scheduled = values["scheduled_value"]
-        if scheduled >= 0 and to_date > scheduled:
-            draft.problems.append(
-                f"{label}: billed to date {shown(to_date)} is more than its scheduled value "
-                f"{shown(scheduled)}; the ERP refuses over-billing."
-            )
-        return {
-            "procore_id": as_int(item.get("id")),
-            "position": as_int(item.get("item_number")) or index,
-            "description": description or None,
-            "contract_line_ref": text(item.get("origin_id")) or None,
-            "scheduled_value": scheduled,
-            "previously_completed": values["work_completed_from_previous_application"],
-            "completed_this_period": values["work_completed_this_period"],
-            "materials_stored": values["materials_presently_stored"],
-            "completed_to_date": to_date,
-            "retainage": values["work_completed_retainage_retained_this_period"]
-            + values["materials_stored_retainage_retained_this_period"],
-            "amount": this_period,
-        }
-
 
 # -- Company-level direct costs ------------------------------------------------------------------
-
-
-def vendor_name(vendor: dict[str, Any]) -> str:
-    return text(vendor.get("name")) or text(vendor.get("company")) or "(unnamed)"
 
 
 class DirectCosts(_Documents):
@@ -412,20 +333,11 @@ class DirectCosts(_Documents):
         if not direct_cost:
             draft.problems.append("The export carries no direct cost.")
             return draft
-        kind = text(direct_cost.get("direct_cost_type")).lower() or "invoice"
-        if kind not in DIRECT_COST_KINDS:
-            draft.problems.append(
-                f"Direct cost type '{text(direct_cost.get('direct_cost_type'))}' is not one the "
-                "ERP knows (invoice, expense, payroll, subcontractor invoice)."
-            )
+        kind = billing.direct_cost_kind(direct_cost, draft.problems)
         vendor_ref = as_dict(direct_cost.get("vendor"))
         vendor = self.known(conn, Entity.VENDORS, vendor_ref) if vendor_ref else None
-        if vendor_ref and vendor is None:
-            draft.problems.append(
-                f"Vendor '{vendor_name(vendor_ref)}' is not in the ERP; export the vendor first."
-            )
-        elif not vendor_ref and kind in NEEDS_VENDOR:
-            draft.problems.append("The invoice has no vendor; the ERP requires one.")
+        problem = billing.direct_cost_vendor_problem(direct_cost, kind, found=vendor is not None)
+        draft.problems += [problem] if problem else []
         vendor_id = None if vendor is None else str(vendor._mapping["origin_id"])
         number = text(direct_cost.get("invoice_number"))
         self.too_long(conn, draft, "create", "origin_code", number, f"Invoice number '{number}'")
@@ -444,14 +356,11 @@ class DirectCosts(_Documents):
         for index, line in enumerate(lines, start=1):
             draft.lines.append(self.line(conn, draft, line, index))
         booked = total(line["amount"] for line in draft.lines)
-        stated = direct_cost.get("line_item_total")
-        if lines and stated not in (None, "") and not draft.problems:
-            expected = self.amount(draft, stated, "The direct cost's total")
-            if not draft.problems and booked != expected:
-                draft.problems.append(
-                    f"The lines add up to {shown(booked)} but the direct cost's total is "
-                    f"{shown(expected)}; the ERP needs them to agree."
-                )
+        if lines and not draft.problems:
+            problem = billing.direct_cost_total_problem(
+                direct_cost.get("line_item_total"), [line["amount"] for line in draft.lines]
+            )
+            draft.problems += [problem] if problem else []
         draft.values = {
             "procore_id": draft.procore_id,
             "origin_code": number or None,
@@ -460,13 +369,13 @@ class DirectCosts(_Documents):
             "description": text(direct_cost.get("description")) or None,
             "direct_cost_date": _date(direct_cost.get("direct_cost_date")),
             "accounting_date": _date(direct_cost.get("accounting_date")),
-            "status": _procore_status(direct_cost.get("status")),
+            "status": billing.procore_status(direct_cost.get("status")),
             "total": booked,
         }
         return draft
 
     def line(self, conn: Connection, draft: Draft, line: dict[str, Any], index: int) -> dict:
-        label = f"Line {as_int(line.get('position')) or index}"
+        label = billing.direct_cost_line_label(line, index)
         description = text(line.get("description"))
         self.too_long(
             conn, draft, "create_lines", "description", description, f"{label} description"
