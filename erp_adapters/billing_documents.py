@@ -46,13 +46,15 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def read_amount(value: Any, label: str, problems: list[str]) -> Decimal:
-    """The amount as the ERP keeps it (rounded once to the cent), or zero after saying why it
-    is not one."""
+def read_amount(
+    value: Any, label: str, problems: list[str], precision: money.Precision = money.CENTS
+) -> Decimal:
+    """The amount as the ERP keeps it (rounded once), or zero after saying why it is not one
+    (in the demo ERP's words)."""
     try:
-        return money.to_erp(money.amount(value))
-    except money.NotAnAmount:
-        problems.append(f"{label} '{value}' is not a number.")
+        return money.to_erp(money.amount(value, field=label), precision)
+    except money.NotAnAmount as exc:
+        problems.append(str(exc))
         return Decimal(0)
 
 

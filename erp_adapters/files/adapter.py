@@ -764,6 +764,9 @@ class FilesAdapter(Adapter):
         self.outbox_key = os.path.normpath(self.settings["outbox_folder"])
         self.stale_after = timedelta(hours=float(self.settings["stale_after_hours"]))
         self.check_every = int(self.settings["check_every_seconds"])
+        # Built on this module's FileEntity, so imported here rather than at the top.
+        from erp_adapters.files.payapps_direct_costs import PAYAPP_DIRECT_COST_CLASSES
+
         self._entities: dict[Entity, EntityAdapter[Any]] = {
             cls.entity: cls(self)
             for cls in (
@@ -773,6 +776,7 @@ class FilesAdapter(Adapter):
                 CostTypes,
                 Commitments,
                 CommitmentChangeOrders,
+                *PAYAPP_DIRECT_COST_CLASSES,
             )
         }
 

@@ -50,6 +50,12 @@ class FileExport(models.Model):
     written_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the ERP let go of the Procore id (the document is void there): "
+        "exporting the Procore object again sends a new file.",
+    )
 
     class Meta:
         constraints = [

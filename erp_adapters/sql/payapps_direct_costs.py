@@ -33,7 +33,7 @@ from erp_adapters.base import (
 )
 from erp_adapters.document_status import document_state
 from erp_adapters.money import total
-from erp_adapters.sql.fields import MONEY, QUANTITY, parse_decimal
+from erp_adapters.sql.fields import MONEY, PRECISIONS, QUANTITY
 from erp_adapters.sql.writing import Draft, SqlEntity, as_dict, as_int, text
 
 PAYMENT_APPLICATION = "payment_application"
@@ -189,11 +189,7 @@ class _Documents(SqlEntity):
 
     def amount(self, draft: Draft, value: Any, label: str, kind: str = MONEY) -> Decimal:
         """The amount as the ERP keeps it, or zero after saying why it is not one."""
-        number = parse_decimal(value, kind)
-        if number is None:
-            draft.problems.append(f"{label} '{value}' is not a number.")
-            return Decimal(0)
-        return number
+        return billing.read_amount(value, label, draft.problems, PRECISIONS[kind])
 
     def too_long(self, conn: Connection, draft: Draft, part: str, name: str, value: Any, what: str):
         limit = self.adapter.target(self.entity, part).length_limit(conn, name)

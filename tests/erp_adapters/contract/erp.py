@@ -20,6 +20,7 @@ exchange whose ERP answers later overrides ``create``), or can simulate an unrea
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from erp_adapters.base import Adapter, CreateResult, Entity, ERPObject
@@ -44,3 +45,14 @@ class ContractERP:
         """The same adapter configured so that its ERP cannot be reached (the demo's offline
         switch, a database port nobody listens on), or None when it cannot be simulated."""
         return None
+
+    # -- Payment applications and company-level direct costs --------------------------------------
+
+    def booked(self, entity: Entity, origin_id: str) -> tuple[Decimal, list[Decimal]]:
+        """What the ERP's books hold of an exported pay application or direct cost: its total
+        (a pay application's: billed this period) and each line's amount, as stored."""
+        raise NotImplementedError
+
+    def void(self, entity: Entity, origin_id: str) -> None:
+        """The accountant voids the document in the ERP."""
+        raise NotImplementedError
