@@ -65,6 +65,8 @@ def test_health_is_ok_once_the_erp_has_exported_every_file(adapter, folders):
         write(folders["import"] / f"{stem}.csv", "erp_id,code,name\n")
     for stem in ("commitments", "commitment_change_orders"):
         write(folders["import"] / f"{stem}.csv", "erp_id,number,job_erp_id\n")
+    for stem in ("payment_applications", "company_level_direct_costs"):
+        write(folders["import"] / f"{stem}.csv", "erp_id,number,status\n")
     status = adapter.health_check()
     assert status.state is HealthState.OK, status.message
     assert status.message == "File exchange: the folders are ready; 0 export(s) wait for the ERP."
