@@ -26,6 +26,7 @@ from erp_adapters.base import (
     DocumentState,
     Entity,
     ERPObject,
+    ERPUnavailable,
 )
 from erp_adapters.document_status import document_state
 from erp_adapters.files import layouts
@@ -67,12 +68,23 @@ class _FileDocuments(FileEntity):
         return super()._claim(payload, procore_id, detail, max(number, every + 1))
 
     def head(self, erp_id: str) -> dict[str, Any] | None:
-        """The document's first row in the ERP's export (a streamed scan)."""
+        """The document's first readable row in the ERP's export (a streamed scan). A document
+        whose rows are all unreadable is not "gone" (that would let Procore unlink it): the
+        lookup is retried until the ERP's export is corrected."""
         if not erp_id:
             return None
+        unreadable = None
         for item in self.items():
-            if isinstance(item, Row) and item.values["erp_id"] == erp_id:
-                return item.values
+            if isinstance(item, Row):
+                if item.values["erp_id"] == erp_id:
+                    return item.values
+            elif item.key == erp_id and unreadable is None:
+                unreadable = item.as_unreadable()
+        if unreadable is not None:
+            raise ERPUnavailable(
+                f"The ERP's export holds the {self.noun} {erp_id}, but {unreadable.where} cannot "
+                f"be read ({unreadable.reason}); correct the file in the ERP."
+            )
         return None
 
     def describe(self, head: dict[str, Any]) -> str:
