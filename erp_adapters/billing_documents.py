@@ -78,8 +78,18 @@ class PayAppLine:
     retainage: Decimal
     amount: Decimal
 
+    @property
+    def label(self) -> str:
+        """How a message names the line: ``Line 2 'Roofing'``."""
+        return (
+            f"Line {self.position} '{self.description}'"
+            if self.description
+            else (f"Line {self.position}")
+        )
+
     def values(self) -> dict[str, Any]:
-        return asdict(self)
+        """The line as the ERP's columns take it (blank text as NULL)."""
+        return {key: value if value != "" else None for key, value in asdict(self).items()}
 
 
 def pay_app_number(pay_app: dict[str, Any]) -> str:

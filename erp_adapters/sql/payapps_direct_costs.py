@@ -272,15 +272,15 @@ class PaymentApplications(_Documents):
         lines, problems = billing.pay_app_lines(pay_app)
         draft.problems += problems
         for line in lines:
-            label = (
-                f"Line {line.position} '{line.description}'"
-                if line.description
-                else f"Line {line.position}"
-            )
             self.too_long(
-                conn, draft, "create_lines", "description", line.description, f"{label} description"
+                conn,
+                draft,
+                "create_lines",
+                "description",
+                line.description,
+                f"{line.label} description",
             )
-            draft.lines.append({**line.values(), "description": line.description or None})
+            draft.lines.append(line.values())
         billed = total(line["amount"] for line in draft.lines)
         retained = total(line["retainage"] for line in draft.lines)
         draft.values = {
