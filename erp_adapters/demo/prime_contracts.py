@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from erp_adapters.base import (
@@ -27,6 +26,9 @@ from erp_adapters.base import (
     ExternalLink,
     PrimeContractChangeOrderExport,
 )
+from erp_adapters.change_order_markups import amount_or_none as _amount_or_none
+from erp_adapters.change_order_markups import base_mismatch, line_base
+from erp_adapters.change_order_markups import markups_of as _markups
 from erp_adapters.demo import limits
 from erp_adapters.demo.checks import (
     Lookup,
@@ -54,7 +56,7 @@ from erp_adapters.demo.models.prime_contracts import (
     DemoPrimeContractMarkup,
     DocumentStatus,
 )
-from erp_adapters.money import NotAnAmount, amount, as_text, shown, to_erp, total
+from erp_adapters.money import amount, as_text, to_erp, total
 
 # How Procore names a prime contract's status for each of the ERP's.
 PROCORE_STATUS = {DocumentStatus.OPEN: "Draft", DocumentStatus.APPROVED: "Approved"}
@@ -128,27 +130,6 @@ def find_prime_contract(tenant: str, ref: dict[str, Any]) -> DemoPrimeContract |
     return contracts.filter(procore_id=procore_id).first() if procore_id is not None else None
 
 
-def _amount_or_none(value: Any) -> Decimal | None:
-    try:
-        return amount(value)
-    except NotAnAmount:
-        return None
-
-
-def _markups(item: dict[str, Any]) -> list[dict[str, Any]]:
-    return [as_dict(m) for m in item.get("markup_line_items") or []]
-
-
-def line_base(item: dict[str, Any]) -> Decimal | None:
-    """A line's own amount, before markups: its amount less its markups (None when they are
-    not amounts; ``check_lines`` says so)."""
-    line_amount = _amount_or_none(item.get("amount"))
-    markups = [_amount_or_none(m.get("amount")) for m in _markups(item)]
-    if line_amount is None or any(m is None for m in markups):
-        return None
-    return line_amount - total(markups)
-
-
 def _check_markups(problems: Problems, lookup: Lookup, label: str, item: dict[str, Any]) -> None:
     for markup_item in _markups(item):
         markup = as_dict(markup_item.get("markup"))
@@ -171,16 +152,9 @@ def _check_markups(problems: Problems, lookup: Lookup, label: str, item: dict[st
                 f"{where}: cost type '{text(cost_type.get('name'))}' "
                 f"({text(cost_type.get('code'))}) is not in the ERP."
             )
-    extended = item.get("extended_amount")
-    base = line_base(item)
-    if _markups(item) and extended not in (None, "") and base is not None:
-        own = _amount_or_none(extended)
-        if own is not None and to_erp(own) != to_erp(base):
-            problems.append(
-                f"{label}: its amount {shown(_amount_or_none(item.get('amount')) or Decimal(0))} "
-                f"is not its own amount {shown(own)} plus its markups "
-                f"{shown(_amount_or_none(item.get('amount')) - base)}."
-            )
+    mismatch = base_mismatch(label, item)
+    if mismatch:
+        problems.append(mismatch)
 
 
 def _transaction_date(change_order: dict[str, Any]) -> tuple[date | None, str]:

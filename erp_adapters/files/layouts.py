@@ -18,6 +18,7 @@ from erp_adapters.base import (
     job_cost_code_origin_id,
     standard_part_of_cost_code_origin_id,
 )
+from erp_adapters.change_order_markups import line_base, markups_of
 from erp_adapters.document_status import is_void, procore_status
 from erp_adapters.files.reading import Column
 from erp_adapters.money import CENTS, NotAnAmount, Precision, amount, as_text
@@ -473,6 +474,144 @@ def change_order_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
         return {"line_commitment_line_procore_id": _text(item.get("commitment_line_item_id"))}
 
     return _document_rows(head, list(payload.get("change_order_items") or []), commitment_line)
+
+
+# -- prime contracts (imported) and their change orders (exported) ------------------------------
+# ``prime_contracts.csv``: each job's owner contract, one row per line like commitments.
+# ``prime_contract_change_orders.csv``: the ERP's prime contract change orders (read to answer an
+# unlink: is it still there, is it void); the outbox file of an exported one has a row per line
+# followed by a row per markup of that line (``line_kind`` ``markup``), each with its Procore id,
+# so the acknowledgement's ``line_erp_ids`` gives the ERP ids of lines and markups in file order.
+
+PRIME_CONTRACT_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("number", required=True),
+    Column("title"),
+    Column("description"),
+    Column("status", default="Approved"),
+    Column("executed", kind="bool", default=False),
+    Column("retainage_percent", kind="decimal", default=None),
+    Column("start_date", kind="date", default=None),
+    Column("completion_date", kind="date", default=None),
+    Column("job_erp_id", required=True),
+    *LINE_COLUMNS,
+)
+
+PRIME_CHANGE_ORDER_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("number", required=True),
+    Column("title"),
+    Column("description"),
+    Column("status", default="Approved"),
+    Column("transaction_date", kind="date", default=None),
+    Column("job_erp_id"),
+    Column("prime_contract_erp_id", required=True),
+    Column("line_kind", default="line"),
+    *LINE_COLUMNS,
+    Column("line_prime_contract_line_erp_id", default=None),
+    Column("markup_name"),
+    Column("markup_percentage", kind="decimal", default=None),
+)
+
+IMPORT_LAYOUTS[Entity.PRIME_CONTRACTS] = PRIME_CONTRACT_COLUMNS
+IMPORT_LAYOUTS[Entity.PRIME_CONTRACT_CHANGE_ORDERS] = PRIME_CHANGE_ORDER_COLUMNS
+IMPORT_FILE_STEMS[Entity.PRIME_CONTRACTS] = "prime_contracts"
+IMPORT_FILE_STEMS[Entity.PRIME_CONTRACT_CHANGE_ORDERS] = "prime_contract_change_orders"
+NUMBER_CELLS["markup_percentage"] = QUANTITIES
+
+
+def prime_contract_object(rows: list[dict[str, Any]]) -> ERPObject | None:
+    """One owner contract with its lines, as the demo ERP stages it; None for a void one."""
+    head = rows[0]
+    if is_void(head["status"]):
+        return None
+    start, end = head["start_date"], head["completion_date"]
+    data = {
+        "project_origin_id": head["job_erp_id"],
+        "number": head["number"],
+        "title": head["title"],
+        "description": head["description"],
+        "status": procore_status(head["status"]),
+        "executed": head["executed"],
+        "accounting_method": "amount",
+        "retainage_percent": money(head["retainage_percent"]),
+        "contract_start_date": None if start is None else start.isoformat(),
+        "contract_estimated_completion_date": None if end is None else end.isoformat(),
+    }
+    return ERPObject(
+        "prime_contract",
+        head["erp_id"],
+        head["number"],
+        data,
+        document_lines(rows, head["job_erp_id"]),
+    )
+
+
+def prime_change_order_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
+    """The change order's rows: each line at its own amount (Procore's amount less its
+    markups), then a row per markup of it (its amount, and where it posts)."""
+    change_order = _dict(payload.get("prime_contract_change_order"))
+    contract = _dict(payload.get("prime_contract"))
+    head = {
+        "procore_id": _text(change_order.get("id")),
+        "number": _text(change_order.get("number")),
+        "title": _text(change_order.get("title")),
+        "description": _text(change_order.get("description")),
+        "status": _text(change_order.get("status")),
+        "transaction_date": _text(
+            _dict(change_order.get("erp_custom_fields")).get("transaction_date")
+        )[:10],
+        "job_erp_id": _text(_dict(payload.get("project")).get("origin_id")),
+        "prime_contract_erp_id": _text(contract.get("origin_id")),
+        "prime_contract_procore_id": _text(contract.get("id")),
+    }
+    prime_lines = {
+        _text(item.get("id")): _text(item.get("origin_id"))
+        for item in map(_dict, payload.get("prime_contract_items") or [])
+    }
+    blank = {"line_kind": "", **_line_cells({}, 0), "line_prime_contract_line_erp_id": ""}
+    blank |= {"markup_name": "", "markup_percentage": "", "markup_of_line_procore_id": ""}
+    rows = []
+    items = filter(None, map(_dict, payload.get("prime_contract_change_order_items") or []))
+    for position, item in enumerate(items, start=1):
+        base = line_base(item)
+        cells = _line_cells(item, position)
+        cells["line_amount"] = number_cell(item.get("amount") if base is None else base)
+        prime_line = _text(item.get("prime_line_item_origin_id")) or prime_lines.get(
+            _text(item.get("prime_line_item_id")), ""
+        )
+        rows.append(
+            {
+                **head,
+                **blank,
+                **cells,
+                "line_kind": "line",
+                "line_prime_contract_line_erp_id": prime_line,
+            }
+        )
+        for markup_item in markups_of(item):
+            markup = _dict(markup_item.get("markup"))
+            rows.append(
+                {
+                    **head,
+                    **blank,
+                    "line_kind": "markup",
+                    "line_procore_id": _text(markup_item.get("id")),
+                    "line_position": cells["line_position"],
+                    "line_description": _text(markup.get("name")),
+                    "line_amount": number_cell(markup_item.get("amount")),
+                    "line_cost_code_erp_id": cost_code_erp_id(
+                        _dict(markup.get("destination_cost_code"))
+                    ),
+                    "line_cost_type_erp_id": _text(
+                        _dict(markup.get("destination_line_item_type")).get("origin_id")
+                    ),
+                    "markup_name": _text(markup.get("name")),
+                    "markup_percentage": number_cell(markup.get("percentage"), QUANTITIES),
+                    "markup_of_line_procore_id": _text(item.get("id")),
+                }
+            )
+    return rows or [{**head, **blank}]
 
 
 # -- Payment applications and company-level direct costs ----------------------------------------

@@ -20,6 +20,7 @@ class FileExport(models.Model):
         SUCCESS = "success", "Imported by the ERP"
         FAILED = "failed", "Refused by the ERP"
         STALE = "stale", "No answer in time"
+        RELEASED = "released", "Untied from Procore (void in the ERP, or reset)"
 
     outbox = models.CharField(max_length=500, help_text="The outbox folder (the ERP it went to).")
     file_name = models.CharField(max_length=255)
@@ -50,12 +51,6 @@ class FileExport(models.Model):
     written_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    released_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        help_text="When the ERP let go of the Procore id (the document is void there): "
-        "exporting the Procore object again sends a new file.",
-    )
 
     class Meta:
         constraints = [

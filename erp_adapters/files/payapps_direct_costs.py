@@ -6,16 +6,15 @@ commitments), and unlinked only once the ERP's own export of them
 shows them void, or no longer holds them.
 
 A void document stays void: an export whose answered copy the ERP shows void is refused; the
-unlink of a void document lets go of the Procore id (its export rows are marked released), so
-the next export of the Procore document sends a new file and the ERP enters a new document.
+unlink of a void document lets go of the Procore id (its answered export is marked released,
+``FileEntity.release``), so the next export of the Procore document sends a new file and the
+ERP enters a new document.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-
-from django.utils import timezone
 
 from erp_adapters import billing_documents as billing
 from erp_adapters.base import (
@@ -55,18 +54,6 @@ class _FileDocuments(FileEntity):
     def list(self) -> Iterator[ERPObject]:
         return iter(())  # exported from Procore only; nothing to import
 
-    def _exports(self, procore_id: int):
-        """The exports still tied to the Procore id (a void document's were let go)."""
-        return super()._exports(procore_id).filter(released_at__isnull=True)
-
-    def _claim(self, payload: dict[str, Any], procore_id: int, detail: int | None, number: int):
-        """Numbered after every file of the Procore id, released ones included (a new export
-        after a void one must not reuse its file name)."""
-        every = FileExport.objects.filter(
-            outbox=self.adapter.outbox_key, entity=self.entity, procore_id=procore_id
-        ).count()
-        return super()._claim(payload, procore_id, detail, max(number, every + 1))
-
     def head(self, erp_id: str) -> dict[str, Any] | None:
         """The document's first readable row in the ERP's export (a streamed scan). A document
         whose rows are all unreadable is not "gone" (that would let Procore unlink it): the
@@ -91,11 +78,7 @@ class _FileDocuments(FileEntity):
         raise NotImplementedError
 
     def answered(self, procore_id: int | None) -> FileExport | None:
-        if procore_id is None:
-            return None
-        return (
-            self._exports(procore_id).filter(state=FileExport.State.SUCCESS).order_by("-id").first()
-        )
+        return None if procore_id is None else self._answered({"procore_id": procore_id})
 
     def void_refusal(self, procore_id: int | None) -> list[str]:
         answered = self.answered(procore_id)
@@ -121,7 +104,7 @@ class _FileDocuments(FileEntity):
         go of the Procore id."""
         document = _dict(ref)
         procore_id = _as_int(document.get("procore_id"))
-        answered = self.answered(procore_id)
+        answered = self._answered(document)
         erp_id = _text(document.get("origin_id")) or (answered.erp_id if answered else "")
         head = self.head(erp_id)
         if head is None:
@@ -140,10 +123,14 @@ class _FileDocuments(FileEntity):
             lines = tuple(
                 int(link[1]) for link in answered.links[1:] if str(link[2]).startswith("line:")
             )
-        if state is DocumentState.VOID and procore_id is not None:
-            self._exports(procore_id).update(released_at=timezone.now())
+        mine = answered is not None and answered.erp_id == erp_id
+        dropped = self.release(document) if state is DocumentState.VOID and mine else ()
         return DocumentStanding(
-            state, self.describe(head), status=_text(head["status"]), line_procore_ids=lines
+            state,
+            self.describe(head),
+            status=_text(head["status"]),
+            dropped=dropped,
+            line_procore_ids=lines,
         )
 
     def links(self, payload: dict[str, Any], procore_id: int) -> list[list[Any]]:

@@ -32,20 +32,12 @@ from erp_adapters.sql.database import (
     safe_url,
     sqlite_file_missing,
 )
-from erp_adapters.sql.fields import (
-    CREATE_FIELDS,
-    DOCUMENTS,
-    LIST_FIELDS,
-    OWN_LINE_CREATE_FIELDS,
-    line_create_fields,
-    line_list_fields,
-)
+from erp_adapters.sql.fields import entity_parts, part_fields
 from erp_adapters.sql.mapping import Source, Target
 from erp_adapters.sql.payapps_direct_costs import PAYAPP_DIRECT_COST_CLASSES
+from erp_adapters.sql.prime_contracts import PRIME_CONTRACT_CLASSES
 from erp_adapters.sql.settings import SETTINGS_SCHEMA
 from erp_adapters.sql.writing import ENTITY_CLASSES, as_int, text
-
-PARTS = ("list", "create", "list_lines", "create_lines")
 
 
 class SqlAdapter(Adapter):
@@ -62,7 +54,7 @@ class SqlAdapter(Adapter):
         configured = self.settings.get("entities") or {}
         self._entities: dict[Entity, EntityAdapter[Any]] = {
             cls.entity: cls(self)
-            for cls in ENTITY_CLASSES + PAYAPP_DIRECT_COST_CLASSES
+            for cls in ENTITY_CLASSES + PRIME_CONTRACT_CLASSES + PAYAPP_DIRECT_COST_CLASSES
             if str(cls.entity) in configured
         }
         self._bound: dict[tuple[Entity, str], Source | Target] = {}
@@ -97,7 +89,7 @@ class SqlAdapter(Adapter):
     def source(self, entity: Entity, part: str = "list") -> Source:
         key = (entity, part)
         if key not in self._bound:
-            fields = line_list_fields(entity) if part == "list_lines" else LIST_FIELDS[entity]
+            fields = part_fields(entity, part)
             self._bound[key] = Source(
                 entity, f"entities.{entity}.{part}", fields, self._config(entity, part)
             )
@@ -106,7 +98,7 @@ class SqlAdapter(Adapter):
     def target(self, entity: Entity, part: str = "create") -> Target:
         key = (entity, part)
         if key not in self._bound:
-            fields = line_create_fields(entity) if part == "create_lines" else CREATE_FIELDS[entity]
+            fields = part_fields(entity, part)
             self._bound[key] = Target(
                 entity, f"entities.{entity}.{part}", fields, self._config(entity, part)
             )
@@ -212,9 +204,7 @@ class SqlAdapter(Adapter):
         problems: list[str] = []
         checked: list[str] = []
         for entity in self._entities:
-            parts = PARTS if entity in DOCUMENTS else PARTS[:2]
-            if entity in OWN_LINE_CREATE_FIELDS:
-                parts = (*PARTS[:2], "create_lines")
+            parts = entity_parts(entity)
             for part in parts:
                 place = (
                     self.source(entity, part)

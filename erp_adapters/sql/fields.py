@@ -247,6 +247,81 @@ def parse_decimal(value: Any, kind: str = MONEY) -> Decimal | None:
         return None
 
 
+# -- prime contracts (listed) and their change orders (created) ---------------------------------
+# A prime contract is the ERP's and only listed (``list``, ``list_lines``); its change orders come
+# from Procore and are only created (``create``, ``create_lines``, ``create_markups``).
+
+LIST_ONLY_FIELDS: dict[Entity, tuple[Field, ...]] = {
+    Entity.PRIME_CONTRACTS: (
+        ORIGIN_ID,
+        _f("origin_code", required=True, description="the prime contract number"),
+        _f("project_origin_id", required=True, description="the job's origin id"),
+        _f("title"),
+        _f("description"),
+        _f("status"),
+        _f("executed", BOOL),
+        _f("retainage_percent", MONEY),
+        _f("contract_start_date", DATE),
+        _f("contract_estimated_completion_date", DATE),
+    ),
+}
+
+CREATE_FIELDS[Entity.PRIME_CONTRACT_CHANGE_ORDERS] = (
+    PROCORE_ID,
+    _f("origin_id"),
+    _f("origin_code", required=True, description="the change order number"),
+    _f("prime_contract_origin_id", required=True, description="the prime contract's origin id"),
+    _f("project_origin_id"),
+    _f("title"),
+    _f("description"),
+    _f("status"),
+    _f("transaction_date", DATE),
+)
+PRIME_CHANGE_ORDER_LINE_EXTRA = (
+    _f("prime_contract_line_item_origin_id", description="the prime contract line it changes"),
+)
+MARKUP_CREATE_FIELDS: tuple[Field, ...] = (
+    _f("parent_origin_id", required=True, description="the change order line's origin id"),
+    _f("procore_id", INT),
+    _f("origin_id"),
+    _f("name"),
+    _f("percentage", QUANTITY),
+    _f("amount", MONEY, required=True),
+    _f("cost_code_origin_id", description="where the markup posts: a cost code's origin id"),
+    _f("line_item_type_origin_id", description="where the markup posts: a cost type's origin id"),
+)
+
+# The parts of an entity's mapping when they are not ``list`` and ``create`` (plus the line parts
+# of a document): the settings schema and the health check ask for exactly these.
+ENTITY_PARTS: dict[Entity, tuple[str, ...]] = {
+    Entity.PRIME_CONTRACTS: ("list", "list_lines"),
+    Entity.PRIME_CONTRACT_CHANGE_ORDERS: ("create", "create_lines", "create_markups"),
+}
+
+
+def entity_parts(entity: Entity) -> tuple[str, ...]:
+    if entity in ENTITY_PARTS:
+        return ENTITY_PARTS[entity]
+    if entity in DOCUMENTS:
+        return ("list", "create", "list_lines", "create_lines")
+    return ("list", "create")
+
+
+def part_fields(entity: Entity, part: str) -> tuple[Field, ...]:
+    """The fields one part of an entity's mapping reads or writes."""
+    if part == "list":
+        return LIST_FIELDS[entity] if entity in LIST_FIELDS else LIST_ONLY_FIELDS[entity]
+    if part == "create":
+        return CREATE_FIELDS[entity]
+    if part == "list_lines":
+        return line_list_fields(entity)
+    if part == "create_markups":
+        return MARKUP_CREATE_FIELDS
+    if entity is Entity.PRIME_CONTRACT_CHANGE_ORDERS:
+        return LINE_CREATE_FIELDS + PRIME_CHANGE_ORDER_LINE_EXTRA
+    return line_create_fields(entity)
+
+
 # -- Payment applications and company-level direct costs ----------------------------------------
 # Exported from Procore only: "list" maps where the ERP shows its documents with their status (what
 # an unlink reads), "create" and "create_lines" where an export is written. Their lines are not
@@ -325,3 +400,6 @@ OWN_LINE_CREATE_FIELDS: dict[Entity, tuple[Field, ...]] = {
     Entity.PAYMENT_APPLICATIONS: PAY_APP_LINE_CREATE_FIELDS,
     Entity.COMPANY_LEVEL_DIRECT_COSTS: DIRECT_COST_LINE_CREATE_FIELDS,
 }
+# Their mapping: "list" (the status an unlink reads), "create" and "create_lines".
+ENTITY_PARTS[Entity.PAYMENT_APPLICATIONS] = ("list", "create", "create_lines")
+ENTITY_PARTS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = ("list", "create", "create_lines")

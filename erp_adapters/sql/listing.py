@@ -27,7 +27,13 @@ from erp_adapters.base import (
 )
 from erp_adapters.document_status import is_void, procore_status
 from erp_adapters.sql.database import connected
-from erp_adapters.sql.fields import DOCUMENTS, LIST_FIELDS, converter, line_list_fields, to_json
+from erp_adapters.sql.fields import (
+    converter,
+    entity_parts,
+    line_list_fields,
+    part_fields,
+    to_json,
+)
 
 if TYPE_CHECKING:
     from erp_adapters.sql.books import SqlBooks
@@ -67,7 +73,7 @@ def stream(adapter: SqlBooks, entity: Entity) -> Iterator[ERPObject]:
         )
         build = _BUILDERS[entity]
         keys = tuple(result.keys())
-        if entity not in DOCUMENTS:
+        if "list_lines" not in entity_parts(entity):
             for row in result:
                 yield build(adapter, dict(zip(keys, row, strict=True)), ())
             return
@@ -100,7 +106,7 @@ def _plan(entity: Entity, keys: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
     """The data fields a listing's columns give, each with its converter (once per listing)."""
     return tuple(
         (f.name, converter(f.kind))
-        for f in LIST_FIELDS[entity]
+        for f in part_fields(entity, "list")
         if f.name in keys and f.name not in _DATA_SKIP
     )
 
@@ -193,3 +199,24 @@ _BUILDERS = {
     Entity.COMMITMENTS: _commitment,
     Entity.COMMITMENT_CHANGE_ORDERS: _change_order,
 }
+
+
+def _prime_contract(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject | None:
+    """A job's owner contract, as the demo ERP stages it; a void one is history (None)."""
+    if "status" in row and is_void(row["status"]):
+        return None
+    origin_id, code = _ids(row)
+    job = str(row["project_origin_id"])
+    data = {
+        **_data(row, Entity.PRIME_CONTRACTS),
+        "project_origin_id": job,
+        "number": code,
+        "accounting_method": "amount",
+    }
+    if "status" in data:
+        data["status"] = procore_status(data["status"])
+    children = tuple(_line(line, job, Entity.PRIME_CONTRACTS) for line in lines)
+    return ERPObject("prime_contract", origin_id, code, data, children)
+
+
+_BUILDERS[Entity.PRIME_CONTRACTS] = _prime_contract

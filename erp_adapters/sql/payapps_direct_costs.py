@@ -30,6 +30,7 @@ from erp_adapters.base import (
     DocumentState,
     Entity,
     ERPObject,
+    ExternalLink,
 )
 from erp_adapters.document_status import document_state
 from erp_adapters.money import total
@@ -53,12 +54,7 @@ class _Documents(SqlEntity):
     """What pay applications and direct costs share: never listed (exported only), written
     with their lines, a void copy refused, and the unlink check."""
 
-    noun: str
     line_item_type: str = ""  # the External Data item type of a line; "" when lines get none
-
-    def __init__(self, adapter: Any) -> None:
-        self.adapter = adapter
-        self.label = self.noun
 
     def list(self) -> Iterator[ERPObject]:
         return iter(())  # exported from Procore only; nothing to import
@@ -78,7 +74,7 @@ class _Documents(SqlEntity):
         if document_state(status) is not DocumentState.VOID:
             return []
         values = (listed if listed is not None else row)._mapping
-        return [billing.void_refusal(self.describe(conn, values), self.noun)]
+        return [billing.void_refusal(self.describe(conn, values), self.label)]
 
     def describe(self, conn: Connection, values: Any) -> str:
         raise NotImplementedError
@@ -119,20 +115,23 @@ class _Documents(SqlEntity):
                 conn.rollback()
                 if imported is not None:
                     return DocumentStanding(
-                        DocumentState.OPEN, f"{self.noun} (waiting in the ERP's import table)"
+                        DocumentState.OPEN, f"{self.label} (waiting in the ERP's import table)"
                     )
                 code = text(document.get("origin_code")) or text(document.get("origin_id"))
-                return DocumentStanding(DocumentState.GONE, f"{self.noun} {code}".strip())
+                return DocumentStanding(DocumentState.GONE, f"{self.label} {code}".strip())
             values = row._mapping
             label = self.describe(conn, values)
             status = text(values.get("status"))
             state = document_state(status)
             lines = self.line_procore_ids(conn, str(values["origin_id"]))
             conn.rollback()
+            dropped: tuple[ExternalLink, ...] = ()
             if state is DocumentState.VOID:
                 with conn.begin():
-                    self.let_go(conn, str(values["origin_id"]))
-        return DocumentStanding(state, label, status=status, line_procore_ids=lines)
+                    dropped = self.let_go(conn, str(values["origin_id"]))
+        return DocumentStanding(
+            state, label, status=status, dropped=dropped, line_procore_ids=lines
+        )
 
     def line_procore_ids(self, conn: Connection, origin_id: str) -> tuple[int, ...]:
         lines = self.adapter.target(self.entity, "create_lines")
@@ -144,22 +143,30 @@ class _Documents(SqlEntity):
             if line._mapping.get("procore_id") is not None
         )
 
-    def let_go(self, conn: Connection, origin_id: str) -> None:
+    def let_go(self, conn: Connection, origin_id: str) -> tuple[ExternalLink, ...]:
         """A void document keeps no Procore id: exporting the Procore document again enters a
-        new one (the void one stays as history). Nothing to do through a procedure."""
-        for part, key in (("create", "origin_id"), ("create_lines", "parent_origin_id")):
-            target = self.adapter.target(self.entity, part)
-            if target.procedure:
-                continue
-            mapping = target.bind(conn)
-            if "procore_id" not in mapping or key not in mapping:
-                continue
-            table = target.table
-            conn.execute(
-                table.update()
-                .where(table.c[mapping[key]] == origin_id)
-                .values({mapping["procore_id"]: None})
-            )
+        new one (the void one stays as history). Its Procore ids are set to NULL in the import
+        tables, header and lines (in the caller's transaction); the ties dropped, header first.
+        Nothing to do through a procedure."""
+        target = self.adapter.target(self.entity, "create")
+        header = None if target.procedure else target.find(conn, "origin_id", origin_id)
+        if header is None or header._mapping.get("procore_id") is None:
+            return ()
+        procore_id = int(header._mapping["procore_id"])
+        dropped = [ExternalLink(self.item_type, procore_id, origin_id)]
+        lines = self.adapter.target(self.entity, "create_lines")
+        for line in lines.rows_where(conn, "parent_origin_id", origin_id):
+            line_id = line._mapping.get("procore_id")
+            if line_id is not None:
+                lines.update(conn, int(line_id), {"procore_id": None})
+                if self.line_item_type:
+                    dropped.append(
+                        ExternalLink(
+                            self.line_item_type, int(line_id), str(line._mapping["origin_id"])
+                        )
+                    )
+        target.update(conn, procore_id, {"procore_id": None})
+        return tuple(dropped)
 
     # -- writing ----------------------------------------------------------------------------------
 
@@ -223,7 +230,6 @@ class PaymentApplications(_Documents):
     payload_key = "payment_application"
     item_type = PAYMENT_APPLICATION
     line_item_type = PAYMENT_APPLICATION_LINE_ITEM
-    noun = "pay application"
 
     def describe(self, conn: Connection, values: Any) -> str:
         job = self.adapter.source(Entity.JOBS, "list").find(
@@ -312,7 +318,6 @@ class DirectCosts(_Documents):
     entity = Entity.COMPANY_LEVEL_DIRECT_COSTS
     payload_key = "direct_cost"
     item_type = COMPANY_LEVEL_DIRECT_COST
-    noun = "direct cost"
 
     def describe(self, conn: Connection, values: Any) -> str:
         kind = text(values.get("kind")).replace("_", " ").lower() or "direct cost"

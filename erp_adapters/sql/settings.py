@@ -14,10 +14,13 @@ from erp_adapters.base import Entity
 from erp_adapters.sql.fields import (
     CREATE_FIELDS,
     DOCUMENTS,
+    ENTITY_PARTS,
     LIST_FIELDS,
     Field,
+    entity_parts,
     line_create_fields,
     line_list_fields,
+    part_fields,
 )
 
 # "scheme://" not followed by "user:password@" (a user alone is fine: "erp@host").
@@ -183,11 +186,31 @@ SETTINGS_SCHEMA: dict[str, Any] = {
 }
 
 
-# Payment applications and company-level direct costs are written with their lines but never
-# listed: their mapping has "create_lines" (no "list_lines").
-for _documents in (Entity.PAYMENT_APPLICATIONS, Entity.COMPANY_LEVEL_DIRECT_COSTS):
-    _mapping = SETTINGS_SCHEMA["properties"]["entities"]["properties"][str(_documents)]
-    _mapping["properties"]["create_lines"] = _target(
-        line_create_fields(_documents), f"the lines of {str(_documents).replace('_', ' ')}"
-    )
-    _mapping["required"].append("create_lines")
+# -- entities whose mapping has other parts than list and create (fields.ENTITY_PARTS) -----------
+
+PART_WHAT = {"list_lines": "the lines of {}", "create_lines": "the lines of {}"}
+PART_WHAT["create_markups"] = "the markups on the lines of {}"
+
+
+def _entity_of_parts(entity: Entity) -> dict[str, Any]:
+    """An entity listed only (prime contracts) or created only (their change orders)."""
+    label = str(entity).replace("_", " ")
+    properties: dict[str, Any] = {}
+    for part in entity_parts(entity):
+        what = PART_WHAT.get(part, "{}").format(label)
+        fields = part_fields(entity, part)
+        properties[part] = (
+            _source(fields, what) if part.startswith("list") else _target(fields, what)
+        )
+    return {
+        "type": "object",
+        "title": label.capitalize(),
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+SETTINGS_SCHEMA["properties"]["entities"]["properties"].update(
+    {str(entity): _entity_of_parts(entity) for entity in ENTITY_PARTS}
+)

@@ -48,6 +48,10 @@ LABELS = {
     Entity.STANDARD_CATEGORIES: "cost type",
     Entity.COMMITMENTS: "commitment",
     Entity.COMMITMENT_CHANGE_ORDERS: "change order",
+    Entity.PRIME_CONTRACTS: "prime contract",
+    Entity.PRIME_CONTRACT_CHANGE_ORDERS: "change order",
+    Entity.PAYMENT_APPLICATIONS: "pay application",
+    Entity.COMPANY_LEVEL_DIRECT_COSTS: "direct cost",
 }
 FIELD_LABELS = {
     "origin_code": "code",
@@ -67,6 +71,7 @@ FIELD_LABELS = {
     "uom": "unit of measure",
 }
 NUMBER_ENTITIES = (Entity.COMMITMENTS, Entity.COMMITMENT_CHANGE_ORDERS)
+NUMBER_ENTITIES += (Entity.PRIME_CONTRACT_CHANGE_ORDERS,)
 
 
 def text(value: Any) -> str:

@@ -109,6 +109,78 @@ CREATE TABLE change_order_lines (
 CREATE INDEX commitment_lines_commitment ON commitment_lines (commitment_id);
 CREATE INDEX change_order_lines_change_order ON change_order_lines (change_order_id);
 
+-- The owner side of each job: its prime contract (entered in the ERP, imported into Procore)
+-- and the change orders Procore exports to it, with their lines and the lines' markups.
+CREATE TABLE prime_contracts (
+    prime_contract_id  VARCHAR(36) PRIMARY KEY,
+    job_id             VARCHAR(36) NOT NULL REFERENCES jobs (job_id),
+    number             VARCHAR(20) NOT NULL,
+    title              VARCHAR(60),
+    description        TEXT,
+    status             VARCHAR(20),
+    executed           BOOLEAN NOT NULL DEFAULT FALSE,
+    retainage          NUMERIC(5, 2),
+    start_date         DATE,
+    completion_date    DATE,
+    UNIQUE (job_id, number)
+);
+
+CREATE TABLE prime_contract_lines (
+    line_id            VARCHAR(36) PRIMARY KEY,
+    prime_contract_id  VARCHAR(36) NOT NULL REFERENCES prime_contracts (prime_contract_id),
+    line_no            INTEGER NOT NULL,
+    description        VARCHAR(60),
+    cost_code_id       VARCHAR(36) NOT NULL REFERENCES cost_codes (cost_code_id),
+    cost_type_id       VARCHAR(36) NOT NULL REFERENCES cost_types (cost_type_id),
+    quantity           NUMERIC(16, 4),
+    unit_cost          NUMERIC(16, 4),
+    uom                VARCHAR(10),
+    amount             NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000)
+);
+
+CREATE TABLE prime_change_orders (
+    change_order_id    VARCHAR(36) PRIMARY KEY,
+    prime_contract_id  VARCHAR(36) NOT NULL REFERENCES prime_contracts (prime_contract_id),
+    number             VARCHAR(20) NOT NULL,
+    title              VARCHAR(60),
+    description        TEXT,
+    status             VARCHAR(20),
+    transaction_date   DATE,
+    procore_id         BIGINT UNIQUE
+);
+
+CREATE TABLE prime_change_order_lines (
+    line_id                 VARCHAR(36) PRIMARY KEY,
+    change_order_id         VARCHAR(36) NOT NULL REFERENCES prime_change_orders (change_order_id),
+    line_no                 INTEGER NOT NULL,
+    description             VARCHAR(60),
+    cost_code_id            VARCHAR(36) NOT NULL REFERENCES cost_codes (cost_code_id),
+    cost_type_id            VARCHAR(36) NOT NULL REFERENCES cost_types (cost_type_id),
+    quantity                NUMERIC(16, 4),
+    unit_cost               NUMERIC(16, 4),
+    uom                     VARCHAR(10),
+    amount                  NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000),
+    prime_contract_line_id  VARCHAR(36) REFERENCES prime_contract_lines (line_id),
+    procore_id              BIGINT UNIQUE
+);
+
+CREATE TABLE prime_change_order_markups (
+    markup_id     VARCHAR(36) PRIMARY KEY,
+    line_id       VARCHAR(36) NOT NULL REFERENCES prime_change_order_lines (line_id),
+    name          VARCHAR(60),
+    percentage    NUMERIC(9, 4),
+    amount        NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000),
+    cost_code_id  VARCHAR(36) REFERENCES cost_codes (cost_code_id),
+    cost_type_id  VARCHAR(36) REFERENCES cost_types (cost_type_id),
+    procore_id    BIGINT UNIQUE
+);
+
+-- A void change order frees its number: a live one is unique on its prime contract.
+CREATE UNIQUE INDEX prime_change_orders_live_number ON prime_change_orders (prime_contract_id, number) WHERE status IS NULL OR status <> 'Void';
+CREATE INDEX prime_contract_lines_contract ON prime_contract_lines (prime_contract_id);
+CREATE INDEX prime_change_order_lines_change_order ON prime_change_order_lines (change_order_id);
+CREATE INDEX prime_change_order_markups_line ON prime_change_order_markups (line_id);
+
 -- Payment applications (billed to the owner) and company-level direct costs (invoices and
 -- expenses posted to jobs): exported from Procore, header and lines. No unique number: a void
 -- document stays as history beside the one entered again after it.

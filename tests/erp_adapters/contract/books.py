@@ -109,6 +109,7 @@ class Books:
     jobs: tuple[JobRow, ...] = ()
     commitments: tuple[CommitmentRow, ...] = ()
     change_orders: tuple[ChangeOrderRow, ...] = ()
+    prime_contracts: tuple[PrimeContractRow, ...] = ()
     # Payment applications and company-level direct costs (exported from Procore).
     pay_apps: tuple[BillingRow, ...] = ()
     direct_costs: tuple[BillingRow, ...] = ()
@@ -233,6 +234,22 @@ def sample_books() -> Books:
         ),
     )
     return Books(vendors, cost_codes, cost_types, jobs, commitments, change_orders)
+
+
+@dataclass(frozen=True)
+class PrimeContractRow:
+    """A job's owner contract; ``status`` as the ERP writes it (``Void``: no listing shows it)."""
+
+    origin_id: str
+    number: str
+    title: str
+    job_origin_id: str
+    lines: tuple[LineRow, ...] = ()
+    status: str = ""
+
+    @property
+    def void(self) -> bool:
+        return self.status.lower() == "void"
 
 
 @dataclass(frozen=True)

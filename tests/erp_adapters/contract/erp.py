@@ -46,13 +46,14 @@ class ContractERP:
         switch, a database port nobody listens on), or None when it cannot be simulated."""
         return None
 
+    def void(self, entity: Entity, origin_id: str) -> None:
+        """The ERP's accountant voids a document it holds (``origin_id``), as the ERP's own
+        screens do; the unlink tests then ask the adapter where it stands."""
+        raise NotImplementedError(f"{type(self).__name__} cannot void {entity}")
+
     # -- Payment applications and company-level direct costs --------------------------------------
 
     def booked(self, entity: Entity, origin_id: str) -> tuple[Decimal, list[Decimal]]:
         """What the ERP's books hold of an exported pay application or direct cost: its total
         (a pay application's: billed this period) and each line's amount, as stored."""
-        raise NotImplementedError
-
-    def void(self, entity: Entity, origin_id: str) -> None:
-        """The accountant voids the document in the ERP."""
         raise NotImplementedError

@@ -63,7 +63,12 @@ def test_health_is_ok_once_the_erp_has_exported_every_file(adapter, folders):
     assert adapter.health_check().state is HealthState.DEGRADED
     for stem in ("vendors", "jobs", "cost_codes", "cost_types"):
         write(folders["import"] / f"{stem}.csv", "erp_id,code,name\n")
-    for stem in ("commitments", "commitment_change_orders"):
+    for stem in (
+        "commitments",
+        "commitment_change_orders",
+        "prime_contracts",
+        "prime_contract_change_orders",
+    ):
         write(folders["import"] / f"{stem}.csv", "erp_id,number,job_erp_id\n")
     for stem in ("payment_applications", "company_level_direct_costs"):
         write(folders["import"] / f"{stem}.csv", "erp_id,number,status\n")

@@ -147,7 +147,12 @@ def test_a_void_documents_unlink_releases_its_files_and_the_next_is_numbered_aft
     standing = erp.adapter.payment_applications.standing({"procore_id": 77, "origin_id": None})
     assert standing.state is DocumentState.VOID
     assert standing.line_procore_ids == (901, 902)
-    assert FileExport.objects.get().released_at is not None
+    assert FileExport.objects.get().state == FileExport.State.RELEASED
+    assert [(link.item_type, link.item_id) for link in standing.dropped] == [
+        ("payment_application", 77),
+        ("payment_application_line_item", 901),
+        ("payment_application_line_item", 902),
+    ]
     with pytest.raises(ERPPending, match=r"payment_applications-77-123-2\.csv"):
         erp.adapter.payment_applications.create(pay_app_export(books))
     # Waiting for the ERP: the new one is open, the void one keeps its state.

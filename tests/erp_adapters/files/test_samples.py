@@ -42,6 +42,8 @@ def test_every_sample_row_reads(sample_adapter):
         "standard_categories": 5,
         "commitments": 3,
         "commitment_change_orders": 1,
+        "prime_contracts": 2,
+        "prime_contract_change_orders": 0,  # exported from Procore, never listed
         # exported from Procore only: their files tell where each document stands
         "payment_applications": 0,
         "company_level_direct_costs": 0,
@@ -64,6 +66,13 @@ def test_sample_references_resolve(sample_adapter):
             assert line.data["line_item_type_origin_id"] in ids[Entity.STANDARD_CATEGORIES]
     (change_order,) = sample_adapter.commitment_change_orders.list()
     assert change_order.data["commitment_origin_id"] in ids[Entity.COMMITMENTS]
+    for contract in sample_adapter.prime_contracts.list():
+        assert contract.data["project_origin_id"] in ids[Entity.JOBS]
+        for line in contract.children:
+            job, code = line.data["cost_code_origin_id"].split("|")
+            assert job == contract.data["project_origin_id"]
+            assert code in ids[Entity.STANDARD_COST_CODES]
+            assert line.data["line_item_type_origin_id"] in ids[Entity.STANDARD_CATEGORIES]
 
 
 def test_the_samples_are_a_working_import_folder(tmp_path):
@@ -78,6 +87,8 @@ def test_the_samples_are_a_working_import_folder(tmp_path):
         "cost_types.csv",
         "jobs.csv",
         "payment_applications.csv",
+        "prime_contract_change_orders.csv",
+        "prime_contracts.csv",
         "vendors.csv",
     ]
 

@@ -119,6 +119,11 @@ def test_the_unlink_of_a_void_document_clears_its_procore_ids(erp_url, sql_adapt
     standing = adapter.payment_applications.standing({"procore_id": 77, "origin_id": None})
     assert (standing.state, standing.status) == (DocumentState.VOID, "Cancelled")
     assert standing.line_procore_ids == (901, 902)
+    assert [(link.item_type, link.item_id) for link in standing.dropped] == [
+        ("payment_application", 77),
+        ("payment_application_line_item", 901),
+        ("payment_application_line_item", 902),
+    ]
     assert query(erp_url, "SELECT procore_id FROM pay_applications") == [(None,)]
     assert query(erp_url, "SELECT procore_id FROM pay_application_lines") == [(None,), (None,)]
     # A pay application of the same number goes on the job again; the void one stays.

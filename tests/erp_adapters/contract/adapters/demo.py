@@ -164,6 +164,18 @@ class DemoContractERP(ContractERP):
     def unavailable(self) -> Adapter:
         return get_adapter("demo", {"tenant": self.tenant, "offline": True})
 
+    def void(self, entity: Entity, origin_id: str) -> None:
+        if entity in (Entity.PAYMENT_APPLICATIONS, Entity.COMPANY_LEVEL_DIRECT_COSTS):
+            self.void_billing(entity, origin_id)
+            return
+        from erp_adapters.demo.models.prime_contracts import DemoPrimeContractChangeOrder
+        from erp_adapters.demo.models.prime_contracts import DocumentStatus as PrimeStatus
+
+        assert entity is Entity.PRIME_CONTRACT_CHANGE_ORDERS, entity
+        DemoPrimeContractChangeOrder.objects.filter(tenant=self.tenant, guid=origin_id).update(
+            status=PrimeStatus.VOID
+        )
+
     # -- Payment applications and company-level direct costs --------------------------------------
 
     def booked(self, entity: Entity, origin_id: str) -> tuple[Decimal, list[Decimal]]:
@@ -177,7 +189,7 @@ class DemoContractERP(ContractERP):
         lines = direct_cost.lines.order_by("position", "id")
         return direct_cost.total, [line.amount for line in lines]
 
-    def void(self, entity: Entity, origin_id: str) -> None:
+    def void_billing(self, entity: Entity, origin_id: str) -> None:
         model = DemoPaymentApplication if entity is Entity.PAYMENT_APPLICATIONS else DemoDirectCost
         model.objects.filter(tenant=self.tenant, guid=origin_id).update(status=DocumentStatus.VOID)
 
@@ -188,10 +200,46 @@ def demo_contract_factory(db) -> Callable[[Books], ContractERP]:
         tenant = f"contract-{next(_tenants)}"
         seed_demo_tables(tenant, books)
         open_job_cost_structure(tenant)
+        seed_demo_prime_contracts(tenant, books)
         seed_demo_billing(tenant, books)
         return DemoContractERP(tenant)
 
     return make
+
+
+def seed_demo_prime_contracts(tenant: str, books: Books) -> None:
+    """The books' owner contracts and their lines in the demo's tables."""
+    from erp_adapters.demo.models.prime_contracts import (
+        DemoPrimeContract,
+        DemoPrimeContractLine,
+        DocumentStatus,
+    )
+
+    jobs = {str(j.guid): j for j in DemoJob.objects.filter(tenant=tenant)}
+    codes = {str(c.guid): c for c in DemoCostCode.objects.filter(tenant=tenant)}
+    types = {str(t.guid): t for t in DemoCostType.objects.filter(tenant=tenant)}
+    for pc in books.prime_contracts:
+        header = DemoPrimeContract.objects.create(
+            tenant=tenant,
+            guid=_guid(pc.origin_id),
+            job=jobs[pc.job_origin_id],
+            number=pc.number,
+            title=pc.title,
+            **({"status": DocumentStatus.VOID} if pc.void else {}),
+        )
+        DemoPrimeContractLine.objects.bulk_create(
+            DemoPrimeContractLine(
+                tenant=tenant,
+                guid=_guid(line.origin_id),
+                prime_contract=header,
+                position=line.position,
+                description=line.description,
+                cost_code=codes[line.cost_code_origin_id],
+                cost_type=types[line.cost_type_origin_id],
+                amount=line.amount,
+            )
+            for line in pc.lines
+        )
 
 
 def seed_demo_billing(tenant: str, books: Books) -> None:

@@ -109,6 +109,8 @@ def books_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
         ],
         Entity.COMMITMENTS: commitments,
         Entity.COMMITMENT_CHANGE_ORDERS: change_orders,
+        Entity.PRIME_CONTRACTS: prime_contract_rows(books),
+        Entity.PRIME_CONTRACT_CHANGE_ORDERS: [],
         Entity.PAYMENT_APPLICATIONS: [
             {
                 "erp_id": p.origin_id,
@@ -232,11 +234,13 @@ class FilesContractERP(ContractERP):
         return Decimal(rows[0][total]), [Decimal(amount) for _position, amount in lines]
 
     def void(self, entity: Entity, origin_id: str) -> None:
+        """The ERP's export file, written again with the document's rows marked void."""
+        path = self._import_path(entity)
         rows = self._rows(entity)
         for row in rows:
             if row["erp_id"] == origin_id:
                 row["status"] = "Void"
-        self._import_path(entity).unlink()
+        path.unlink()
         self._append(entity, rows, header=True)
 
 
@@ -246,3 +250,18 @@ def files_contract_factory(db, tmp_path) -> Callable[[Books], ContractERP]:
         return FilesContractERP(tmp_path / f"erp-{next(_erps)}", books)
 
     return make
+
+
+def prime_contract_rows(books: Books) -> list[dict[str, Any]]:
+    """The books' owner contracts as ``prime_contracts.csv`` holds them, a row per line."""
+    rows: list[dict[str, Any]] = []
+    for pc in books.prime_contracts:
+        head = {
+            "erp_id": pc.origin_id,
+            "number": pc.number,
+            "title": pc.title,
+            "status": pc.status,
+            "job_erp_id": pc.job_origin_id,
+        }
+        rows += [{**head, **_line_cells(line)} for line in pc.lines] or [head]
+    return rows

@@ -137,6 +137,7 @@ def seed_sample_layout(conn: Connection, books: Books) -> None:
     )
     for co in books.change_orders:
         insert("change_order_lines", lines("change_order_id", co.origin_id, co.lines, True))
+    seed_prime_contract_tables(conn, books)
 
 
 class SqlContractERP(ContractERP):
@@ -155,6 +156,19 @@ class SqlContractERP(ContractERP):
                 "connect_timeout": 2,
             },
         )
+
+    def void(self, entity: Entity, origin_id: str) -> None:
+        if entity in BILLING_TABLES:
+            self.void_billing(entity, origin_id)
+            return
+        assert entity is Entity.PRIME_CONTRACT_CHANGE_ORDERS, entity
+        engine = create_engine(self.settings["url"])
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE prime_change_orders SET status = 'Void' WHERE change_order_id = :id"),
+                {"id": origin_id},
+            )
+        engine.dispose()
 
     # -- Payment applications and company-level direct costs --------------------------------------
 
@@ -178,7 +192,7 @@ class SqlContractERP(ContractERP):
         finally:
             engine.dispose()
 
-    def void(self, entity: Entity, origin_id: str) -> None:
+    def void_billing(self, entity: Entity, origin_id: str) -> None:
         table, key, _total = BILLING_TABLES[entity]
         engine = create_engine(self.settings["url"])
         try:
@@ -267,6 +281,41 @@ def sql_postgres_contract_factory(postgres_erp_schema) -> Callable[[Books], Cont
         return SqlContractERP(sample_settings(url, fetch_size=10))
 
     return make
+
+
+def seed_prime_contract_tables(conn: Connection, books: Books) -> None:
+    """The books' owner contracts and their lines in the sample layout's tables."""
+    for pc in books.prime_contracts:
+        conn.execute(
+            text(
+                "INSERT INTO prime_contracts (prime_contract_id, job_id, number, title, status) "
+                "VALUES (:id, :job, :number, :title, :status)"
+            ),
+            {
+                "id": pc.origin_id,
+                "job": pc.job_origin_id,
+                "number": pc.number,
+                "title": pc.title,
+                "status": pc.status or None,
+            },
+        )
+        for line in pc.lines:
+            conn.execute(
+                text(
+                    "INSERT INTO prime_contract_lines (line_id, prime_contract_id, line_no, "
+                    "description, cost_code_id, cost_type_id, amount) VALUES (:id, :parent, "
+                    ":no, :description, :cost_code, :cost_type, :amount)"
+                ),
+                {
+                    "id": line.origin_id,
+                    "parent": pc.origin_id,
+                    "no": line.position,
+                    "description": line.description,
+                    "cost_code": line.cost_code_origin_id,
+                    "cost_type": line.cost_type_origin_id,
+                    "amount": str(line.amount),  # sqlite3 binds no Decimal without Django
+                },
+            )
 
 
 # Where the sample layout keeps pay applications and direct costs: (table, key, total column),
