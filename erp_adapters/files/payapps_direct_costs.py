@@ -118,12 +118,13 @@ class _FileDocuments(FileEntity):
             code = _text(document.get("origin_code")) or erp_id
             return DocumentStanding(DocumentState.GONE, f"{self.noun} {code}".strip())
         state = document_state(head["status"])
+        # The export answered with this ERP id: its lines, and the tie a void document drops.
+        mine = answered is not None and answered.erp_id == erp_id
         lines: tuple[int, ...] = ()
-        if answered is not None and answered.erp_id == erp_id and self.line_item_type:
+        if mine and self.line_item_type:
             lines = tuple(
                 int(link[1]) for link in answered.links[1:] if str(link[2]).startswith("line:")
             )
-        mine = answered is not None and answered.erp_id == erp_id
         dropped = self.release(document) if state is DocumentState.VOID and mine else ()
         return DocumentStanding(
             state,
