@@ -811,6 +811,8 @@ class FilesAdapter(Adapter):
                 Commitments,
                 CommitmentChangeOrders,
                 *PRIME_CONTRACT_CLASSES,
+                Requisitions,
+                ContractPayments,
                 *PAYAPP_DIRECT_COST_CLASSES,
             )
         }
@@ -990,3 +992,7 @@ class FilesAdapter(Adapter):
             ),
         ).update(**fields)
         return export if written else None
+
+
+# -- Requisitions and contract payments (issue 13), in their own module ----------------------
+from erp_adapters.files.requisitions import ContractPayments, Requisitions  # noqa: E402

@@ -614,6 +614,46 @@ def prime_change_order_export_rows(payload: dict[str, Any]) -> list[dict[str, st
     return rows or [{**head, **blank}]
 
 
+# -- Requisitions (subcontractor invoices) and contract payments (issue 13) --------------------
+# requisitions.csv: the ERP's invoices, one row per line (like commitments), read for what they
+# have billed; ``procore_id`` is the Procore requisition an invoice came from (blank for one
+# entered in the ERP). contract_payments.csv: the ERP's payments on invoices; ``procore_id`` is
+# set on one exported from Procore (never listed back).
+REQUISITION_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("number", required=True),
+    Column("status", default="Approved"),
+    Column("commitment_erp_id", required=True),
+    Column("procore_id", kind="int", default=None),
+    Column("billing_date", kind="date", default=None),
+    Column("line_erp_id", default=None),
+    Column("line_position", kind="int", default=None),
+    Column("line_procore_id", kind="int", default=None),
+    Column("line_item_type"),
+    Column("line_description"),
+    Column("line_amount", kind="decimal", default=None),
+    Column("line_retainage", kind="decimal", default=None),
+    Column("line_commitment_line_erp_id", default=None),
+    Column("line_change_order_line_erp_id", default=None),
+)
+PAYMENT_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("number", required=True),
+    Column("requisition_erp_id", required=True),
+    Column("amount", kind="decimal", required=True),
+    Column("payment_date", kind="date", required=True),
+    Column("check_number"),
+    Column("payment_method"),
+    Column("status", default="Posted"),
+    Column("procore_id", kind="int", default=None),
+)
+IMPORT_LAYOUTS[Entity.REQUISITIONS] = REQUISITION_COLUMNS
+IMPORT_LAYOUTS[Entity.CONTRACT_PAYMENTS] = PAYMENT_COLUMNS
+IMPORT_FILE_STEMS[Entity.REQUISITIONS] = "requisitions"
+IMPORT_FILE_STEMS[Entity.CONTRACT_PAYMENTS] = "contract_payments"
+NUMBER_CELLS["line_retainage"] = CENTS
+NUMBER_CELLS["amount"] = CENTS
+
 # -- Payment applications and company-level direct costs ----------------------------------------
 # Exported from Procore, never imported: the ERP's own export of them (one row per line, like
 # commitments) is what the portal reads to learn a document's state when Procore asks to unlink

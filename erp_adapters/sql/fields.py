@@ -189,14 +189,16 @@ LINE_CREATE_FIELDS: tuple[Field, ...] = (
 
 
 def line_list_fields(entity: Entity) -> tuple[Field, ...]:
+    if entity in OWN_LINE_FIELDS:
+        return OWN_LINE_FIELDS[entity][0]
     if entity is Entity.COMMITMENT_CHANGE_ORDERS:
         return LINE_LIST_FIELDS + CHANGE_ORDER_LINE_EXTRA
     return LINE_LIST_FIELDS
 
 
 def line_create_fields(entity: Entity) -> tuple[Field, ...]:
-    if entity in OWN_LINE_CREATE_FIELDS:
-        return OWN_LINE_CREATE_FIELDS[entity]
+    if entity in OWN_LINE_FIELDS:
+        return OWN_LINE_FIELDS[entity][1]
     if entity is Entity.COMMITMENT_CHANGE_ORDERS:
         return LINE_CREATE_FIELDS + CHANGE_ORDER_LINE_EXTRA
     return LINE_CREATE_FIELDS
@@ -322,10 +324,84 @@ def part_fields(entity: Entity, part: str) -> tuple[Field, ...]:
     return line_create_fields(entity)
 
 
+# -- Requisitions (subcontractor invoices) and contract payments (issue 13) --------------------
+# An invoice is a document: its header in ``list``/``create``, its lines in ``list_lines``/
+# ``create_lines``. The listing of invoices is read for what they have billed (the over-billing
+# check), never imported into Procore. Payments are listed back into Procore as invoice
+# payments: ``requisition_procore_id`` is the Procore id of the invoice a payment pays (a join
+# on the invoices' import table, blank for an invoice not exported from Procore), ``procore_id``
+# that of a payment exported from Procore (such a payment is not listed back).
+LIST_FIELDS[Entity.REQUISITIONS] = (
+    ORIGIN_ID,
+    _f("origin_code", required=True, description="the invoice number"),
+    _f("commitment_origin_id", required=True, description="the commitment it bills"),
+    _f("status", description="Void for a cancelled invoice (it bills nothing)"),
+)
+LIST_FIELDS[Entity.CONTRACT_PAYMENTS] = (
+    ORIGIN_ID,
+    _f("origin_code", required=True, description="the payment number"),
+    _f("requisition_origin_id", required=True, description="the invoice it pays"),
+    _f(
+        "requisition_procore_id",
+        INT,
+        required=True,
+        description="the Procore id of the invoice it pays (blank: not an invoice from Procore)",
+    ),
+    _f("amount", MONEY, required=True),
+    _f("payment_date", DATE, required=True),
+    _f("check_number"),
+    _f("payment_method"),
+    _f("status", description="Void for a cancelled payment (not listed)"),
+    _f("procore_id", INT, description="set on a payment exported from Procore (not listed back)"),
+)
+CREATE_FIELDS[Entity.REQUISITIONS] = (
+    PROCORE_ID,
+    _f("origin_id"),
+    _f("origin_code", required=True, description="the invoice number"),
+    _f("commitment_origin_id", required=True),
+    _f("billing_date", DATE),
+    _f("status"),
+)
+CREATE_FIELDS[Entity.CONTRACT_PAYMENTS] = (
+    PROCORE_ID,
+    _f("origin_id"),
+    _f("origin_code", required=True, description="the payment number (PC-<Procore id>)"),
+    _f("requisition_origin_id", required=True),
+    _f("amount", MONEY, required=True),
+    _f("payment_date", DATE, required=True),
+    _f("check_number"),
+    _f("payment_method"),
+    _f("status"),
+)
+REQUISITION_LINE_LIST_FIELDS: tuple[Field, ...] = (
+    _f("parent_origin_id", required=True, description="the invoice's origin id"),
+    ORIGIN_ID,
+    _f("amount", MONEY, required=True),
+    _f("commitment_line_item_origin_id", description="the commitment line it bills"),
+    _f("change_order_line_item_origin_id", description="the change order line it bills"),
+)
+REQUISITION_LINE_CREATE_FIELDS: tuple[Field, ...] = (
+    _f("parent_origin_id", required=True),
+    _f("procore_id", INT),
+    _f("origin_id"),
+    _f("position", INT),
+    _f("item_type", description="Procore's requisition item type (Billings::ContractItem, …)"),
+    _f("description"),
+    _f("amount", MONEY, required=True),
+    _f("retainage", MONEY),
+    _f("commitment_line_item_origin_id"),
+    _f("change_order_line_item_origin_id"),
+)
+OWN_LINE_FIELDS: dict[Entity, tuple[tuple[Field, ...], tuple[Field, ...]]] = {
+    Entity.REQUISITIONS: (REQUISITION_LINE_LIST_FIELDS, REQUISITION_LINE_CREATE_FIELDS),
+}
+DOCUMENTS += (Entity.REQUISITIONS,)
+
+
 # -- Payment applications and company-level direct costs ----------------------------------------
 # Exported from Procore only: "list" maps where the ERP shows its documents with their status (what
 # an unlink reads), "create" and "create_lines" where an export is written. Their lines are not
-# commitment lines, so they have field lists of their own (``OWN_LINE_*_FIELDS``).
+# commitment lines, so they have field lists of their own (``OWN_LINE_FIELDS``).
 
 LIST_FIELDS[Entity.PAYMENT_APPLICATIONS] = (
     ORIGIN_ID,
@@ -396,10 +472,9 @@ DIRECT_COST_LINE_CREATE_FIELDS: tuple[Field, ...] = (
     _f("uom"),
     _f("amount", MONEY, required=True),
 )
-OWN_LINE_CREATE_FIELDS: dict[Entity, tuple[Field, ...]] = {
-    Entity.PAYMENT_APPLICATIONS: PAY_APP_LINE_CREATE_FIELDS,
-    Entity.COMPANY_LEVEL_DIRECT_COSTS: DIRECT_COST_LINE_CREATE_FIELDS,
-}
+# Never listed: no list_lines fields.
+OWN_LINE_FIELDS[Entity.PAYMENT_APPLICATIONS] = ((), PAY_APP_LINE_CREATE_FIELDS)
+OWN_LINE_FIELDS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = ((), DIRECT_COST_LINE_CREATE_FIELDS)
 # Their mapping: "list" (the status an unlink reads), "create" and "create_lines".
 ENTITY_PARTS[Entity.PAYMENT_APPLICATIONS] = ("list", "create", "create_lines")
 ENTITY_PARTS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = ("list", "create", "create_lines")

@@ -220,3 +220,29 @@ def _prime_contract(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject | None
 
 
 _BUILDERS[Entity.PRIME_CONTRACTS] = _prime_contract
+# -- Requisitions and contract payments (issue 13) ---------------------------------------------
+from erp_adapters.base import INVOICE_TYPE_REQUISITION  # noqa: E402
+from erp_adapters.sql.fields import DATE, MONEY  # noqa: E402
+
+
+def invoice_payment(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject | None:
+    """A payment the ERP recorded on an invoice exported from Procore, as one
+    ``invoice_payments/sync`` item; None for one Procore has no business with: void, on an
+    invoice that did not come from Procore, or exported from Procore itself."""
+    if row.get("procore_id") is not None or row.get("requisition_procore_id") in (None, ""):
+        return None
+    if is_void(row.get("status")):
+        return None
+    origin_id, code = _ids(row)
+    data = {
+        "invoice_type": INVOICE_TYPE_REQUISITION,
+        "invoice_id": int(row["requisition_procore_id"]),
+        "amount": to_json(row["amount"], MONEY),
+        "payment_date": to_json(row["payment_date"], DATE),
+        "check_number": "" if row.get("check_number") is None else str(row["check_number"]),
+        "payment_method": "" if row.get("payment_method") is None else str(row["payment_method"]),
+    }
+    return ERPObject("invoice_payment", origin_id, code, data)
+
+
+_BUILDERS[Entity.CONTRACT_PAYMENTS] = invoice_payment

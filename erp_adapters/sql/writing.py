@@ -791,3 +791,10 @@ ENTITY_CLASSES: tuple[type[SqlEntity], ...] = (
     Commitments,
     CommitmentChangeOrders,
 )
+
+# -- Requisitions and contract payments (issue 13), in their own module ----------------------
+LABELS[Entity.REQUISITIONS] = "invoice"
+LABELS[Entity.CONTRACT_PAYMENTS] = "payment"
+from erp_adapters.sql.requisitions import ContractPayments, Requisitions  # noqa: E402
+
+ENTITY_CLASSES += (Requisitions, ContractPayments)

@@ -10,14 +10,16 @@ reason, while the others of the batch go on. The dictionary's sample carries no
 ``request_detail_id`` inside it, closed with that requisition's outcome, and a request-level one,
 if present, closes ``failed`` when any requisition of the batch failed. A re-delivered batch
 finds each requisition already in the ERP by ``procore_requisition_id`` and only finishes the
-write-back.
+write-back. With an ERP that answers later (a file exchange) every requisition is handed over in
+the same pass; each one's detail shows in progress until the ERP has answered about it, and the
+request is asked again meanwhile (a requisition sent alone answers for the request's own detail).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from erp_adapters.base import ConstraintViolation, ExternalLink
+from erp_adapters.base import ConstraintViolation, ERPNoAnswer, ERPPending, ExternalLink
 from integrations.handlers.registry import HandlerContext, LinkChange, Outcome, register
 from integrations.models import ItemType
 
@@ -49,7 +51,15 @@ def create_requisitions(ctx: HandlerContext) -> Outcome:
     changes: list[LinkChange] = []
     summary: list[str] = []
     failures = 0
+    waiting: list[float] = []  # when to ask again about each invoice the ERP has not answered
     for requisition in requisitions:
+        if requisition.get("request_detail_id") is None and len(requisitions) == 1:
+            # Sent alone, the requisition's detail is the request's: an ERP that answers later
+            # (a file exchange) names it in its answer, so the request is taken up at once.
+            requisition = {
+                **requisition,
+                "request_detail_id": ctx.request_data.get("request_detail_id"),
+            }
         label = requisition_label(requisition)
         if not requisition.get("procore_requisition_id"):
             status, messages = "failed", (f"{label} carries no Procore id; it was not created.",)
@@ -65,6 +75,13 @@ def create_requisitions(ctx: HandlerContext) -> Outcome:
                     f"{label} was not created in the ERP (nothing of it was kept):",
                     *exc.messages,
                 )
+            except ERPPending as pending:
+                # An ERP that answers later (a file exchange): this invoice waits for its
+                # answer, the others of the batch go on; the request is asked again.
+                status, messages = "in_progress", (f"{label}: {pending}",)
+                waiting.append(pending.check_again_in)
+            except ERPNoAnswer as silent:
+                status, messages = "stale", (f"{label}: {silent}",)
             else:
                 status = "success"
                 lines = len(result.links) - 1
@@ -83,18 +100,19 @@ def create_requisitions(ctx: HandlerContext) -> Outcome:
                         name=label,
                     )
                 )
-        failures += status == "failed"
+        failures += status in ("failed", "stale")
         summary.extend(messages)
         detail = requisition.get("request_detail_id")
         if isinstance(detail, int | str) and str(detail).isdigit():
             per_detail[int(detail)] = (status, tuple(messages))
-    overall = "failed" if failures else "success"
+    overall = "in_progress" if waiting else "failed" if failures else "success"
     return Outcome(
         overall,
         tuple(summary),
         per_detail=per_detail,
         external_data=tuple(links),
         object_links=tuple(changes),
+        check_again_in=min(waiting) if waiting else 0.0,
     )
 
 

@@ -180,6 +180,46 @@ CREATE UNIQUE INDEX prime_change_orders_live_number ON prime_change_orders (prim
 CREATE INDEX prime_contract_lines_contract ON prime_contract_lines (prime_contract_id);
 CREATE INDEX prime_change_order_lines_change_order ON prime_change_order_lines (change_order_id);
 CREATE INDEX prime_change_order_markups_line ON prime_change_order_markups (line_id);
+-- Subcontractor invoices (requisitions exported from Procore, or entered in the ERP: procore_id
+-- blank) and the payments made on them. An invoice line bills a commitment line or a change
+-- order line; a payment exported from Procore keeps its Procore id, so it is not listed back.
+CREATE TABLE requisitions (
+    requisition_id  VARCHAR(36) PRIMARY KEY,
+    commitment_id   VARCHAR(36) NOT NULL REFERENCES commitments (commitment_id),
+    invoice_number  VARCHAR(30) NOT NULL,
+    billing_date    DATE,
+    status          VARCHAR(20),
+    procore_id      BIGINT UNIQUE
+);
+
+CREATE TABLE requisition_lines (
+    line_id               VARCHAR(36) PRIMARY KEY,
+    requisition_id        VARCHAR(36) NOT NULL REFERENCES requisitions (requisition_id),
+    line_no               INTEGER NOT NULL,
+    item_type             VARCHAR(40) NOT NULL,
+    description           VARCHAR(60),
+    commitment_line_id    VARCHAR(36) REFERENCES commitment_lines (line_id),
+    change_order_line_id  VARCHAR(36) REFERENCES change_order_lines (line_id),
+    amount                NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000),
+    retainage             NUMERIC(14, 2),
+    procore_id            BIGINT UNIQUE
+);
+
+CREATE TABLE payments (
+    payment_id      VARCHAR(36) PRIMARY KEY,
+    requisition_id  VARCHAR(36) NOT NULL REFERENCES requisitions (requisition_id),
+    payment_number  VARCHAR(20) NOT NULL UNIQUE,
+    amount          NUMERIC(14, 2) NOT NULL CHECK (amount > 0),
+    paid_on         DATE NOT NULL,
+    check_number    VARCHAR(20),
+    method          VARCHAR(20),
+    status          VARCHAR(20),
+    procore_id      BIGINT UNIQUE
+);
+
+CREATE INDEX requisitions_commitment ON requisitions (commitment_id);
+CREATE INDEX requisition_lines_requisition ON requisition_lines (requisition_id);
+CREATE INDEX payments_requisition ON payments (requisition_id);
 
 -- Payment applications (billed to the owner) and company-level direct costs (invoices and
 -- expenses posted to jobs): exported from Procore, header and lines. No unique number: a void

@@ -110,6 +110,9 @@ class Books:
     commitments: tuple[CommitmentRow, ...] = ()
     change_orders: tuple[ChangeOrderRow, ...] = ()
     prime_contracts: tuple[PrimeContractRow, ...] = ()
+    # Requisitions (subcontractor invoices) and the payments on them (issue 13).
+    requisitions: tuple[RequisitionRow, ...] = ()
+    payments: tuple[PaymentRow, ...] = ()
     # Payment applications and company-level direct costs (exported from Procore).
     pay_apps: tuple[BillingRow, ...] = ()
     direct_costs: tuple[BillingRow, ...] = ()
@@ -250,6 +253,142 @@ class PrimeContractRow:
     @property
     def void(self) -> bool:
         return self.status.lower() == "void"
+
+
+# -- Requisitions and payments (issue 13) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequisitionLineRow:
+    """An invoice line billing a commitment line or a change order line."""
+
+    origin_id: str
+    position: int
+    amount: Decimal
+    commitment_line_origin_id: str | None = None
+    change_order_line_origin_id: str | None = None
+    procore_id: int | None = None
+    description: str = ""
+
+    @property
+    def item_type(self) -> str:
+        if self.change_order_line_origin_id:
+            return "Billings::ChangeOrderItem"
+        return "Billings::ContractItem"
+
+
+@dataclass(frozen=True)
+class RequisitionRow:
+    """An invoice: ``procore_id`` is the Procore requisition it was exported from (None for
+    one entered in the ERP); ``status`` ``Void`` for a cancelled one (it bills nothing)."""
+
+    origin_id: str
+    number: str
+    commitment_origin_id: str
+    lines: tuple[RequisitionLineRow, ...]
+    procore_id: int | None = None
+    billing_date: str = "2026-10-31"
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """A payment on an invoice: ``procore_id`` set when it was exported from Procore."""
+
+    origin_id: str
+    number: str
+    requisition_origin_id: str
+    amount: Decimal
+    paid_on: str
+    check_number: str = ""
+    method: str = "check"
+    status: str = ""
+    procore_id: int | None = None
+
+
+def requisition_books() -> Books:
+    """``sample_books()`` with a second (positive) change order on SC-001 and invoice history:
+    INV-7001 from Procore (requisition 9001) billing 5,000.00 of SC-001's first line, a void
+    invoice (9009) billing 7,000.00 of it that counts for nothing, and an invoice entered in the
+    ERP on PO-001. Payments on INV-7001: 2,000.00 by the ERP (the one to list into Procore), a
+    void one, and one exported from Procore; and one on the ERP's own invoice."""
+    books = sample_books()
+    extra_order = ChangeOrderRow(
+        oid("co2"),
+        "2",
+        "Extra pour",
+        oid("sc1"),
+        (
+            LineRow(
+                oid("co2-l1"), 1, "Extra pour", oid("cc-03-300"), oid("ct-S"), Decimal("400.00")
+            ),
+        ),
+    )
+    requisitions = (
+        RequisitionRow(
+            oid("r1"),
+            "INV-7001",
+            oid("sc1"),
+            (
+                RequisitionLineRow(
+                    oid("r1-l1"),
+                    1,
+                    Decimal("5000.00"),
+                    commitment_line_origin_id=oid("sc1-l1"),
+                    procore_id=9101,
+                    description="Footings",
+                ),
+            ),
+            procore_id=9001,
+        ),
+        RequisitionRow(
+            oid("r-void"),
+            "INV-7009",
+            oid("sc1"),
+            (
+                RequisitionLineRow(
+                    oid("r-void-l1"),
+                    1,
+                    Decimal("7000.00"),
+                    commitment_line_origin_id=oid("sc1-l1"),
+                    procore_id=9109,
+                    description="Footings",
+                ),
+            ),
+            procore_id=9009,
+            status="Void",
+        ),
+        RequisitionRow(
+            oid("r-erp"),
+            "INV-7100",
+            oid("po1"),
+            (
+                RequisitionLineRow(
+                    oid("r-erp-l1"),
+                    1,
+                    Decimal("100.00"),
+                    commitment_line_origin_id=oid("po1-l1"),
+                    description="Rebar #5",
+                ),
+            ),
+        ),
+    )
+    payments = (
+        PaymentRow(oid("p1"), "PAY-0001", oid("r1"), Decimal("2000.00"), "2026-11-15", "10421"),
+        PaymentRow(
+            oid("p-void"), "PAY-0002", oid("r1"), Decimal("1000.00"), "2026-11-16", status="Void"
+        ),
+        PaymentRow(
+            oid("p-procore"), "PC-8001", oid("r1"), Decimal("500.00"), "2026-11-17", procore_id=8001
+        ),
+        PaymentRow(oid("p-erp"), "PAY-0003", oid("r-erp"), Decimal("50.00"), "2026-11-18"),
+    )
+    return replace(
+        books,
+        change_orders=(*books.change_orders, extra_order),
+        requisitions=requisitions,
+        payments=payments,
+    )
 
 
 @dataclass(frozen=True)

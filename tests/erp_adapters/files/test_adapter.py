@@ -70,6 +70,11 @@ def test_health_is_ok_once_the_erp_has_exported_every_file(adapter, folders):
         "prime_contract_change_orders",
     ):
         write(folders["import"] / f"{stem}.csv", "erp_id,number,job_erp_id\n")
+    write(folders["import"] / "requisitions.csv", "erp_id,number,commitment_erp_id\n")
+    write(
+        folders["import"] / "contract_payments.csv",
+        "erp_id,number,requisition_erp_id,amount,payment_date\n",
+    )
     for stem in ("payment_applications", "company_level_direct_costs"):
         write(folders["import"] / f"{stem}.csv", "erp_id,number,status\n")
     status = adapter.health_check()

@@ -201,6 +201,7 @@ def demo_contract_factory(db) -> Callable[[Books], ContractERP]:
         seed_demo_tables(tenant, books)
         open_job_cost_structure(tenant)
         seed_demo_prime_contracts(tenant, books)
+        seed_demo_requisitions(tenant, books)
         seed_demo_billing(tenant, books)
         return DemoContractERP(tenant)
 
@@ -239,6 +240,68 @@ def seed_demo_prime_contracts(tenant: str, books: Books) -> None:
                 amount=line.amount,
             )
             for line in pc.lines
+        )
+
+
+# -- Requisitions and payments (issue 13) -------------------------------------------------------
+
+
+def seed_demo_requisitions(tenant: str, books: Books) -> None:
+    """The books' invoices (each line on its commitment or change order line) and payments."""
+    import datetime
+
+    from erp_adapters.demo.models import (
+        DemoPayment,
+        DemoRequisition,
+        DemoRequisitionLine,
+        RequisitionItemKind,
+    )
+
+    requisitions: dict[str, DemoRequisition] = {}
+    for r in books.requisitions:
+        header = requisitions[r.origin_id] = DemoRequisition.objects.create(
+            tenant=tenant,
+            guid=_guid(r.origin_id),
+            procore_id=r.procore_id,
+            commitment=DemoCommitment.objects.get(
+                tenant=tenant, guid=_guid(r.commitment_origin_id)
+            ),
+            number=r.number,
+            billing_date=datetime.date.fromisoformat(r.billing_date),
+            status=r.status or "Approved",
+        )
+        for line in r.lines:
+            change = line.change_order_line_origin_id
+            DemoRequisitionLine.objects.create(
+                tenant=tenant,
+                guid=_guid(line.origin_id),
+                requisition=header,
+                procore_id=line.procore_id,
+                kind=RequisitionItemKind.CHANGE_ORDER if change else RequisitionItemKind.CONTRACT,
+                position=line.position,
+                description=line.description,
+                commitment_line=None
+                if change
+                else DemoCommitmentLine.objects.get(
+                    tenant=tenant, guid=_guid(line.commitment_line_origin_id or "")
+                ),
+                change_order_line=DemoChangeOrderLine.objects.get(tenant=tenant, guid=_guid(change))
+                if change
+                else None,
+                amount=line.amount,
+            )
+    for p in books.payments:
+        DemoPayment.objects.create(
+            tenant=tenant,
+            guid=_guid(p.origin_id),
+            requisition=requisitions[p.requisition_origin_id],
+            procore_id=p.procore_id,
+            number=p.number,
+            amount=p.amount,
+            paid_on=datetime.date.fromisoformat(p.paid_on),
+            check_number=p.check_number,
+            method=p.method,
+            status=p.status or "Posted",
         )
 
 

@@ -151,7 +151,7 @@ class FilesContractERP(ContractERP):
             path.mkdir(parents=True)
         self.settings = {f"{name}_folder": str(path) for name, path in self.folders.items()}
         super().__init__(get_adapter("files", self.settings))
-        for entity, rows in books_rows(books).items():
+        for entity, rows in {**books_rows(books), **requisition_rows(books)}.items():
             self._append(entity, rows, header=True)
 
     def _import_path(self, entity: Entity) -> Path:
@@ -183,6 +183,8 @@ class FilesContractERP(ContractERP):
         entity = Entity(export.entity)
         with (self.folders["outbox"] / export.file_name).open(encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f))
+        if _refuse_lines_held(self, export, entity, rows):
+            return
         erp_id = str(uuid.uuid4())
         head = rows[0]
         code = head.get("code") or head.get("number") or f"E-{next(_erps)}"
@@ -265,3 +267,70 @@ def prime_contract_rows(books: Books) -> list[dict[str, Any]]:
         }
         rows += [{**head, **_line_cells(line)} for line in pc.lines] or [head]
     return rows
+
+
+# -- Requisitions and payments (issue 13) -------------------------------------------------------
+
+
+def requisition_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
+    """The books' invoices (one row per line) and payments as the ERP's export files hold them."""
+    requisitions = [
+        {
+            "erp_id": r.origin_id,
+            "number": r.number,
+            "status": r.status,
+            "commitment_erp_id": r.commitment_origin_id,
+            "procore_id": r.procore_id,
+            "billing_date": r.billing_date,
+            "line_erp_id": line.origin_id,
+            "line_position": line.position,
+            "line_procore_id": line.procore_id,
+            "line_item_type": line.item_type,
+            "line_description": line.description,
+            "line_amount": line.amount,
+            "line_commitment_line_erp_id": line.commitment_line_origin_id,
+            "line_change_order_line_erp_id": line.change_order_line_origin_id,
+        }
+        for r in books.requisitions
+        for line in r.lines
+    ]
+    payments = [
+        {
+            "erp_id": p.origin_id,
+            "number": p.number,
+            "requisition_erp_id": p.requisition_origin_id,
+            "amount": p.amount,
+            "payment_date": p.paid_on,
+            "check_number": p.check_number,
+            "payment_method": p.method,
+            "status": p.status,
+            "procore_id": p.procore_id,
+        }
+        for p in books.payments
+    ]
+    return {Entity.REQUISITIONS: requisitions, Entity.CONTRACT_PAYMENTS: payments}
+
+
+def _refuse_lines_held(self: FilesContractERP, export: FileExport, entity: Entity, rows) -> bool:
+    """The ERP's importer refuses a file with a line whose Procore id its books hold already
+    (a unique key on the line's Procore id, as the sample SQL ERP has): a failed answer."""
+    if "line_procore_id" not in _columns(entity):
+        return False
+    with self._import_path(entity).open(encoding="utf-8", newline="") as f:
+        held = {row["line_procore_id"] for row in csv.DictReader(f) if row["line_procore_id"]}
+    clash = [row["line_procore_id"] for row in rows if row.get("line_procore_id") in held]
+    if not clash:
+        return False
+    with (self.folders["inbox"] / f"ack-{export.file_name}").open(
+        "w", encoding="utf-8", newline=""
+    ) as handle:
+        writer = csv.DictWriter(handle, [column.name for column in ACK_COLUMNS])
+        writer.writeheader()
+        writer.writerow(
+            {
+                "file": export.file_name,
+                "status": "failed",
+                "message": f"line {clash[0]} is already imported",
+            }
+        )
+    return True

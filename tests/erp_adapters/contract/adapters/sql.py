@@ -5,6 +5,7 @@ overrides it). The PostgreSQL one is skipped when no server answers."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -214,6 +215,7 @@ def sql_sqlite_contract_factory(tmp_path) -> Iterator[Callable[[Books], Contract
         with engine.begin() as conn:
             lay_out(conn, data=False)
             seed_sample_layout(conn, books)
+            seed_sample_requisitions(conn, books)
             seed_sample_billing(conn, books)
         engine.dispose()
         return SqlContractERP(sample_settings(url, fetch_size=10))
@@ -276,6 +278,7 @@ def sql_postgres_contract_factory(postgres_erp_schema) -> Callable[[Books], Cont
         with engine.begin() as conn:
             lay_out(conn, data=False)
             seed_sample_layout(conn, books)
+            seed_sample_requisitions(conn, books)
             seed_sample_billing(conn, books)
         engine.dispose()
         return SqlContractERP(sample_settings(url, fetch_size=10))
@@ -316,6 +319,68 @@ def seed_prime_contract_tables(conn: Connection, books: Books) -> None:
                     "amount": str(line.amount),  # sqlite3 binds no Decimal without Django
                 },
             )
+
+
+# -- Requisitions and payments (issue 13) -------------------------------------------------------
+
+
+def seed_sample_requisitions(conn: Connection, books: Books) -> None:
+    """The books' invoices and payments in the sample layout's tables."""
+    statements = {
+        "requisitions": "INSERT INTO requisitions (requisition_id, commitment_id, invoice_number, "
+        "billing_date, status, procore_id) VALUES (:requisition_id, :commitment_id, "
+        ":invoice_number, :billing_date, :status, :procore_id)",
+        "requisition_lines": "INSERT INTO requisition_lines (line_id, requisition_id, line_no, "
+        "item_type, description, commitment_line_id, change_order_line_id, amount, procore_id) "
+        "VALUES (:line_id, :requisition_id, :line_no, :item_type, :description, "
+        ":commitment_line_id, :change_order_line_id, :amount, :procore_id)",
+        "payments": "INSERT INTO payments (payment_id, requisition_id, payment_number, amount, "
+        "paid_on, check_number, method, status, procore_id) VALUES (:payment_id, "
+        ":requisition_id, :payment_number, :amount, :paid_on, :check_number, :method, :status, "
+        ":procore_id)",
+    }
+    for r in books.requisitions:
+        conn.execute(
+            text(statements["requisitions"]),
+            {
+                "requisition_id": r.origin_id,
+                "commitment_id": r.commitment_origin_id,
+                "invoice_number": r.number,
+                "billing_date": datetime.date.fromisoformat(r.billing_date),
+                "status": r.status or None,
+                "procore_id": r.procore_id,
+            },
+        )
+        for line in r.lines:
+            conn.execute(
+                text(statements["requisition_lines"]),
+                {
+                    "line_id": line.origin_id,
+                    "requisition_id": r.origin_id,
+                    "line_no": line.position,
+                    "item_type": line.item_type,
+                    "description": line.description or None,
+                    "commitment_line_id": line.commitment_line_origin_id,
+                    "change_order_line_id": line.change_order_line_origin_id,
+                    "amount": str(line.amount),
+                    "procore_id": line.procore_id,
+                },
+            )
+    for p in books.payments:
+        conn.execute(
+            text(statements["payments"]),
+            {
+                "payment_id": p.origin_id,
+                "requisition_id": p.requisition_origin_id,
+                "payment_number": p.number,
+                "amount": str(p.amount),
+                "paid_on": datetime.date.fromisoformat(p.paid_on),
+                "check_number": p.check_number or None,
+                "method": p.method or None,
+                "status": p.status or None,
+                "procore_id": p.procore_id,
+            },
+        )
 
 
 # Where the sample layout keeps pay applications and direct costs: (table, key, total column),
