@@ -238,9 +238,42 @@ class FileEntity:
             return True
         latest = exports.order_by("-id").first()
         return latest is not None and not (
-            latest.answer_reported
-            and latest.state in (FileExport.State.FAILED, FileExport.State.STALE)
+            # Released: void in the ERP, or reset; the export no longer stands for the object.
+            latest.state == FileExport.State.RELEASED
+            or (
+                latest.answer_reported
+                and latest.state in (FileExport.State.FAILED, FileExport.State.STALE)
+            )
         )
+
+    def _answered(self, ref: DocumentRef) -> FileExport | None:
+        """The export the ERP answered for this document: by Procore id, else by ERP id."""
+        exports = FileExport.objects.filter(
+            outbox=self.adapter.outbox_key, entity=self.entity, state=FileExport.State.SUCCESS
+        )
+        procore_id = _as_int(ref.get("procore_id"))
+        if procore_id is not None:
+            found = exports.filter(procore_id=procore_id).order_by("-id").first()
+            if found is not None:
+                return found
+        origin_id = str(ref.get("origin_id") or "")
+        return exports.filter(erp_id=origin_id).order_by("-id").first() if origin_id else None
+
+    def release(self, ref: DocumentRef) -> tuple[ExternalLink, ...]:
+        """Forget the portal's tie to the document (its answered export, marked released: a
+        void document is never revived, and exporting the Procore object again sends a new
+        file); the ties it held."""
+        answered = self._answered(ref)
+        if answered is None:
+            return ()
+        dropped = self.result(answered, created=False).links
+        FileExport.objects.filter(
+            outbox=self.adapter.outbox_key,
+            entity=self.entity,
+            procore_id=answered.procore_id,
+            state=FileExport.State.SUCCESS,
+        ).update(state=FileExport.State.RELEASED)
+        return dropped
 
     def check_create(self, payload: Any) -> list[str]:
         """Nothing to say about an object already handed to the ERP (its answer, when it comes,
@@ -768,6 +801,7 @@ class FilesAdapter(Adapter):
         self.stale_after = timedelta(hours=float(self.settings["stale_after_hours"]))
         self.check_every = int(self.settings["check_every_seconds"])
         # Entities in modules of their own build on this one: imported here, not at the top.
+        from erp_adapters.files.payapps_direct_costs import PAYAPP_DIRECT_COST_CLASSES
         from erp_adapters.files.prime_contracts import PRIME_CONTRACT_CLASSES
 
         self._entities: dict[Entity, EntityAdapter[Any]] = {
@@ -782,6 +816,7 @@ class FilesAdapter(Adapter):
                 *PRIME_CONTRACT_CLASSES,
                 Requisitions,
                 ContractPayments,
+                *PAYAPP_DIRECT_COST_CLASSES,
                 *job_structure.CLASSES,  # sub jobs, job costs, budgets; jobs with cost codes
             )
         }

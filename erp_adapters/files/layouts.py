@@ -364,6 +364,17 @@ NUMBER_CELLS: dict[str, Precision] = {
     "line_quantity": QUANTITIES,
     "line_unit_cost": QUANTITIES,
     "retainage_percent": CENTS,
+    # Payment applications and company-level direct costs
+    "billed_this_period": CENTS,
+    "retainage": CENTS,
+    "amount_due": CENTS,
+    "total": CENTS,
+    "line_scheduled_value": CENTS,
+    "line_previously_completed": CENTS,
+    "line_completed_this_period": CENTS,
+    "line_materials_stored": CENTS,
+    "line_completed_to_date": CENTS,
+    "line_retainage": CENTS,
 }
 
 
@@ -642,6 +653,44 @@ IMPORT_FILE_STEMS[Entity.REQUISITIONS] = "requisitions"
 IMPORT_FILE_STEMS[Entity.CONTRACT_PAYMENTS] = "contract_payments"
 NUMBER_CELLS["line_retainage"] = CENTS
 NUMBER_CELLS["amount"] = CENTS
+
+# -- Payment applications and company-level direct costs ----------------------------------------
+# Exported from Procore, never imported: the ERP's own export of them (one row per line, like
+# commitments) is what the portal reads to learn a document's state when Procore asks to unlink
+# it (its ``status``: Void or Cancelled lets it go).
+
+PAY_APP_STATUS_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("number", required=True),
+    Column("job_erp_id", default=None),
+    Column("status", default="Open"),
+    Column("billed_this_period", kind="decimal", default=None),
+    Column("line_erp_id", default=None),
+    Column("line_position", kind="int", default=None),
+    Column("line_description"),
+    Column("line_amount", kind="decimal", default=None),
+)
+
+DIRECT_COST_STATUS_COLUMNS = (
+    Column("erp_id", required=True),
+    Column("number"),
+    Column("kind", default="invoice"),
+    Column("vendor_erp_id", default=None),
+    Column("status", default="Open"),
+    Column("total", kind="decimal", default=None),
+    Column("line_erp_id", default=None),
+    Column("line_position", kind="int", default=None),
+    Column("line_description"),
+    Column("line_job_erp_id", default=None),
+    Column("line_cost_code_erp_id", default=None),
+    Column("line_cost_type_erp_id", default=None),
+    Column("line_amount", kind="decimal", default=None),
+)
+
+IMPORT_LAYOUTS[Entity.PAYMENT_APPLICATIONS] = PAY_APP_STATUS_COLUMNS
+IMPORT_LAYOUTS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = DIRECT_COST_STATUS_COLUMNS
+IMPORT_FILE_STEMS[Entity.PAYMENT_APPLICATIONS] = "payment_applications"
+IMPORT_FILE_STEMS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = "company_level_direct_costs"
 
 # -- Sub jobs, job costs and budgets (the job cost structure) ------------------------------------
 # ``sub_jobs.csv``: one row per sub job. ``job_costs.csv``: one row per cost type on a cost code

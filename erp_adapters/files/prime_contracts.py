@@ -25,7 +25,6 @@ from erp_adapters.base import (
     DocumentStanding,
     DocumentState,
     Entity,
-    ExternalLink,
 )
 from erp_adapters.change_order_markups import amount_or_none, base_mismatch, markups_of
 from erp_adapters.document_status import document_state
@@ -91,14 +90,6 @@ class PrimeContractChangeOrders(Documents):
         )
 
     # -- export -----------------------------------------------------------------------------------
-
-    def _handed_over(self, procore_id: int | None) -> bool:
-        """A released export (void in the ERP, or reset) no longer stands for the change order."""
-        if procore_id is not None:
-            latest = self._exports(procore_id).order_by("-id").first()
-            if latest is not None and latest.state == FileExport.State.RELEASED:
-                return False
-        return super()._handed_over(procore_id)
 
     def rules(self, payload: dict[str, Any]) -> list[str]:
         change_order = self.header(payload)
@@ -181,33 +172,6 @@ class PrimeContractChangeOrders(Documents):
         return links
 
     # -- unlink and reset -------------------------------------------------------------------------
-
-    def _answered(self, ref: DocumentRef) -> FileExport | None:
-        """The export the ERP answered for this change order: by Procore id, else by ERP id."""
-        exports = FileExport.objects.filter(
-            outbox=self.adapter.outbox_key, entity=self.entity, state=FileExport.State.SUCCESS
-        )
-        procore_id = _as_int(ref.get("procore_id"))
-        if procore_id is not None:
-            found = exports.filter(procore_id=procore_id).order_by("-id").first()
-            if found is not None:
-                return found
-        origin_id = str(ref.get("origin_id") or "")
-        return exports.filter(erp_id=origin_id).order_by("-id").first() if origin_id else None
-
-    def release(self, ref: DocumentRef) -> tuple[ExternalLink, ...]:
-        """Forget the portal's tie to the change order (its answered export); the ties it held."""
-        answered = self._answered(ref)
-        if answered is None:
-            return ()
-        dropped = self.result(answered, created=False).links
-        FileExport.objects.filter(
-            outbox=self.adapter.outbox_key,
-            entity=self.entity,
-            procore_id=answered.procore_id,
-            state=FileExport.State.SUCCESS,
-        ).update(state=FileExport.State.RELEASED)
-        return dropped
 
     def standing(self, ref: DocumentRef) -> DocumentStanding:
         """Gone, void (its ties dropped: a void change order is never revived), or still in

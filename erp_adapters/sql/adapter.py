@@ -37,6 +37,7 @@ from erp_adapters.sql.fields import entity_parts, part_fields
 from erp_adapters.sql.job_costs import JobCosts
 from erp_adapters.sql.job_structure import JobsWithCostCodes
 from erp_adapters.sql.mapping import Source, Target
+from erp_adapters.sql.payapps_direct_costs import PAYAPP_DIRECT_COST_CLASSES
 from erp_adapters.sql.prime_contracts import PRIME_CONTRACT_CLASSES
 from erp_adapters.sql.settings import SETTINGS_SCHEMA
 from erp_adapters.sql.sub_jobs import SubJobs
@@ -60,7 +61,12 @@ class SqlAdapter(Adapter):
         configured = self.settings.get("entities") or {}
         self._entities: dict[Entity, EntityAdapter[Any]] = {
             cls.entity: cls(self)
-            for cls in (*ENTITY_CLASSES, *PRIME_CONTRACT_CLASSES, *JOB_STRUCTURE_CLASSES)
+            for cls in (
+                *ENTITY_CLASSES,
+                *PRIME_CONTRACT_CLASSES,
+                *PAYAPP_DIRECT_COST_CLASSES,
+                *JOB_STRUCTURE_CLASSES,
+            )
             if str(cls.entity) in configured
         }
         self._bound: dict[tuple[Entity, str], Source | Target] = {}

@@ -397,6 +397,88 @@ OWN_LINE_FIELDS: dict[Entity, tuple[tuple[Field, ...], tuple[Field, ...]]] = {
 }
 DOCUMENTS += (Entity.REQUISITIONS,)
 
+
+# -- Payment applications and company-level direct costs ----------------------------------------
+# Exported from Procore only: "list" maps where the ERP shows its documents with their status (what
+# an unlink reads), "create" and "create_lines" where an export is written. Their lines are not
+# commitment lines, so they have field lists of their own (``OWN_LINE_FIELDS``).
+
+LIST_FIELDS[Entity.PAYMENT_APPLICATIONS] = (
+    ORIGIN_ID,
+    _f("origin_code", required=True, description="the pay application number"),
+    _f("project_origin_id", required=True, description="the job's origin id"),
+    _f("status", description="the ERP's word for its state: Void (or Cancelled) lets it go"),
+)
+LIST_FIELDS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = (
+    ORIGIN_ID,
+    _f("origin_code", description="the invoice number"),
+    _f("vendor_origin_id"),
+    _f("kind", description="invoice, expense, payroll or subcontractor_invoice"),
+    _f("status", description="the ERP's word for its state: Void (or Cancelled) lets it go"),
+)
+CREATE_FIELDS[Entity.PAYMENT_APPLICATIONS] = (
+    PROCORE_ID,
+    _f("origin_id"),
+    _f("origin_code", required=True, description="the pay application number"),
+    _f("project_origin_id", required=True),
+    _f("contract_name"),
+    _f("billing_date", DATE),
+    _f("period_start", DATE),
+    _f("period_end", DATE),
+    _f("status"),
+    _f("scheduled_value", MONEY),
+    _f("billed_this_period", MONEY, description="work completed and materials stored this period"),
+    _f("retainage", MONEY, description="retainage held this period"),
+    _f("amount_due", MONEY, description="billed this period less retainage"),
+)
+CREATE_FIELDS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = (
+    PROCORE_ID,
+    _f("origin_id"),
+    _f("origin_code", description="the invoice number"),
+    _f("kind", required=True),
+    _f("vendor_origin_id"),
+    _f("description"),
+    _f("direct_cost_date", DATE),
+    _f("accounting_date", DATE),
+    _f("status"),
+    _f("total", MONEY, required=True),
+)
+PAY_APP_LINE_CREATE_FIELDS: tuple[Field, ...] = (
+    _f("parent_origin_id", required=True),
+    _f("procore_id", INT),
+    _f("origin_id"),
+    _f("position", INT),
+    _f("description"),
+    _f("contract_line_ref", description="the ERP id of the prime contract line it bills"),
+    _f("scheduled_value", MONEY),
+    _f("previously_completed", MONEY),
+    _f("completed_this_period", MONEY),
+    _f("materials_stored", MONEY),
+    _f("completed_to_date", MONEY),
+    _f("retainage", MONEY),
+    _f("amount", MONEY, required=True, description="billed this period"),
+)
+DIRECT_COST_LINE_CREATE_FIELDS: tuple[Field, ...] = (
+    _f("parent_origin_id", required=True),
+    _f("procore_id", INT),
+    _f("origin_id"),
+    _f("position", INT),
+    _f("description"),
+    _f("job_origin_id", required=True),
+    _f("cost_code_origin_id", required=True, description="the standard cost code's origin id"),
+    _f("line_item_type_origin_id", required=True, description="the cost type's origin id"),
+    _f("quantity", QUANTITY),
+    _f("unit_cost", QUANTITY),
+    _f("uom"),
+    _f("amount", MONEY, required=True),
+)
+# Never listed: no list_lines fields.
+OWN_LINE_FIELDS[Entity.PAYMENT_APPLICATIONS] = ((), PAY_APP_LINE_CREATE_FIELDS)
+OWN_LINE_FIELDS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = ((), DIRECT_COST_LINE_CREATE_FIELDS)
+# Their mapping: "list" (the status an unlink reads), "create" and "create_lines".
+ENTITY_PARTS[Entity.PAYMENT_APPLICATIONS] = ("list", "create", "create_lines")
+ENTITY_PARTS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = ("list", "create", "create_lines")
+
 # -- Sub jobs, job costs and budgets (the job cost structure) -----------------------------------
 # Sub jobs are listed and created like any entity. Job costs and budgets have their own parts
 # (``JOB_STRUCTURE_FIELDS``): a job's cost codes and the cost types on them are read from two

@@ -50,6 +50,8 @@ LABELS = {
     Entity.COMMITMENT_CHANGE_ORDERS: "change order",
     Entity.PRIME_CONTRACTS: "prime contract",
     Entity.PRIME_CONTRACT_CHANGE_ORDERS: "change order",
+    Entity.PAYMENT_APPLICATIONS: "pay application",
+    Entity.COMPANY_LEVEL_DIRECT_COSTS: "direct cost",
 }
 FIELD_LABELS = {
     "origin_code": "code",

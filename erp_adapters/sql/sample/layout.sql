@@ -221,6 +221,72 @@ CREATE INDEX requisitions_commitment ON requisitions (commitment_id);
 CREATE INDEX requisition_lines_requisition ON requisition_lines (requisition_id);
 CREATE INDEX payments_requisition ON payments (requisition_id);
 
+-- Payment applications (billed to the owner) and company-level direct costs (invoices and
+-- expenses posted to jobs): exported from Procore, header and lines. No unique number: a void
+-- document stays as history beside the one entered again after it.
+CREATE TABLE pay_applications (
+    pay_app_id          VARCHAR(36) PRIMARY KEY,
+    job_id              VARCHAR(36) NOT NULL REFERENCES jobs (job_id),
+    number              VARCHAR(20) NOT NULL,
+    contract_name       VARCHAR(100),
+    billing_date        DATE,
+    period_start        DATE,
+    period_end          DATE,
+    status              VARCHAR(20),
+    scheduled_value     NUMERIC(14, 2),
+    billed_this_period  NUMERIC(14, 2),
+    retainage           NUMERIC(14, 2),
+    amount_due          NUMERIC(14, 2),
+    procore_id          BIGINT UNIQUE
+);
+
+CREATE TABLE pay_application_lines (
+    line_id                VARCHAR(36) PRIMARY KEY,
+    pay_app_id             VARCHAR(36) NOT NULL REFERENCES pay_applications (pay_app_id),
+    line_no                INTEGER NOT NULL,
+    description            VARCHAR(60),
+    contract_line_ref      VARCHAR(60),
+    scheduled_value        NUMERIC(14, 2),
+    previously_completed   NUMERIC(14, 2),
+    completed_this_period  NUMERIC(14, 2),
+    materials_stored       NUMERIC(14, 2),
+    completed_to_date      NUMERIC(14, 2),
+    retainage              NUMERIC(14, 2),
+    amount                 NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000),
+    procore_id             BIGINT UNIQUE
+);
+
+CREATE TABLE direct_costs (
+    direct_cost_id   VARCHAR(36) PRIMARY KEY,
+    vendor_id        VARCHAR(36) REFERENCES vendors (vendor_id),
+    cost_kind        VARCHAR(24) NOT NULL,
+    invoice_number   VARCHAR(30),
+    description      TEXT,
+    cost_date        DATE,
+    accounting_date  DATE,
+    status           VARCHAR(20),
+    total            NUMERIC(14, 2) NOT NULL,
+    procore_id       BIGINT UNIQUE
+);
+
+CREATE TABLE direct_cost_lines (
+    line_id         VARCHAR(36) PRIMARY KEY,
+    direct_cost_id  VARCHAR(36) NOT NULL REFERENCES direct_costs (direct_cost_id),
+    line_no         INTEGER NOT NULL,
+    description     VARCHAR(60),
+    job_id          VARCHAR(36) NOT NULL REFERENCES jobs (job_id),
+    cost_code_id    VARCHAR(36) NOT NULL REFERENCES cost_codes (cost_code_id),
+    cost_type_id    VARCHAR(36) NOT NULL REFERENCES cost_types (cost_type_id),
+    quantity        NUMERIC(16, 4),
+    unit_cost       NUMERIC(16, 4),
+    uom             VARCHAR(10),
+    amount          NUMERIC(14, 2) NOT NULL CHECK (amount > -1000000000000 AND amount < 1000000000000),
+    procore_id      BIGINT UNIQUE
+);
+
+CREATE INDEX pay_application_lines_pay_app ON pay_application_lines (pay_app_id);
+CREATE INDEX direct_cost_lines_direct_cost ON direct_cost_lines (direct_cost_id);
+
 -- The job cost structure: sub jobs, the cost codes opened on each job or sub job (a job's own
 -- have no sub job), the cost types on each with what is estimated and posted, and the budget
 -- of a job with the transactions Procore exported to it (one row per Procore transaction id).

@@ -113,6 +113,9 @@ class Books:
     # Requisitions (subcontractor invoices) and the payments on them (issue 13).
     requisitions: tuple[RequisitionRow, ...] = ()
     payments: tuple[PaymentRow, ...] = ()
+    # Payment applications and company-level direct costs (exported from Procore).
+    pay_apps: tuple[BillingRow, ...] = ()
+    direct_costs: tuple[BillingRow, ...] = ()
 
     def job(self, origin_id: str) -> JobRow:
         return next(j for j in self.jobs if j.origin_id == origin_id)
@@ -386,6 +389,68 @@ def requisition_books() -> Books:
         requisitions=requisitions,
         payments=payments,
     )
+
+
+@dataclass(frozen=True)
+class BillingRow:
+    """A pay application (on ``job_origin_id``) or a direct cost (of ``vendor_origin_id``, of
+    ``kind``) the ERP holds, with one line of ``amount``; ``status`` is the ERP's word (``Void``
+    for a cancelled one)."""
+
+    origin_id: str
+    number: str
+    status: str = "Approved"
+    job_origin_id: str | None = None
+    vendor_origin_id: str | None = None
+    kind: str = "invoice"
+    amount: Decimal = Decimal("0")
+    line_origin_id: str = ""
+
+    @property
+    def void(self) -> bool:
+        return self.status.lower() == "void"
+
+
+def billing_books() -> Books:
+    """The sample books with a pay application and a direct cost the ERP holds, and a void one
+    of each (history: an unlink may let them go)."""
+    pay_apps = (
+        BillingRow(
+            oid("pa1"),
+            "1",
+            job_origin_id=oid("j1"),
+            amount=Decimal("1200.00"),
+            line_origin_id=oid("pa1-l1"),
+        ),
+        BillingRow(
+            oid("pa-void"),
+            "2",
+            "Void",
+            job_origin_id=oid("j2"),
+            amount=Decimal("50.00"),
+            line_origin_id=oid("pa-void-l1"),
+        ),
+    )
+    direct_costs = (
+        BillingRow(
+            oid("dc1"),
+            "INV-501",
+            vendor_origin_id=oid("v1"),
+            amount=Decimal("310.25"),
+            job_origin_id=oid("j1"),
+            line_origin_id=oid("dc1-l1"),
+        ),
+        BillingRow(
+            oid("dc-void"),
+            "EXP-9",
+            "Void",
+            kind="expense",
+            amount=Decimal("86.40"),
+            job_origin_id=oid("j2"),
+            line_origin_id=oid("dc-void-l1"),
+        ),
+    )
+    return replace(sample_books(), pay_apps=pay_apps, direct_costs=direct_costs)
 
 
 # -- Sub jobs and job costs (the job cost structure) ----------------------------------------------

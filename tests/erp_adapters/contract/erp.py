@@ -20,6 +20,7 @@ exchange whose ERP answers later overrides ``create``), or can simulate an unrea
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from erp_adapters.base import Adapter, CreateResult, Entity, ERPObject
@@ -49,3 +50,10 @@ class ContractERP:
         """The ERP's accountant voids a document it holds (``origin_id``), as the ERP's own
         screens do; the unlink tests then ask the adapter where it stands."""
         raise NotImplementedError(f"{type(self).__name__} cannot void {entity}")
+
+    # -- Payment applications and company-level direct costs --------------------------------------
+
+    def booked(self, entity: Entity, origin_id: str) -> tuple[Decimal, list[Decimal]]:
+        """What the ERP's books hold of an exported pay application or direct cost: its total
+        (a pay application's: billed this period) and each line's amount, as stored."""
+        raise NotImplementedError

@@ -75,6 +75,8 @@ def test_health_is_ok_once_the_erp_has_exported_every_file(adapter, folders):
         folders["import"] / "contract_payments.csv",
         "erp_id,number,requisition_erp_id,amount,payment_date\n",
     )
+    for stem in ("payment_applications", "company_level_direct_costs"):
+        write(folders["import"] / f"{stem}.csv", "erp_id,number,status\n")
 
     write(folders["import"] / "sub_jobs.csv", "erp_id,code,name,job_erp_id\n")
     write(folders["import"] / "job_costs.csv", "job_erp_id,cost_code_erp_id\n")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from erp_adapters.base import Entity
+from erp_adapters.files.reading import Row
 from erp_adapters.registry import get_adapter
 
 SAMPLES = Path(__file__).resolve().parents[3] / "erp_adapters" / "files" / "samples"
@@ -48,6 +49,9 @@ def test_every_sample_row_reads(sample_adapter):
         # An invoice entered in the ERP: its payment is not Procore's (issue 13).
         "requisitions": 0,
         "contract_payments": 0,
+        # exported from Procore only: their files tell where each document stands
+        "payment_applications": 0,
+        "company_level_direct_costs": 0,
         "sub_jobs": 1,
         "job_costs": 4,
     }
@@ -86,14 +90,28 @@ def test_the_samples_are_a_working_import_folder(tmp_path):
     assert sorted(p.name for p in target.iterdir()) == [
         "commitment_change_orders.csv",
         "commitments.csv",
+        "company_level_direct_costs.csv",
         "contract_payments.csv",
         "cost_codes.csv",
         "cost_types.csv",
         "job_costs.csv",
         "jobs.csv",
+        "payment_applications.csv",
         "prime_contract_change_orders.csv",
         "prime_contracts.csv",
         "requisitions.csv",
         "sub_jobs.csv",
         "vendors.csv",
     ]
+
+
+def test_the_sample_pay_application_and_direct_costs_stand_as_their_status_says(sample_adapter):
+    pay_app = sample_adapter.payment_applications.standing({"origin_id": "PAYA-1001-01"})
+    assert (pay_app.state, pay_app.label) == ("approved", "pay application 1 on job J-1001")
+    invoice = sample_adapter.direct_costs.standing({"origin_id": "COMP-2001"})
+    assert (invoice.state, invoice.label) == ("approved", "invoice INV-88213 of Acme Paving Inc")
+    lunch = sample_adapter.direct_costs.standing({"origin_id": "COMP-2002"})
+    assert (lunch.state, lunch.label) == ("void", "expense EXP-0042")
+    for entity in (Entity.PAYMENT_APPLICATIONS, Entity.COMPANY_LEVEL_DIRECT_COSTS):
+        rows = list(sample_adapter.reader(entity).rows())
+        assert rows and all(isinstance(row, Row) for row in rows), rows

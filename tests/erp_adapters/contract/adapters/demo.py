@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 
@@ -22,6 +23,13 @@ from erp_adapters.demo.models import (
     DemoJobCostCode,
     DemoJobCostType,
     DemoVendor,
+)
+from erp_adapters.demo.models.payapps_direct_costs import (
+    DemoDirectCost,
+    DemoDirectCostLine,
+    DemoPaymentApplication,
+    DemoPaymentApplicationLine,
+    DocumentStatus,
 )
 from erp_adapters.registry import get_adapter
 from tests.erp_adapters.contract.books import Books
@@ -157,15 +165,33 @@ class DemoContractERP(ContractERP):
         return get_adapter("demo", {"tenant": self.tenant, "offline": True})
 
     def void(self, entity: Entity, origin_id: str) -> None:
-        from erp_adapters.demo.models.prime_contracts import (
-            DemoPrimeContractChangeOrder,
-            DocumentStatus,
-        )
+        if entity in (Entity.PAYMENT_APPLICATIONS, Entity.COMPANY_LEVEL_DIRECT_COSTS):
+            self.void_billing(entity, origin_id)
+            return
+        from erp_adapters.demo.models.prime_contracts import DemoPrimeContractChangeOrder
+        from erp_adapters.demo.models.prime_contracts import DocumentStatus as PrimeStatus
 
         assert entity is Entity.PRIME_CONTRACT_CHANGE_ORDERS, entity
         DemoPrimeContractChangeOrder.objects.filter(tenant=self.tenant, guid=origin_id).update(
-            status=DocumentStatus.VOID
+            status=PrimeStatus.VOID
         )
+
+    # -- Payment applications and company-level direct costs --------------------------------------
+
+    def booked(self, entity: Entity, origin_id: str) -> tuple[Decimal, list[Decimal]]:
+        if entity is Entity.PAYMENT_APPLICATIONS:
+            pay_app = DemoPaymentApplication.objects.get(tenant=self.tenant, guid=origin_id)
+            lines = pay_app.lines.order_by("position", "id")
+            return pay_app.completed_this_period, [
+                line.completed_this_period + line.materials_stored for line in lines
+            ]
+        direct_cost = DemoDirectCost.objects.get(tenant=self.tenant, guid=origin_id)
+        lines = direct_cost.lines.order_by("position", "id")
+        return direct_cost.total, [line.amount for line in lines]
+
+    def void_billing(self, entity: Entity, origin_id: str) -> None:
+        model = DemoPaymentApplication if entity is Entity.PAYMENT_APPLICATIONS else DemoDirectCost
+        model.objects.filter(tenant=self.tenant, guid=origin_id).update(status=DocumentStatus.VOID)
 
 
 @pytest.fixture
@@ -176,6 +202,7 @@ def demo_contract_factory(db) -> Callable[[Books], ContractERP]:
         open_job_cost_structure(tenant)
         seed_demo_prime_contracts(tenant, books)
         seed_demo_requisitions(tenant, books)
+        seed_demo_billing(tenant, books)
         return DemoContractERP(tenant)
 
     return make
@@ -275,6 +302,50 @@ def seed_demo_requisitions(tenant: str, books: Books) -> None:
             check_number=p.check_number,
             method=p.method,
             status=p.status or "Posted",
+        )
+
+
+def seed_demo_billing(tenant: str, books: Books) -> None:
+    """The books' pay applications and direct costs, one line each."""
+    statuses = {"approved": DocumentStatus.APPROVED, "void": DocumentStatus.VOID}
+    jobs = {str(j.guid): j for j in DemoJob.objects.filter(tenant=tenant)}
+    vendors = {str(v.guid): v for v in DemoVendor.objects.filter(tenant=tenant)}
+    cost_code = DemoCostCode.objects.filter(tenant=tenant).order_by("code").first()
+    cost_type = DemoCostType.objects.filter(tenant=tenant).order_by("code").first()
+    for row in books.pay_apps:
+        pay_app = DemoPaymentApplication.objects.create(
+            tenant=tenant,
+            guid=_guid(row.origin_id),
+            job=jobs[row.job_origin_id],
+            number=row.number,
+            status=statuses.get(row.status.lower(), DocumentStatus.OPEN),
+            completed_this_period=row.amount,
+        )
+        DemoPaymentApplicationLine.objects.create(
+            tenant=tenant,
+            guid=_guid(row.line_origin_id),
+            payment_application=pay_app,
+            completed_this_period=row.amount,
+            scheduled_value=row.amount,
+        )
+    for row in books.direct_costs:
+        direct_cost = DemoDirectCost.objects.create(
+            tenant=tenant,
+            guid=_guid(row.origin_id),
+            vendor=vendors.get(row.vendor_origin_id or ""),
+            kind=row.kind,
+            invoice_number=row.number,
+            status=statuses.get(row.status.lower(), DocumentStatus.OPEN),
+            total=row.amount,
+        )
+        DemoDirectCostLine.objects.create(
+            tenant=tenant,
+            guid=_guid(row.line_origin_id),
+            direct_cost=direct_cost,
+            job=jobs[row.job_origin_id],
+            cost_code=cost_code,
+            cost_type=cost_type,
+            amount=row.amount,
         )
 
 

@@ -10,6 +10,7 @@ import csv
 import itertools
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,34 @@ def books_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
         Entity.COMMITMENT_CHANGE_ORDERS: change_orders,
         Entity.PRIME_CONTRACTS: prime_contract_rows(books),
         Entity.PRIME_CONTRACT_CHANGE_ORDERS: [],
+        Entity.PAYMENT_APPLICATIONS: [
+            {
+                "erp_id": p.origin_id,
+                "number": p.number,
+                "job_erp_id": p.job_origin_id,
+                "status": p.status,
+                "billed_this_period": p.amount,
+                "line_erp_id": p.line_origin_id,
+                "line_position": 1,
+                "line_amount": p.amount,
+            }
+            for p in books.pay_apps
+        ],
+        Entity.COMPANY_LEVEL_DIRECT_COSTS: [
+            {
+                "erp_id": d.origin_id,
+                "number": d.number,
+                "kind": d.kind,
+                "vendor_erp_id": d.vendor_origin_id,
+                "status": d.status,
+                "total": d.amount,
+                "line_erp_id": d.line_origin_id,
+                "line_position": 1,
+                "line_job_erp_id": d.job_origin_id,
+                "line_amount": d.amount,
+            }
+            for d in books.direct_costs
+        ],
     }
 
 
@@ -194,11 +223,22 @@ class FilesContractERP(ContractERP):
             "files", {"import_folder": gone, "outbox_folder": gone, "inbox_folder": gone}
         )
 
+    # -- Payment applications and company-level direct costs --------------------------------------
+
+    def _rows(self, entity: Entity) -> list[dict[str, str]]:
+        with self._import_path(entity).open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    def booked(self, entity: Entity, origin_id: str) -> tuple[Decimal, list[Decimal]]:
+        rows = [row for row in self._rows(entity) if row["erp_id"] == origin_id]
+        total = "billed_this_period" if entity is Entity.PAYMENT_APPLICATIONS else "total"
+        lines = sorted((int(row["line_position"]), row["line_amount"]) for row in rows)
+        return Decimal(rows[0][total]), [Decimal(amount) for _position, amount in lines]
+
     def void(self, entity: Entity, origin_id: str) -> None:
         """The ERP's export file, written again with the document's rows marked void."""
         path = self._import_path(entity)
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
+        rows = self._rows(entity)
         for row in rows:
             if row["erp_id"] == origin_id:
                 row["status"] = "Void"

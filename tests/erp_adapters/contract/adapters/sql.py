@@ -9,6 +9,7 @@ import datetime
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -158,6 +159,9 @@ class SqlContractERP(ContractERP):
         )
 
     def void(self, entity: Entity, origin_id: str) -> None:
+        if entity in BILLING_TABLES:
+            self.void_billing(entity, origin_id)
+            return
         assert entity is Entity.PRIME_CONTRACT_CHANGE_ORDERS, entity
         engine = create_engine(self.settings["url"])
         with engine.begin() as conn:
@@ -166,6 +170,40 @@ class SqlContractERP(ContractERP):
                 {"id": origin_id},
             )
         engine.dispose()
+
+    # -- Payment applications and company-level direct costs --------------------------------------
+
+    def booked(self, entity: Entity, origin_id: str) -> tuple[Decimal, list[Decimal]]:
+        table, key, total = BILLING_TABLES[entity]
+        engine = create_engine(self.settings["url"])
+        try:
+            with engine.connect() as conn:
+                header = conn.execute(
+                    text(f"SELECT {total} FROM {table} WHERE {key} = :id"),  # noqa: S608
+                    {"id": origin_id},
+                ).scalar_one()
+                lines = conn.execute(
+                    text(
+                        f"SELECT amount FROM {BILLING_LINES[entity]} WHERE {key} = :id "  # noqa: S608
+                        "ORDER BY line_no"
+                    ),
+                    {"id": origin_id},
+                ).scalars()
+                return Decimal(str(header)), [Decimal(str(amount)) for amount in lines]
+        finally:
+            engine.dispose()
+
+    def void_billing(self, entity: Entity, origin_id: str) -> None:
+        table, key, _total = BILLING_TABLES[entity]
+        engine = create_engine(self.settings["url"])
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    text(f"UPDATE {table} SET status = 'Void' WHERE {key} = :id"),  # noqa: S608
+                    {"id": origin_id},
+                )
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture
@@ -178,6 +216,7 @@ def sql_sqlite_contract_factory(tmp_path) -> Iterator[Callable[[Books], Contract
             lay_out(conn, data=False)
             seed_sample_layout(conn, books)
             seed_sample_requisitions(conn, books)
+            seed_sample_billing(conn, books)
         engine.dispose()
         return SqlContractERP(sample_settings(url, fetch_size=10))
 
@@ -240,6 +279,7 @@ def sql_postgres_contract_factory(postgres_erp_schema) -> Callable[[Books], Cont
             lay_out(conn, data=False)
             seed_sample_layout(conn, books)
             seed_sample_requisitions(conn, books)
+            seed_sample_billing(conn, books)
         engine.dispose()
         return SqlContractERP(sample_settings(url, fetch_size=10))
 
@@ -339,6 +379,75 @@ def seed_sample_requisitions(conn: Connection, books: Books) -> None:
                 "method": p.method or None,
                 "status": p.status or None,
                 "procore_id": p.procore_id,
+            },
+        )
+
+
+# Where the sample layout keeps pay applications and direct costs: (table, key, total column),
+# and their lines' table.
+BILLING_TABLES = {
+    Entity.PAYMENT_APPLICATIONS: ("pay_applications", "pay_app_id", "billed_this_period"),
+    Entity.COMPANY_LEVEL_DIRECT_COSTS: ("direct_costs", "direct_cost_id", "total"),
+}
+BILLING_LINES = {
+    Entity.PAYMENT_APPLICATIONS: "pay_application_lines",
+    Entity.COMPANY_LEVEL_DIRECT_COSTS: "direct_cost_lines",
+}
+
+
+def seed_sample_billing(conn: Connection, books: Books) -> None:
+    """The books' pay applications and direct costs, one line each, in the sample layout."""
+    code = sorted(books.cost_codes, key=lambda c: c.code)[0].origin_id if books.cost_codes else None
+    cost_type = books.cost_types[0].origin_id if books.cost_types else None
+    for row in books.pay_apps:
+        conn.execute(
+            text(
+                "INSERT INTO pay_applications (pay_app_id, job_id, number, status, "
+                "billed_this_period) VALUES (:id, :job, :number, :status, :amount)"
+            ),
+            {
+                "id": row.origin_id,
+                "job": row.job_origin_id,
+                "number": row.number,
+                "status": row.status,
+                "amount": str(row.amount),
+            },
+        )
+        conn.execute(
+            text(
+                "INSERT INTO pay_application_lines (line_id, pay_app_id, line_no, amount) "
+                "VALUES (:line, :id, 1, :amount)"
+            ),
+            {"line": row.line_origin_id, "id": row.origin_id, "amount": str(row.amount)},
+        )
+    for row in books.direct_costs:
+        conn.execute(
+            text(
+                "INSERT INTO direct_costs (direct_cost_id, vendor_id, cost_kind, invoice_number, "
+                "status, total) VALUES (:id, :vendor, :kind, :number, :status, :amount)"
+            ),
+            {
+                "id": row.origin_id,
+                "vendor": row.vendor_origin_id,
+                "kind": row.kind,
+                "number": row.number,
+                "status": row.status,
+                "amount": str(row.amount),
+            },
+        )
+        conn.execute(
+            text(
+                "INSERT INTO direct_cost_lines (line_id, direct_cost_id, line_no, job_id, "
+                "cost_code_id, cost_type_id, amount) "
+                "VALUES (:line, :id, 1, :job, :code, :type, :amount)"
+            ),
+            {
+                "line": row.line_origin_id,
+                "id": row.origin_id,
+                "job": row.job_origin_id,
+                "code": code,
+                "type": cost_type,
+                "amount": str(row.amount),
             },
         )
 
