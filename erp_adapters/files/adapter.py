@@ -137,6 +137,17 @@ SETTINGS_SCHEMA: dict[str, Any] = {
             "maximum": 3600,
             "default": 300,
         },
+        "entities": {
+            "title": "Entities",
+            "description": "the entities this ERP exchanges through the folders, e.g. "
+            '["vendors", "jobs", "job_costs", "commitments"]; left out, all of them. The '
+            "health check expects an import file for each listed entity the ERP exports, and "
+            "the portal refuses to send the others",
+            "type": "array",
+            "items": {"enum": [str(entity) for entity in Entity]},
+            "uniqueItems": True,
+            "minItems": 1,
+        },
     },
     "required": ["import_folder", "outbox_folder", "inbox_folder"],
     "additionalProperties": False,
@@ -822,7 +833,12 @@ class FilesAdapter(Adapter):
         }
 
     def entities(self) -> Mapping[Entity, EntityAdapter[Any]]:
-        return self._entities
+        """The entities the settings name (all when they name none): an ERP that exports
+        only vendors and jobs is healthy without the other files, and refuses the rest."""
+        chosen = self.settings.get("entities")
+        if not chosen:
+            return self._entities
+        return {entity: one for entity, one in self._entities.items() if str(entity) in chosen}
 
     def folder(self, setting: str) -> Path:
         """A configured folder that exists; ``ERPUnavailable`` when it does not (a share that
@@ -909,7 +925,8 @@ class FilesAdapter(Adapter):
             )
         stems = sorted(
             stem
-            for stem in layouts.IMPORT_FILE_STEMS.values()
+            for entity, stem in layouts.IMPORT_FILE_STEMS.items()
+            if entity in self.entities()
             if not any(
                 (Path(self.settings["import_folder"]) / f"{stem}{ext}").is_file()
                 for ext in (".csv", ".xlsx")

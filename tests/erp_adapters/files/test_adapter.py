@@ -13,6 +13,7 @@ from django.utils import timezone
 from erp_adapters.base import (
     AdapterSettingsError,
     ConstraintViolation,
+    EntityNotSupported,
     ERPNoAnswer,
     ERPPending,
     ERPUnavailable,
@@ -83,6 +84,25 @@ def test_health_is_ok_once_the_erp_has_exported_every_file(adapter, folders):
     status = adapter.health_check()
     assert status.state is HealthState.OK, status.message
     assert status.message == "File exchange: the folders are ready; 0 export(s) wait for the ERP."
+
+
+def test_an_erp_that_exchanges_some_entities_is_healthy_without_the_other_files(db, folders):
+    settings = files_settings(folders, entities=["vendors", "jobs"])
+    adapter = get_adapter("files", settings)
+    write(folders["import"] / "vendors.csv", "erp_id,code,name\n")
+    status = adapter.health_check()
+    assert status.state is HealthState.DEGRADED
+    assert status.message.endswith("has not exported jobs.csv yet.")
+    write(folders["import"] / "jobs.csv", "erp_id,code,name\n")
+    assert adapter.health_check().state is HealthState.OK
+    assert adapter.supports("vendors") and not adapter.supports("commitments")
+    with pytest.raises(EntityNotSupported, match="does not handle commitments"):
+        adapter.entity("commitments")
+
+
+def test_an_entity_the_adapter_does_not_know_is_a_settings_error(db, folders):
+    with pytest.raises(AdapterSettingsError, match="entities"):
+        get_adapter("files", files_settings(folders, entities=["vendors", "invoices"]))
 
 
 # -- import ------------------------------------------------------------------------------------
