@@ -281,10 +281,12 @@ class _Execution:
         core: list[_Pending] = []
         held: list[_Pending] = []
         hold = spec.hold(self.run.company) if spec.hold is not None else None
+        hold_update = spec.hold_update(self.run.company) if spec.hold_update else None
         if plan.needs_list:
             for obj in self._wanted(plan, source):
                 action = plan.actions.pop(obj.origin_id)
-                reason = hold(obj) if hold is not None and action is not Action.UPDATE else None
+                held_by = hold_update if action is Action.UPDATE else hold
+                reason = held_by(obj) if held_by is not None else None
                 if reason:
                     held.append(self._pending(obj, action, {}))
                     held[-1].held = reason
