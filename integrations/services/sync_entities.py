@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
 from erp_adapters.base import Entity, ERPObject
 from integrations.models import Company, Connection, ItemType, ObjectLink
 from integrations.procore import ProcoreClient, SyncItemError, SyncResult
@@ -159,6 +161,30 @@ def _sync_sub_jobs(client: ProcoreClient, connection: Connection, items: list[It
     return merged
 
 
+def _sub_job_stage_hold(company: Company) -> Callable[[ERPObject], str | None]:
+    """A sub job is staged only once Procore knows its job, staged or synced: Procore refuses a
+    project-level staged record naming a project it knows neither way, and a refusal would be
+    remembered with the sub job's hash, so the sub job would never be staged once the job is."""
+    links = ObjectLink.objects.filter(company_id=company.pk, item_type=ItemType.PROJECT)
+    known = set(
+        links.filter(
+            Q(procore_id__isnull=False)
+            | Q(staged_record_id__isnull=False)
+            | Q(state=ObjectLink.State.SYNCED)
+        ).values_list("origin_id", flat=True)
+    )
+
+    def hold(obj: ERPObject) -> str | None:
+        if str(obj.data.get("project_origin_id")) in known:
+            return None
+        return (
+            "its job is not staged in Procore yet; import jobs first, and the next sub job "
+            "import stages it."
+        )
+
+    return hold
+
+
 def _sub_job_update_hold(company: Company) -> Callable[[ERPObject], str | None]:
     """A change to a sub job in Procore waits while its job has no Procore project by our
     links (``sub_jobs/sync`` is per project): the job was reset or unlinked in Procore."""
@@ -291,6 +317,7 @@ SPECS: dict[str, EntitySpec] = {
         plural="sub jobs",
         core_sync=_sync_sub_jobs,
         core_item=_sub_job_item,
+        hold=_sub_job_stage_hold,
         hold_update=_sub_job_update_hold,
     ),
     Entity.JOB_COSTS: EntitySpec(
