@@ -82,8 +82,16 @@ def plan_object(mode: Mode, content_hash: str, link: LinkInfo | None) -> Action 
     """The action for one object the ERP lists, or None when Procore already has it.
 
     A refused object (``failed``) is retried only once its content changes: sending the same
-    data again would be refused the same way, and an unchanged list must make no call. Support
-    clears the stored hash to force a retry (``object_links_forget_failures``).
+    data again would be refused the same way, and an unchanged list must make no call. This
+    holds only because a link stores the hash of what Procore refused, never of what did not
+    reach it: what was held back (``EntitySpec.hold``, ``hold_update``), a standard cost code
+    refused because its parent was, or the parts of a job's cost structure that waited for
+    their cost types (``services/job_costs.py``), keep the hash Procore last took, so a later
+    run sends them. After something is fixed on the Procore side, support or
+    the company admin clears the stored hashes of the refused objects to send them again
+    (``services/sync_runs.sync_refusals_reset``: ``manage.py sync --retry-refused``, the
+    admin's "Run import now, sending refused items again", the self-service "send refused
+    items again").
     """
     if link is None:
         return Action.CREATE

@@ -5,9 +5,10 @@ assignments and its ERP job costs (procore-erp-api.md §b.1, §b.2; events dicti
 Procore keeps a job's cost codes per *biller*: the project itself, or one of its sub jobs
 (``?project_id=…&sub_job_id=…``). For each biller the ERP adapter gives a summary with one digest
 per part (``cost_codes``, ``assignments``, ``job_costs``), and the portal remembers the digests
-it last sent on the biller's ``ObjectLink`` (item type ``job_costs``; the three digests joined by
-``:`` as its content hash). Only the parts whose digest changed are sent, each in one call per
-1,000 items:
+of the parts Procore took on the biller's ``ObjectLink`` (item type ``job_costs``; the three
+digests joined by ``:`` as its content hash; a part Procore refused, or held back because its
+cost types are not in Procore yet, is remembered empty so the next run sends it again). Only
+the parts whose digest changed are sent, each in one call per 1,000 items:
 
 1. ``PATCH cost_codes/sync`` ``{name, code, origin_id, standard_cost_code_id}`` (the last when
    the portal's links know the standard cost code's Procore id): Procore answers each cost
@@ -101,18 +102,29 @@ def job_cost_scope(company: Company) -> JobCostScope:
 
 @dataclass
 class PushOutcome:
-    """What pushing one biller did: the hash to remember, the Procore id of the biller, the
-    calls made and the refusals (empty when Procore took everything)."""
+    """What pushing one biller did: the part digests it was asked to send, the parts that did
+    not (all) reach Procore, the Procore id of the biller, the calls made and the refusals
+    (empty when Procore took everything)."""
 
-    content_hash: str
+    digests: dict[str, str]
     procore_id: int
     calls: int = 0
     sent: dict[str, int] = field(default_factory=dict)
     refusals: list[str] = field(default_factory=list)
+    unsent: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
         return not self.refusals
+
+    @property
+    def content_hash(self) -> str:
+        """The hash to remember: each part's digest when Procore took that part, and an empty
+        digest for a part it refused or that was held back (its cost types not in Procore
+        yet), so the next run sends that part again although the ERP did not change it."""
+        return SEPARATOR.join(
+            "" if part in self.unsent else self.digests[part] for part in JOB_COST_PARTS
+        )
 
     def error(self) -> str:
         shown = "; ".join(self.refusals[:REFUSALS_SHOWN])
@@ -138,15 +150,15 @@ def job_costs_push(
     if target is None:
         raise ValueError(f"{summary.origin_code} is not in Procore yet")
     project_id, sub_job_id = target
-    now_hash = job_costs_hash(summary)
-    before, now = _parts(previous_hash), _parts(now_hash)
+    before, now = _parts(previous_hash), _parts(job_costs_hash(summary))
     changed = {part for part in JOB_COST_PARTS if before[part] != now[part]}
-    outcome = PushOutcome(content_hash=now_hash, procore_id=sub_job_id or project_id)
+    outcome = PushOutcome(digests=now, procore_id=sub_job_id or project_id)
     if not changed:
         return outcome
     structure = source.structure(summary.origin_id)
     if structure is None:
         outcome.refusals.append(f"{summary.origin_code} is no longer in the ERP.")
+        outcome.unsent.update(changed)
         return outcome
     where = {"project_id": project_id, "sub_job_id": sub_job_id}
 
@@ -162,6 +174,8 @@ def job_costs_push(
     if "assignments" in changed:
         updates, missing = _pairs(structure, code_ids, scope.cost_types, costs=False)
         outcome.refusals.extend(missing)
+        if missing:
+            outcome.unsent.add("assignments")
         if updates:
             result = client.sync_cost_code_line_item_types(updates=updates, **where)
             _note(outcome, "assignments", result, "cost type assignment", updates, None)
@@ -170,6 +184,8 @@ def job_costs_push(
         updates, missing = _pairs(structure, code_ids, scope.cost_types, costs=True)
         if "assignments" not in changed:
             outcome.refusals.extend(missing)
+        if missing:
+            outcome.unsent.add("job_costs")
         sent = SentJobCosts.objects.filter(company=company, origin_id=structure.origin_id).first()
         known: dict[str, int] = dict(sent.procore_ids) if sent else {}
         if updates:
@@ -286,6 +302,8 @@ def _note(
 ) -> None:
     outcome.calls += result.calls
     outcome.sent[part] = len(updates)
+    if result.errors:
+        outcome.unsent.add(part)
     for error in result.errors:
         item = updates[error.index] if error.index is not None else error.item
         label = f" {item.get(label_key)}" if label_key and item.get(label_key) else ""

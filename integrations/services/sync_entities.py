@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
 from erp_adapters.base import Entity, ERPObject
 from integrations.models import Company, Connection, ItemType, ObjectLink
 from integrations.procore import ProcoreClient, SyncItemError, SyncResult
@@ -64,6 +66,11 @@ class EntitySpec:
     # Why an object cannot be sent yet (its job or vendor is not in Procore), or None: it is
     # held back without a call, counted as skipped with the reason, and tried by the next run.
     hold: Callable[[Company], Callable[[ERPObject], str | None]] | None = None
+    # The same for a change to an object Procore already holds (a sub job whose job left
+    # Procore): held back rather than refused, so its link keeps the hash Procore last took and
+    # the next run sends the change once the job is back (a refusal would record the new hash,
+    # and the unchanged object would never be sent again).
+    hold_update: Callable[[Company], Callable[[ERPObject], str | None]] | None = None
 
     @property
     def types(self) -> tuple[str, ...]:
@@ -117,7 +124,8 @@ def _sub_job_item(obj: ERPObject) -> Item:
 def _sync_sub_jobs(client: ProcoreClient, connection: Connection, items: list[Item]) -> SyncResult:
     """One ``sub_jobs/sync`` call per project in the batch (per 1000 items), with every refusal
     tied back to its position in ``items``. A sub job whose project Procore does not hold (by
-    our links) is refused here, without a call."""
+    our links) is refused here, without a call; the run holds those back before
+    (``_sub_job_update_hold``), so this answers only for a job that left Procore meanwhile."""
     projects = dict(
         ObjectLink.objects.filter(
             company_id=connection.company_id,
@@ -151,6 +159,50 @@ def _sync_sub_jobs(client: ProcoreClient, connection: Connection, items: list[It
             where = None if error.index is None else indexes[error.index]
             merged.errors.append(SyncItemError(index=where, item=error.item, reasons=error.reasons))
     return merged
+
+
+def _sub_job_stage_hold(company: Company) -> Callable[[ERPObject], str | None]:
+    """A sub job is staged only once Procore knows its job, staged or synced: Procore refuses a
+    project-level staged record naming a project it knows neither way, and a refusal would be
+    remembered with the sub job's hash, so the sub job would never be staged once the job is."""
+    links = ObjectLink.objects.filter(company_id=company.pk, item_type=ItemType.PROJECT)
+    known = set(
+        links.filter(
+            Q(procore_id__isnull=False)
+            | Q(staged_record_id__isnull=False)
+            | Q(state=ObjectLink.State.SYNCED)
+        ).values_list("origin_id", flat=True)
+    )
+
+    def hold(obj: ERPObject) -> str | None:
+        if str(obj.data.get("project_origin_id")) in known:
+            return None
+        return (
+            "its job is not staged in Procore yet; import jobs first, and the next sub job "
+            "import stages it."
+        )
+
+    return hold
+
+
+def _sub_job_update_hold(company: Company) -> Callable[[ERPObject], str | None]:
+    """A change to a sub job in Procore waits while its job has no Procore project by our
+    links (``sub_jobs/sync`` is per project): the job was reset or unlinked in Procore."""
+    projects = set(
+        ObjectLink.objects.filter(
+            company_id=company.pk, item_type=ItemType.PROJECT, procore_id__isnull=False
+        ).values_list("origin_id", flat=True)
+    )
+
+    def hold(obj: ERPObject) -> str | None:
+        if str(obj.data.get("project_origin_id")) in projects:
+            return None
+        return (
+            "its job is not in Procore (import the job first); the change is sent by the next "
+            "run once it is."
+        )
+
+    return hold
 
 
 def _job_costs_scope(company: Company) -> JobCostScope:
@@ -265,6 +317,8 @@ SPECS: dict[str, EntitySpec] = {
         plural="sub jobs",
         core_sync=_sync_sub_jobs,
         core_item=_sub_job_item,
+        hold=_sub_job_stage_hold,
+        hold_update=_sub_job_update_hold,
     ),
     Entity.JOB_COSTS: EntitySpec(
         entity=Entity.JOB_COSTS,

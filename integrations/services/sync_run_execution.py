@@ -61,7 +61,15 @@ from integrations.services.leases import LeaseLost, lease_kept, lease_release, l
 from integrations.services.link_review import link_review_gate
 from integrations.services.object_links import object_display_name
 from integrations.services.sync_entities import EntitySpec, ImportNotPossible, entity_spec
-from integrations.sync_plan import Action, LinkInfo, Mode, Plan, list_hash, plan_diff
+from integrations.sync_plan import (
+    Action,
+    LinkInfo,
+    Mode,
+    Plan,
+    in_procore,
+    list_hash,
+    plan_diff,
+)
 from integrations.work_context import working_on
 
 logger = logging.getLogger(__name__)
@@ -206,6 +214,7 @@ class _Pending:
     name: str = ""
     item_type: str = ""  # the object's own, when the entity has several (``link_types``)
     held: str = ""  # why it waits (``EntitySpec.hold``): not sent, counted as skipped
+    parent: str = ""  # the origin id of its parent, when sent flat (standard cost codes)
 
 
 @dataclass
@@ -221,6 +230,10 @@ class _Execution:
     spec: EntitySpec | None = None
     links: dict[str, LinkInfo] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
+    # Parents sent flat (standard cost codes): what this run plans to send, and what Procore
+    # took of it so far (``_parent_missing``).
+    planned: set[str] = field(default_factory=set)
+    accepted: set[str] = field(default_factory=set)
 
     # -- the whole run -------------------------------------------------------------------------
 
@@ -281,11 +294,16 @@ class _Execution:
         core: list[_Pending] = []
         held: list[_Pending] = []
         hold = spec.hold(self.run.company) if spec.hold is not None else None
+        hold_update = spec.hold_update(self.run.company) if spec.hold_update else None
+        self.planned = set(plan.actions)
         if plan.needs_list:
             for obj in self._wanted(plan, source):
                 action = plan.actions.pop(obj.origin_id)
-                reason = hold(obj) if hold is not None and action is not Action.UPDATE else None
+                held_by = hold_update if action is Action.UPDATE else hold
+                reason = held_by(obj) if held_by is not None else None
+                reason = reason or self._parent_waits(obj)
                 if reason:
+                    self.planned.discard(obj.origin_id)  # its own children wait for it
                     held.append(self._pending(obj, action, {}))
                     held[-1].held = reason
                     if len(held) >= SYNC_BATCH_SIZE:
@@ -363,6 +381,30 @@ class _Execution:
             self.run.progress_total -= len(plan.actions)
             self._save("progress_total")
 
+    def _parent_waits(self, obj: ERPObject) -> str | None:
+        """Why an object sent flat with its parent (``parent_origin_id``: standard cost codes)
+        waits: its parent is not in Procore and this run does not send it (Procore refused it
+        and it did not change since). Sending the child would only be refused again."""
+        parent = self._parent_of(obj)
+        if not parent or parent in self.planned or not self._parent_missing(parent):
+            return None
+        return (
+            "its parent is not in Procore (Procore refused it; see the parent's refusal); it "
+            "is sent with its parent once the parent is fixed in the ERP."
+        )
+
+    def _parent_of(self, obj: ERPObject) -> str:
+        """The parent an object sent flat names (staged records nest their children)."""
+        if self.spec.mode is not Mode.DIRECT:
+            return ""
+        return str(obj.data.get("parent_origin_id") or "")
+
+    def _parent_missing(self, parent: str) -> bool:
+        if parent in self.accepted:
+            return False
+        known = self.links.get(parent)
+        return known is None or not in_procore(known)
+
     @staticmethod
     def _wanted(plan: Plan, source: EntityAdapter) -> Iterator[ERPObject]:
         for obj in source.list():
@@ -388,6 +430,7 @@ class _Execution:
             payload,
             object_display_name(obj.data),
             item_type=obj.item_type if self.spec.link_types else "",
+            parent=self._parent_of(obj),
         )
 
     # -- Procore calls -------------------------------------------------------------------------
@@ -434,6 +477,11 @@ class _Execution:
             else:
                 refused[error.index] = error.message
         ids = _ids_by_origin(result.entities)
+        self.accepted.update(
+            item.origin_id
+            for index, item in enumerate(batch)
+            if index not in refused and item.action is not Action.ARCHIVE
+        )
         run = self.run
         now = timezone.now()
         upserts: list[ObjectLink] = []
@@ -556,6 +604,11 @@ class _Execution:
                 staged_record_id = new_id
             else:
                 procore_id = new_id
+        content_hash = item.content_hash
+        if reason is not None and item.parent and self._parent_missing(item.parent):
+            # Refused for want of its parent, which Procore refused too: not remembered as
+            # refused with this content, or it would never be sent once the parent is fixed.
+            content_hash = known.content_hash if known else ""
         return ObjectLink(
             company_id=self.run.company_id,
             item_type=item.item_type or self.run.item_type,
@@ -563,7 +616,7 @@ class _Execution:
             origin_code=item.origin_code[:255],
             name=item.name,
             state=state,
-            content_hash=item.content_hash,
+            content_hash=content_hash,
             last_error=(reason or "")[:4000],
             staged_record_id=staged_record_id,
             procore_id=procore_id,

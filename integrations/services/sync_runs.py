@@ -138,7 +138,7 @@ def sync_refusals_reset(*, company: Company, entity: str) -> int:
     something was fixed on the Procore side). Returns how many will be sent again."""
     spec = entity_spec(entity)
     return ObjectLink.objects.filter(
-        company=company, item_type=spec.item_type, state=ObjectLink.State.FAILED
+        company=company, item_type__in=spec.types, state=ObjectLink.State.FAILED
     ).update(content_hash="", updated_at=timezone.now())
 
 
