@@ -205,7 +205,10 @@ class FileEntity:
                 yield item
 
     def reject(self, file_name: str, row: Row, column: str | None, reason: str) -> None:
-        self.listing_problems.add(RowProblem(file_name, row.line, column, reason).as_unreadable())
+        """A row that read but cannot be sent: the record is still in the ERP (never archived)."""
+        key = row.values.get("erp_id")
+        problem = RowProblem(file_name, row.line, column, reason, key)
+        self.listing_problems.add(problem.as_unreadable())
 
     def to_object(self, values: dict[str, Any]) -> ERPObject:
         raise NotImplementedError
@@ -579,6 +582,7 @@ class Documents(FileEntity):
                             item.line,
                             "erp_id",
                             f"the rows of {key} must be together; this one is apart",
+                            key,
                         ).as_unreadable()
                     )
                     current, rows, spoiled = None, [], True
@@ -597,7 +601,9 @@ class Documents(FileEntity):
             ]
             if missing:
                 problems.add(
-                    RowProblem(name, item.line, missing[0], "a line needs a value").as_unreadable()
+                    RowProblem(
+                        name, item.line, missing[0], "a line needs a value", key
+                    ).as_unreadable()
                 )
                 spoiled = True
                 continue
@@ -696,6 +702,7 @@ class Commitments(Documents):
                 row.line,
                 "kind",
                 f"{row.values['kind']!r} is neither subcontract nor purchase_order",
+                row.values["erp_id"],
             ).as_unreadable()
         )
         return False
