@@ -19,8 +19,8 @@ VENDORS = [
 ]
 
 
-def _vendors(folders, rows: list[str]) -> None:
-    write(folders["import"] / "vendors.csv", "\n".join([VENDOR_HEADER, *rows]) + "\n")
+def _vendors(paths, rows: list[str]) -> None:
+    write(paths["import"] / "vendors.csv", "\n".join([VENDOR_HEADER, *rows]) + "\n")
 
 
 def _staged(company, origin_id: str) -> str:
@@ -38,7 +38,10 @@ def staged_vendors(client, files_erp, sandbox_company, folders):  # noqa: F811
 
 
 def test_a_vendor_whose_row_is_unreadable_stays_staged_and_the_row_is_reported(
-    client, staged_vendors, sandbox_company, folders
+    client,
+    staged_vendors,
+    sandbox_company,
+    folders,  # noqa: F811 - the fixture imported above
 ):
     _vendors(
         folders,
@@ -74,7 +77,10 @@ def test_a_vendor_whose_row_is_unreadable_stays_staged_and_the_row_is_reported(
 
 
 def test_a_row_that_does_not_say_its_erp_id_archives_nothing_and_says_so(
-    client, staged_vendors, sandbox_company, folders
+    client,
+    staged_vendors,
+    sandbox_company,
+    folders,  # noqa: F811 - the fixture imported above
 ):
     # VEND-1003 left the ERP, and a row lost its id: it may be VEND-1003's, so nothing goes.
     _vendors(folders, [VENDORS[0], ",V-1002,Baker & Sons,,Dallas,TX,,,,,,true"])
