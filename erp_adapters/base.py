@@ -292,7 +292,8 @@ class ListingProblems:
     """What one ``list()`` pass could not read: the count, and the first few samples (so memory
     stays flat however many rows are bad). An adapter whose ERP can hold unreadable records
     exposes the last pass's as ``listing_problems`` on the entity adapter; the engine reports
-    them on the import run and goes on with the rest.
+    them on the import run and goes on with the rest (docs/adapters.md, "Records the ERP holds
+    but the adapter cannot read").
 
     The ERP still holds an unreadable record, so it has not left the ERP: ``held`` keeps the
     origin id of every one that names it, and ``unidentified`` counts those that do not, so the
@@ -609,7 +610,13 @@ class EntityAdapter(Protocol[PayloadT]):
 
     def list(self) -> Iterator[ERPObject]:
         """Every object of this entity in the ERP, streamed: memory stays bounded by a page,
-        whatever the count. Parents come before their children (cost code trees)."""
+        whatever the count. Parents come before their children (cost code trees).
+
+        The import treats an object it once had and no longer finds here as gone from the ERP
+        (archived, forgotten, its job costs deleted). One the ERP holds but the adapter cannot
+        read is not gone: leave it out, and put it in ``listing_problems`` as an
+        ``UnreadableRecord`` naming its ``origin_id`` when the adapter can still tell it (an
+        ``UnreadableRecord`` without one stops the run from removing anything)."""
         ...
 
     def check_create(self, payload: PayloadT) -> list[str]:
