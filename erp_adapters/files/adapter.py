@@ -618,6 +618,26 @@ class Documents(FileEntity):
     def valid_head(self, row: Row, name: str, problems: ListingProblems) -> bool:
         return True
 
+    def find_head(self, erp_id: str) -> dict[str, Any] | None:
+        """The document's first readable row (a streamed scan), None when the ERP has no row
+        of it. A document whose rows are all unreadable is still in the ERP, never "gone"
+        (that would let Procore unlink it): the check is retried until the file is corrected."""
+        if not erp_id:
+            return None
+        unreadable = None
+        for item in self.items():
+            if isinstance(item, Row):
+                if item.values["erp_id"] == erp_id:
+                    return item.values
+            elif item.key == erp_id and unreadable is None:
+                unreadable = item.as_unreadable()
+        if unreadable is not None:
+            raise ERPUnavailable(
+                f"The ERP's export holds the {self.what} {erp_id}, but {unreadable.where} "
+                f"cannot be read ({unreadable.reason}); correct the file in the ERP."
+            )
+        return None
+
     def links(self, payload: dict[str, Any], procore_id: int) -> list[list[Any]]:
         links = [[self.header_item_type(payload), procore_id, ""]]
         items = [item for item in map(_dict, payload.get(self.lines_key) or []) if item]
@@ -671,12 +691,7 @@ class Commitments(Documents):
         if not erp_id and procore is not None:
             answered = self._exports(int(procore)).filter(state=FileExport.State.SUCCESS).first()
             erp_id = answered.erp_id if answered is not None else ""
-        head = None
-        if erp_id:
-            for item in self.items():
-                if isinstance(item, Row) and item.values["erp_id"] == erp_id:
-                    head = item.values
-                    break
+        head = self.find_head(erp_id)
         if head is None:
             if (
                 procore is not None
@@ -760,12 +775,7 @@ class CommitmentChangeOrders(Documents):
             answered = self._exports(int(procore_id)).filter(state=FileExport.State.SUCCESS).first()
         if not erp_id and answered is not None:
             erp_id = answered.erp_id
-        head = None
-        if erp_id:
-            for item in self.items():
-                if isinstance(item, Row) and item.values["erp_id"] == erp_id:
-                    head = item.values
-                    break
+        head = self.find_head(erp_id)
         if head is None:
             waiting = procore_id is not None and (
                 self._exports(int(procore_id)).filter(state=FileExport.State.WAITING).exists()

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from erp_adapters.base import Entity
+from erp_adapters.base import Entity, ERPUnavailable
 from erp_adapters.registry import get_adapter
 from tests.erp_adapters.files.conftest import files_settings
 from tests.erp_adapters.files.test_samples import SAMPLES
@@ -95,3 +95,25 @@ def test_a_row_whose_id_cannot_be_read_names_none_and_keeps_every_record(books, 
     problems = source.listing_problems
     assert problems.unidentified == 1 and problems.count >= 1
     assert problems.keeps("ANY-RECORD-AT-ALL")
+
+
+@pytest.mark.parametrize(
+    "entity, erp_id",
+    [(Entity.COMMITMENTS, "SC-1001-01"), (Entity.COMMITMENT_CHANGE_ORDERS, "CO-1001-01-1")],
+    ids=str,
+)
+def test_a_document_whose_rows_are_all_unreadable_is_not_gone_from_the_erp(books, entity, erp_id):
+    """Unlinking in Procore asks where the document stands in the ERP: a bad file must not
+    answer "gone" (Procore would unlink it); the check waits for the corrected file."""
+    source = books.entity(entity)
+    path = source.import_file()
+    lines = path.read_text().splitlines()
+    path.write_text(
+        "\n".join(line + ",5" if line.startswith(erp_id + ",") else line for line in lines) + "\n"
+    )
+
+    with pytest.raises(ERPUnavailable, match=f"{path.name}, line 2 cannot be read"):
+        source.standing({"origin_id": erp_id, "procore_id": None})
+
+    path.write_text("\n".join(line for line in lines if not line.startswith(erp_id + ",")))
+    assert source.standing({"origin_id": erp_id, "procore_id": None}).state == "gone"
