@@ -76,8 +76,8 @@ def _withheld(note: dict, spec: EntitySpec | None) -> str:
         else ""
     )
     return (
-        f"Nothing was archived or deleted in Procore{kept}: a row whose ERP id cannot be read "
-        f"may be one of them; correct the file and refresh again."
+        f"Nothing that left the ERP was archived or deleted in Procore{kept}: a row whose ERP "
+        "id cannot be read may be one of them; correct the file and refresh again."
     )
 
 

@@ -57,7 +57,7 @@ def test_a_job_cost_row_without_its_job_deletes_nothing_until_the_file_is_correc
 
     success, messages = sync_run_messages(run)
     assert not success
-    assert "Nothing was archived or deleted in Procore" in messages[0]
+    assert "Nothing that left the ERP was archived or deleted in Procore" in messages[0]
     assert messages[1] == f"job_costs.csv, line {len(rows)}: column job_erp_id: a value is required"
     assert f"{JOB}|CC-01-500" in _job_costs(project)  # may be the unreadable row: kept
 

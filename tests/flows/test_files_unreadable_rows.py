@@ -91,8 +91,8 @@ def test_a_row_that_does_not_say_its_erp_id_archives_nothing_and_says_so(
     assert status == "failed"
     assert messages == [
         "No changes: all 1 vendor in the ERP are up to date in Procore. 1 vendor in the ERP "
-        "could not be read and was left as it was; correct it in the ERP. Nothing was "
-        "archived or deleted in Procore (2 vendors no longer listed were kept): a row whose "
+        "could not be read and was left as it was; correct it in the ERP. Nothing that "
+        "left the ERP was archived or deleted in Procore (2 vendors no longer listed were kept): a row whose "
         "ERP id cannot be read may be one of them; correct the file and refresh again.",
         "vendors.csv, line 3: column erp_id: a value is required",
     ]
