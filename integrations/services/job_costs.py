@@ -38,6 +38,7 @@ from erp_adapters.base import (
     JobCostAdapter,
     JobCostCodeRow,
     JobCostStructure,
+    listing_problems_of,
     standard_part_of_cost_code_origin_id,
 )
 from integrations.models import Company, ItemType, ObjectLink, SentJobCosts
@@ -458,6 +459,7 @@ def job_costs_refresh(
         summary=summary,
         previous_hash=previous_hash,
         scope=scope,
+        keep_departed=bool(listing_problems_of(source).unidentified),
     )
     state = ObjectLink.State.SYNCED if outcome.ok else ObjectLink.State.FAILED
     ObjectLink.objects.update_or_create(

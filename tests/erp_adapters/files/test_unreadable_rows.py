@@ -117,3 +117,14 @@ def test_a_document_whose_rows_are_all_unreadable_is_not_gone_from_the_erp(books
 
     path.write_text("\n".join(line for line in lines if not line.startswith(erp_id + ",")))
     assert source.standing({"origin_id": erp_id, "procore_id": None}).state == "gone"
+
+
+def test_one_jobs_costs_read_by_themselves_tell_of_a_row_that_names_no_job(books):
+    """Importing or syncing one job reads its costs alone: a row without its job, anywhere in
+    the file, might be this job's, so the caller must delete none of its job costs."""
+    path = books.job_costs.import_file()
+    path.write_text(path.read_text() + ",,CC-01-100,CT-L,1.00,1.00,1.00\n")
+    source = get_adapter("files", books.settings).job_costs
+
+    assert source.structure("JOB-1001") is not None
+    assert source.listing_problems.unidentified == 1
