@@ -277,10 +277,14 @@ class ERPAnswer:
 class UnreadableRecord:
     """A record the ERP holds that the adapter could not read (a bad row of an import file):
     ``where`` names it as a person finds it (``vendors.csv, line 7``), ``reason`` says what is
-    wrong (``column tax_id: '12,5' is not a decimal``)."""
+    wrong (``column tax_id: '12,5' is not a decimal``). ``origin_id`` is the ERP's id of the
+    record the bad row belongs to when the adapter can still tell (the row's id column reads),
+    None when it cannot: the engine never archives a record it knows is unreadable, and
+    archives nothing at all while an unreadable record has no id (it might be any of them)."""
 
     where: str
     reason: str
+    origin_id: str | None = None
 
 
 @dataclass
@@ -288,17 +292,33 @@ class ListingProblems:
     """What one ``list()`` pass could not read: the count, and the first few samples (so memory
     stays flat however many rows are bad). An adapter whose ERP can hold unreadable records
     exposes the last pass's as ``listing_problems`` on the entity adapter; the engine reports
-    them on the import run and goes on with the rest."""
+    them on the import run and goes on with the rest (docs/adapters.md, "Records the ERP holds
+    but the adapter cannot read").
+
+    The ERP still holds an unreadable record, so it has not left the ERP: ``held`` keeps the
+    origin id of every one that names it, and ``unidentified`` counts those that do not, so the
+    engine can tell what it must not archive (``keeps``)."""
 
     SAMPLES: ClassVar[int] = 5
 
     count: int = 0
     samples: list[UnreadableRecord] = field(default_factory=list)
+    held: set[str] = field(default_factory=set)
+    unidentified: int = 0
 
     def add(self, record: UnreadableRecord) -> None:
         self.count += 1
+        if record.origin_id:
+            self.held.add(record.origin_id)
+        else:
+            self.unidentified += 1
         if len(self.samples) < self.SAMPLES:
             self.samples.append(record)
+
+    def keeps(self, origin_id: str) -> bool:
+        """Whether a record the listing left out may still be in the ERP (unreadable): True
+        for one whose row was named, and for every record while some bad row names none."""
+        return bool(self.unidentified) or origin_id in self.held
 
 
 def listing_problems_of(source: Any) -> ListingProblems:
@@ -590,7 +610,13 @@ class EntityAdapter(Protocol[PayloadT]):
 
     def list(self) -> Iterator[ERPObject]:
         """Every object of this entity in the ERP, streamed: memory stays bounded by a page,
-        whatever the count. Parents come before their children (cost code trees)."""
+        whatever the count. Parents come before their children (cost code trees).
+
+        The import treats an object it once had and no longer finds here as gone from the ERP
+        (archived, forgotten, its job costs deleted). One the ERP holds but the adapter cannot
+        read is not gone: leave it out, and put it in ``listing_problems`` as an
+        ``UnreadableRecord`` naming its ``origin_id`` when the adapter can still tell it (an
+        ``UnreadableRecord`` without one stops the run from removing anything)."""
         ...
 
     def check_create(self, payload: PayloadT) -> list[str]:

@@ -205,7 +205,10 @@ class FileEntity:
                 yield item
 
     def reject(self, file_name: str, row: Row, column: str | None, reason: str) -> None:
-        self.listing_problems.add(RowProblem(file_name, row.line, column, reason).as_unreadable())
+        """A row that read but cannot be sent: the record is still in the ERP (never archived)."""
+        key = row.values.get("erp_id")
+        problem = RowProblem(file_name, row.line, column, reason, key)
+        self.listing_problems.add(problem.as_unreadable())
 
     def to_object(self, values: dict[str, Any]) -> ERPObject:
         raise NotImplementedError
@@ -579,6 +582,7 @@ class Documents(FileEntity):
                             item.line,
                             "erp_id",
                             f"the rows of {key} must be together; this one is apart",
+                            key,
                         ).as_unreadable()
                     )
                     current, rows, spoiled = None, [], True
@@ -597,7 +601,9 @@ class Documents(FileEntity):
             ]
             if missing:
                 problems.add(
-                    RowProblem(name, item.line, missing[0], "a line needs a value").as_unreadable()
+                    RowProblem(
+                        name, item.line, missing[0], "a line needs a value", key
+                    ).as_unreadable()
                 )
                 spoiled = True
                 continue
@@ -611,6 +617,26 @@ class Documents(FileEntity):
 
     def valid_head(self, row: Row, name: str, problems: ListingProblems) -> bool:
         return True
+
+    def find_head(self, erp_id: str) -> dict[str, Any] | None:
+        """The document's first readable row (a streamed scan), None when the ERP has no row
+        of it. A document whose rows are all unreadable is still in the ERP, never "gone"
+        (that would let Procore unlink it): the check is retried until the file is corrected."""
+        if not erp_id:
+            return None
+        unreadable = None
+        for item in self.items():
+            if isinstance(item, Row):
+                if item.values["erp_id"] == erp_id:
+                    return item.values
+            elif item.key == erp_id and unreadable is None:
+                unreadable = item.as_unreadable()
+        if unreadable is not None:
+            raise ERPUnavailable(
+                f"The ERP's export holds the {self.what} {erp_id}, but {unreadable.where} "
+                f"cannot be read ({unreadable.reason}); correct the file in the ERP."
+            )
+        return None
 
     def links(self, payload: dict[str, Any], procore_id: int) -> list[list[Any]]:
         links = [[self.header_item_type(payload), procore_id, ""]]
@@ -665,12 +691,7 @@ class Commitments(Documents):
         if not erp_id and procore is not None:
             answered = self._exports(int(procore)).filter(state=FileExport.State.SUCCESS).first()
             erp_id = answered.erp_id if answered is not None else ""
-        head = None
-        if erp_id:
-            for item in self.items():
-                if isinstance(item, Row) and item.values["erp_id"] == erp_id:
-                    head = item.values
-                    break
+        head = self.find_head(erp_id)
         if head is None:
             if (
                 procore is not None
@@ -696,6 +717,7 @@ class Commitments(Documents):
                 row.line,
                 "kind",
                 f"{row.values['kind']!r} is neither subcontract nor purchase_order",
+                row.values["erp_id"],
             ).as_unreadable()
         )
         return False
@@ -753,12 +775,7 @@ class CommitmentChangeOrders(Documents):
             answered = self._exports(int(procore_id)).filter(state=FileExport.State.SUCCESS).first()
         if not erp_id and answered is not None:
             erp_id = answered.erp_id
-        head = None
-        if erp_id:
-            for item in self.items():
-                if isinstance(item, Row) and item.values["erp_id"] == erp_id:
-                    head = item.values
-                    break
+        head = self.find_head(erp_id)
         if head is None:
             waiting = procore_id is not None and (
                 self._exports(int(procore_id)).filter(state=FileExport.State.WAITING).exists()

@@ -188,7 +188,7 @@ class JobCostReader:
             reason = self._check(item.values, lists)
             if reason is not None:
                 column, text = reason
-                problems.add(RowProblem(name, item.line, column, text).as_unreadable())
+                problems.add(RowProblem(name, item.line, column, text, key).as_unreadable())
                 block.spoiled = True
                 continue
             block.add({**item.values, "_code": lists.cost_codes[item.values["cost_code_erp_id"]]})

@@ -99,16 +99,17 @@ class JobCosts(FileEntity):
         job = lists.sub_jobs.get(origin_id, origin_id)
         if job not in lists.codes:
             return None
-        for block in JobCostReader(self).blocks(ListingProblems(), lists):
-            if block.job != job:
+        # The whole file, so ``listing_problems`` tells whether a bad row names no job (it
+        # might be this one's: the caller then deletes none of its job costs).
+        self.listing_problems = problems = ListingProblems()
+        found = None
+        for block in JobCostReader(self).blocks(problems, lists):
+            if block.job != job or block.spoiled:
                 continue
-            if block.spoiled:
-                return None
             for biller in block.billers.values():
                 if biller.origin_id == origin_id and biller.codes:
-                    return biller, lists.codes.get(origin_id, origin_id)
-            return None
-        return None
+                    found = biller, lists.codes.get(origin_id, origin_id)
+        return found
 
     def summary(self, origin_id: str) -> ERPObject | None:
         found = self._find(origin_id)

@@ -137,7 +137,8 @@ class Row:
 class RowProblem:
     """A row that did not read: where, and why. ``key`` is the raw text of the layout's first
     column (the record's ERP id) when the row has one, so the lines of a document can be told
-    apart from another document's even when one of them is bad."""
+    apart from another document's even when one of them is bad, and so the import never takes
+    the record for one that left the ERP (``UnreadableRecord.origin_id``)."""
 
     file: str
     line: int
@@ -148,7 +149,7 @@ class RowProblem:
     def as_unreadable(self) -> UnreadableRecord:
         where = f"{self.file}, line {self.line}"
         reason = f"column {self.column}: {self.reason}" if self.column else self.reason
-        return UnreadableRecord(where, reason)
+        return UnreadableRecord(where, reason, self.key)
 
 
 def _xlsx_text(value: Any, column: Column) -> str:
@@ -240,6 +241,7 @@ class LayoutReader:
                 None,
                 f"{len(cells)} fields where the header has {len(names)} (check the "
                 f"delimiter {self.delimiter!r} and the quoting)",
+                key,
             )
         values: dict[str, Any] = {}
         by_name = dict(zip(names, cells, strict=True))

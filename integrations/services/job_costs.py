@@ -39,6 +39,7 @@ from erp_adapters.base import (
     JobCostAdapter,
     JobCostCodeRow,
     JobCostStructure,
+    listing_problems_of,
     standard_part_of_cost_code_origin_id,
 )
 from integrations.models import Company, ItemType, ObjectLink, SentJobCosts
@@ -140,8 +141,13 @@ def job_costs_push(
     summary: ERPObject,
     previous_hash: str,
     scope: JobCostScope,
+    keep_departed: bool = False,
 ) -> PushOutcome:
     """Send what changed of one biller since ``previous_hash``; see the module docstring.
+
+    ``keep_departed``: the ERP's file has a bad row that names no job, so a job cost missing
+    from this biller may only be unreadable: none is deleted, and the job costs part is not
+    remembered as sent, so the run after the file is corrected deletes what really left.
 
     Raises Procore's retryable errors as they come (each call is an upsert, so a retry repeats
     nothing harmful); refusals are returned, never raised.
@@ -192,7 +198,11 @@ def job_costs_push(
             result = client.sync_erp_job_costs(job_origin_id=structure.origin_id, updates=updates)
             _note(outcome, "job_costs", result, "job cost", updates, None)
             known.update(_job_cost_ids(result, updates, code_ids, scope.cost_types))
-        _delete_departed(client, outcome, known, structure)
+        if keep_departed:
+            if _departed(known, structure):
+                outcome.content_hash = _with_part(now_hash, "job_costs", before["job_costs"])
+        else:
+            _delete_departed(client, outcome, known, structure)
         if known or sent is not None:
             SentJobCosts.objects.update_or_create(
                 company=company, origin_id=structure.origin_id, defaults={"procore_ids": known}
@@ -236,6 +246,23 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
+def _departed(known: dict[str, int], structure: JobCostStructure) -> list[str]:
+    """The pairs the portal sent whose job costs the ERP no longer lists."""
+    holding = {
+        _pair_key(row.cost_code_origin_id, row.cost_type_origin_id)
+        for row in structure.rows
+        if row.has_costs
+    }
+    return [key for key in known if key not in holding]
+
+
+def _with_part(content_hash: str, part: str, value: str) -> str:
+    """``content_hash`` with one part's digest replaced (``""``: never sent)."""
+    parts = _parts(content_hash)
+    parts[part] = value
+    return SEPARATOR.join(parts[name] for name in JOB_COST_PARTS)
+
+
 def _delete_departed(
     client: ProcoreClient,
     outcome: PushOutcome,
@@ -245,12 +272,7 @@ def _delete_departed(
     """Delete in Procore each job cost the portal sent whose pair no longer holds costs in the
     ERP (cost code closed, cost type taken off, costs removed): one ``DELETE erp_job_costs/:id``
     each, as Procore has no bulk delete. One Procore already lost counts as deleted."""
-    holding = {
-        _pair_key(row.cost_code_origin_id, row.cost_type_origin_id)
-        for row in structure.rows
-        if row.has_costs
-    }
-    departed = [key for key in known if key not in holding]
+    departed = _departed(known, structure)
     for key in departed:
         client.delete_erp_job_cost_if_present(known[key])
         outcome.calls += 1
@@ -455,6 +477,7 @@ def job_costs_refresh(
         summary=summary,
         previous_hash=previous_hash,
         scope=scope,
+        keep_departed=bool(listing_problems_of(source).unidentified),
     )
     state = ObjectLink.State.SYNCED if outcome.ok else ObjectLink.State.FAILED
     ObjectLink.objects.update_or_create(

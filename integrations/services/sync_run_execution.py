@@ -61,6 +61,7 @@ from integrations.services.leases import LeaseLost, lease_kept, lease_release, l
 from integrations.services.link_review import link_review_gate
 from integrations.services.object_links import object_display_name
 from integrations.services.sync_entities import EntitySpec, ImportNotPossible, entity_spec
+from integrations.services.sync_run_summaries import WITHHELD
 from integrations.sync_plan import (
     Action,
     LinkInfo,
@@ -140,6 +141,9 @@ class PlannedRun:
     links: dict[str, LinkInfo]
     seconds: float
     unreadable: ListingProblems = field(default_factory=ListingProblems)
+    # Left out of the ERP's list but not archived, as a bad row may be one of them (its ERP id
+    # cannot be read): said on the run, so no one takes them for what the ERP still holds.
+    withheld: int = 0
     # origin id → item type, for entities listed as several item types (``spec.link_types``).
     types: dict[str, str] = field(default_factory=dict)
 
@@ -148,7 +152,10 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
     """Read the ERP's list (origin id → content hash only) and diff it against our links.
 
     Records the ERP holds but the adapter could not read (a bad row of an import file) are
-    left out of the plan: Procore keeps what it has of them, nothing is archived for them."""
+    left out of the plan: Procore keeps what it has of them, nothing is archived for them. The
+    adapter names each by its ERP id when the bad row still says it (``UnreadableRecord``); a
+    bad row that names none might be any record left out of the list, so then nothing at all
+    is archived (``withheld``)."""
     started = time.perf_counter()
     hash_of = spec.hash_of
     listed = source.list()
@@ -164,6 +171,7 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
             types.update(dict.fromkeys(of_type, item_type))
         links.update(of_type)
     plan = plan_diff(spec.mode, hashes, links)
+    withheld = _keep_unreadable(plan, unreadable)
     return PlannedRun(
         plan=plan,
         hashes=hashes,
@@ -171,7 +179,20 @@ def import_plan(*, company: Company, spec: EntitySpec, source: EntityAdapter) ->
         seconds=time.perf_counter() - started,
         unreadable=unreadable,
         types=types,
+        withheld=withheld,
     )
+
+
+def _keep_unreadable(plan: Plan, problems: ListingProblems) -> int:
+    """Take out of the plan's removals every record the ERP may still hold unreadable (it has
+    not left the ERP); how many were kept only because some bad row names no record."""
+    if not problems.count:
+        return 0
+    archive = [origin_id for origin_id in plan.archive if not problems.keeps(origin_id)]
+    forget = [origin_id for origin_id in plan.forget if not problems.keeps(origin_id)]
+    kept = len(plan.archive) - len(archive) + len(plan.forget) - len(forget)
+    plan.archive, plan.forget = archive, forget
+    return kept if problems.unidentified else 0
 
 
 def _store_version(*, run: SyncRun, hashes: dict[str, str]) -> ObjectListVersion:
@@ -234,6 +255,8 @@ class _Execution:
     # took of it so far (``_parent_missing``).
     planned: set[str] = field(default_factory=set)
     accepted: set[str] = field(default_factory=set)
+    # A bad row names no record: what left the ERP stays in Procore this run (job costs).
+    keep_departed: bool = False
 
     # -- the whole run -------------------------------------------------------------------------
 
@@ -260,7 +283,8 @@ class _Execution:
         version = _store_version(run=run, hashes=planned.hashes)
         self.links = planned.links
         self.types = planned.types
-        self._unreadable(planned.unreadable)
+        self._unreadable(planned.unreadable, planned.withheld)
+        self.keep_departed = bool(planned.unreadable.unidentified)
         del planned
         self._forget(plan.forget)
         carried = run.created + run.updated + run.failed
@@ -367,6 +391,7 @@ class _Execution:
                     summary=obj,
                     previous_hash=known.content_hash if known else "",
                     scope=scope,
+                    keep_departed=self.keep_departed,
                 )
             finally:
                 self._count_calls()
@@ -640,15 +665,20 @@ class _Execution:
         refusals.append(sample)
         self.run.refusals = refusals
 
-    def _unreadable(self, problems: ListingProblems) -> None:
+    def _unreadable(self, problems: ListingProblems, withheld: int = 0) -> None:
         """What the ERP holds but the adapter could not read: counted (a resumed run counts
-        its latest reading) and sampled among the refusals, where it says where to look."""
+        its latest reading) and sampled among the refusals, where it says where to look; and,
+        when a bad row names no record, that nothing left the ERP this run, with how many
+        records the list left out were kept (``WITHHELD``, outside the samples:
+        ``sync_run_summaries`` says it)."""
         self.run.unreadable = problems.count
-        refusals = list(self.run.refusals or [])
+        refusals = [r for r in self.run.refusals or [] if r.get("source") != WITHHELD]
         for record in problems.samples:
             sample = {"item": record.where, "reason": record.reason[:500], "source": "erp"}
             if sample not in refusals and len(refusals) < REFUSAL_SAMPLES:
                 refusals.append(sample)
+        if problems.unidentified:
+            refusals.append({"item": None, "reason": str(withheld), "source": WITHHELD})
         self.run.refusals = refusals
 
     def _forget(self, origin_ids: list[str]) -> None:

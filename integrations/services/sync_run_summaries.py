@@ -13,6 +13,9 @@ from integrations.services.sync_entities import EntitySpec, entity_spec
 from integrations.sync_plan import Mode
 
 UNKNOWN_ITEM = "an item"  # a refusal Procore did not tie to one of the items sent
+# The run's note that it archived nothing, a bad row naming no record (``sync_run_execution``):
+# its ``reason`` is how many records the list left out were kept all the same.
+WITHHELD = "withheld"
 
 
 def sync_run_summary(run: SyncRun) -> str:
@@ -56,7 +59,26 @@ def sync_run_summary(run: SyncRun) -> str:
             f"and {'was' if one else 'were'} left as {'it was' if one else 'they were'}; "
             f"correct {'it' if one else 'them'} in the ERP."
         )
+    withheld = next((r for r in run.refusals or [] if r.get("source") == WITHHELD), None)
+    if withheld is not None:
+        sentence += " " + _withheld(withheld, spec)
     return sentence
+
+
+def _withheld(note: dict, spec: EntitySpec | None) -> str:
+    """Why nothing was archived: a bad row whose ERP id cannot be read may be any of those the
+    list left out, so they all stay until the file is corrected."""
+    count = int(note.get("reason") or 0)
+    noun = spec.noun(count) if spec is not None else ("record" if count == 1 else "records")
+    kept = (
+        f" ({count:,} {noun} no longer listed {'was' if count == 1 else 'were'} kept)"
+        if count
+        else ""
+    )
+    return (
+        f"Nothing that left the ERP was archived or deleted in Procore{kept}: a row whose ERP "
+        "id cannot be read may be one of them; correct the file and refresh again."
+    )
 
 
 def sync_run_waiting(run: SyncRun) -> list[dict]:
@@ -99,9 +121,15 @@ def sync_run_refusals(run: SyncRun) -> list[str]:
     already been taken"), for messages and the command line."""
     if run.state != SyncRun.State.PARTIAL:
         return []
-    return [sync_run_refusal_line(refusal) for refusal in run.refusals or []]
+    return [
+        sync_run_refusal_line(refusal)
+        for refusal in run.refusals or []
+        if refusal.get("source") != WITHHELD
+    ]
 
 
 def sync_run_refusal_line(refusal: dict) -> str:
     """One sampled refusal as a person reads it: which item, then Procore's reason."""
+    if refusal.get("source") == WITHHELD:
+        return _withheld(refusal, None)
     return f"{refusal.get('item') or UNKNOWN_ITEM}: {refusal.get('reason', '')}"
