@@ -28,7 +28,7 @@ from erp_adapters.base import (
     standard_part_of_cost_code_origin_id,
 )
 from erp_adapters.files import layouts
-from erp_adapters.files.adapter import FileEntity, _as_int, _dict
+from erp_adapters.files.entity import FileEntity, _as_int, _dict
 from erp_adapters.files.models import FileExport
 from erp_adapters.money import NotAnAmount, amount
 

@@ -42,10 +42,10 @@ from erp_adapters.base import (
     standard_part_of_cost_code_origin_id,
 )
 from erp_adapters.files import layouts
-from erp_adapters.files.adapter import FileEntity, Jobs, _as_int, _dict, _required
-from erp_adapters.files.budgets import Budgets
+from erp_adapters.files.entity import FileEntity, _as_int, _dict, _required
 from erp_adapters.files.exchange import write_atomically
 from erp_adapters.files.job_costs import Biller, Block, JobCostReader, _Lists
+from erp_adapters.files.master_data import Jobs
 from erp_adapters.files.models import FileExport
 from erp_adapters.files.reading import RowProblem
 from erp_adapters.money import NotAnAmount, amount
@@ -473,6 +473,3 @@ class SubJobs(OpensCostCodes, FileEntity):
         dropped = release_exports(self, procore_id, "sub_job")
         write_notice(self.adapter, "resets", notice_rows(dropped))
         return tuple(dropped)
-
-
-CLASSES = (JobsWithCostCodes, SubJobs, JobCosts, Budgets)

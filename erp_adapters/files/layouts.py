@@ -119,26 +119,6 @@ CHANGE_ORDER_COLUMNS = (
     Column("line_commitment_line_erp_id", default=None),
 )
 
-IMPORT_LAYOUTS: dict[Entity, tuple[Column, ...]] = {
-    Entity.VENDORS: VENDOR_COLUMNS,
-    Entity.JOBS: JOB_COLUMNS,
-    Entity.STANDARD_COST_CODES: COST_CODE_COLUMNS,
-    Entity.STANDARD_CATEGORIES: COST_TYPE_COLUMNS,
-    Entity.COMMITMENTS: COMMITMENT_COLUMNS,
-    Entity.COMMITMENT_CHANGE_ORDERS: CHANGE_ORDER_COLUMNS,
-}
-
-# The import file of each entity, without its extension (.csv or .xlsx).
-IMPORT_FILE_STEMS: dict[Entity, str] = {
-    Entity.VENDORS: "vendors",
-    Entity.JOBS: "jobs",
-    Entity.STANDARD_COST_CODES: "cost_codes",
-    Entity.STANDARD_CATEGORIES: "cost_types",
-    Entity.COMMITMENTS: "commitments",
-    Entity.COMMITMENT_CHANGE_ORDERS: "commitment_change_orders",
-}
-
-
 # Quantities and unit costs keep four places, amounts two (erp_adapters/money.py rounds).
 QUANTITIES = Precision(places=4)
 
@@ -375,6 +355,10 @@ NUMBER_CELLS: dict[str, Precision] = {
     "line_materials_stored": CENTS,
     "line_completed_to_date": CENTS,
     "line_retainage": CENTS,
+    # Prime contract change order markups, contract payments and budget transactions
+    "markup_percentage": QUANTITIES,
+    "amount": CENTS,
+    "transaction_amount": CENTS,
 }
 
 
@@ -513,12 +497,6 @@ PRIME_CHANGE_ORDER_COLUMNS = (
     Column("markup_percentage", kind="decimal", default=None),
 )
 
-IMPORT_LAYOUTS[Entity.PRIME_CONTRACTS] = PRIME_CONTRACT_COLUMNS
-IMPORT_LAYOUTS[Entity.PRIME_CONTRACT_CHANGE_ORDERS] = PRIME_CHANGE_ORDER_COLUMNS
-IMPORT_FILE_STEMS[Entity.PRIME_CONTRACTS] = "prime_contracts"
-IMPORT_FILE_STEMS[Entity.PRIME_CONTRACT_CHANGE_ORDERS] = "prime_contract_change_orders"
-NUMBER_CELLS["markup_percentage"] = QUANTITIES
-
 
 def prime_contract_object(rows: list[dict[str, Any]]) -> ERPObject | None:
     """One owner contract with its lines, as the demo ERP stages it; None for a void one."""
@@ -647,12 +625,6 @@ PAYMENT_COLUMNS = (
     Column("status", default="Posted"),
     Column("procore_id", kind="int", default=None),
 )
-IMPORT_LAYOUTS[Entity.REQUISITIONS] = REQUISITION_COLUMNS
-IMPORT_LAYOUTS[Entity.CONTRACT_PAYMENTS] = PAYMENT_COLUMNS
-IMPORT_FILE_STEMS[Entity.REQUISITIONS] = "requisitions"
-IMPORT_FILE_STEMS[Entity.CONTRACT_PAYMENTS] = "contract_payments"
-NUMBER_CELLS["line_retainage"] = CENTS
-NUMBER_CELLS["amount"] = CENTS
 
 # -- Payment applications and company-level direct costs ----------------------------------------
 # Exported from Procore, never imported: the ERP's own export of them (one row per line, like
@@ -687,10 +659,6 @@ DIRECT_COST_STATUS_COLUMNS = (
     Column("line_amount", kind="decimal", default=None),
 )
 
-IMPORT_LAYOUTS[Entity.PAYMENT_APPLICATIONS] = PAY_APP_STATUS_COLUMNS
-IMPORT_LAYOUTS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = DIRECT_COST_STATUS_COLUMNS
-IMPORT_FILE_STEMS[Entity.PAYMENT_APPLICATIONS] = "payment_applications"
-IMPORT_FILE_STEMS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = "company_level_direct_costs"
 
 # -- Sub jobs, job costs and budgets (the job cost structure) ------------------------------------
 # ``sub_jobs.csv``: one row per sub job. ``job_costs.csv``: one row per cost type on a cost code
@@ -714,14 +682,6 @@ JOB_COST_COLUMNS = (
     Column("estimate", kind="decimal", default=None),
     Column("job_to_date_cost", kind="decimal", default=None),
 )
-
-IMPORT_LAYOUTS[Entity.SUB_JOBS] = SUB_JOB_COLUMNS
-IMPORT_LAYOUTS[Entity.JOB_COSTS] = JOB_COST_COLUMNS
-IMPORT_FILE_STEMS[Entity.SUB_JOBS] = "sub_jobs"
-IMPORT_FILE_STEMS[Entity.JOB_COSTS] = "job_costs"
-# Entities exported to the ERP that it never exports back (no import file): their outbox stem.
-EXPORT_FILE_STEMS: dict[Entity, str] = {Entity.BUDGETS: "budgets"}
-NUMBER_CELLS["transaction_amount"] = CENTS
 
 
 def sub_job_object(values: dict[str, Any]) -> ERPObject:
@@ -841,3 +801,44 @@ def budget_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+# -- the files of each entity ----------------------------------------------------------------
+
+IMPORT_LAYOUTS: dict[Entity, tuple[Column, ...]] = {
+    Entity.VENDORS: VENDOR_COLUMNS,
+    Entity.JOBS: JOB_COLUMNS,
+    Entity.STANDARD_COST_CODES: COST_CODE_COLUMNS,
+    Entity.STANDARD_CATEGORIES: COST_TYPE_COLUMNS,
+    Entity.COMMITMENTS: COMMITMENT_COLUMNS,
+    Entity.COMMITMENT_CHANGE_ORDERS: CHANGE_ORDER_COLUMNS,
+    Entity.PRIME_CONTRACTS: PRIME_CONTRACT_COLUMNS,
+    Entity.PRIME_CONTRACT_CHANGE_ORDERS: PRIME_CHANGE_ORDER_COLUMNS,
+    Entity.REQUISITIONS: REQUISITION_COLUMNS,
+    Entity.CONTRACT_PAYMENTS: PAYMENT_COLUMNS,
+    Entity.PAYMENT_APPLICATIONS: PAY_APP_STATUS_COLUMNS,
+    Entity.COMPANY_LEVEL_DIRECT_COSTS: DIRECT_COST_STATUS_COLUMNS,
+    Entity.SUB_JOBS: SUB_JOB_COLUMNS,
+    Entity.JOB_COSTS: JOB_COST_COLUMNS,
+}
+
+# The import file of each entity, without its extension (.csv or .xlsx).
+IMPORT_FILE_STEMS: dict[Entity, str] = {
+    Entity.VENDORS: "vendors",
+    Entity.JOBS: "jobs",
+    Entity.STANDARD_COST_CODES: "cost_codes",
+    Entity.STANDARD_CATEGORIES: "cost_types",
+    Entity.COMMITMENTS: "commitments",
+    Entity.COMMITMENT_CHANGE_ORDERS: "commitment_change_orders",
+    Entity.PRIME_CONTRACTS: "prime_contracts",
+    Entity.PRIME_CONTRACT_CHANGE_ORDERS: "prime_contract_change_orders",
+    Entity.REQUISITIONS: "requisitions",
+    Entity.CONTRACT_PAYMENTS: "contract_payments",
+    Entity.PAYMENT_APPLICATIONS: "payment_applications",
+    Entity.COMPANY_LEVEL_DIRECT_COSTS: "company_level_direct_costs",
+    Entity.SUB_JOBS: "sub_jobs",
+    Entity.JOB_COSTS: "job_costs",
+}
+
+# Entities exported to the ERP that it never exports back (no import file): their outbox stem.
+EXPORT_FILE_STEMS: dict[Entity, str] = {Entity.BUDGETS: "budgets"}

@@ -29,7 +29,7 @@ from erp_adapters.base import (
 )
 from erp_adapters.document_status import document_state
 from erp_adapters.files import layouts
-from erp_adapters.files.adapter import FileEntity, _as_int, _dict
+from erp_adapters.files.entity import FileEntity, _as_int, _dict
 from erp_adapters.files.models import FileExport
 from erp_adapters.files.reading import Row
 from erp_adapters.money import total
@@ -384,6 +384,3 @@ class DirectCosts(_FileDocuments):
             problem = billing.direct_cost_total_problem(direct_cost.get("line_item_total"), amounts)
             problems += [problem] if problem else []
         return problems
-
-
-PAYAPP_DIRECT_COST_CLASSES: tuple[type[FileEntity], ...] = (PaymentApplications, DirectCosts)

@@ -29,7 +29,8 @@ from erp_adapters.base import (
 from erp_adapters.change_order_markups import amount_or_none, base_mismatch, markups_of
 from erp_adapters.document_status import document_state
 from erp_adapters.files import layouts
-from erp_adapters.files.adapter import Documents, FileEntity, _as_int, _dict, _required
+from erp_adapters.files.commitments import Documents
+from erp_adapters.files.entity import _as_int, _dict, _required
 from erp_adapters.files.models import FileExport
 from erp_adapters.files.reading import Row
 
@@ -209,6 +210,3 @@ class PrimeContractChangeOrders(Documents):
             reason=f"Change order {head['number']} is still {state.value} on prime contract "
             f"{contract_number} in the ERP; void or delete it there first, then unlink it.",
         )
-
-
-PRIME_CONTRACT_CLASSES: tuple[type[FileEntity], ...] = (PrimeContracts, PrimeContractChangeOrders)

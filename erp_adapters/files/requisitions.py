@@ -33,7 +33,7 @@ from erp_adapters.base import (
     ERPObject,
 )
 from erp_adapters.document_status import document_state, is_void
-from erp_adapters.files.adapter import FileEntity, _as_int, _dict
+from erp_adapters.files.entity import FileEntity, _as_int, _dict
 from erp_adapters.files.layouts import _text, number_cell
 from erp_adapters.files.models import FileExport
 from erp_adapters.files.reading import Row

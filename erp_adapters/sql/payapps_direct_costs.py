@@ -421,6 +421,3 @@ class DirectCosts(_Documents):
             "uom": uom,
             "amount": self.amount(draft, line.get("total_amount"), f"{label} amount"),
         }
-
-
-PAYAPP_DIRECT_COST_CLASSES: tuple[type[SqlEntity], ...] = (PaymentApplications, DirectCosts)

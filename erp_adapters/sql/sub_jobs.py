@@ -13,12 +13,11 @@ from erp_adapters.base import (
     ConstraintViolation,
     CreateResult,
     Entity,
-    ERPObject,
     ExternalLink,
     ProcoreRef,
     job_cost_code_origin_id,
 )
-from erp_adapters.sql import listing, places
+from erp_adapters.sql import places
 from erp_adapters.sql.job_structure import (
     StructureWriter,
     _holder,
@@ -148,16 +147,3 @@ class SubJobs(StructureWriter, SqlEntity):
                 )
             conn.commit()
         return tuple(dropped)
-
-
-def _sub_job_object(adapter: Any, row: Any, lines: Any) -> ERPObject:
-    origin_id, code = str(row["origin_id"]), text(row["origin_code"])
-    data = {
-        "name": text(row["name"]),
-        "code": code,
-        "project_origin_id": str(row["project_origin_id"]),
-    }
-    return ERPObject("sub_job", origin_id, code, data)
-
-
-listing._BUILDERS.setdefault(Entity.SUB_JOBS, _sub_job_object)

@@ -52,6 +52,9 @@ LABELS = {
     Entity.PRIME_CONTRACT_CHANGE_ORDERS: "change order",
     Entity.PAYMENT_APPLICATIONS: "pay application",
     Entity.COMPANY_LEVEL_DIRECT_COSTS: "direct cost",
+    Entity.REQUISITIONS: "invoice",
+    Entity.CONTRACT_PAYMENTS: "payment",
+    Entity.SUB_JOBS: "sub job",
 }
 FIELD_LABELS = {
     "origin_code": "code",
@@ -70,8 +73,11 @@ FIELD_LABELS = {
     "status": "status",
     "uom": "unit of measure",
 }
-NUMBER_ENTITIES = (Entity.COMMITMENTS, Entity.COMMITMENT_CHANGE_ORDERS)
-NUMBER_ENTITIES += (Entity.PRIME_CONTRACT_CHANGE_ORDERS,)
+NUMBER_ENTITIES = (
+    Entity.COMMITMENTS,
+    Entity.COMMITMENT_CHANGE_ORDERS,
+    Entity.PRIME_CONTRACT_CHANGE_ORDERS,
+)
 
 
 def text(value: Any) -> str:
@@ -781,23 +787,3 @@ class CommitmentChangeOrders(DocumentEntity):
                 None if found is None else str(found._mapping["origin_id"])
             )
         return draft
-
-
-ENTITY_CLASSES: tuple[type[SqlEntity], ...] = (
-    Vendors,
-    Jobs,
-    StandardCostCodes,
-    CostTypes,
-    Commitments,
-    CommitmentChangeOrders,
-)
-
-# -- Requisitions and contract payments (issue 13), in their own module ----------------------
-LABELS[Entity.REQUISITIONS] = "invoice"
-LABELS[Entity.CONTRACT_PAYMENTS] = "payment"
-from erp_adapters.sql.requisitions import ContractPayments, Requisitions  # noqa: E402
-
-ENTITY_CLASSES += (Requisitions, ContractPayments)
-
-# -- Sub jobs, job costs and budgets (erp_adapters/sql/job_structure.py) ------------------------
-LABELS[Entity.SUB_JOBS] = "sub job"
