@@ -60,6 +60,11 @@ def read_only(conn: Connection) -> Iterator[None]:
             conn.exec_driver_sql("PRAGMA query_only = OFF")
 
 
+def one(adapter: SqlBooks, entity: Entity, row: dict[str, Any]) -> ERPObject | None:
+    """One header row of ``entity``'s listing as ``stream`` gives it (without lines)."""
+    return _BUILDERS[entity](adapter, row, ())
+
+
 def stream(adapter: SqlBooks, entity: Entity) -> Iterator[ERPObject]:
     source = adapter.source(entity, "list")
     label = str(entity).replace("_", " ")

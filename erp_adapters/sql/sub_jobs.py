@@ -15,7 +15,6 @@ from erp_adapters.base import (
     Entity,
     ExternalLink,
     ProcoreRef,
-    job_cost_code_origin_id,
 )
 from erp_adapters.sql import places
 from erp_adapters.sql.job_structure import (
@@ -24,10 +23,10 @@ from erp_adapters.sql.job_structure import (
     _release_header,
     release_cost_codes_where,
 )
-from erp_adapters.sql.writing import Draft, SqlEntity, as_dict, as_int, text
+from erp_adapters.sql.writing import Draft, OpensCostCodes, SqlEntity, as_dict, as_int, text
 
 
-class SubJobs(StructureWriter, SqlEntity):
+class SubJobs(StructureWriter, OpensCostCodes, SqlEntity):
     """``create_sub_job``: a sub job under a job the ERP holds, with its own cost codes."""
 
     entity = Entity.SUB_JOBS
@@ -75,16 +74,7 @@ class SubJobs(StructureWriter, SqlEntity):
                         "export again."
                     )
                     break
-        refs = as_dict(payload).get("all_cost_codes") or []
-        for ref in map(as_dict, refs):
-            found = self.adapter.cost_code(conn, ref)
-            if found is None:
-                code = text(ref.get("full_code")) or text(ref.get("code"))
-                draft.problems.append(
-                    f"Cost code {code} '{text(ref.get('name'))}' is not in the ERP's cost code list."
-                )
-            elif as_int(ref.get("id")) is not None:
-                draft.links.append(("cost_code", int(ref["id"]), str(found._mapping["origin_id"])))
+        self.check_cost_codes(conn, draft, payload)
         self.check_structure(conn, draft, payload)
         return draft
 
@@ -95,11 +85,6 @@ class SubJobs(StructureWriter, SqlEntity):
 
     def scope_of(self, draft: Draft, origin_id: str) -> tuple[str, str]:
         return str(draft.values["project_origin_id"]), origin_id
-
-    def write(self, conn: Connection, draft: Draft) -> Any:
-        header = super().write(conn, draft)
-        self.open_structure(conn, draft, str(header["origin_id"]))
-        return header
 
     def after_existing(self, conn: Connection, payload: Any, row: Row) -> CreateResult:
         """The sub job is in the ERP: open any cost codes added since."""
@@ -120,17 +105,6 @@ class SubJobs(StructureWriter, SqlEntity):
             if procore_id is not None and self.existing(conn, procore_id) is not None:
                 return [p for p in draft.problems if not p.startswith("Sub job code '")]
             return draft.problems
-
-    def extra_links(
-        self, conn: Connection, draft: Draft, origin_id: str
-    ) -> list[tuple[str, int, str]]:
-        return [
-            (item_type, pid, job_cost_code_origin_id(origin_id, cost_code))
-            for item_type, pid, cost_code in draft.links
-        ]
-
-    def result(self, conn: Connection, row: Any, *, created: bool, draft: Draft) -> CreateResult:
-        return self.with_assignments(super().result(conn, row, created=created, draft=draft), draft)
 
     def release(self, sub_job: ProcoreRef) -> tuple[ExternalLink, ...]:
         """``reset_sub_job``: the sub job and its cost codes stay, without Procore ids."""
