@@ -144,10 +144,6 @@ def check_requisition(
 # -- the rules of one line, shared with the demo ERP (``demo/requisitions.py``) ----------------
 
 
-def unknown_item_type(label: str, item: Mapping[str, Any]) -> str:
-    return f"{label}: the ERP does not know the item type {item.get('requisition_item_type')!r}."
-
-
 def change_order_line_missing(label: str, commitment_number: str) -> str:
     return (
         f"{label}: the change order line it bills is not a line of a change order of "
@@ -162,11 +158,19 @@ def commitment_line_missing(label: str, commitment_number: str) -> str:
     )
 
 
-def line_amounts(
-    problems: list[str], label: str, item: Mapping[str, Any]
-) -> tuple[Decimal, Decimal] | None:
-    """A line's amount and retainage this period as the ERP keeps them; None (and the problem)
-    when either is not an amount. A retainage outside 0..amount is a problem, not a None."""
+def read_line(
+    problems: list[str], n: int, item: Mapping[str, Any]
+) -> tuple[str, str, Decimal, Decimal] | None:
+    """Line ``n``'s label, item type, amount and retainage this period as the ERP keeps them;
+    None (and the problem) for an item type the ERP does not know or an amount that is not one.
+    A retainage outside 0..amount is a problem, not a None."""
+    label = line_label(n, item)
+    item_type = text(item.get("requisition_item_type"))
+    if item_type not in REQUISITION_ITEM_TYPES:
+        problems.append(
+            f"{label}: the ERP does not know the item type {item.get('requisition_item_type')!r}."
+        )
+        return None
     try:
         amount = money.to_erp(money.amount(item.get("amount"), field=f"{label}: the amount"))
         retainage = money.to_erp(
@@ -182,7 +186,7 @@ def line_amounts(
             f"{label}: retainage of {money.shown(retainage)} is more than the "
             f"{money.shown(amount)} billed."
         )
-    return amount, retainage
+    return label, item_type, amount, retainage
 
 
 def over_billed(
@@ -222,15 +226,10 @@ def _check_line(
     item: Mapping[str, Any],
     billed_here: dict[str, Decimal],
 ) -> RequisitionLine | None:
-    label = line_label(n, item)
-    item_type = text(item.get("requisition_item_type"))
-    if item_type not in REQUISITION_ITEM_TYPES:
-        problems.append(unknown_item_type(label, item))
+    read = read_line(problems, n, item)
+    if read is None:
         return None
-    amounts = line_amounts(problems, label, item)
-    if amounts is None:
-        return None
-    amount, retainage = amounts
+    label, item_type, amount, retainage = read
     line = RequisitionLine(
         procore_id=as_int(item.get("procore_requisition_item_id")),
         item_type=item_type,

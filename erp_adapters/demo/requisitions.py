@@ -52,13 +52,11 @@ from erp_adapters.requisition_rules import (
     billing_date,
     change_order_line_missing,
     commitment_line_missing,
-    line_amounts,
-    line_label,
     over_billed,
     payment_date,
     payment_number,
     payment_refused,
-    unknown_item_type,
+    read_line,
 )
 
 ITEM_KINDS = {
@@ -204,15 +202,11 @@ class Requisitions(DemoEntity):
         item: dict[str, Any],
         billed_here: dict[tuple[str, int], Decimal],
     ) -> _Line | None:
-        label = line_label(n, item)
-        kind = ITEM_KINDS.get(text(item.get("requisition_item_type")))
-        if kind is None:
-            problems.append(unknown_item_type(label, item))
+        read = read_line(problems, n, item)
+        if read is None:
             return None
-        amounts = line_amounts(problems, label, item)
-        if amounts is None:
-            return None
-        amount, retainage = amounts
+        label, item_type, amount, retainage = read
+        kind = ITEM_KINDS[item_type]
         line = _Line(
             procore_id=as_int(item.get("procore_requisition_item_id")),
             kind=kind,
