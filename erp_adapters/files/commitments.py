@@ -17,9 +17,10 @@ from erp_adapters.base import (
 from erp_adapters.document_status import document_state
 from erp_adapters.document_totals import lines_total_problem
 from erp_adapters.files import layouts
-from erp_adapters.files.entity import FileEntity, _as_int, _dict, _required
+from erp_adapters.files.entity import FileEntity, _as_int, _required
 from erp_adapters.files.models import FileExport
 from erp_adapters.files.reading import Row, RowProblem
+from erp_adapters.payload import as_dict
 
 
 class Documents(FileEntity):
@@ -91,7 +92,7 @@ class Documents(FileEntity):
 
     def links(self, payload: dict[str, Any], procore_id: int) -> list[list[Any]]:
         links = [[self.header_item_type(payload), procore_id, ""]]
-        items = [item for item in map(_dict, payload.get(self.lines_key) or []) if item]
+        items = [item for item in map(as_dict, payload.get(self.lines_key) or []) if item]
         for index, item in enumerate(items):
             if _as_int(item.get("id")) is not None:
                 links.append(["line_item", _as_int(item.get("id")), f"line:{index}"])
@@ -103,22 +104,22 @@ class Documents(FileEntity):
     def line_rules(self, payload: dict[str, Any]) -> list[str]:
         """Each line names a cost code and a cost type the ERP holds."""
         problems = []
-        items = [item for item in map(_dict, payload.get(self.lines_key) or []) if item]
+        items = [item for item in map(as_dict, payload.get(self.lines_key) or []) if item]
         codes = types = None
         for n, item in enumerate(items, start=1):
             problems += layouts.number_problems(
                 f"Line {n}", {key: item.get(key) for key in ("amount", "quantity", "unit_cost")}
             )
-            code = layouts.cost_code_erp_id(_dict(item.get("cost_code")))
-            cost_type = str(_dict(item.get("line_item_type")).get("origin_id") or "")
+            code = layouts.cost_code_erp_id(as_dict(item.get("cost_code")))
+            cost_type = str(as_dict(item.get("line_item_type")).get("origin_id") or "")
             if codes is None:
                 codes = self.adapter.erp_ids(Entity.STANDARD_COST_CODES)
                 types = self.adapter.erp_ids(Entity.STANDARD_CATEGORIES)
             if code not in codes:
-                label = _dict(item.get("cost_code")).get("full_code") or "?"
+                label = as_dict(item.get("cost_code")).get("full_code") or "?"
                 problems.append(f"Line {n}: cost code {label} is not in the ERP's cost code list.")
             if cost_type not in types:
-                label = _dict(item.get("line_item_type")).get("code") or "?"
+                label = as_dict(item.get("line_item_type")).get("code") or "?"
                 problems.append(f"Line {n}: cost type {label} is not in the ERP.")
         return problems
 
@@ -189,20 +190,22 @@ class Commitments(Documents):
                 f"Commitment type '{commitment.get('type')}' is neither a subcontract nor a "
                 "purchase order."
             )
-        job = str(payload.get("job_id") or _dict(commitment.get("project")).get("origin_id") or "")
+        job = str(
+            payload.get("job_id") or as_dict(commitment.get("project")).get("origin_id") or ""
+        )
         if not job or not self.adapter.holds(Entity.JOBS, job):
-            name = _dict(commitment.get("project")).get("name") or job
+            name = as_dict(commitment.get("project")).get("name") or job
             problems.append(f"Job '{name}' is not in the ERP; export the project first.")
         problems += layouts.number_problems(
             "Commitment", {"retainage_percent": commitment.get("retainage_percent")}
         )
-        vendor = str(_dict(commitment.get("vendor")).get("origin_id") or "")
+        vendor = str(as_dict(commitment.get("vendor")).get("origin_id") or "")
         if not vendor or not self.adapter.holds(Entity.VENDORS, vendor):
-            name = _dict(commitment.get("vendor")).get("company") or vendor
+            name = as_dict(commitment.get("vendor")).get("company") or vendor
             problems.append(f"Vendor '{name}' is not in the ERP; export the vendor first.")
         problems += self.line_rules(payload)
         if not problems:
-            items = [_dict(item) for item in payload.get(self.lines_key) or []]
+            items = [as_dict(item) for item in payload.get(self.lines_key) or []]
             total = lines_total_problem(
                 commitment.get("grand_total"), [item.get("amount") for item in items]
             )
@@ -262,7 +265,7 @@ class CommitmentChangeOrders(Documents):
     def rules(self, payload: dict[str, Any]) -> list[str]:
         change_order = self.header(payload)
         problems = _required(change_order, "number", "Change order number")
-        commitment = _dict(payload.get("commitment"))
+        commitment = as_dict(payload.get("commitment"))
         origin = str(commitment.get("origin_id") or "")
         if not origin or not self.adapter.holds(Entity.COMMITMENTS, origin):
             problems.append(

@@ -317,7 +317,3 @@ class FileEntity:
 def _required(header: dict[str, Any], key: str, label: str) -> list[str]:
     value = header.get(key)
     return [] if isinstance(value, str | int) and str(value).strip() else [f"{label} is required."]
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}

@@ -11,7 +11,8 @@ from erp_adapters.base import (
     ERPObject,
 )
 from erp_adapters.files import layouts
-from erp_adapters.files.entity import FileEntity, _as_int, _dict, _required
+from erp_adapters.files.entity import FileEntity, _as_int, _required
+from erp_adapters.payload import as_dict
 
 
 class Vendors(FileEntity):
@@ -54,7 +55,7 @@ class Jobs(FileEntity):
     def links(self, payload: dict[str, Any], procore_id: int) -> list[list[Any]]:
         """The job, and each of its cost codes whose standard cost code came from the ERP."""
         links = [[self.item_type, procore_id, ""]]
-        for ref in map(_dict, payload.get("all_cost_codes") or []):
+        for ref in map(as_dict, payload.get("all_cost_codes") or []):
             standard = layouts.cost_code_erp_id(ref)
             if standard and _as_int(ref.get("id")) is not None:
                 links.append(["cost_code", _as_int(ref.get("id")), f"job:{standard}"])
