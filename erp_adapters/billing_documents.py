@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from erp_adapters import money
+from erp_adapters.payload import as_dict, as_int, text
 
 DIRECT_COST_KINDS = ("invoice", "expense", "payroll", "subcontractor_invoice")
 # Vendor invoices need the vendor they pay; an expense or payroll cost may have none.
@@ -27,23 +28,6 @@ PAY_APP_AMOUNTS = {
     "work_completed_retainage_retained_this_period": "retainage this period",
     "materials_stored_retainage_retained_this_period": "materials retainage this period",
 }
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def read_amount(
@@ -93,21 +77,21 @@ class PayAppLine:
 
 
 def pay_app_number(pay_app: dict[str, Any]) -> str:
-    summary = _dict(pay_app.get("summary"))
-    return _text(pay_app.get("invoice_number")) or _text(summary.get("application_number"))
+    summary = as_dict(pay_app.get("summary"))
+    return text(pay_app.get("invoice_number")) or text(summary.get("application_number"))
 
 
 def pay_app_project(pay_app: dict[str, Any]) -> tuple[str, str]:
     """Procore's project number (the ERP job code of a synced project) and project name: all
     the payload says of the job."""
-    summary = _dict(pay_app.get("summary"))
-    name = _text(summary.get("project_name")) or _text(summary.get("contract_for"))
-    return _text(summary.get("project_number")), name
+    summary = as_dict(pay_app.get("summary"))
+    name = text(summary.get("project_name")) or text(summary.get("contract_for"))
+    return text(summary.get("project_number")), name
 
 
 def pay_app_job_unknown(pay_app: dict[str, Any]) -> str:
-    summary = _dict(pay_app.get("summary"))
-    named = (_text(summary.get("project_number")), _text(summary.get("project_name")))
+    summary = as_dict(pay_app.get("summary"))
+    named = (text(summary.get("project_number")), text(summary.get("project_name")))
     project = " ".join(filter(None, named))
     return (
         f"Job '{project or '(none)'}' is not in the ERP; export the project first (its project "
@@ -116,14 +100,14 @@ def pay_app_job_unknown(pay_app: dict[str, Any]) -> str:
 
 
 def pay_app_line_label(item: dict[str, Any], index: int) -> str:
-    number = _int(item.get("item_number")) or index
-    description = _text(item.get("description_override")) or _text(item.get("description_of_work"))
+    number = as_int(item.get("item_number")) or index
+    description = text(item.get("description_override")) or text(item.get("description_of_work"))
     return f"Line {number} '{description}'" if description else f"Line {number}"
 
 
 def pay_app_lines(pay_app: dict[str, Any]) -> tuple[list[PayAppLine], list[str]]:
     """Every line as the ERP keeps it, and every line's problem named by its line."""
-    items = [_dict(item) for item in pay_app.get("items") or []]
+    items = [as_dict(item) for item in pay_app.get("items") or []]
     problems: list[str] = []
     if not items:
         problems.append("The payment application has no line items; the ERP needs at least one.")
@@ -146,11 +130,11 @@ def pay_app_lines(pay_app: dict[str, Any]) -> tuple[list[PayAppLine], list[str]]
             )
         lines.append(
             PayAppLine(
-                procore_id=_int(item.get("id")),
-                position=_int(item.get("item_number")) or index,
-                description=_text(item.get("description_override"))
-                or _text(item.get("description_of_work")),
-                contract_line_ref=_text(item.get("origin_id")),
+                procore_id=as_int(item.get("id")),
+                position=as_int(item.get("item_number")) or index,
+                description=text(item.get("description_override"))
+                or text(item.get("description_of_work")),
+                contract_line_ref=text(item.get("origin_id")),
                 scheduled_value=scheduled,
                 previously_completed=values["work_completed_from_previous_application"],
                 completed_this_period=values["work_completed_this_period"],
@@ -168,24 +152,24 @@ def pay_app_lines(pay_app: dict[str, Any]) -> tuple[list[PayAppLine], list[str]]
 
 
 def direct_cost_kind(direct_cost: dict[str, Any], problems: list[str]) -> str:
-    kind = _text(direct_cost.get("direct_cost_type")).lower() or "invoice"
+    kind = text(direct_cost.get("direct_cost_type")).lower() or "invoice"
     if kind not in DIRECT_COST_KINDS:
         problems.append(
-            f"Direct cost type '{_text(direct_cost.get('direct_cost_type'))}' is not one the ERP "
+            f"Direct cost type '{text(direct_cost.get('direct_cost_type'))}' is not one the ERP "
             "knows (invoice, expense, payroll, subcontractor invoice)."
         )
     return kind
 
 
 def vendor_name(vendor: dict[str, Any]) -> str:
-    return _text(vendor.get("name")) or _text(vendor.get("company")) or "(unnamed)"
+    return text(vendor.get("name")) or text(vendor.get("company")) or "(unnamed)"
 
 
 def direct_cost_vendor_problem(
     direct_cost: dict[str, Any], kind: str, *, found: bool
 ) -> str | None:
     """The vendor named must be in the ERP; an invoice must name one."""
-    vendor = _dict(direct_cost.get("vendor"))
+    vendor = as_dict(direct_cost.get("vendor"))
     if vendor and not found:
         return f"Vendor '{vendor_name(vendor)}' is not in the ERP; export the vendor first."
     if not vendor and kind in NEEDS_VENDOR:
@@ -194,7 +178,7 @@ def direct_cost_vendor_problem(
 
 
 def direct_cost_line_label(line: dict[str, Any], index: int) -> str:
-    return f"Line {_int(line.get('position')) or index}"
+    return f"Line {as_int(line.get('position')) or index}"
 
 
 def direct_cost_total_problem(stated: Any, amounts: list[Decimal]) -> str | None:
@@ -227,4 +211,4 @@ def void_refusal(label: str, noun: str) -> str:
 
 def procore_status(value: Any) -> str:
     """A document approved in Procore is posted approved; anything else is entered open."""
-    return "Approved" if _text(value).lower() == "approved" else "Open"
+    return "Approved" if text(value).lower() == "approved" else "Open"

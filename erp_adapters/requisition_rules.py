@@ -21,6 +21,7 @@ from typing import Any
 
 from erp_adapters import money
 from erp_adapters.base import REQUISITION_ITEM_TYPES
+from erp_adapters.payload import as_int, text
 
 CHANGE_ORDER_ITEM = "Billings::ChangeOrderItem"
 
@@ -77,25 +78,12 @@ class CheckedRequisition:
     problems: list[str] = field(default_factory=list)
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def requisition_number(requisition: Mapping[str, Any]) -> str:
-    return _text(requisition.get("invoice_number")) or _text(requisition.get("code"))
+    return text(requisition.get("invoice_number")) or text(requisition.get("code"))
 
 
 def billing_date(value: Any) -> date | None:
-    raw = _text(value)[:10]
+    raw = text(value)[:10]
     try:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
@@ -103,7 +91,7 @@ def billing_date(value: Any) -> date | None:
 
 
 def line_label(n: int, item: Mapping[str, Any]) -> str:
-    description = _text(item.get("description")) or _text(item.get("line_item_description"))
+    description = text(item.get("description")) or text(item.get("line_item_description"))
     return f"Line {n} ({description})" if description else f"Line {n}"
 
 
@@ -153,15 +141,31 @@ def check_requisition(
     return checked
 
 
-def _check_line(
-    problems: list[str],
-    commitment: CommitmentBilling | None,
-    n: int,
-    item: Mapping[str, Any],
-    billed_here: dict[str, Decimal],
-) -> RequisitionLine | None:
+# -- the rules of one line, shared with the demo ERP (``demo/requisitions.py``) ----------------
+
+
+def change_order_line_missing(label: str, commitment_number: str) -> str:
+    return (
+        f"{label}: the change order line it bills is not a line of a change order of "
+        f"commitment {commitment_number} in the ERP; export the change order first."
+    )
+
+
+def commitment_line_missing(label: str, commitment_number: str) -> str:
+    return (
+        f"{label}: the commitment line it bills is not a line of commitment "
+        f"{commitment_number} in the ERP."
+    )
+
+
+def read_line(
+    problems: list[str], n: int, item: Mapping[str, Any]
+) -> tuple[str, str, Decimal, Decimal] | None:
+    """Line ``n``'s label, item type, amount and retainage this period as the ERP keeps them;
+    None (and the problem) for an item type the ERP does not know or an amount that is not one.
+    A retainage outside 0..amount is a problem, not a None."""
     label = line_label(n, item)
-    item_type = _text(item.get("requisition_item_type"))
+    item_type = text(item.get("requisition_item_type"))
     if item_type not in REQUISITION_ITEM_TYPES:
         problems.append(
             f"{label}: the ERP does not know the item type {item.get('requisition_item_type')!r}."
@@ -182,46 +186,76 @@ def _check_line(
             f"{label}: retainage of {money.shown(retainage)} is more than the "
             f"{money.shown(amount)} billed."
         )
+    return label, item_type, amount, retainage
+
+
+def over_billed(
+    label: str, amount: Decimal, what: str, value: Decimal, already: Decimal
+) -> list[str]:
+    """The over-billing problem of a line billing ``amount`` on ``what`` (worth ``value``, of
+    which ``already`` is billed by invoices that are not void), if any."""
+    remaining = value - already
+    if amount <= remaining:
+        return []
+    return [
+        f"{label} bills {money.shown(amount)}, but only {money.shown(remaining)} remains on "
+        f"{what} ({money.shown(value)}, of which {money.shown(already)} is "
+        "already billed): the ERP does not over-bill a commitment."
+    ]
+
+
+def payment_refused(number: str, void: bool, amount: Decimal, unpaid: Decimal | None) -> list[str]:
+    """Why the ERP refuses to pay ``amount`` on invoice ``number`` (``unpaid`` None: the ERP
+    does not say what is unpaid, so only void and non-positive payments are refused)."""
+    if void:
+        return [f"Invoice {number} is void in the ERP; it cannot be paid."]
+    if amount <= 0:
+        return [f"A payment must be more than zero (this one is {money.shown(amount)})."]
+    if unpaid is not None and amount > unpaid:
+        return [
+            f"The payment of {money.shown(amount)} is more than the {money.shown(unpaid)} unpaid "
+            f"on invoice {number}."
+        ]
+    return []
+
+
+def _check_line(
+    problems: list[str],
+    commitment: CommitmentBilling | None,
+    n: int,
+    item: Mapping[str, Any],
+    billed_here: dict[str, Decimal],
+) -> RequisitionLine | None:
+    read = read_line(problems, n, item)
+    if read is None:
+        return None
+    label, item_type, amount, retainage = read
     line = RequisitionLine(
-        procore_id=_as_int(item.get("procore_requisition_item_id")),
+        procore_id=as_int(item.get("procore_requisition_item_id")),
         item_type=item_type,
         position=n,
-        description=(_text(item.get("description")) or _text(item.get("line_item_description")))[
-            :60
-        ],
+        description=(text(item.get("description")) or text(item.get("line_item_description")))[:60],
         amount=amount,
         retainage=retainage,
     )
     if commitment is None:
         return line
     if item_type == CHANGE_ORDER_ITEM:
-        origin_id = _text(item.get("change_order_line_item_origin_id"))
+        origin_id = text(item.get("change_order_line_item_origin_id"))
         target = commitment.change_order_lines.get(origin_id)
         if target is None:
-            problems.append(
-                f"{label}: the change order line it bills is not a line of a change order of "
-                f"commitment {commitment.number} in the ERP; export the change order first."
-            )
+            problems.append(change_order_line_missing(label, commitment.number))
             return line
         line.change_order_line_origin_id = origin_id
     else:
-        origin_id = _text(item.get("commitment_item_origin_id"))
+        origin_id = text(item.get("commitment_item_origin_id"))
         target = commitment.lines.get(origin_id)
         if target is None:
-            problems.append(
-                f"{label}: the commitment line it bills is not a line of commitment "
-                f"{commitment.number} in the ERP."
-            )
+            problems.append(commitment_line_missing(label, commitment.number))
             return line
         line.commitment_line_origin_id = origin_id
     already = billed_here.get(origin_id, target.billed)
-    remaining = target.amount - already
-    if amount > remaining:
-        problems.append(
-            f"{label} bills {money.shown(amount)}, but only {money.shown(remaining)} remains on "
-            f"{target.label} ({money.shown(target.amount)}, of which {money.shown(already)} is "
-            "already billed): the ERP does not over-bill a commitment."
-        )
+    problems += over_billed(label, amount, target.label, target.amount, already)
     billed_here[origin_id] = already + amount
     return line
 
@@ -252,7 +286,7 @@ class RequisitionBalance:
 
 
 def payment_number(procore_id: int) -> str:
-    """The ERP's number of a payment recorded from Procore (the demo ERP's words)."""
+    """The ERP's number of a payment recorded from Procore (every ERP's words)."""
     return f"PC-{procore_id}"[:20]
 
 
@@ -283,16 +317,5 @@ def check_payment(
         amount = money.to_erp(money.amount(payment.get("amount"), field="The payment amount"))
     except money.NotAnAmount as exc:
         return [str(exc)], None
-    if requisition.void:
-        return [f"Invoice {requisition.number} is void in the ERP; it cannot be paid."], amount
-    if amount <= 0:
-        return [f"A payment must be more than zero (this one is {money.shown(amount)})."], amount
-    if requisition.total is None:
-        return [], amount
-    unpaid = requisition.total - requisition.paid
-    if amount > unpaid:
-        return [
-            f"The payment of {money.shown(amount)} is more than the {money.shown(unpaid)} unpaid "
-            f"on invoice {requisition.number}."
-        ], amount
-    return [], amount
+    unpaid = None if requisition.total is None else requisition.total - requisition.paid
+    return payment_refused(requisition.number, requisition.void, amount, unpaid), amount

@@ -32,23 +32,13 @@ from erp_adapters.demo.models import (
     DemoJob,
     DemoVendor,
 )
+from erp_adapters.payload import as_dict, text
 
 COMMITMENT_TYPES = {
     "WorkOrderContract": ("subcontract", "work_order_contract"),
     "PurchaseOrderContract": ("purchase_order", "purchase_order_contract"),
 }
 _TWO_LETTERS = re.compile(r"^[A-Za-z]{2}$")
-
-
-def text(value: Any) -> str:
-    """Payload strings arrive as null, "" or padded; the ERP stores them trimmed."""
-    if value is None:
-        return ""
-    return str(value).strip()
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def parse_guid(value: Any) -> uuid.UUID | None:

@@ -28,6 +28,7 @@ from erp_adapters.base import (
     ExternalLink,
     PaymentApplicationExport,
 )
+from erp_adapters.billing_documents import PAY_APP_AMOUNTS
 from erp_adapters.demo import limits
 from erp_adapters.demo.checks import Lookup, Problems, as_dict, as_int, parse_guid, text
 from erp_adapters.demo.entity import DemoEntity
@@ -158,17 +159,9 @@ def _pay_app_line_label(item: dict[str, Any], index: int) -> str:
 
 
 def _pay_app_line_amounts(problems: Problems, item: dict[str, Any], label: str) -> dict:
-    read = {
-        "scheduled_value": "scheduled value",
-        "work_completed_from_previous_application": "work completed before",
-        "work_completed_this_period": "work completed this period",
-        "materials_presently_stored": "materials stored",
-        "total_completed_and_stored_to_date": "completed and stored to date",
-        "work_completed_retainage_retained_this_period": "retainage this period",
-        "materials_stored_retainage_retained_this_period": "materials retainage this period",
-    }
     return {
-        key: _amount(problems, item.get(key), f"{label} {words}") for key, words in read.items()
+        key: _amount(problems, item.get(key), f"{label} {words}")
+        for key, words in PAY_APP_AMOUNTS.items()
     }
 
 

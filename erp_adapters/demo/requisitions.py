@@ -48,6 +48,16 @@ from erp_adapters.demo.models import (
     DemoRequisitionLine,
     RequisitionItemKind,
 )
+from erp_adapters.requisition_rules import (
+    billing_date,
+    change_order_line_missing,
+    commitment_line_missing,
+    over_billed,
+    payment_date,
+    payment_number,
+    payment_refused,
+    read_line,
+)
 
 ITEM_KINDS = {
     "Billings::ContractItem": RequisitionItemKind.CONTRACT,
@@ -114,11 +124,6 @@ class _Line:
     retainage: Decimal
     commitment_line: DemoCommitmentLine | None = None
     change_order_line: DemoChangeOrderLine | None = None
-
-
-def _line_label(n: int, item: dict[str, Any]) -> str:
-    description = text(item.get("description")) or text(item.get("line_item_description"))
-    return f"Line {n} ({description})" if description else f"Line {n}"
 
 
 def _commitment_label(commitment: DemoCommitment) -> str:
@@ -197,29 +202,11 @@ class Requisitions(DemoEntity):
         item: dict[str, Any],
         billed_here: dict[tuple[str, int], Decimal],
     ) -> _Line | None:
-        label = _line_label(n, item)
-        kind = ITEM_KINDS.get(text(item.get("requisition_item_type")))
-        if kind is None:
-            problems.append(
-                f"{label}: the ERP does not know the item type "
-                f"{item.get('requisition_item_type')!r}."
-            )
+        read = read_line(problems, n, item)
+        if read is None:
             return None
-        try:
-            amount = money.to_erp(money.amount(item.get("amount"), field=f"{label}: the amount"))
-            retainage = money.to_erp(
-                money.amount(
-                    item.get("retainage_this_period"), field=f"{label}: the retainage this period"
-                )
-            )
-        except money.NotAnAmount as exc:
-            problems.append(str(exc))
-            return None
-        if amount >= 0 and not Decimal(0) <= retainage <= amount:
-            problems.append(
-                f"{label}: retainage of {money.shown(retainage)} is more than the "
-                f"{money.shown(amount)} billed."
-            )
+        label, item_type, amount, retainage = read
+        kind = ITEM_KINDS[item_type]
         line = _Line(
             procore_id=as_int(item.get("procore_requisition_item_id")),
             kind=kind,
@@ -233,10 +220,7 @@ class Requisitions(DemoEntity):
                 commitment, item.get("change_order_line_item_origin_id")
             )
             if target is None:
-                problems.append(
-                    f"{label}: the change order line it bills is not a line of a change order "
-                    f"of {_commitment_label(commitment)} in the ERP; export the change order first."
-                )
+                problems.append(change_order_line_missing(label, commitment.number))
                 return None
             line.change_order_line = target
             key = ("change_order", target.pk)
@@ -244,10 +228,7 @@ class Requisitions(DemoEntity):
         else:
             target = self._commitment_line(commitment, item.get("commitment_item_origin_id"))
             if target is None:
-                problems.append(
-                    f"{label}: the commitment line it bills is not a line of "
-                    f"{_commitment_label(commitment)} in the ERP."
-                )
+                problems.append(commitment_line_missing(label, commitment.number))
                 return None
             line.commitment_line = target
             key = ("commitment", target.pk)
@@ -258,13 +239,7 @@ class Requisitions(DemoEntity):
                 already = billed_on(commitment_line=target)
             else:
                 already = billed_on(change_order_line=target)
-        remaining = target.amount - already
-        if amount > remaining:
-            problems.append(
-                f"{label} bills {money.shown(amount)}, but only {money.shown(remaining)} remains "
-                f"on {what} ({money.shown(target.amount)}, of which {money.shown(already)} is "
-                "already billed): the ERP does not over-bill a commitment."
-            )
+        problems += over_billed(label, amount, what, target.amount, already)
         billed_here[key] = already + amount
         return line
 
@@ -345,7 +320,7 @@ class Requisitions(DemoEntity):
             procore_id=procore_id,
             commitment=commitment,
             number=(text(requisition.get("invoice_number")) or text(requisition.get("code")))[:30],
-            billing_date=_date(requisition.get("billing_date")),
+            billing_date=billing_date(requisition.get("billing_date")),
         )
         DemoRequisitionLine.objects.bulk_create(
             DemoRequisitionLine(
@@ -374,29 +349,14 @@ class Requisitions(DemoEntity):
         return CreateResult(str(row.guid), row.number, created, (header, *lines))
 
 
-def _date(value: Any) -> datetime.date | None:
-    raw = text(value)[:10]
-    try:
-        return datetime.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
 def payment_problems(
     requisition: DemoRequisition, amount: Decimal, *, exclude: DemoPayment | None = None
 ) -> list[str]:
     """Why the ERP refuses to pay ``amount`` on the requisition."""
-    if requisition.void:
-        return [f"Invoice {requisition.number} is void in the ERP; it cannot be paid."]
-    if amount <= 0:
-        return [f"A payment must be more than zero (this one is {money.shown(amount)})."]
+    if requisition.void or amount <= 0:
+        return payment_refused(requisition.number, requisition.void, amount, None)
     unpaid = requisition_total(requisition) - requisition_paid(requisition, exclude=exclude)
-    if amount > unpaid:
-        return [
-            f"The payment of {money.shown(amount)} is more than the {money.shown(unpaid)} unpaid "
-            f"on invoice {requisition.number}."
-        ]
-    return []
+    return payment_refused(requisition.number, requisition.void, amount, unpaid)
 
 
 def payment_record(
@@ -483,9 +443,9 @@ class ContractPayments(DemoEntity):
                         tenant=self.tenant,
                         procore_id=procore_id,
                         requisition=requisition,
-                        number=f"PC-{procore_id}"[:20],
+                        number=payment_number(procore_id),
                         amount=self._amount(payment),
-                        paid_on=_payment_date(payment),
+                        paid_on=payment_date(payment),
                         check_number=text(payment.get("check_number"))[:20],
                         method=text(payment.get("payment_method"))[:20],
                     )
@@ -514,14 +474,6 @@ class ContractPayments(DemoEntity):
                 return DocumentStanding(DocumentState.GONE, "The payment")
             state = DocumentState.VOID if row.void else DocumentState.OPEN
             return DocumentStanding(state, f"Payment {row.number}")
-
-
-def _payment_date(payment: dict[str, Any]) -> datetime.date:
-    for key in ("date_payment_settled", "date_payment_funded", "date_payment_created"):
-        found = _date(payment.get(key))
-        if found is not None and found.year > 1970:
-            return found
-    return _date(payment.get("invoice_date")) or datetime.date.today()
 
 
 def list_invoice_payments(tenant: str, page_size: int) -> Iterator[ERPObject]:

@@ -28,9 +28,10 @@ from erp_adapters.base import (
     standard_part_of_cost_code_origin_id,
 )
 from erp_adapters.files import layouts
-from erp_adapters.files.adapter import FileEntity, _as_int, _dict
+from erp_adapters.files.entity import FileEntity, _as_int
 from erp_adapters.files.models import FileExport
 from erp_adapters.money import NotAnAmount, amount
+from erp_adapters.payload import as_dict
 
 TRANSACTION = "erp_transaction"  # links: [TRANSACTION, Procore transaction id, "line:<n>"]
 
@@ -62,7 +63,7 @@ class Budgets(FileEntity):
         block = self.adapter.entity(Entity.JOB_COSTS).block_of(job)
         types = self.adapter.erp_ids(Entity.STANDARD_CATEGORIES)
         lines = {}
-        for line in map(_dict, payload.get("job_costs") or []):
+        for line in map(as_dict, payload.get("job_costs") or []):
             line_id = _as_int(line.get("id"))
             if line_id is None:
                 problems.append("A budget line carries no Procore job cost id.")
@@ -86,7 +87,7 @@ class Budgets(FileEntity):
                 )
                 continue
             lines[line_id] = line
-        for item in map(_dict, payload.get("transactions") or []):
+        for item in map(as_dict, payload.get("transactions") or []):
             try:
                 value = amount(item.get("value"))
                 if abs(value) >= 10**12:
@@ -119,9 +120,9 @@ class Budgets(FileEntity):
         return carried
 
     def check_export(self, payload: BudgetExport) -> list[str]:
-        data = _dict(payload)
+        data = as_dict(payload)
         budget_id = _as_int(self.header(data).get("id"))
-        ids = [_as_int(_dict(t).get("id")) for t in data.get("transactions") or []]
+        ids = [_as_int(as_dict(t).get("id")) for t in data.get("transactions") or []]
         if budget_id is not None and ids and None not in ids:
             carried = self._carried(budget_id)
             if all(i in carried for i in ids):
@@ -129,19 +130,19 @@ class Budgets(FileEntity):
         return self.rules(data)
 
     def links(self, payload: dict[str, Any], procore_id: int) -> list[list[Any]]:
-        transactions = [_dict(t) for t in payload.get("transactions") or []]
+        transactions = [as_dict(t) for t in payload.get("transactions") or []]
         return [
             [self.item_type, procore_id, ""],
             *[[TRANSACTION, int(t["id"]), f"line:{n}"] for n, t in enumerate(transactions)],
         ]
 
     def export(self, payload: BudgetExport) -> BudgetResult:
-        data = _dict(payload)
+        data = as_dict(payload)
         budget_id = _as_int(self.header(data).get("id"))
         if budget_id is None:
             raise ConstraintViolation(["The export carries no Procore id for the budget."])
         self.adapter.folder("outbox_folder")
-        transactions = [_dict(t) for t in data.get("transactions") or []]
+        transactions = [as_dict(t) for t in data.get("transactions") or []]
         carried = self._carried(budget_id)
         for export in {e.pk: e for e in carried.values()}.values():
             if export.state == FileExport.State.WRITING:

@@ -41,7 +41,7 @@ from erp_adapters.files import layouts
 from erp_adapters.files.reading import FileRefused, Row, RowProblem
 
 if TYPE_CHECKING:
-    from erp_adapters.files.adapter import FilesAdapter
+    from erp_adapters.files.books import FilesBooks
 
 ITEM_TYPE = "job_costs"
 AMOUNTS = ("original_estimate", "estimate", "job_to_date_cost")
@@ -102,7 +102,7 @@ def amounts(values: tuple[str | None, ...]) -> tuple[str | None, ...]:
 class _Lists:
     """What the rows are checked against, read once per listing."""
 
-    def __init__(self, adapter: FilesAdapter) -> None:
+    def __init__(self, adapter: FilesBooks) -> None:
         self.cost_codes: dict[str, tuple[str, str]] = {}
         for item in _rows(adapter, Entity.STANDARD_COST_CODES):
             self.cost_codes[item.values["erp_id"]] = (item.values["code"], item.values["name"])
@@ -117,7 +117,7 @@ class _Lists:
             self.codes[item.values["erp_id"]] = f"{job}/{item.values['code']}"
 
 
-def _rows(adapter: FilesAdapter, entity: Entity, *, optional: bool = False) -> Iterator[Row]:
+def _rows(adapter: FilesBooks, entity: Entity, *, optional: bool = False) -> Iterator[Row]:
     try:
         reader = adapter.reader(entity)
     except ERPUnavailable:
@@ -158,7 +158,7 @@ class JobCostReader:
 
     def __init__(self, entity: Any) -> None:
         self.entity = entity
-        self.adapter: FilesAdapter = entity.adapter
+        self.adapter: FilesBooks = entity.adapter
 
     def blocks(self, problems: ListingProblems, lists: _Lists) -> Iterator[Block]:
         """Each job's block once read whole (spoiled ones included: the caller decides)."""

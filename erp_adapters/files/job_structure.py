@@ -42,13 +42,14 @@ from erp_adapters.base import (
     standard_part_of_cost_code_origin_id,
 )
 from erp_adapters.files import layouts
-from erp_adapters.files.adapter import FileEntity, Jobs, _as_int, _dict, _required
-from erp_adapters.files.budgets import Budgets
+from erp_adapters.files.entity import FileEntity, _as_int, _required
 from erp_adapters.files.exchange import write_atomically
 from erp_adapters.files.job_costs import Biller, Block, JobCostReader, _Lists
+from erp_adapters.files.master_data import Jobs
 from erp_adapters.files.models import FileExport
 from erp_adapters.files.reading import RowProblem
 from erp_adapters.money import NotAnAmount, amount
+from erp_adapters.payload import as_dict, text
 
 ASSIGNMENT = "cost_code_assignment"  # links marker: [ASSIGNMENT, cost code id, cost type id]
 _notices = itertools.count(1)
@@ -136,8 +137,8 @@ def with_cost_code_ids(adapter: Any, payload: Any) -> Any:
     """The payload with each exported cost code naming the ERP's id of its standard cost code:
     Procore sends it when the cost code came from the ERP; a cost code made in Procore (a sub
     job's copy of its project's codes) is found in cost_codes.csv by its full code."""
-    data = _dict(payload)
-    refs = [_dict(ref) for ref in data.get("all_cost_codes") or []]
+    data = as_dict(payload)
+    refs = [as_dict(ref) for ref in data.get("all_cost_codes") or []]
     if not refs or all(layouts.cost_code_erp_id(ref) for ref in refs):
         return payload
     try:
@@ -154,9 +155,9 @@ def with_cost_code_ids(adapter: Any, payload: Any) -> Any:
         if not layouts.cost_code_erp_id(ref):
             code = next(
                 (
-                    layouts._text(ref.get(key))
+                    text(ref.get(key))
                     for key in ("full_code", "sortable_code", "code")
-                    if layouts._text(ref.get(key)) in by_code
+                    if text(ref.get(key)) in by_code
                 ),
                 "",
             )
@@ -178,25 +179,24 @@ class OpensCostCodes:
 
 def structure_rules(adapter: Any, payload: dict[str, Any]) -> list[str]:
     """Every exported cost code, and every cost type on it, must be in the ERP's lists."""
-    refs = [_dict(ref) for ref in payload.get("all_cost_codes") or []]
+    refs = [as_dict(ref) for ref in payload.get("all_cost_codes") or []]
     if not refs:
         return []
     codes = adapter.erp_ids(Entity.STANDARD_COST_CODES)
     types = adapter.erp_ids(Entity.STANDARD_CATEGORIES)
     problems = []
     for ref in refs:
-        code = layouts._text(ref.get("full_code")) or layouts._text(ref.get("code"))
+        code = text(ref.get("full_code")) or text(ref.get("code"))
         if layouts.cost_code_erp_id(ref) not in codes:
             problems.append(
-                f"Cost code {code} '{layouts._text(ref.get('name'))}' is not in the ERP's cost "
-                "code list."
+                f"Cost code {code} '{text(ref.get('name'))}' is not in the ERP's cost code list."
             )
             continue
-        for item in map(_dict, ref.get("line_item_types") or []):
-            if layouts._text(item.get("origin_id")) not in types:
+        for item in map(as_dict, ref.get("line_item_types") or []):
+            if text(item.get("origin_id")) not in types:
                 problems.append(
-                    f"Cost type '{layouts._text(item.get('name'))}' "
-                    f"({layouts._text(item.get('code'))}) on cost code {code} is not in the ERP."
+                    f"Cost type '{text(item.get('name'))}' "
+                    f"({text(item.get('code'))}) on cost code {code} is not in the ERP."
                 )
     return problems
 
@@ -204,13 +204,13 @@ def structure_rules(adapter: Any, payload: dict[str, Any]) -> list[str]:
 def structure_links(payload: dict[str, Any]) -> list[list[Any]]:
     """Each cost code (``job:<standard id>``) and each cost type assignment of the export."""
     links: list[list[Any]] = []
-    for ref in map(_dict, payload.get("all_cost_codes") or []):
+    for ref in map(as_dict, payload.get("all_cost_codes") or []):
         standard = layouts.cost_code_erp_id(ref)
         procore_id = _as_int(ref.get("id"))
         if not standard or procore_id is None:
             continue
         links.append(["cost_code", procore_id, f"job:{standard}"])
-        for item in map(_dict, ref.get("line_item_types") or []):
+        for item in map(as_dict, ref.get("line_item_types") or []):
             type_id = _as_int(item.get("id"))
             if type_id is not None:
                 links.append([ASSIGNMENT, procore_id, str(type_id)])
@@ -311,7 +311,7 @@ class JobsWithCostCodes(OpensCostCodes, Jobs):
     def release(self, project: ProcoreRef) -> tuple[ExternalLink, ...]:
         """``reset_job``: the ties of the job, its sub jobs and their cost codes are dropped
         here and the ERP is told (a ``resets`` notice)."""
-        ref = _dict(project)
+        ref = as_dict(project)
         procore_id = _as_int(ref.get("id"))
         if procore_id is None:
             return ()
@@ -349,10 +349,10 @@ class JobsWithCostCodes(OpensCostCodes, Jobs):
         return tuple(dropped)
 
     def delete_cost_code(self, item: CostCodeDeletion) -> Deletion:
-        return _delete(self, _dict(item), cost_type=None)
+        return _delete(self, as_dict(item), cost_type=None)
 
     def delete_cost_type_assignment(self, item: CostTypeAssignmentDeletion) -> Deletion:
-        data = _dict(item)
+        data = as_dict(item)
         return _delete(
             self,
             {**data, "origin_id": data.get("cost_code_origin_id")},
@@ -363,11 +363,13 @@ class JobsWithCostCodes(OpensCostCodes, Jobs):
 def _delete(entity: FileEntity, item: dict[str, Any], *, cost_type: str | None) -> Deletion:
     """Refused when job_costs.csv shows amounts on what is to go; otherwise a ``deletions``
     notice hands the delete to the ERP."""
-    label = layouts._text(item.get("sortable_code")) or "the cost code"
-    job = layouts._text(_dict(item.get("project")).get("origin_id"))
-    sub_job = layouts._text(_dict(item.get("sub_job")).get("origin_id")) or None
-    standard = standard_part_of_cost_code_origin_id(layouts._text(item.get("origin_id")))
-    where = f"sub job {_dict(item.get('sub_job')).get('name') or sub_job}" if sub_job else "the job"
+    label = text(item.get("sortable_code")) or "the cost code"
+    job = text(as_dict(item.get("project")).get("origin_id"))
+    sub_job = text(as_dict(item.get("sub_job")).get("origin_id")) or None
+    standard = standard_part_of_cost_code_origin_id(text(item.get("origin_id")))
+    where = (
+        f"sub job {as_dict(item.get('sub_job')).get('name') or sub_job}" if sub_job else "the job"
+    )
     block = entity.adapter.entity(Entity.JOB_COSTS).block_of(job) if job else None
     biller = None if block is None else block.billers.get(sub_job)
     if biller is None or standard not in biller.codes:
@@ -405,7 +407,7 @@ def _delete(entity: FileEntity, item: dict[str, Any], *, cost_type: str | None) 
                 "sub_job_erp_id": sub_job or "",
                 "cost_code_erp_id": standard,
                 "cost_type_erp_id": cost_type or "",
-                "procore_id": layouts._text(item.get("id")),
+                "procore_id": text(item.get("id")),
             }
         ],
     )
@@ -436,7 +438,7 @@ class SubJobs(OpensCostCodes, FileEntity):
 
     def rules(self, payload: dict[str, Any]) -> list[str]:
         sub_job = self.header(payload)
-        project = _dict(sub_job.get("project"))
+        project = as_dict(sub_job.get("project"))
         problems = _required(sub_job, "name", "Sub job name")
         code = str(sub_job.get("code") or "").strip()
         if not code:
@@ -461,19 +463,16 @@ class SubJobs(OpensCostCodes, FileEntity):
         return problems + structure_rules(self.adapter, payload)
 
     def links(self, payload: dict[str, Any], procore_id: int) -> list[list[Any]]:
-        job = str(_dict(self.header(payload).get("project")).get("origin_id") or "")
+        job = str(as_dict(self.header(payload).get("project")).get("origin_id") or "")
         return [[self.item_type, procore_id, ""], ["job", 0, job], *structure_links(payload)]
 
     def result(self, export: FileExport, *, created: bool) -> CreateResult:
         return with_assignments(self, export, created)
 
     def release(self, sub_job: ProcoreRef) -> tuple[ExternalLink, ...]:
-        procore_id = _as_int(_dict(sub_job).get("id"))
+        procore_id = _as_int(as_dict(sub_job).get("id"))
         if procore_id is None:
             return ()
         dropped = release_exports(self, procore_id, "sub_job")
         write_notice(self.adapter, "resets", notice_rows(dropped))
         return tuple(dropped)
-
-
-CLASSES = (JobsWithCostCodes, SubJobs, JobCosts, Budgets)

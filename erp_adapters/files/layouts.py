@@ -22,6 +22,7 @@ from erp_adapters.change_order_markups import line_base, markups_of
 from erp_adapters.document_status import is_void, procore_status
 from erp_adapters.files.reading import Column
 from erp_adapters.money import CENTS, NotAnAmount, Precision, amount, as_text
+from erp_adapters.payload import as_dict, text
 
 # -- import layouts -------------------------------------------------------------------------
 
@@ -118,26 +119,6 @@ CHANGE_ORDER_COLUMNS = (
     *LINE_COLUMNS,
     Column("line_commitment_line_erp_id", default=None),
 )
-
-IMPORT_LAYOUTS: dict[Entity, tuple[Column, ...]] = {
-    Entity.VENDORS: VENDOR_COLUMNS,
-    Entity.JOBS: JOB_COLUMNS,
-    Entity.STANDARD_COST_CODES: COST_CODE_COLUMNS,
-    Entity.STANDARD_CATEGORIES: COST_TYPE_COLUMNS,
-    Entity.COMMITMENTS: COMMITMENT_COLUMNS,
-    Entity.COMMITMENT_CHANGE_ORDERS: CHANGE_ORDER_COLUMNS,
-}
-
-# The import file of each entity, without its extension (.csv or .xlsx).
-IMPORT_FILE_STEMS: dict[Entity, str] = {
-    Entity.VENDORS: "vendors",
-    Entity.JOBS: "jobs",
-    Entity.STANDARD_COST_CODES: "cost_codes",
-    Entity.STANDARD_CATEGORIES: "cost_types",
-    Entity.COMMITMENTS: "commitments",
-    Entity.COMMITMENT_CHANGE_ORDERS: "commitment_change_orders",
-}
-
 
 # Quantities and unit costs keep four places, amounts two (erp_adapters/money.py rounds).
 QUANTITIES = Precision(places=4)
@@ -282,25 +263,21 @@ def cost_code_object(values: dict[str, Any], parent_code: str | None) -> ERPObje
 # file delivered twice cannot make two records.
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def vendor_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
     vendor = payload.get("vendor") or {}
     return [
         {
-            "procore_id": _text(vendor.get("id")),
-            "code": _text(vendor.get("origin_code")),
-            "name": _text(vendor.get("name")) or _text(vendor.get("company")),
-            "address": _text(vendor.get("address")),
-            "city": _text(vendor.get("city")),
-            "state_code": _text(vendor.get("state_code")).upper(),
-            "zip": _text(vendor.get("zip")),
-            "country_code": _text(vendor.get("country_code")).upper(),
-            "business_phone": _text(vendor.get("business_phone")),
-            "email_address": _text(vendor.get("email_address")),
-            "website": _text(vendor.get("website")),
+            "procore_id": text(vendor.get("id")),
+            "code": text(vendor.get("origin_code")),
+            "name": text(vendor.get("name")) or text(vendor.get("company")),
+            "address": text(vendor.get("address")),
+            "city": text(vendor.get("city")),
+            "state_code": text(vendor.get("state_code")).upper(),
+            "zip": text(vendor.get("zip")),
+            "country_code": text(vendor.get("country_code")).upper(),
+            "business_phone": text(vendor.get("business_phone")),
+            "email_address": text(vendor.get("email_address")),
+            "website": text(vendor.get("website")),
             "is_active": "false" if vendor.get("is_active") is False else "true",
         }
     ]
@@ -310,14 +287,14 @@ def job_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
     job = payload.get("job") or {}
     return [
         {
-            "procore_id": _text(job.get("id")),
-            "code": _text(job.get("origin_code")),
-            "name": _text(job.get("name")),
-            "address": _text(job.get("address")),
-            "city": _text(job.get("city")),
-            "state_code": _text(job.get("state_code")).upper(),
-            "zip": _text(job.get("zip")),
-            "country_code": _text(job.get("country_code")).upper(),
+            "procore_id": text(job.get("id")),
+            "code": text(job.get("origin_code")),
+            "name": text(job.get("name")),
+            "address": text(job.get("address")),
+            "city": text(job.get("city")),
+            "state_code": text(job.get("state_code")).upper(),
+            "zip": text(job.get("zip")),
+            "country_code": text(job.get("country_code")).upper(),
         }
     ]
 
@@ -325,11 +302,11 @@ def job_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
 def cost_code_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
     return [
         {
-            "procore_id": _text(payload.get("id")),
-            "code": _text(payload.get("full_code")) or _text(payload.get("code")),
-            "name": _text(payload.get("name")),
-            "parent_erp_id": _text(payload.get("parent_origin_id")),
-            "parent_procore_id": _text(payload.get("parent_id")),
+            "procore_id": text(payload.get("id")),
+            "code": text(payload.get("full_code")) or text(payload.get("code")),
+            "name": text(payload.get("name")),
+            "parent_erp_id": text(payload.get("parent_origin_id")),
+            "parent_procore_id": text(payload.get("parent_id")),
         }
     ]
 
@@ -337,23 +314,19 @@ def cost_code_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
 def cost_type_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
     return [
         {
-            "procore_id": _text(payload.get("id")),
-            "code": _text(payload.get("code")),
-            "name": _text(payload.get("name")),
+            "procore_id": text(payload.get("id")),
+            "code": text(payload.get("code")),
+            "name": text(payload.get("name")),
         }
     ]
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def cost_code_erp_id(ref: dict[str, Any]) -> str:
     """The ERP id of the standard cost code a Procore cost code reference stands for."""
-    standard = _text(ref.get("standard_cost_code_origin_id"))
+    standard = text(ref.get("standard_cost_code_origin_id"))
     if standard:
         return standard
-    origin = _text(ref.get("origin_id"))
+    origin = text(ref.get("origin_id"))
     return standard_part_of_cost_code_origin_id(origin) if origin else ""
 
 
@@ -375,18 +348,22 @@ NUMBER_CELLS: dict[str, Precision] = {
     "line_materials_stored": CENTS,
     "line_completed_to_date": CENTS,
     "line_retainage": CENTS,
+    # Prime contract change order markups, contract payments and budget transactions
+    "markup_percentage": QUANTITIES,
+    "amount": CENTS,
+    "transaction_amount": CENTS,
 }
 
 
 def number_cell(value: Any, precision: Precision = CENTS) -> str:
     """A Procore number as the ERP keeps it: exact, rounded once, blank when Procore sent none.
     A value that is no number is written as sent (``number_problems`` has refused it first)."""
-    if value is None or _text(value) == "":
+    if value is None or text(value) == "":
         return ""
     try:
         return as_text(amount(value), precision)
     except NotAnAmount:
-        return _text(value)
+        return text(value)
 
 
 def number_problems(label: str, values: dict[str, Any]) -> list[str]:
@@ -412,15 +389,15 @@ def decimal_cells(rows: list[dict[str, str]], separator: str) -> list[dict[str, 
 
 def _line_cells(item: dict[str, Any], position: int) -> dict[str, str]:
     return {
-        "line_procore_id": _text(item.get("id")),
-        "line_position": _text(item.get("position")) or str(position),
-        "line_description": _text(item.get("description")),
+        "line_procore_id": text(item.get("id")),
+        "line_position": text(item.get("position")) or str(position),
+        "line_description": text(item.get("description")),
         "line_quantity": number_cell(item.get("quantity"), NUMBER_CELLS["line_quantity"]),
         "line_unit_cost": number_cell(item.get("unit_cost"), NUMBER_CELLS["line_unit_cost"]),
-        "line_uom": _text(item.get("uom")),
+        "line_uom": text(item.get("uom")),
         "line_amount": number_cell(item.get("amount"), NUMBER_CELLS["line_amount"]),
-        "line_cost_code_erp_id": cost_code_erp_id(_dict(item.get("cost_code"))),
-        "line_cost_type_erp_id": _text(_dict(item.get("line_item_type")).get("origin_id")),
+        "line_cost_code_erp_id": cost_code_erp_id(as_dict(item.get("cost_code"))),
+        "line_cost_type_erp_id": text(as_dict(item.get("line_item_type")).get("origin_id")),
     }
 
 
@@ -429,7 +406,7 @@ def _document_rows(head: dict[str, str], items: list[Any], extra=None) -> list[d
     if extra is not None:
         blank.update(extra({}))
     rows = []
-    for position, item in enumerate(filter(None, map(_dict, items)), start=1):
+    for position, item in enumerate(filter(None, map(as_dict, items)), start=1):
         cells = _line_cells(item, position)
         if extra is not None:
             cells.update(extra(item))
@@ -438,40 +415,40 @@ def _document_rows(head: dict[str, str], items: list[Any], extra=None) -> list[d
 
 
 def commitment_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
-    commitment = _dict(payload.get("commitment"))
-    project = _dict(commitment.get("project"))
+    commitment = as_dict(payload.get("commitment"))
+    project = as_dict(commitment.get("project"))
     head = {
-        "procore_id": _text(commitment.get("id")),
-        "kind": PROCORE_COMMITMENT_TYPES.get(_text(commitment.get("type")), ""),
-        "number": _text(commitment.get("number")),
-        "title": _text(commitment.get("title")),
-        "description": _text(commitment.get("description")),
-        "status": _text(commitment.get("status")),
+        "procore_id": text(commitment.get("id")),
+        "kind": PROCORE_COMMITMENT_TYPES.get(text(commitment.get("type")), ""),
+        "number": text(commitment.get("number")),
+        "title": text(commitment.get("title")),
+        "description": text(commitment.get("description")),
+        "status": text(commitment.get("status")),
         "executed": "true" if commitment.get("executed") else "false",
         "retainage_percent": number_cell(commitment.get("retainage_percent")),
-        "job_erp_id": _text(payload.get("job_id")) or _text(project.get("origin_id")),
-        "vendor_erp_id": _text(_dict(commitment.get("vendor")).get("origin_id")),
+        "job_erp_id": text(payload.get("job_id")) or text(project.get("origin_id")),
+        "vendor_erp_id": text(as_dict(commitment.get("vendor")).get("origin_id")),
     }
     return _document_rows(head, list(payload.get("commitment_items") or []))
 
 
 def change_order_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
-    change_order = _dict(payload.get("change_order"))
-    commitment = _dict(payload.get("commitment"))
-    project = _dict(commitment.get("project"))
+    change_order = as_dict(payload.get("change_order"))
+    commitment = as_dict(payload.get("commitment"))
+    project = as_dict(commitment.get("project"))
     head = {
-        "procore_id": _text(change_order.get("id")),
-        "number": _text(change_order.get("number")),
-        "title": _text(change_order.get("title")),
-        "description": _text(change_order.get("description")),
-        "status": _text(change_order.get("status")),
-        "job_erp_id": _text(payload.get("job_origin_id")) or _text(project.get("origin_id")),
-        "commitment_erp_id": _text(commitment.get("origin_id")),
-        "commitment_procore_id": _text(commitment.get("id")),
+        "procore_id": text(change_order.get("id")),
+        "number": text(change_order.get("number")),
+        "title": text(change_order.get("title")),
+        "description": text(change_order.get("description")),
+        "status": text(change_order.get("status")),
+        "job_erp_id": text(payload.get("job_origin_id")) or text(project.get("origin_id")),
+        "commitment_erp_id": text(commitment.get("origin_id")),
+        "commitment_procore_id": text(commitment.get("id")),
     }
 
     def commitment_line(item: dict[str, Any]) -> dict[str, str]:
-        return {"line_commitment_line_procore_id": _text(item.get("commitment_line_item_id"))}
+        return {"line_commitment_line_procore_id": text(item.get("commitment_line_item_id"))}
 
     return _document_rows(head, list(payload.get("change_order_items") or []), commitment_line)
 
@@ -513,12 +490,6 @@ PRIME_CHANGE_ORDER_COLUMNS = (
     Column("markup_percentage", kind="decimal", default=None),
 )
 
-IMPORT_LAYOUTS[Entity.PRIME_CONTRACTS] = PRIME_CONTRACT_COLUMNS
-IMPORT_LAYOUTS[Entity.PRIME_CONTRACT_CHANGE_ORDERS] = PRIME_CHANGE_ORDER_COLUMNS
-IMPORT_FILE_STEMS[Entity.PRIME_CONTRACTS] = "prime_contracts"
-IMPORT_FILE_STEMS[Entity.PRIME_CONTRACT_CHANGE_ORDERS] = "prime_contract_change_orders"
-NUMBER_CELLS["markup_percentage"] = QUANTITIES
-
 
 def prime_contract_object(rows: list[dict[str, Any]]) -> ERPObject | None:
     """One owner contract with its lines, as the demo ERP stages it; None for a void one."""
@@ -550,35 +521,35 @@ def prime_contract_object(rows: list[dict[str, Any]]) -> ERPObject | None:
 def prime_change_order_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
     """The change order's rows: each line at its own amount (Procore's amount less its
     markups), then a row per markup of it (its amount, and where it posts)."""
-    change_order = _dict(payload.get("prime_contract_change_order"))
-    contract = _dict(payload.get("prime_contract"))
+    change_order = as_dict(payload.get("prime_contract_change_order"))
+    contract = as_dict(payload.get("prime_contract"))
     head = {
-        "procore_id": _text(change_order.get("id")),
-        "number": _text(change_order.get("number")),
-        "title": _text(change_order.get("title")),
-        "description": _text(change_order.get("description")),
-        "status": _text(change_order.get("status")),
-        "transaction_date": _text(
-            _dict(change_order.get("erp_custom_fields")).get("transaction_date")
+        "procore_id": text(change_order.get("id")),
+        "number": text(change_order.get("number")),
+        "title": text(change_order.get("title")),
+        "description": text(change_order.get("description")),
+        "status": text(change_order.get("status")),
+        "transaction_date": text(
+            as_dict(change_order.get("erp_custom_fields")).get("transaction_date")
         )[:10],
-        "job_erp_id": _text(_dict(payload.get("project")).get("origin_id")),
-        "prime_contract_erp_id": _text(contract.get("origin_id")),
-        "prime_contract_procore_id": _text(contract.get("id")),
+        "job_erp_id": text(as_dict(payload.get("project")).get("origin_id")),
+        "prime_contract_erp_id": text(contract.get("origin_id")),
+        "prime_contract_procore_id": text(contract.get("id")),
     }
     prime_lines = {
-        _text(item.get("id")): _text(item.get("origin_id"))
-        for item in map(_dict, payload.get("prime_contract_items") or [])
+        text(item.get("id")): text(item.get("origin_id"))
+        for item in map(as_dict, payload.get("prime_contract_items") or [])
     }
     blank = {"line_kind": "", **_line_cells({}, 0), "line_prime_contract_line_erp_id": ""}
     blank |= {"markup_name": "", "markup_percentage": "", "markup_of_line_procore_id": ""}
     rows = []
-    items = filter(None, map(_dict, payload.get("prime_contract_change_order_items") or []))
+    items = filter(None, map(as_dict, payload.get("prime_contract_change_order_items") or []))
     for position, item in enumerate(items, start=1):
         base = line_base(item)
         cells = _line_cells(item, position)
         cells["line_amount"] = number_cell(item.get("amount") if base is None else base)
-        prime_line = _text(item.get("prime_line_item_origin_id")) or prime_lines.get(
-            _text(item.get("prime_line_item_id")), ""
+        prime_line = text(item.get("prime_line_item_origin_id")) or prime_lines.get(
+            text(item.get("prime_line_item_id")), ""
         )
         rows.append(
             {
@@ -590,25 +561,25 @@ def prime_change_order_export_rows(payload: dict[str, Any]) -> list[dict[str, st
             }
         )
         for markup_item in markups_of(item):
-            markup = _dict(markup_item.get("markup"))
+            markup = as_dict(markup_item.get("markup"))
             rows.append(
                 {
                     **head,
                     **blank,
                     "line_kind": "markup",
-                    "line_procore_id": _text(markup_item.get("id")),
+                    "line_procore_id": text(markup_item.get("id")),
                     "line_position": cells["line_position"],
-                    "line_description": _text(markup.get("name")),
+                    "line_description": text(markup.get("name")),
                     "line_amount": number_cell(markup_item.get("amount")),
                     "line_cost_code_erp_id": cost_code_erp_id(
-                        _dict(markup.get("destination_cost_code"))
+                        as_dict(markup.get("destination_cost_code"))
                     ),
-                    "line_cost_type_erp_id": _text(
-                        _dict(markup.get("destination_line_item_type")).get("origin_id")
+                    "line_cost_type_erp_id": text(
+                        as_dict(markup.get("destination_line_item_type")).get("origin_id")
                     ),
-                    "markup_name": _text(markup.get("name")),
+                    "markup_name": text(markup.get("name")),
                     "markup_percentage": number_cell(markup.get("percentage"), QUANTITIES),
-                    "markup_of_line_procore_id": _text(item.get("id")),
+                    "markup_of_line_procore_id": text(item.get("id")),
                 }
             )
     return rows or [{**head, **blank}]
@@ -647,12 +618,6 @@ PAYMENT_COLUMNS = (
     Column("status", default="Posted"),
     Column("procore_id", kind="int", default=None),
 )
-IMPORT_LAYOUTS[Entity.REQUISITIONS] = REQUISITION_COLUMNS
-IMPORT_LAYOUTS[Entity.CONTRACT_PAYMENTS] = PAYMENT_COLUMNS
-IMPORT_FILE_STEMS[Entity.REQUISITIONS] = "requisitions"
-IMPORT_FILE_STEMS[Entity.CONTRACT_PAYMENTS] = "contract_payments"
-NUMBER_CELLS["line_retainage"] = CENTS
-NUMBER_CELLS["amount"] = CENTS
 
 # -- Payment applications and company-level direct costs ----------------------------------------
 # Exported from Procore, never imported: the ERP's own export of them (one row per line, like
@@ -687,10 +652,6 @@ DIRECT_COST_STATUS_COLUMNS = (
     Column("line_amount", kind="decimal", default=None),
 )
 
-IMPORT_LAYOUTS[Entity.PAYMENT_APPLICATIONS] = PAY_APP_STATUS_COLUMNS
-IMPORT_LAYOUTS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = DIRECT_COST_STATUS_COLUMNS
-IMPORT_FILE_STEMS[Entity.PAYMENT_APPLICATIONS] = "payment_applications"
-IMPORT_FILE_STEMS[Entity.COMPANY_LEVEL_DIRECT_COSTS] = "company_level_direct_costs"
 
 # -- Sub jobs, job costs and budgets (the job cost structure) ------------------------------------
 # ``sub_jobs.csv``: one row per sub job. ``job_costs.csv``: one row per cost type on a cost code
@@ -714,14 +675,6 @@ JOB_COST_COLUMNS = (
     Column("estimate", kind="decimal", default=None),
     Column("job_to_date_cost", kind="decimal", default=None),
 )
-
-IMPORT_LAYOUTS[Entity.SUB_JOBS] = SUB_JOB_COLUMNS
-IMPORT_LAYOUTS[Entity.JOB_COSTS] = JOB_COST_COLUMNS
-IMPORT_FILE_STEMS[Entity.SUB_JOBS] = "sub_jobs"
-IMPORT_FILE_STEMS[Entity.JOB_COSTS] = "job_costs"
-# Entities exported to the ERP that it never exports back (no import file): their outbox stem.
-EXPORT_FILE_STEMS: dict[Entity, str] = {Entity.BUDGETS: "budgets"}
-NUMBER_CELLS["transaction_amount"] = CENTS
 
 
 def sub_job_object(values: dict[str, Any]) -> ERPObject:
@@ -747,20 +700,20 @@ def structure_cells(payload: dict[str, Any]) -> list[dict[str, str]]:
     """The cost codes a job or sub job export opens, one row per cost type on each (a cost
     code without cost types: one row, the cost type cells blank)."""
     rows = []
-    for ref in filter(None, map(_dict, payload.get("all_cost_codes") or [])):
+    for ref in filter(None, map(as_dict, payload.get("all_cost_codes") or [])):
         code = {
-            "cost_code_procore_id": _text(ref.get("id")),
+            "cost_code_procore_id": text(ref.get("id")),
             "cost_code_erp_id": cost_code_erp_id(ref),
-            "cost_code": _text(ref.get("full_code")) or _text(ref.get("code")),
+            "cost_code": text(ref.get("full_code")) or text(ref.get("code")),
         }
-        types = [_dict(item) for item in ref.get("line_item_types") or []]
+        types = [as_dict(item) for item in ref.get("line_item_types") or []]
         for item in types or [{}]:
             rows.append(
                 {
                     **code,
-                    "cost_type_procore_id": _text(item.get("id")),
-                    "cost_type_erp_id": _text(item.get("origin_id")),
-                    "cost_type": _text(item.get("code")),
+                    "cost_type_procore_id": text(item.get("id")),
+                    "cost_type_erp_id": text(item.get("origin_id")),
+                    "cost_type": text(item.get("code")),
                 }
             )
     return rows
@@ -777,14 +730,14 @@ def job_structure_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def sub_job_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
-    sub_job = _dict(payload.get("sub_job"))
-    project = _dict(sub_job.get("project"))
+    sub_job = as_dict(payload.get("sub_job"))
+    project = as_dict(sub_job.get("project"))
     head = {
-        "procore_id": _text(sub_job.get("id")),
-        "code": _text(sub_job.get("code")),
-        "name": _text(sub_job.get("name")),
-        "job_erp_id": _text(project.get("origin_id")),
-        "job_procore_id": _text(project.get("id")),
+        "procore_id": text(sub_job.get("id")),
+        "code": text(sub_job.get("code")),
+        "name": text(sub_job.get("name")),
+        "job_erp_id": text(project.get("origin_id")),
+        "job_procore_id": text(project.get("id")),
     }
     return _with_structure(head, payload)
 
@@ -794,37 +747,37 @@ def budget_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
     handed over yet), with its budget line's job, sub job, cost code and cost type.
     ``line_procore_id`` is Procore's transaction id: the ERP answers each one's ERP id in
     ``line_erp_ids``, in file order."""
-    budget = _dict(payload.get("budget"))
-    job_costs = {_text(jc.get("id")): jc for jc in map(_dict, payload.get("job_costs") or [])}
+    budget = as_dict(payload.get("budget"))
+    job_costs = {text(jc.get("id")): jc for jc in map(as_dict, payload.get("job_costs") or [])}
     rows = []
-    for item in map(_dict, payload.get("transactions") or []):
-        line = _dict(job_costs.get(_text(item.get("job_cost_id"))))
-        kind = _text(item.get("type"))
+    for item in map(as_dict, payload.get("transactions") or []):
+        line = as_dict(job_costs.get(text(item.get("job_cost_id"))))
+        kind = text(item.get("type"))
         rows.append(
             {
-                "budget_procore_id": _text(budget.get("id")),
-                "budget_erp_id": _text(budget.get("origin_id")),
-                "job_erp_id": _text(payload.get("job_id")),
-                "sub_job_erp_id": _text(line.get("sub_job_origin_id")),
+                "budget_procore_id": text(budget.get("id")),
+                "budget_erp_id": text(budget.get("origin_id")),
+                "job_erp_id": text(payload.get("job_id")),
+                "sub_job_erp_id": text(line.get("sub_job_origin_id")),
                 "cost_code_erp_id": standard_part_of_cost_code_origin_id(
-                    _text(line.get("cost_code_origin_id"))
+                    text(line.get("cost_code_origin_id"))
                 ),
-                "cost_type_erp_id": _text(line.get("line_item_type_origin_id")),
-                "line_procore_id": _text(item.get("id")),
+                "cost_type_erp_id": text(line.get("line_item_type_origin_id")),
+                "line_procore_id": text(item.get("id")),
                 "kind": "original_estimate"
                 if kind == "Erp::OriginalEstimateTransaction"
                 else "modification",
                 "transaction_amount": number_cell(item.get("value")),
-                "notes": _text(item.get("notes")),
-                "job_cost_procore_id": _text(item.get("job_cost_id")),
+                "notes": text(item.get("notes")),
+                "job_cost_procore_id": text(item.get("job_cost_id")),
             }
         )
     if not rows:  # a budget without transactions: the ERP still answers its id
         rows.append(
             {
-                "budget_procore_id": _text(budget.get("id")),
-                "budget_erp_id": _text(budget.get("origin_id")),
-                "job_erp_id": _text(payload.get("job_id")),
+                "budget_procore_id": text(budget.get("id")),
+                "budget_erp_id": text(budget.get("origin_id")),
+                "job_erp_id": text(payload.get("job_id")),
                 **dict.fromkeys(
                     (
                         "sub_job_erp_id",
@@ -841,3 +794,44 @@ def budget_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+# -- the files of each entity ----------------------------------------------------------------
+
+IMPORT_LAYOUTS: dict[Entity, tuple[Column, ...]] = {
+    Entity.VENDORS: VENDOR_COLUMNS,
+    Entity.JOBS: JOB_COLUMNS,
+    Entity.STANDARD_COST_CODES: COST_CODE_COLUMNS,
+    Entity.STANDARD_CATEGORIES: COST_TYPE_COLUMNS,
+    Entity.COMMITMENTS: COMMITMENT_COLUMNS,
+    Entity.COMMITMENT_CHANGE_ORDERS: CHANGE_ORDER_COLUMNS,
+    Entity.PRIME_CONTRACTS: PRIME_CONTRACT_COLUMNS,
+    Entity.PRIME_CONTRACT_CHANGE_ORDERS: PRIME_CHANGE_ORDER_COLUMNS,
+    Entity.REQUISITIONS: REQUISITION_COLUMNS,
+    Entity.CONTRACT_PAYMENTS: PAYMENT_COLUMNS,
+    Entity.PAYMENT_APPLICATIONS: PAY_APP_STATUS_COLUMNS,
+    Entity.COMPANY_LEVEL_DIRECT_COSTS: DIRECT_COST_STATUS_COLUMNS,
+    Entity.SUB_JOBS: SUB_JOB_COLUMNS,
+    Entity.JOB_COSTS: JOB_COST_COLUMNS,
+}
+
+# The import file of each entity, without its extension (.csv or .xlsx).
+IMPORT_FILE_STEMS: dict[Entity, str] = {
+    Entity.VENDORS: "vendors",
+    Entity.JOBS: "jobs",
+    Entity.STANDARD_COST_CODES: "cost_codes",
+    Entity.STANDARD_CATEGORIES: "cost_types",
+    Entity.COMMITMENTS: "commitments",
+    Entity.COMMITMENT_CHANGE_ORDERS: "commitment_change_orders",
+    Entity.PRIME_CONTRACTS: "prime_contracts",
+    Entity.PRIME_CONTRACT_CHANGE_ORDERS: "prime_contract_change_orders",
+    Entity.REQUISITIONS: "requisitions",
+    Entity.CONTRACT_PAYMENTS: "contract_payments",
+    Entity.PAYMENT_APPLICATIONS: "payment_applications",
+    Entity.COMPANY_LEVEL_DIRECT_COSTS: "company_level_direct_costs",
+    Entity.SUB_JOBS: "sub_jobs",
+    Entity.JOB_COSTS: "job_costs",
+}
+
+# Entities exported to the ERP that it never exports back (no import file): their outbox stem.
+EXPORT_FILE_STEMS: dict[Entity, str] = {Entity.BUDGETS: "budgets"}

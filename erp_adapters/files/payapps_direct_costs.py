@@ -29,18 +29,15 @@ from erp_adapters.base import (
 )
 from erp_adapters.document_status import document_state
 from erp_adapters.files import layouts
-from erp_adapters.files.adapter import FileEntity, _as_int, _dict
+from erp_adapters.files.entity import FileEntity, _as_int
 from erp_adapters.files.models import FileExport
 from erp_adapters.files.reading import Row
 from erp_adapters.money import total
+from erp_adapters.payload import as_dict, text
 
 PAYMENT_APPLICATION = "payment_application"
 PAYMENT_APPLICATION_LINE_ITEM = "payment_application_line_item"
 COMPANY_LEVEL_DIRECT_COST = "company_level_direct_cost"
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
 
 
 class _FileDocuments(FileEntity):
@@ -102,10 +99,10 @@ class _FileDocuments(FileEntity):
         ERP id its file was answered with; its ``status`` read by ``document_status``. Handed
         over and not answered yet: open (the ERP may import it any minute). Void: the ERP lets
         go of the Procore id."""
-        document = _dict(ref)
+        document = as_dict(ref)
         procore_id = _as_int(document.get("procore_id"))
         answered = self._answered(document)
-        erp_id = _text(document.get("origin_id")) or (answered.erp_id if answered else "")
+        erp_id = text(document.get("origin_id")) or (answered.erp_id if answered else "")
         head = self.head(erp_id)
         if head is None:
             waiting = procore_id is not None and (
@@ -115,7 +112,7 @@ class _FileDocuments(FileEntity):
                 return DocumentStanding(
                     DocumentState.OPEN, f"{self.noun} (its file waits for the ERP's import)"
                 )
-            code = _text(document.get("origin_code")) or erp_id
+            code = text(document.get("origin_code")) or erp_id
             return DocumentStanding(DocumentState.GONE, f"{self.noun} {code}".strip())
         state = document_state(head["status"])
         # The export answered with this ERP id: its lines, and the tie a void document drops.
@@ -129,7 +126,7 @@ class _FileDocuments(FileEntity):
         return DocumentStanding(
             state,
             self.describe(head),
-            status=_text(head["status"]),
+            status=text(head["status"]),
             dropped=dropped,
             line_procore_ids=lines,
         )
@@ -138,7 +135,7 @@ class _FileDocuments(FileEntity):
         links = [[self.item_type, procore_id, ""]]
         if not self.line_item_type:
             return links
-        items = [item for item in map(_dict, self.header(payload).get(self.lines_key) or [])]
+        items = [item for item in map(as_dict, self.header(payload).get(self.lines_key) or [])]
         for index, item in enumerate(filter(None, items)):
             if _as_int(item.get("id")) is not None:
                 links.append([self.line_item_type, _as_int(item.get("id")), f"line:{index}"])
@@ -173,18 +170,18 @@ class _FileDocuments(FileEntity):
 
 def pay_app_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
     """The outbox file of a pay application: its own columns on every row, one row per line."""
-    pay_app = _dict(payload.get("payment_application"))
+    pay_app = as_dict(payload.get("payment_application"))
     lines, _problems = billing.pay_app_lines(pay_app)  # checked already: these amounts read
     billed = total(line.amount for line in lines)
     retained = total(line.retainage for line in lines)
     head = {
-        "procore_id": _text(pay_app.get("id")),
+        "procore_id": text(pay_app.get("id")),
         "number": billing.pay_app_number(pay_app),
-        "job_erp_id": _text(_dict(payload.get("erp_ids")).get("job")),
-        "contract_name": _text(pay_app.get("contract_name")),
-        "billing_date": _text(pay_app.get("billing_date"))[:10],
-        "period_start": _text(pay_app.get("period_start"))[:10],
-        "period_end": _text(pay_app.get("period_end"))[:10],
+        "job_erp_id": text(as_dict(payload.get("erp_ids")).get("job")),
+        "contract_name": text(pay_app.get("contract_name")),
+        "billing_date": text(pay_app.get("billing_date"))[:10],
+        "period_start": text(pay_app.get("period_start"))[:10],
+        "period_end": text(pay_app.get("period_end"))[:10],
         "status": billing.procore_status(pay_app.get("status")),
         "billed_this_period": layouts.number_cell(billed),
         "retainage": layouts.number_cell(retained),
@@ -193,7 +190,7 @@ def pay_app_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
     rows = []
     for line in lines:
         cells = {
-            "line_procore_id": _text(line.procore_id),
+            "line_procore_id": text(line.procore_id),
             "line_position": str(line.position),
             "line_description": line.description,
             "line_contract_line_ref": line.contract_line_ref,
@@ -269,34 +266,34 @@ class PaymentApplications(_FileDocuments):
 
 def direct_cost_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
     """The outbox file of a direct cost: its own columns on every row, one row per line."""
-    direct_cost = _dict(payload.get("direct_cost"))
-    items = [_dict(item) for item in direct_cost.get("line_items") or []]
+    direct_cost = as_dict(payload.get("direct_cost"))
+    items = [as_dict(item) for item in direct_cost.get("line_items") or []]
     amounts = [billing.read_amount(item.get("total_amount"), "", []) for item in items]
     head = {
-        "procore_id": _text(direct_cost.get("id")),
-        "kind": _text(direct_cost.get("direct_cost_type")).lower() or "invoice",
-        "number": _text(direct_cost.get("invoice_number")),
-        "vendor_erp_id": _text(_dict(direct_cost.get("vendor")).get("origin_id")),
-        "description": _text(direct_cost.get("description")),
-        "direct_cost_date": _text(direct_cost.get("direct_cost_date"))[:10],
-        "accounting_date": _text(direct_cost.get("accounting_date"))[:10],
+        "procore_id": text(direct_cost.get("id")),
+        "kind": text(direct_cost.get("direct_cost_type")).lower() or "invoice",
+        "number": text(direct_cost.get("invoice_number")),
+        "vendor_erp_id": text(as_dict(direct_cost.get("vendor")).get("origin_id")),
+        "description": text(direct_cost.get("description")),
+        "direct_cost_date": text(direct_cost.get("direct_cost_date"))[:10],
+        "accounting_date": text(direct_cost.get("accounting_date"))[:10],
         "status": billing.procore_status(direct_cost.get("status")),
         "total": layouts.number_cell(total(amounts)),
     }
     rows = []
     for index, (item, amount) in enumerate(zip(items, amounts, strict=True), start=1):
         cells = {
-            "line_procore_id": _text(item.get("id")),
-            "line_position": _text(item.get("position")) or str(index),
-            "line_description": _text(item.get("description")),
-            "line_job_erp_id": _text(item.get("job_origin_id")),
+            "line_procore_id": text(item.get("id")),
+            "line_position": text(item.get("position")) or str(index),
+            "line_description": text(item.get("description")),
+            "line_job_erp_id": text(item.get("job_origin_id")),
             "line_cost_code_erp_id": layouts.cost_code_erp_id(
                 {"origin_id": item.get("cost_code_origin_id")}
             ),
-            "line_cost_type_erp_id": _text(item.get("line_item_type_origin_id")),
+            "line_cost_type_erp_id": text(item.get("line_item_type_origin_id")),
             "line_quantity": layouts.number_cell(item.get("quantity"), layouts.QUANTITIES),
             "line_unit_cost": layouts.number_cell(item.get("unit_cost"), layouts.QUANTITIES),
-            "line_uom": _text(_dict(item.get("uom")).get("name")),
+            "line_uom": text(as_dict(item.get("uom")).get("name")),
             "line_amount": layouts.number_cell(amount),
         }
         rows.append({**head, **cells})
@@ -316,7 +313,7 @@ class DirectCosts(_FileDocuments):
     export_rows = staticmethod(direct_cost_export_rows)
 
     def describe(self, head: dict[str, Any]) -> str:
-        kind = _text(head["kind"]).replace("_", " ").lower() or "direct cost"
+        kind = text(head["kind"]).replace("_", " ").lower() or "direct cost"
         vendor = None
         if head["vendor_erp_id"]:
             for item in self.adapter.reader(Entity.VENDORS).rows():
@@ -332,17 +329,17 @@ class DirectCosts(_FileDocuments):
             return ["The export carries no direct cost."]
         problems: list[str] = []
         kind = billing.direct_cost_kind(direct_cost, problems)
-        vendor = _text(_dict(direct_cost.get("vendor")).get("origin_id"))
+        vendor = text(as_dict(direct_cost.get("vendor")).get("origin_id"))
         found = bool(vendor) and self.adapter.holds(Entity.VENDORS, vendor)
         problem = billing.direct_cost_vendor_problem(direct_cost, kind, found=found)
         problems += [problem] if problem else []
-        number = _text(direct_cost.get("invoice_number"))
+        number = text(direct_cost.get("invoice_number"))
         if found and self.number_taken(
             number, "vendor_erp_id", vendor, _as_int(direct_cost.get("id"))
         ):
-            name = billing.vendor_name(_dict(direct_cost.get("vendor")))
+            name = billing.vendor_name(as_dict(direct_cost.get("vendor")))
             problems.append(f"Invoice {number} of vendor '{name}' is already in the ERP.")
-        items = [_dict(item) for item in direct_cost.get("line_items") or []]
+        items = [as_dict(item) for item in direct_cost.get("line_items") or []]
         if not items:
             problems.append("The direct cost has no line items; the ERP needs at least one.")
         jobs = codes = types = None
@@ -358,10 +355,10 @@ class DirectCosts(_FileDocuments):
             )
             for key, words in (("quantity", "quantity"), ("unit_cost", "unit cost")):
                 billing.read_amount(line.get(key), f"{label} {words}", problems, layouts.QUANTITIES)
-            if _text(line.get("job_origin_id")) not in jobs:
+            if text(line.get("job_origin_id")) not in jobs:
                 name = (
-                    _text(_dict(line.get("project")).get("name"))
-                    or _text(line.get("job_origin_id"))
+                    text(as_dict(line.get("project")).get("name"))
+                    or text(line.get("job_origin_id"))
                     or "(none)"
                 )
                 problems.append(
@@ -370,20 +367,17 @@ class DirectCosts(_FileDocuments):
             code = layouts.cost_code_erp_id({"origin_id": line.get("cost_code_origin_id")})
             if code not in codes:
                 shown = (
-                    _text(_dict(line.get("wbs_code")).get("flat_code"))
-                    or _text(line.get("cost_code_origin_id"))
+                    text(as_dict(line.get("wbs_code")).get("flat_code"))
+                    or text(line.get("cost_code_origin_id"))
                     or "(none)"
                 )
                 problems.append(f"{label}: cost code {shown} is not in the ERP's cost code list.")
-            if _text(line.get("line_item_type_origin_id")) not in types:
+            if text(line.get("line_item_type_origin_id")) not in types:
                 problems.append(
-                    f"{label}: its cost type ({_text(line.get('line_item_type_origin_id')) or 'none'})"
+                    f"{label}: its cost type ({text(line.get('line_item_type_origin_id')) or 'none'})"
                     " is not in the ERP."
                 )
         if items and not problems:
             problem = billing.direct_cost_total_problem(direct_cost.get("line_item_total"), amounts)
             problems += [problem] if problem else []
         return problems
-
-
-PAYAPP_DIRECT_COST_CLASSES: tuple[type[FileEntity], ...] = (PaymentApplications, DirectCosts)

@@ -29,9 +29,11 @@ from erp_adapters.base import (
 from erp_adapters.change_order_markups import amount_or_none, base_mismatch, markups_of
 from erp_adapters.document_status import document_state
 from erp_adapters.files import layouts
-from erp_adapters.files.adapter import Documents, FileEntity, _as_int, _dict, _required
+from erp_adapters.files.commitments import Documents
+from erp_adapters.files.entity import _as_int, _required
 from erp_adapters.files.models import FileExport
 from erp_adapters.files.reading import Row
+from erp_adapters.payload import as_dict
 
 
 class PrimeContracts(Documents):
@@ -94,7 +96,7 @@ class PrimeContractChangeOrders(Documents):
     def rules(self, payload: dict[str, Any]) -> list[str]:
         change_order = self.header(payload)
         problems = _required(change_order, "number", "Change order number")
-        contract_ref = _dict(payload.get("prime_contract"))
+        contract_ref = as_dict(payload.get("prime_contract"))
         origin = str(contract_ref.get("origin_id") or "")
         contract = self._head(Entity.PRIME_CONTRACTS, origin)
         label = contract_ref.get("number") or contract_ref.get("title") or "(unknown)"
@@ -114,7 +116,7 @@ class PrimeContractChangeOrders(Documents):
                 f"Change order {number} already exists on prime contract {contract['number']} "
                 "in the ERP."
             )
-        items = [item for item in map(_dict, payload.get(self.lines_key) or []) if item]
+        items = [item for item in map(as_dict, payload.get(self.lines_key) or []) if item]
         if not items:
             problems.append("The change order has no line items; the ERP needs at least one.")
         problems += self.line_rules(payload)
@@ -129,7 +131,7 @@ class PrimeContractChangeOrders(Documents):
         for n, item in enumerate(items, start=1):
             label = f"Line {_as_int(item.get('position')) or n}"
             for markup_item in markups_of(item):
-                markup = _dict(markup_item.get("markup"))
+                markup = as_dict(markup_item.get("markup"))
                 where = f"{label} markup '{markup.get('name') or 'markup'}'"
                 if amount_or_none(markup_item.get("amount")) is None:
                     problems.append(
@@ -141,13 +143,13 @@ class PrimeContractChangeOrders(Documents):
                 if codes is None:
                     codes = self.adapter.erp_ids(Entity.STANDARD_COST_CODES)
                     types = self.adapter.erp_ids(Entity.STANDARD_CATEGORIES)
-                code_ref = _dict(markup.get("destination_cost_code"))
+                code_ref = as_dict(markup.get("destination_cost_code"))
                 if code_ref and layouts.cost_code_erp_id(code_ref) not in codes:
                     problems.append(
                         f"{where}: cost code {code_ref.get('full_code') or '?'} is not in the "
                         "ERP's cost code list."
                     )
-                type_ref = _dict(markup.get("destination_line_item_type"))
+                type_ref = as_dict(markup.get("destination_line_item_type"))
                 if type_ref and str(type_ref.get("origin_id") or "") not in (types or set()):
                     problems.append(
                         f"{where}: cost type {type_ref.get('code') or '?'} is not in the ERP."
@@ -209,6 +211,3 @@ class PrimeContractChangeOrders(Documents):
             reason=f"Change order {head['number']} is still {state.value} on prime contract "
             f"{contract_number} in the ERP; void or delete it there first, then unlink it.",
         )
-
-
-PRIME_CONTRACT_CLASSES: tuple[type[FileEntity], ...] = (PrimeContracts, PrimeContractChangeOrders)

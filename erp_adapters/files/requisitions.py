@@ -33,10 +33,11 @@ from erp_adapters.base import (
     ERPObject,
 )
 from erp_adapters.document_status import document_state, is_void
-from erp_adapters.files.adapter import FileEntity, _as_int, _dict
-from erp_adapters.files.layouts import _text, number_cell
+from erp_adapters.files.entity import FileEntity, _as_int
+from erp_adapters.files.layouts import number_cell
 from erp_adapters.files.models import FileExport
 from erp_adapters.files.reading import Row
+from erp_adapters.payload import as_dict, text
 from erp_adapters.requisition_rules import (
     BillableLine,
     CommitmentBilling,
@@ -53,28 +54,26 @@ from erp_adapters.requisition_rules import (
 def requisition_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
     """The outbox file of one invoice: its header repeated on each line's row."""
     head = {
-        "procore_id": _text(payload.get("procore_requisition_id")),
-        "number": _text(payload.get("invoice_number")) or _text(payload.get("code")),
+        "procore_id": text(payload.get("procore_requisition_id")),
+        "number": text(payload.get("invoice_number")) or text(payload.get("code")),
         "status": "Approved",
-        "commitment_erp_id": _text(payload.get("contract_origin_id")),
-        "commitment_procore_id": _text(payload.get("contract_id")),
-        "billing_date": _text(payload.get("billing_date"))[:10],
+        "commitment_erp_id": text(payload.get("contract_origin_id")),
+        "commitment_procore_id": text(payload.get("contract_id")),
+        "billing_date": text(payload.get("billing_date"))[:10],
     }
     rows = []
-    for n, item in enumerate(filter(None, map(_dict, payload.get("line_items") or [])), start=1):
+    for n, item in enumerate(filter(None, map(as_dict, payload.get("line_items") or [])), start=1):
         rows.append(
             {
                 **head,
-                "line_procore_id": _text(item.get("procore_requisition_item_id")),
+                "line_procore_id": text(item.get("procore_requisition_item_id")),
                 "line_position": str(n),
-                "line_item_type": _text(item.get("requisition_item_type")),
-                "line_description": _text(item.get("description"))[:60],
+                "line_item_type": text(item.get("requisition_item_type")),
+                "line_description": text(item.get("description"))[:60],
                 "line_amount": number_cell(item.get("amount")),
                 "line_retainage": number_cell(item.get("retainage_this_period")),
-                "line_commitment_line_erp_id": _text(item.get("commitment_item_origin_id")),
-                "line_change_order_line_erp_id": _text(
-                    item.get("change_order_line_item_origin_id")
-                ),
+                "line_commitment_line_erp_id": text(item.get("commitment_item_origin_id")),
+                "line_change_order_line_erp_id": text(item.get("change_order_line_item_origin_id")),
             }
         )
     return rows
@@ -82,18 +81,18 @@ def requisition_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
 
 def payment_export_rows(payload: dict[str, Any]) -> list[dict[str, str]]:
     """The outbox file of one payment (``requisition_erp_id`` resolved by ``create``)."""
-    payment = _dict(payload.get("contract_payment"))
+    payment = as_dict(payload.get("contract_payment"))
     procore_id = _as_int(payment.get("id")) or 0
     return [
         {
-            "procore_id": _text(payment.get("id")),
+            "procore_id": text(payment.get("id")),
             "number": payment_number(procore_id),
-            "requisition_erp_id": _text(payload.get(REQUISITION_ERP_ID)),
-            "requisition_procore_id": _text(payment.get("requisition_id")),
+            "requisition_erp_id": text(payload.get(REQUISITION_ERP_ID)),
+            "requisition_procore_id": text(payment.get("requisition_id")),
             "amount": number_cell(payment.get("amount")),
             "payment_date": payment_date(payment).isoformat(),
-            "check_number": _text(payment.get("check_number")),
-            "payment_method": _text(payment.get("payment_method")),
+            "check_number": text(payment.get("check_number")),
+            "payment_method": text(payment.get("payment_method")),
             "status": "Posted",
         }
     ]
@@ -137,7 +136,7 @@ class Requisitions(FileEntity):
     export_rows = staticmethod(requisition_export_rows)
 
     def header(self, payload: Any) -> dict[str, Any]:
-        requisition = _dict(payload)
+        requisition = as_dict(payload)
         return {**requisition, "id": requisition.get("procore_requisition_id")}
 
     def list(self) -> Iterator[ERPObject]:
@@ -148,17 +147,17 @@ class Requisitions(FileEntity):
         """The invoice, and each line under its own item type (``line:<n>``: the n-th of the
         line ids the ERP answers with)."""
         links: list[list[Any]] = [[self.item_type, procore_id, ""]]
-        items = [item for item in map(_dict, payload.get("line_items") or []) if item]
+        items = [item for item in map(as_dict, payload.get("line_items") or []) if item]
         for index, item in enumerate(items):
             item_id = _as_int(item.get("procore_requisition_item_id"))
-            item_type = REQUISITION_ITEM_TYPES.get(_text(item.get("requisition_item_type")))
+            item_type = REQUISITION_ITEM_TYPES.get(text(item.get("requisition_item_type")))
             if item_id is not None and item_type is not None:
                 links.append([item_type, item_id, f"line:{index}"])
         return links
 
     def commitment_erp_id(self, payload: dict[str, Any]) -> str:
         """The commitment by its ERP id, else by the ERP id its export was answered with."""
-        return _text(payload.get("contract_origin_id")) or _answered_erp_id(
+        return text(payload.get("contract_origin_id")) or _answered_erp_id(
             self, Entity.COMMITMENTS, _as_int(payload.get("contract_id"))
         )
 
@@ -275,7 +274,7 @@ class ContractPayments(FileEntity):
 
     def rules(self, payload: dict[str, Any]) -> list[str]:
         payment = self.header(payload)
-        erp_id = _text(payload.get(REQUISITION_ERP_ID)) or self.requisition_erp_id(payment)
+        erp_id = text(payload.get(REQUISITION_ERP_ID)) or self.requisition_erp_id(payment)
         if not erp_id:
             return [requisition_missing(payment)]
         balance = self.balance(erp_id) or RequisitionBalance(
@@ -285,7 +284,7 @@ class ContractPayments(FileEntity):
 
     def create(self, payload: Any) -> CreateResult:
         """The file names the invoice by the ERP's id, resolved once here."""
-        data = dict(_dict(payload))
+        data = dict(as_dict(payload))
         data[REQUISITION_ERP_ID] = self.requisition_erp_id(self.header(data))
         return super().create(data)
 
@@ -337,7 +336,7 @@ class ContractPayments(FileEntity):
     def standing(self, ref: DocumentRef) -> DocumentStanding:
         """The payment by its ERP id in contract_payments.csv; acknowledged but not in the
         ERP's export yet: still live."""
-        erp_id = _text(_dict(ref).get("origin_id"))
+        erp_id = text(as_dict(ref).get("origin_id"))
         if erp_id:
             for values in _rows(self, self.entity):
                 if values["erp_id"] == erp_id:

@@ -26,25 +26,17 @@ from erp_adapters.base import (
     HealthStatus,
     standard_part_of_cost_code_origin_id,
 )
-from erp_adapters.sql.budgets import Budgets
 from erp_adapters.sql.database import (
     connected,
     engine_for,
     safe_url,
     sqlite_file_missing,
 )
+from erp_adapters.sql.entities import ENTITY_CLASSES
 from erp_adapters.sql.fields import entity_parts, part_fields
-from erp_adapters.sql.job_costs import JobCosts
-from erp_adapters.sql.job_structure import JobsWithCostCodes
 from erp_adapters.sql.mapping import Source, Target
-from erp_adapters.sql.payapps_direct_costs import PAYAPP_DIRECT_COST_CLASSES
-from erp_adapters.sql.prime_contracts import PRIME_CONTRACT_CLASSES
 from erp_adapters.sql.settings import SETTINGS_SCHEMA
-from erp_adapters.sql.sub_jobs import SubJobs
-from erp_adapters.sql.writing import ENTITY_CLASSES, as_int, text
-
-# Sub jobs, job costs and budgets; jobs that open their cost codes replace plain jobs.
-JOB_STRUCTURE_CLASSES = (JobsWithCostCodes, SubJobs, JobCosts, Budgets)
+from erp_adapters.sql.writing import as_int, text
 
 
 class SqlAdapter(Adapter):
@@ -60,14 +52,7 @@ class SqlAdapter(Adapter):
         self.fetch_size: int = self.settings["fetch_size"]
         configured = self.settings.get("entities") or {}
         self._entities: dict[Entity, EntityAdapter[Any]] = {
-            cls.entity: cls(self)
-            for cls in (
-                *ENTITY_CLASSES,
-                *PRIME_CONTRACT_CLASSES,
-                *PAYAPP_DIRECT_COST_CLASSES,
-                *JOB_STRUCTURE_CLASSES,
-            )
-            if str(cls.entity) in configured
+            cls.entity: cls(self) for cls in ENTITY_CLASSES if str(cls.entity) in configured
         }
         self._bound: dict[tuple[Entity, str], Source | Target] = {}
 

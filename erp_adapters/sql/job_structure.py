@@ -137,6 +137,17 @@ def _holder(row: Any) -> str:
 class StructureWriter:
     """What jobs and sub jobs share: opening cost codes with the header, and the result."""
 
+    def write(self: Any, conn: Connection, draft: Draft) -> Any:
+        header = super().write(conn, draft)  # type: ignore[misc]
+        self.open_structure(conn, draft, str(header["origin_id"]))
+        return header
+
+    def result(
+        self: Any, conn: Connection, row: Any, *, created: bool, draft: Draft
+    ) -> CreateResult:
+        result = super().result(conn, row, created=created, draft=draft)  # type: ignore[misc]
+        return self.with_assignments(result, draft)
+
     def check_structure(self: Any, conn: Connection, draft: Draft, payload: Any) -> None:
         draft.structure = list(as_dict(payload).get("all_cost_codes") or [])  # type: ignore[attr-defined]
         check_cost_types(self, conn, draft, payload)
@@ -171,11 +182,6 @@ class JobsWithCostCodes(StructureWriter, Jobs):
     def scope_of(self, draft: Draft, origin_id: str) -> tuple[str, None]:
         return origin_id, None
 
-    def write(self, conn: Connection, draft: Draft) -> Any:
-        header = super().write(conn, draft)
-        self.open_structure(conn, draft, str(header["origin_id"]))
-        return header
-
     def after_existing(self, conn: Connection, payload: Any, row: Row) -> CreateResult:
         draft = self.draft(conn, payload)
         conn.rollback()
@@ -190,9 +196,6 @@ class JobsWithCostCodes(StructureWriter, Jobs):
             self.open_structure(conn, draft, str(row._mapping["origin_id"]))
         return self.result(conn, row, created=False, draft=draft)
 
-    def result(self, conn: Connection, row: Any, *, created: bool, draft: Draft) -> CreateResult:
-        return self.with_assignments(super().result(conn, row, created=created, draft=draft), draft)
-
     # -- what the engine asks of a job besides creating it ---------------------------------------
 
     def get(self, origin_id: str) -> ERPObject | None:
@@ -202,7 +205,7 @@ class JobsWithCostCodes(StructureWriter, Jobs):
             conn.rollback()
         if row is None:
             return None
-        return listing._BUILDERS[Entity.JOBS](self.adapter, dict(row._mapping), ())
+        return listing.one(self.adapter, Entity.JOBS, dict(row._mapping))
 
     def _job_row(self, conn: Connection, ref: dict[str, Any]) -> Row | None:
         return self.known(conn, Entity.JOBS, ref)

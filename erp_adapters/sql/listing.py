@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from erp_adapters.base import (
+    INVOICE_TYPE_REQUISITION,
     Entity,
     ERPMisconfigured,
     ERPObject,
@@ -28,6 +29,8 @@ from erp_adapters.base import (
 from erp_adapters.document_status import is_void, procore_status
 from erp_adapters.sql.database import connected
 from erp_adapters.sql.fields import (
+    DATE,
+    MONEY,
     converter,
     entity_parts,
     line_list_fields,
@@ -55,6 +58,11 @@ def read_only(conn: Connection) -> Iterator[None]:
         if dialect == "sqlite":
             conn.rollback()
             conn.exec_driver_sql("PRAGMA query_only = OFF")
+
+
+def one(adapter: SqlBooks, entity: Entity, row: dict[str, Any]) -> ERPObject | None:
+    """One header row of ``entity``'s listing as ``stream`` gives it (without lines)."""
+    return _BUILDERS[entity](adapter, row, ())
 
 
 def stream(adapter: SqlBooks, entity: Entity) -> Iterator[ERPObject]:
@@ -191,16 +199,6 @@ def _change_order(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject:
     return ERPObject("commitment_change_order", origin_id, code, data, children)
 
 
-_BUILDERS = {
-    Entity.VENDORS: _vendor,
-    Entity.JOBS: _job,
-    Entity.STANDARD_COST_CODES: _cost_code,
-    Entity.STANDARD_CATEGORIES: _cost_type,
-    Entity.COMMITMENTS: _commitment,
-    Entity.COMMITMENT_CHANGE_ORDERS: _change_order,
-}
-
-
 def _prime_contract(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject | None:
     """A job's owner contract, as the demo ERP stages it; a void one is history (None)."""
     if "status" in row and is_void(row["status"]):
@@ -217,12 +215,6 @@ def _prime_contract(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject | None
         data["status"] = procore_status(data["status"])
     children = tuple(_line(line, job, Entity.PRIME_CONTRACTS) for line in lines)
     return ERPObject("prime_contract", origin_id, code, data, children)
-
-
-_BUILDERS[Entity.PRIME_CONTRACTS] = _prime_contract
-# -- Requisitions and contract payments (issue 13) ---------------------------------------------
-from erp_adapters.base import INVOICE_TYPE_REQUISITION  # noqa: E402
-from erp_adapters.sql.fields import DATE, MONEY  # noqa: E402
 
 
 def invoice_payment(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject | None:
@@ -245,4 +237,27 @@ def invoice_payment(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject | None
     return ERPObject("invoice_payment", origin_id, code, data)
 
 
-_BUILDERS[Entity.CONTRACT_PAYMENTS] = invoice_payment
+def _sub_job(adapter: SqlBooks, row: Any, lines: Any) -> ERPObject:
+    def plain(value: Any) -> str:
+        return "" if value is None else str(value).strip()
+
+    origin_id, code = str(row["origin_id"]), plain(row["origin_code"])
+    data = {
+        "name": plain(row["name"]),
+        "code": code,
+        "project_origin_id": str(row["project_origin_id"]),
+    }
+    return ERPObject("sub_job", origin_id, code, data)
+
+
+_BUILDERS = {
+    Entity.VENDORS: _vendor,
+    Entity.JOBS: _job,
+    Entity.STANDARD_COST_CODES: _cost_code,
+    Entity.STANDARD_CATEGORIES: _cost_type,
+    Entity.COMMITMENTS: _commitment,
+    Entity.COMMITMENT_CHANGE_ORDERS: _change_order,
+    Entity.PRIME_CONTRACTS: _prime_contract,
+    Entity.CONTRACT_PAYMENTS: invoice_payment,
+    Entity.SUB_JOBS: _sub_job,
+}

@@ -203,6 +203,17 @@ class _Documents(SqlEntity):
         if isinstance(value, str) and limit and len(value) > limit:
             draft.problems.append(f"{what} is longer than {limit} characters, the ERP's limit.")
 
+    def number_taken(
+        self, conn: Connection, draft: Draft, number: str, column: str, owner: str | None
+    ) -> bool:
+        """Whether a live document of the same owner (``column`` = ``owner``: the job of a pay
+        application, the vendor of a direct cost) has this number in the ERP already."""
+        return owner is not None and any(
+            str(row._mapping.get(column)) == owner
+            and self.live_elsewhere(conn, row, draft.procore_id)
+            for row in self.rows_numbered(conn, number)
+        )
+
     def rows_numbered(self, conn: Connection, number: str) -> list[Row]:
         """The import table's documents with this number (to refuse a number taken twice)."""
         target = self.adapter.target(self.entity, "create")
@@ -266,11 +277,7 @@ class PaymentApplications(_Documents):
             conn, draft, "create", "origin_code", number, f"Pay application number '{number}'"
         )
         job_id = None if job is None else str(job._mapping["origin_id"])
-        if job_id is not None and any(
-            str(row._mapping.get("project_origin_id")) == job_id
-            and self.live_elsewhere(conn, row, draft.procore_id)
-            for row in self.rows_numbered(conn, number)
-        ):
+        if self.number_taken(conn, draft, number, "project_origin_id", job_id):
             draft.problems.append(
                 f"Pay application {number} already exists on job "
                 f"{text(job._mapping.get('origin_code'))} in the ERP."
@@ -342,11 +349,7 @@ class DirectCosts(_Documents):
         vendor_id = None if vendor is None else str(vendor._mapping["origin_id"])
         number = text(direct_cost.get("invoice_number"))
         self.too_long(conn, draft, "create", "origin_code", number, f"Invoice number '{number}'")
-        if vendor_id is not None and any(
-            str(row._mapping.get("vendor_origin_id")) == vendor_id
-            and self.live_elsewhere(conn, row, draft.procore_id)
-            for row in self.rows_numbered(conn, number)
-        ):
+        if self.number_taken(conn, draft, number, "vendor_origin_id", vendor_id):
             draft.problems.append(
                 f"Invoice {number} of vendor '{text(vendor._mapping.get('name'))}' is already in "
                 "the ERP."
@@ -421,6 +424,3 @@ class DirectCosts(_Documents):
             "uom": uom,
             "amount": self.amount(draft, line.get("total_amount"), f"{label} amount"),
         }
-
-
-PAYAPP_DIRECT_COST_CLASSES: tuple[type[SqlEntity], ...] = (PaymentApplications, DirectCosts)

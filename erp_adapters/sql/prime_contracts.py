@@ -381,6 +381,3 @@ class PrimeContractChangeOrders(DocumentEntity):
             dropped = self.forget_procore_ids(conn, row)
             conn.commit()
             return dropped
-
-
-PRIME_CONTRACT_CLASSES: tuple[type[SqlEntity], ...] = (PrimeContracts, PrimeContractChangeOrders)

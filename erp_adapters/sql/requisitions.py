@@ -262,23 +262,10 @@ class Requisitions(DocumentEntity):
         draft = checked_again(self, conn, draft, Entity.COMMITMENTS, "commitment_origin_id")
         return super().write(conn, draft)
 
-    def extra_links(
-        self, conn: Connection, draft: Draft, origin_id: str
-    ) -> list[tuple[str, int, str]]:
-        """A link per line the ERP holds under its Procore id (``requisition_contract_item``,
-        ``requisition_contract_detail_item`` or ``requisition_change_order_item``)."""
-        lines = self.adapter.target(self.entity, "create_lines")
-        if lines.procedure:
-            return []
-        written = {
-            as_int(row._mapping.get("procore_id")): str(row._mapping["origin_id"])
-            for row in lines.rows_where(conn, "parent_origin_id", origin_id)
-        }
-        return [
-            (line["link_type"], line["procore_id"], written[line["procore_id"]])
-            for line in draft.lines
-            if line["procore_id"] is not None and line["procore_id"] in written
-        ]
+    def line_link_type(self, line: dict[str, Any]) -> str:
+        """``requisition_contract_item``, ``requisition_contract_detail_item`` or
+        ``requisition_change_order_item``, as the line's item type says."""
+        return line["link_type"]
 
 
 class ContractPayments(SqlEntity):

@@ -15,6 +15,8 @@ from erp_adapters.sql.fields import (
     CREATE_FIELDS,
     DOCUMENTS,
     ENTITY_PARTS,
+    JOB_STRUCTURE_FIELDS,
+    JOB_STRUCTURE_REQUIRED,
     LIST_FIELDS,
     Field,
     entity_parts,
@@ -188,8 +190,11 @@ SETTINGS_SCHEMA: dict[str, Any] = {
 
 # -- entities whose mapping has other parts than list and create (fields.ENTITY_PARTS) -----------
 
-PART_WHAT = {"list_lines": "the lines of {}", "create_lines": "the lines of {}"}
-PART_WHAT["create_markups"] = "the markups on the lines of {}"
+PART_WHAT = {
+    "list_lines": "the lines of {}",
+    "create_lines": "the lines of {}",
+    "create_markups": "the markups on the lines of {}",
+}
 
 
 def _entity_of_parts(entity: Entity) -> dict[str, Any]:
@@ -220,8 +225,6 @@ SETTINGS_SCHEMA["properties"]["entities"]["properties"].update(
 
 
 def _job_structure_entity(entity: Entity) -> dict[str, Any]:
-    from erp_adapters.sql.fields import JOB_STRUCTURE_FIELDS, JOB_STRUCTURE_REQUIRED
-
     label = str(entity).replace("_", " ")
     what = {
         "list": f"the cost codes of each job and sub job ({label})",

@@ -13,22 +13,20 @@ from erp_adapters.base import (
     ConstraintViolation,
     CreateResult,
     Entity,
-    ERPObject,
     ExternalLink,
     ProcoreRef,
-    job_cost_code_origin_id,
 )
-from erp_adapters.sql import listing, places
+from erp_adapters.sql import places
 from erp_adapters.sql.job_structure import (
     StructureWriter,
     _holder,
     _release_header,
     release_cost_codes_where,
 )
-from erp_adapters.sql.writing import Draft, SqlEntity, as_dict, as_int, text
+from erp_adapters.sql.writing import Draft, OpensCostCodes, SqlEntity, as_dict, as_int, text
 
 
-class SubJobs(StructureWriter, SqlEntity):
+class SubJobs(StructureWriter, OpensCostCodes, SqlEntity):
     """``create_sub_job``: a sub job under a job the ERP holds, with its own cost codes."""
 
     entity = Entity.SUB_JOBS
@@ -76,16 +74,7 @@ class SubJobs(StructureWriter, SqlEntity):
                         "export again."
                     )
                     break
-        refs = as_dict(payload).get("all_cost_codes") or []
-        for ref in map(as_dict, refs):
-            found = self.adapter.cost_code(conn, ref)
-            if found is None:
-                code = text(ref.get("full_code")) or text(ref.get("code"))
-                draft.problems.append(
-                    f"Cost code {code} '{text(ref.get('name'))}' is not in the ERP's cost code list."
-                )
-            elif as_int(ref.get("id")) is not None:
-                draft.links.append(("cost_code", int(ref["id"]), str(found._mapping["origin_id"])))
+        self.check_cost_codes(conn, draft, payload)
         self.check_structure(conn, draft, payload)
         return draft
 
@@ -96,11 +85,6 @@ class SubJobs(StructureWriter, SqlEntity):
 
     def scope_of(self, draft: Draft, origin_id: str) -> tuple[str, str]:
         return str(draft.values["project_origin_id"]), origin_id
-
-    def write(self, conn: Connection, draft: Draft) -> Any:
-        header = super().write(conn, draft)
-        self.open_structure(conn, draft, str(header["origin_id"]))
-        return header
 
     def after_existing(self, conn: Connection, payload: Any, row: Row) -> CreateResult:
         """The sub job is in the ERP: open any cost codes added since."""
@@ -122,17 +106,6 @@ class SubJobs(StructureWriter, SqlEntity):
                 return [p for p in draft.problems if not p.startswith("Sub job code '")]
             return draft.problems
 
-    def extra_links(
-        self, conn: Connection, draft: Draft, origin_id: str
-    ) -> list[tuple[str, int, str]]:
-        return [
-            (item_type, pid, job_cost_code_origin_id(origin_id, cost_code))
-            for item_type, pid, cost_code in draft.links
-        ]
-
-    def result(self, conn: Connection, row: Any, *, created: bool, draft: Draft) -> CreateResult:
-        return self.with_assignments(super().result(conn, row, created=created, draft=draft), draft)
-
     def release(self, sub_job: ProcoreRef) -> tuple[ExternalLink, ...]:
         """``reset_sub_job``: the sub job and its cost codes stay, without Procore ids."""
         with self._connection("resetting a sub job") as conn:
@@ -148,16 +121,3 @@ class SubJobs(StructureWriter, SqlEntity):
                 )
             conn.commit()
         return tuple(dropped)
-
-
-def _sub_job_object(adapter: Any, row: Any, lines: Any) -> ERPObject:
-    origin_id, code = str(row["origin_id"]), text(row["origin_code"])
-    data = {
-        "name": text(row["name"]),
-        "code": code,
-        "project_origin_id": str(row["project_origin_id"]),
-    }
-    return ERPObject("sub_job", origin_id, code, data)
-
-
-listing._BUILDERS.setdefault(Entity.SUB_JOBS, _sub_job_object)

@@ -34,6 +34,7 @@ from erp_adapters.base import (
 )
 from erp_adapters.document_status import document_state
 from erp_adapters.document_totals import lines_total_problem
+from erp_adapters.payload import as_dict, as_int, text
 from erp_adapters.sql import listing
 from erp_adapters.sql.database import connected, describe
 from erp_adapters.sql.fields import DOCUMENTS, MONEY, QUANTITY, parse_decimal
@@ -52,6 +53,9 @@ LABELS = {
     Entity.PRIME_CONTRACT_CHANGE_ORDERS: "change order",
     Entity.PAYMENT_APPLICATIONS: "pay application",
     Entity.COMPANY_LEVEL_DIRECT_COSTS: "direct cost",
+    Entity.REQUISITIONS: "invoice",
+    Entity.CONTRACT_PAYMENTS: "payment",
+    Entity.SUB_JOBS: "sub job",
 }
 FIELD_LABELS = {
     "origin_code": "code",
@@ -70,25 +74,11 @@ FIELD_LABELS = {
     "status": "status",
     "uom": "unit of measure",
 }
-NUMBER_ENTITIES = (Entity.COMMITMENTS, Entity.COMMITMENT_CHANGE_ORDERS)
-NUMBER_ENTITIES += (Entity.PRIME_CONTRACT_CHANGE_ORDERS,)
-
-
-def text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+NUMBER_ENTITIES = (
+    Entity.COMMITMENTS,
+    Entity.COMMITMENT_CHANGE_ORDERS,
+    Entity.PRIME_CONTRACT_CHANGE_ORDERS,
+)
 
 
 @dataclass
@@ -430,7 +420,33 @@ class Vendors(SqlEntity):
         return f"{prefix}{highest + 1:0{digits}d}"
 
 
-class Jobs(SqlEntity):
+class OpensCostCodes:
+    """Jobs and sub jobs: an export names the cost codes it opens (``all_cost_codes``), each
+    one of the ERP's cost code list; each is linked back as ``<origin id>-<cost code>``."""
+
+    adapter: SqlBooks
+
+    def check_cost_codes(self, conn: Connection, draft: Draft, payload: Any) -> None:
+        for ref in map(as_dict, as_dict(payload).get("all_cost_codes") or []):
+            found = self.adapter.cost_code(conn, ref)
+            if found is None:
+                code = text(ref.get("full_code")) or text(ref.get("code"))
+                draft.problems.append(
+                    f"Cost code {code} '{text(ref.get('name'))}' is not in the ERP's cost code list."
+                )
+            elif as_int(ref.get("id")) is not None:
+                draft.links.append(("cost_code", int(ref["id"]), str(found._mapping["origin_id"])))
+
+    def extra_links(
+        self, conn: Connection, draft: Draft, origin_id: str
+    ) -> list[tuple[str, int, str]]:
+        return [
+            (item_type, pid, job_cost_code_origin_id(origin_id, cost_code))
+            for item_type, pid, cost_code in draft.links
+        ]
+
+
+class Jobs(OpensCostCodes, SqlEntity):
     """``create_or_update_job``: a second export of the same project updates the job's name
     and address in the import table; the job code stays."""
 
@@ -468,15 +484,7 @@ class Jobs(SqlEntity):
                     f"Job code '{code}' is already used in the ERP by job '{taken}'. "
                     "Enter another code and export again."
                 )
-        for ref in map(as_dict, as_dict(payload).get("all_cost_codes") or []):
-            found = self.adapter.cost_code(conn, ref)
-            if found is None:
-                code = text(ref.get("full_code")) or text(ref.get("code"))
-                draft.problems.append(
-                    f"Cost code {code} '{text(ref.get('name'))}' is not in the ERP's cost code list."
-                )
-            elif as_int(ref.get("id")) is not None:
-                draft.links.append(("cost_code", int(ref["id"]), str(found._mapping["origin_id"])))
+        self.check_cost_codes(conn, draft, payload)
         return draft
 
     def after_existing(self, conn: Connection, payload: Any, row: Row) -> CreateResult:
@@ -491,14 +499,6 @@ class Jobs(SqlEntity):
                     conn, int(draft.procore_id), {k: draft.values[k] for k in self.UPDATABLE}
                 )
         return self.result(conn, row, created=False, draft=draft)
-
-    def extra_links(
-        self, conn: Connection, draft: Draft, origin_id: str
-    ) -> list[tuple[str, int, str]]:
-        return [
-            (item_type, pid, job_cost_code_origin_id(origin_id, cost_code))
-            for item_type, pid, cost_code in draft.links
-        ]
 
 
 class StandardCostCodes(SqlEntity):
@@ -561,6 +561,7 @@ class DocumentEntity(SqlEntity):
     def extra_links(
         self, conn: Connection, draft: Draft, origin_id: str
     ) -> list[tuple[str, int, str]]:
+        """A link per line the ERP holds under its Procore id."""
         lines = self.adapter.target(self.entity, "create_lines")
         if lines.procedure:
             return []
@@ -569,10 +570,13 @@ class DocumentEntity(SqlEntity):
             for row in lines.rows_where(conn, "parent_origin_id", origin_id)
         }
         return [
-            ("line_item", line["procore_id"], written[line["procore_id"]])
+            (self.line_link_type(line), line["procore_id"], written[line["procore_id"]])
             for line in draft.lines
             if line["procore_id"] is not None and line["procore_id"] in written
         ]
+
+    def line_link_type(self, line: dict[str, Any]) -> str:
+        return "line_item"
 
     def check_document(self, conn: Connection, draft: Draft, items: list[Any]) -> None:
         if not items:
@@ -781,23 +785,3 @@ class CommitmentChangeOrders(DocumentEntity):
                 None if found is None else str(found._mapping["origin_id"])
             )
         return draft
-
-
-ENTITY_CLASSES: tuple[type[SqlEntity], ...] = (
-    Vendors,
-    Jobs,
-    StandardCostCodes,
-    CostTypes,
-    Commitments,
-    CommitmentChangeOrders,
-)
-
-# -- Requisitions and contract payments (issue 13), in their own module ----------------------
-LABELS[Entity.REQUISITIONS] = "invoice"
-LABELS[Entity.CONTRACT_PAYMENTS] = "payment"
-from erp_adapters.sql.requisitions import ContractPayments, Requisitions  # noqa: E402
-
-ENTITY_CLASSES += (Requisitions, ContractPayments)
-
-# -- Sub jobs, job costs and budgets (erp_adapters/sql/job_structure.py) ------------------------
-LABELS[Entity.SUB_JOBS] = "sub job"

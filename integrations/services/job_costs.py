@@ -200,7 +200,7 @@ def job_costs_push(
             known.update(_job_cost_ids(result, updates, code_ids, scope.cost_types))
         if keep_departed:
             if _departed(known, structure):
-                outcome.content_hash = _with_part(now_hash, "job_costs", before["job_costs"])
+                outcome.unsent.add("job_costs")  # not remembered: sent again, then deleted
         else:
             _delete_departed(client, outcome, known, structure)
         if known or sent is not None:
@@ -254,13 +254,6 @@ def _departed(known: dict[str, int], structure: JobCostStructure) -> list[str]:
         if row.has_costs
     }
     return [key for key in known if key not in holding]
-
-
-def _with_part(content_hash: str, part: str, value: str) -> str:
-    """``content_hash`` with one part's digest replaced (``""``: never sent)."""
-    parts = _parts(content_hash)
-    parts[part] = value
-    return SEPARATOR.join(parts[name] for name in JOB_COST_PARTS)
 
 
 def _delete_departed(

@@ -100,6 +100,110 @@ class ChangeOrderRow:
 
 
 @dataclass(frozen=True)
+class PrimeContractRow:
+    """A job's owner contract; ``status`` as the ERP writes it (``Void``: no listing shows it)."""
+
+    origin_id: str
+    number: str
+    title: str
+    job_origin_id: str
+    lines: tuple[LineRow, ...] = ()
+    status: str = ""
+
+    @property
+    def void(self) -> bool:
+        return self.status.lower() == "void"
+
+
+@dataclass(frozen=True)
+class RequisitionLineRow:
+    """An invoice line billing a commitment line or a change order line."""
+
+    origin_id: str
+    position: int
+    amount: Decimal
+    commitment_line_origin_id: str | None = None
+    change_order_line_origin_id: str | None = None
+    procore_id: int | None = None
+    description: str = ""
+
+    @property
+    def item_type(self) -> str:
+        if self.change_order_line_origin_id:
+            return "Billings::ChangeOrderItem"
+        return "Billings::ContractItem"
+
+
+@dataclass(frozen=True)
+class RequisitionRow:
+    """An invoice: ``procore_id`` is the Procore requisition it was exported from (None for
+    one entered in the ERP); ``status`` ``Void`` for a cancelled one (it bills nothing)."""
+
+    origin_id: str
+    number: str
+    commitment_origin_id: str
+    lines: tuple[RequisitionLineRow, ...]
+    procore_id: int | None = None
+    billing_date: str = "2026-10-31"
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """A payment on an invoice: ``procore_id`` set when it was exported from Procore."""
+
+    origin_id: str
+    number: str
+    requisition_origin_id: str
+    amount: Decimal
+    paid_on: str
+    check_number: str = ""
+    method: str = "check"
+    status: str = ""
+    procore_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BillingRow:
+    """A pay application (on ``job_origin_id``) or a direct cost (of ``vendor_origin_id``, of
+    ``kind``) the ERP holds, with one line of ``amount``; ``status`` is the ERP's word (``Void``
+    for a cancelled one)."""
+
+    origin_id: str
+    number: str
+    status: str = "Approved"
+    job_origin_id: str | None = None
+    vendor_origin_id: str | None = None
+    kind: str = "invoice"
+    amount: Decimal = Decimal("0")
+    line_origin_id: str = ""
+
+    @property
+    def void(self) -> bool:
+        return self.status.lower() == "void"
+
+
+@dataclass(frozen=True)
+class SubJobRow:
+    origin_id: str
+    code: str
+    name: str
+    job_origin_id: str
+
+
+@dataclass(frozen=True)
+class JobCostEntry:
+    """A cost type on a cost code opened on a job (or sub job), with its amounts when the ERP
+    holds any (all three, or none: an assignment without job costs)."""
+
+    job_origin_id: str
+    sub_job_origin_id: str | None
+    cost_code_origin_id: str
+    cost_type_origin_id: str
+    amounts: tuple[Decimal, Decimal, Decimal] | None = None
+
+
+@dataclass(frozen=True)
 class Books:
     """What one ERP holds. Rows of one entity may reference rows of another by origin id."""
 
@@ -116,6 +220,10 @@ class Books:
     # Payment applications and company-level direct costs (exported from Procore).
     pay_apps: tuple[BillingRow, ...] = ()
     direct_costs: tuple[BillingRow, ...] = ()
+    # The job cost structure: sub jobs, and the cost codes and cost types opened on each job and
+    # sub job.
+    sub_jobs: tuple[SubJobRow, ...] = ()
+    job_costs: tuple[JobCostEntry, ...] = ()
 
     def job(self, origin_id: str) -> JobRow:
         return next(j for j in self.jobs if j.origin_id == origin_id)
@@ -143,7 +251,8 @@ class Books:
 
 def sample_books() -> Books:
     """Small books with one of everything the engine handles, deliberately seeded out of order
-    (a child cost code before its parent) so that listing order is the adapter's doing."""
+    (a child cost code before its parent) so that listing order is the adapter's doing; with the
+    job structure of ``with_job_structure``."""
     vendors = (
         VendorRow(
             oid("v1"),
@@ -236,74 +345,9 @@ def sample_books() -> Books:
             ),
         ),
     )
-    return Books(vendors, cost_codes, cost_types, jobs, commitments, change_orders)
-
-
-@dataclass(frozen=True)
-class PrimeContractRow:
-    """A job's owner contract; ``status`` as the ERP writes it (``Void``: no listing shows it)."""
-
-    origin_id: str
-    number: str
-    title: str
-    job_origin_id: str
-    lines: tuple[LineRow, ...] = ()
-    status: str = ""
-
-    @property
-    def void(self) -> bool:
-        return self.status.lower() == "void"
-
-
-# -- Requisitions and payments (issue 13) -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RequisitionLineRow:
-    """An invoice line billing a commitment line or a change order line."""
-
-    origin_id: str
-    position: int
-    amount: Decimal
-    commitment_line_origin_id: str | None = None
-    change_order_line_origin_id: str | None = None
-    procore_id: int | None = None
-    description: str = ""
-
-    @property
-    def item_type(self) -> str:
-        if self.change_order_line_origin_id:
-            return "Billings::ChangeOrderItem"
-        return "Billings::ContractItem"
-
-
-@dataclass(frozen=True)
-class RequisitionRow:
-    """An invoice: ``procore_id`` is the Procore requisition it was exported from (None for
-    one entered in the ERP); ``status`` ``Void`` for a cancelled one (it bills nothing)."""
-
-    origin_id: str
-    number: str
-    commitment_origin_id: str
-    lines: tuple[RequisitionLineRow, ...]
-    procore_id: int | None = None
-    billing_date: str = "2026-10-31"
-    status: str = ""
-
-
-@dataclass(frozen=True)
-class PaymentRow:
-    """A payment on an invoice: ``procore_id`` set when it was exported from Procore."""
-
-    origin_id: str
-    number: str
-    requisition_origin_id: str
-    amount: Decimal
-    paid_on: str
-    check_number: str = ""
-    method: str = "check"
-    status: str = ""
-    procore_id: int | None = None
+    return with_job_structure(
+        Books(vendors, cost_codes, cost_types, jobs, commitments, change_orders)
+    )
 
 
 def requisition_books() -> Books:
@@ -391,26 +435,6 @@ def requisition_books() -> Books:
     )
 
 
-@dataclass(frozen=True)
-class BillingRow:
-    """A pay application (on ``job_origin_id``) or a direct cost (of ``vendor_origin_id``, of
-    ``kind``) the ERP holds, with one line of ``amount``; ``status`` is the ERP's word (``Void``
-    for a cancelled one)."""
-
-    origin_id: str
-    number: str
-    status: str = "Approved"
-    job_origin_id: str | None = None
-    vendor_origin_id: str | None = None
-    kind: str = "invoice"
-    amount: Decimal = Decimal("0")
-    line_origin_id: str = ""
-
-    @property
-    def void(self) -> bool:
-        return self.status.lower() == "void"
-
-
 def billing_books() -> Books:
     """The sample books with a pay application and a direct cost the ERP holds, and a void one
     of each (history: an unlink may let them go)."""
@@ -453,38 +477,7 @@ def billing_books() -> Books:
     return replace(sample_books(), pay_apps=pay_apps, direct_costs=direct_costs)
 
 
-# -- Sub jobs and job costs (the job cost structure) ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class SubJobRow:
-    origin_id: str
-    code: str
-    name: str
-    job_origin_id: str
-
-
-@dataclass(frozen=True)
-class JobCostEntry:
-    """A cost type on a cost code opened on a job (or sub job), with its amounts when the ERP
-    holds any (all three, or none: an assignment without job costs)."""
-
-    job_origin_id: str
-    sub_job_origin_id: str | None
-    cost_code_origin_id: str
-    cost_type_origin_id: str
-    amounts: tuple[Decimal, Decimal, Decimal] | None = None
-
-
-@dataclass(frozen=True)
-class JobStructureBooks(Books):
-    """Books with sub jobs and the cost codes and cost types opened on each job and sub job."""
-
-    sub_jobs: tuple[SubJobRow, ...] = ()
-    job_costs: tuple[JobCostEntry, ...] = ()
-
-
-def with_job_structure(books: Books) -> JobStructureBooks:
+def with_job_structure(books: Books) -> Books:
     """``books`` with the structure the demo ERP gives every job (every cost code open, with
     every cost type; some with job costs), and a sub job of the first job with two cost codes
     of its own."""
@@ -514,12 +507,4 @@ def with_job_structure(books: Books) -> JobStructureBooks:
                     (Decimal("900.00"), Decimal("950.00"), Decimal("120.40")),
                 )
             )
-    values = {name: getattr(books, name) for name in Books.__dataclass_fields__}
-    return JobStructureBooks(**values, sub_jobs=sub_jobs, job_costs=tuple(entries))
-
-
-_sample_books_without_structure = sample_books
-
-
-def sample_books() -> JobStructureBooks:  # the sample books, with their job structure
-    return with_job_structure(_sample_books_without_structure())
+    return replace(books, sub_jobs=sub_jobs, job_costs=tuple(entries))

@@ -3,37 +3,25 @@ the PostgreSQL database these tests own (``erp_sql_fixture``, never the portal's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import create_engine
 
 from erp_adapters.base import Adapter
 from erp_adapters.registry import get_adapter
-from erp_adapters.sql.database import dispose_engines
-from erp_adapters.sql.sample import lay_out, sample_settings
+from erp_adapters.sql.sample import sample_settings
 from tests.erp_adapters.contract.adapters.sql import (  # noqa: F401 - fixtures
     erp_postgres_database,
     postgres_erp_schema,
-    seed_sample_layout,
+    seeded_erp_url,
 )
 from tests.erp_adapters.contract.books import sample_books
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def erp_url(request, tmp_path) -> str:
+def erp_url(request, tmp_path) -> Iterator[str]:
     """An ERP database with the sample layout and the contract's sample books."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'erp.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_erp_schema")()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        lay_out(conn, data=False)
-        seed_sample_layout(conn, sample_books())
-    engine.dispose()
-    yield url
-    dispose_engines()
+    yield from seeded_erp_url(request, tmp_path, sample_books())
 
 
 @pytest.fixture

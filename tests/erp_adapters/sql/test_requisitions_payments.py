@@ -7,48 +7,26 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from erp_adapters.base import Adapter, ConstraintViolation, ERPMisconfigured, HealthState
-from erp_adapters.registry import get_adapter
-from erp_adapters.sql.database import dispose_engines
-from erp_adapters.sql.sample import lay_out, sample_settings
+from erp_adapters.base import ConstraintViolation, ERPMisconfigured, HealthState
+from erp_adapters.sql.sample import sample_settings
 from tests.erp_adapters.contract.adapters.sql import (  # noqa: F401 - fixtures
     erp_postgres_database,
     postgres_erp_schema,
-    seed_sample_layout,
-    seed_sample_requisitions,
+    seeded_erp_url,
 )
 from tests.erp_adapters.contract.books import oid, requisition_books
 from tests.erp_adapters.contract.requisition_exports import accepted, line_item, requisition
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def books_url(request, tmp_path) -> str:
+def erp_url(request, tmp_path) -> Iterator[str]:
     """The sample layout holding the contract's requisition books."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'erp.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_erp_schema")()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        lay_out(conn, data=False)
-        seed_sample_layout(conn, requisition_books())
-        seed_sample_requisitions(conn, requisition_books())
-    engine.dispose()
-    yield url
-    dispose_engines()
-
-
-@pytest.fixture
-def make(books_url) -> Callable[..., Adapter]:
-    def build(**overrides) -> Adapter:
-        return get_adapter("sql", sample_settings(books_url, fetch_size=10, **overrides))
-
-    return build
+    yield from seeded_erp_url(request, tmp_path, requisition_books())
 
 
 def _count(url: str, sql: str) -> int:
@@ -60,8 +38,8 @@ def _count(url: str, sql: str) -> int:
         engine.dispose()
 
 
-def test_a_line_the_database_refuses_rolls_the_invoice_back_naming_the_line(make, books_url):
-    adapter = make()
+def test_a_line_the_database_refuses_rolls_the_invoice_back_naming_the_line(sql_adapter, erp_url):
+    adapter = sql_adapter()
     adapter.requisitions.create(accepted())
     clash = requisition(
         line_item(601, "10.00", description="More"), line_item(501, "5.00"), procore_id=78
@@ -74,13 +52,13 @@ def test_a_line_the_database_refuses_rolls_the_invoice_back_naming_the_line(make
         message
     )
     assert message.endswith("Nothing was written.")
-    assert _count(books_url, "SELECT COUNT(*) FROM requisitions WHERE procore_id = 78") == 0
-    assert _count(books_url, "SELECT COUNT(*) FROM requisition_lines WHERE procore_id = 601") == 0
+    assert _count(erp_url, "SELECT COUNT(*) FROM requisitions WHERE procore_id = 78") == 0
+    assert _count(erp_url, "SELECT COUNT(*) FROM requisition_lines WHERE procore_id = 601") == 0
 
 
-def test_an_invoice_is_written_as_the_mapping_says(make, books_url):
-    result = make().requisitions.create(accepted())
-    engine = create_engine(books_url)
+def test_an_invoice_is_written_as_the_mapping_says(sql_adapter, erp_url):
+    result = sql_adapter().requisitions.create(accepted())
+    engine = create_engine(erp_url)
     with engine.connect() as conn:
         header = conn.execute(
             text(
@@ -108,11 +86,11 @@ def test_an_invoice_is_written_as_the_mapping_says(make, books_url):
     ]
 
 
-def test_a_payments_mapping_without_the_invoices_procore_id_names_the_setting(make):
+def test_a_payments_mapping_without_the_invoices_procore_id_names_the_setting(sql_adapter):
     settings = sample_settings("sqlite://")["entities"]
     payments = settings["contract_payments"]
     payments["list"] = {"table": "payments", "columns": {"origin_id": "payment_id"}}
-    adapter = make(entities=settings)
+    adapter = sql_adapter(entities=settings)
     with pytest.raises(ERPMisconfigured) as wrong:
         list(adapter.contract_payments.list())
     assert "'entities.contract_payments.list.columns" in str(wrong.value)
@@ -121,9 +99,9 @@ def test_a_payments_mapping_without_the_invoices_procore_id_names_the_setting(ma
     assert "entities.contract_payments.list" in health.message
 
 
-def test_payments_are_listed_page_by_page(make, books_url):
+def test_payments_are_listed_page_by_page(sql_adapter, erp_url):
     """Thirty more payments of the ERP on INV-7001, read ten rows at a time."""
-    engine = create_engine(books_url)
+    engine = create_engine(erp_url)
     with engine.begin() as conn:
         for n in range(30):
             conn.execute(
@@ -139,17 +117,19 @@ def test_payments_are_listed_page_by_page(make, books_url):
                 },
             )
     engine.dispose()
-    listed = list(make().contract_payments.list())
+    listed = list(sql_adapter().contract_payments.list())
     assert len(listed) == 31
     assert {o.data["invoice_id"] for o in listed} == {9001}
 
 
-def test_an_invoice_waits_for_another_on_its_commitment_and_is_checked_after_it(make, books_url):
+def test_an_invoice_waits_for_another_on_its_commitment_and_is_checked_after_it(
+    sql_adapter, erp_url
+):
     """Two invoices of one commitment at once cannot together over-bill it: the second waits
     for the lock on the commitment, then is checked against what the first billed."""
-    if not books_url.startswith("postgresql"):
+    if not erp_url.startswith("postgresql"):
         pytest.skip("row locks are PostgreSQL's (SQLite locks the whole file on write)")
-    adapter = make()
+    adapter = sql_adapter()
     refused: list[str] = []
 
     def export() -> None:
@@ -158,7 +138,7 @@ def test_an_invoice_waits_for_another_on_its_commitment_and_is_checked_after_it(
         except ConstraintViolation as exc:
             refused.extend(exc.messages)
 
-    engine = create_engine(books_url)
+    engine = create_engine(erp_url)
     with engine.connect() as other:
         other.execute(
             text("SELECT commitment_id FROM commitments WHERE commitment_id = :c FOR UPDATE"),
@@ -187,4 +167,4 @@ def test_an_invoice_waits_for_another_on_its_commitment_and_is_checked_after_it(
     engine.dispose()
     worker.join(timeout=20)
     assert refused and "but only 7,499.00 remains on line 1 of commitment SC-001" in refused[0]
-    assert _count(books_url, "SELECT COUNT(*) FROM requisitions WHERE procore_id = 77") == 0
+    assert _count(erp_url, "SELECT COUNT(*) FROM requisitions WHERE procore_id = 77") == 0

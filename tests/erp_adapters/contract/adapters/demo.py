@@ -7,6 +7,7 @@ import itertools
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ from erp_adapters.demo.models.payapps_direct_costs import (
     DocumentStatus,
 )
 from erp_adapters.registry import get_adapter
-from tests.erp_adapters.contract.books import Books
+from tests.erp_adapters.contract.books import Books, LineRow
 from tests.erp_adapters.contract.erp import ContractERP
 
 _tenants = itertools.count(1)
@@ -40,6 +41,19 @@ _tenants = itertools.count(1)
 
 def _guid(origin_id: str) -> uuid.UUID:
     return uuid.UUID(origin_id)
+
+
+def _line_fields(tenant: str, line: LineRow, codes: dict, types: dict) -> dict[str, Any]:
+    """What every demo document line holds of a line of the books."""
+    return {
+        "tenant": tenant,
+        "guid": _guid(line.origin_id),
+        "position": line.position,
+        "description": line.description,
+        "cost_code": codes[line.cost_code_origin_id],
+        "cost_type": types[line.cost_type_origin_id],
+        "amount": line.amount,
+    }
 
 
 def seed_demo_tables(tenant: str, books: Books) -> None:
@@ -110,14 +124,8 @@ def seed_demo_tables(tenant: str, books: Books) -> None:
         )
         for line in c.lines:
             commitment_lines[line.origin_id] = DemoCommitmentLine.objects.create(
-                tenant=tenant,
-                guid=_guid(line.origin_id),
                 commitment=header,
-                position=line.position,
-                description=line.description,
-                cost_code=codes[line.cost_code_origin_id],
-                cost_type=types[line.cost_type_origin_id],
-                amount=line.amount,
+                **_line_fields(tenant, line, codes, types),
             )
     for co in books.change_orders:
         header = DemoChangeOrder.objects.create(
@@ -129,14 +137,8 @@ def seed_demo_tables(tenant: str, books: Books) -> None:
         )
         for line in co.lines:
             DemoChangeOrderLine.objects.create(
-                tenant=tenant,
-                guid=_guid(line.origin_id),
                 change_order=header,
-                position=line.position,
-                description=line.description,
-                cost_code=codes[line.cost_code_origin_id],
-                cost_type=types[line.cost_type_origin_id],
-                amount=line.amount,
+                **_line_fields(tenant, line, codes, types),
                 commitment_line=commitment_lines.get(line.commitment_line_origin_id or ""),
             )
 
@@ -199,6 +201,7 @@ def demo_contract_factory(db) -> Callable[[Books], ContractERP]:
     def make(books: Books) -> ContractERP:
         tenant = f"contract-{next(_tenants)}"
         seed_demo_tables(tenant, books)
+        seed_demo_job_structure(tenant, books)
         open_job_cost_structure(tenant)
         seed_demo_prime_contracts(tenant, books)
         seed_demo_requisitions(tenant, books)
@@ -230,14 +233,8 @@ def seed_demo_prime_contracts(tenant: str, books: Books) -> None:
         )
         DemoPrimeContractLine.objects.bulk_create(
             DemoPrimeContractLine(
-                tenant=tenant,
-                guid=_guid(line.origin_id),
                 prime_contract=header,
-                position=line.position,
-                description=line.description,
-                cost_code=codes[line.cost_code_origin_id],
-                cost_type=types[line.cost_type_origin_id],
-                amount=line.amount,
+                **_line_fields(tenant, line, codes, types),
             )
             for line in pc.lines
         )
@@ -368,9 +365,9 @@ def seed_demo_job_structure(tenant: str, books: Books) -> None:
             code=s.code,
             name=s.name,
         )
-        for s in getattr(books, "sub_jobs", ())
+        for s in books.sub_jobs
     }
-    for entry in getattr(books, "job_costs", ()):
+    for entry in books.job_costs:
         sub_job = sub_jobs.get(entry.sub_job_origin_id or "")
         opened, _ = DemoJobCostCode.objects.get_or_create(
             tenant=tenant,
@@ -390,11 +387,3 @@ def seed_demo_job_structure(tenant: str, books: Books) -> None:
                 estimate=estimate,
                 job_to_date_cost=to_date,
             )
-
-
-_seed_demo_tables_without_structure = seed_demo_tables
-
-
-def seed_demo_tables(tenant: str, books: Books) -> None:
-    _seed_demo_tables_without_structure(tenant, books)
-    seed_demo_job_structure(tenant, books)

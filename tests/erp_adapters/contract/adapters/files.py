@@ -20,6 +20,7 @@ from erp_adapters.base import Adapter, CreateResult, Entity, ERPPending
 from erp_adapters.files.exchange import ACK_COLUMNS
 from erp_adapters.files.layouts import IMPORT_FILE_STEMS, IMPORT_LAYOUTS
 from erp_adapters.files.models import FileExport
+from erp_adapters.files.simulator import book_export
 from erp_adapters.registry import get_adapter
 from tests.erp_adapters.contract.books import Books, LineRow
 from tests.erp_adapters.contract.erp import ContractERP
@@ -139,6 +140,8 @@ def books_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
             }
             for d in books.direct_costs
         ],
+        **requisition_rows(books),
+        **structure_rows(books),
     }
 
 
@@ -151,7 +154,7 @@ class FilesContractERP(ContractERP):
             path.mkdir(parents=True)
         self.settings = {f"{name}_folder": str(path) for name, path in self.folders.items()}
         super().__init__(get_adapter("files", self.settings))
-        for entity, rows in {**books_rows(books), **requisition_rows(books)}.items():
+        for entity, rows in books_rows(books).items():
             self._append(entity, rows, header=True)
 
     def _import_path(self, entity: Entity) -> Path:
@@ -171,44 +174,87 @@ class FilesContractERP(ContractERP):
             return self.adapter.entity(entity).create(payload)
         except ERPPending:
             pass
+        self.answer_outbox()
+        return self.adapter.entity(entity).create(payload)
+
+    def answer_outbox(self) -> None:
+        """Play the ERP: import every waiting export and collect the answers."""
         for export in FileExport.objects.filter(
             outbox=self.adapter.outbox_key, state=FileExport.State.WAITING
         ):
             self._import(export)
         assert self.adapter.answers_collect()
-        return self.adapter.entity(entity).create(payload)
 
     def _import(self, export: FileExport) -> None:
-        """The ERP's importer: the outbox file becomes rows of its books, and an answer."""
+        """The ERP's importer: the outbox file becomes rows of its books, and an answer. Jobs
+        and sub jobs: one row of their file, their cost codes and cost types into job_costs.csv
+        (kept sorted by job); budgets: kept by the ERP, answered with an id per transaction (the
+        simulator's importer does the same)."""
         entity = Entity(export.entity)
         with (self.folders["outbox"] / export.file_name).open(encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f))
-        if _refuse_lines_held(self, export, entity, rows):
-            return
-        erp_id = str(uuid.uuid4())
-        head = rows[0]
-        code = head.get("code") or head.get("number") or f"E-{next(_erps)}"
-        line_ids = [str(uuid.uuid4()) if row.get("line_procore_id") else "" for row in rows]
-        imported = []
-        for row, line_id in zip(rows, line_ids, strict=True):
-            values = {k: v for k, v in row.items() if k in _columns(entity)}
-            values["erp_id"] = erp_id
-            if "code" in values:
-                values["code"] = code
-            if "parent_erp_id" in row:
-                values["parent_erp_id"] = row["parent_erp_id"] or None
-            if line_id:
-                values["line_erp_id"] = line_id
-            imported.append(values)
-        self._append(entity, imported)
-        answer = {
-            "file": export.file_name,
-            "status": "success",
-            "erp_id": erp_id,
-            "erp_code": code,
-            "message": "",
-            "line_erp_ids": "|".join(filter(None, line_ids)),
-        }
+        if entity in (Entity.JOBS, Entity.SUB_JOBS, Entity.BUDGETS):
+            erp_id = str(uuid.uuid4())
+            code = rows[0].get("code") or f"E-{next(_erps)}"
+            line_ids = [str(uuid.uuid4()) if row.get("line_procore_id") else "" for row in rows]
+            book_export(
+                self.folders["import"],
+                entity,
+                [{**row, "erp_id": erp_id, "code": code} for row in rows],
+            )
+        else:
+            if self._refuse_lines_held(export, entity, rows):
+                return
+            erp_id = str(uuid.uuid4())
+            head = rows[0]
+            code = head.get("code") or head.get("number") or f"E-{next(_erps)}"
+            line_ids = [str(uuid.uuid4()) if row.get("line_procore_id") else "" for row in rows]
+            imported = []
+            for row, line_id in zip(rows, line_ids, strict=True):
+                values = {k: v for k, v in row.items() if k in _columns(entity)}
+                values["erp_id"] = erp_id
+                if "code" in values:
+                    values["code"] = code
+                if "parent_erp_id" in row:
+                    values["parent_erp_id"] = row["parent_erp_id"] or None
+                if line_id:
+                    values["line_erp_id"] = line_id
+                imported.append(values)
+            self._append(entity, imported)
+        self._answer(
+            export,
+            {
+                "file": export.file_name,
+                "status": "success",
+                "erp_id": erp_id,
+                "erp_code": code,
+                "message": "",
+                "line_erp_ids": "|".join(filter(None, line_ids)),
+            },
+        )
+
+    def _refuse_lines_held(self, export: FileExport, entity: Entity, rows) -> bool:
+        """The ERP's importer refuses a file with a line whose Procore id its books hold already
+        (a unique key on the line's Procore id, as the sample SQL ERP has): a failed answer."""
+        if "line_procore_id" not in _columns(entity):
+            return False
+        with self._import_path(entity).open(encoding="utf-8", newline="") as f:
+            held = {row["line_procore_id"] for row in csv.DictReader(f) if row["line_procore_id"]}
+        clash = [row["line_procore_id"] for row in rows if row.get("line_procore_id") in held]
+        if not clash:
+            return False
+        self._answer(
+            export,
+            {
+                "file": export.file_name,
+                "status": "failed",
+                "message": f"line {clash[0]} is already imported",
+            },
+        )
+        return True
+
+    def _answer(self, export: FileExport, answer: dict[str, str]) -> None:
+        """The ERP's acknowledgement of one outbox file, in the inbox."""
         with (self.folders["inbox"] / f"ack-{export.file_name}").open(
             "w", encoding="utf-8", newline=""
         ) as handle:
@@ -311,39 +357,14 @@ def requisition_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
     return {Entity.REQUISITIONS: requisitions, Entity.CONTRACT_PAYMENTS: payments}
 
 
-def _refuse_lines_held(self: FilesContractERP, export: FileExport, entity: Entity, rows) -> bool:
-    """The ERP's importer refuses a file with a line whose Procore id its books hold already
-    (a unique key on the line's Procore id, as the sample SQL ERP has): a failed answer."""
-    if "line_procore_id" not in _columns(entity):
-        return False
-    with self._import_path(entity).open(encoding="utf-8", newline="") as f:
-        held = {row["line_procore_id"] for row in csv.DictReader(f) if row["line_procore_id"]}
-    clash = [row["line_procore_id"] for row in rows if row.get("line_procore_id") in held]
-    if not clash:
-        return False
-    with (self.folders["inbox"] / f"ack-{export.file_name}").open(
-        "w", encoding="utf-8", newline=""
-    ) as handle:
-        writer = csv.DictWriter(handle, [column.name for column in ACK_COLUMNS])
-        writer.writeheader()
-        writer.writerow(
-            {
-                "file": export.file_name,
-                "status": "failed",
-                "message": f"line {clash[0]} is already imported",
-            }
-        )
-    return True
-
-
 # -- Sub jobs, job costs and budgets ----------------------------------------------------------------
 
 
-def _structure_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
+def structure_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
     """The books' sub jobs and job costs as sub_jobs.csv and job_costs.csv hold them (the rows
     of each job together, as the layout requires)."""
     costs = []
-    for entry in sorted(getattr(books, "job_costs", ()), key=lambda e: e.job_origin_id):
+    for entry in sorted(books.job_costs, key=lambda e: e.job_origin_id):
         amounts = entry.amounts or (None, None, None)
         costs.append(
             {
@@ -359,66 +380,7 @@ def _structure_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
     return {
         Entity.SUB_JOBS: [
             {"erp_id": s.origin_id, "code": s.code, "name": s.name, "job_erp_id": s.job_origin_id}
-            for s in getattr(books, "sub_jobs", ())
+            for s in books.sub_jobs
         ],
         Entity.JOB_COSTS: costs,
     }
-
-
-_books_rows_without_structure = books_rows
-
-
-def books_rows(books: Books) -> dict[Entity, list[dict[str, Any]]]:
-    return {**_books_rows_without_structure(books), **_structure_rows(books)}
-
-
-_import_without_structure = FilesContractERP._import
-
-
-def _import_with_structure(self: FilesContractERP, export: FileExport) -> None:
-    """Jobs and sub jobs: one row of their file, their cost codes and cost types into
-    job_costs.csv (kept sorted by job); budgets: kept by the ERP, answered with an id per
-    transaction (the simulator's importer does the same)."""
-    from erp_adapters.files.simulator import book_export
-
-    entity = Entity(export.entity)
-    if entity not in (Entity.JOBS, Entity.SUB_JOBS, Entity.BUDGETS):
-        _import_without_structure(self, export)
-        return
-    with (self.folders["outbox"] / export.file_name).open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    erp_id = str(uuid.uuid4())
-    code = rows[0].get("code") or f"E-{next(_erps)}"
-    line_ids = [str(uuid.uuid4()) if row.get("line_procore_id") else "" for row in rows]
-    book_export(
-        self.folders["import"],
-        entity,
-        [{**row, "erp_id": erp_id, "code": code} for row in rows],
-    )
-    answer = {
-        "file": export.file_name,
-        "status": "success",
-        "erp_id": erp_id,
-        "erp_code": code,
-        "message": "",
-        "line_erp_ids": "|".join(filter(None, line_ids)),
-    }
-    with (self.folders["inbox"] / f"ack-{export.file_name}").open(
-        "w", encoding="utf-8", newline=""
-    ) as handle:
-        writer = csv.DictWriter(handle, [column.name for column in ACK_COLUMNS])
-        writer.writeheader()
-        writer.writerow(answer)
-
-
-def _answer_outbox(self: FilesContractERP) -> None:
-    """Play the ERP: import every waiting export and collect the answers."""
-    for export in FileExport.objects.filter(
-        outbox=self.adapter.outbox_key, state=FileExport.State.WAITING
-    ):
-        self._import(export)
-    assert self.adapter.answers_collect()
-
-
-FilesContractERP._import = _import_with_structure
-FilesContractERP.answer_outbox = _answer_outbox

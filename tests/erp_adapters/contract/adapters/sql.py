@@ -139,6 +139,9 @@ def seed_sample_layout(conn: Connection, books: Books) -> None:
     for co in books.change_orders:
         insert("change_order_lines", lines("change_order_id", co.origin_id, co.lines, True))
     seed_prime_contract_tables(conn, books)
+    seed_sample_requisitions(conn, books)
+    seed_sample_billing(conn, books)
+    seed_sample_job_structure(conn, books)
 
 
 class SqlContractERP(ContractERP):
@@ -211,13 +214,7 @@ def sql_sqlite_contract_factory(tmp_path) -> Iterator[Callable[[Books], Contract
     def make(books: Books) -> ContractERP:
         path = tmp_path / f"erp-{uuid.uuid4().hex[:8]}.sqlite3"
         url = f"sqlite:///{path}"
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            lay_out(conn, data=False)
-            seed_sample_layout(conn, books)
-            seed_sample_requisitions(conn, books)
-            seed_sample_billing(conn, books)
-        engine.dispose()
+        lay_out_books(url, books)
         return SqlContractERP(sample_settings(url, fetch_size=10))
 
     yield make
@@ -270,17 +267,32 @@ def postgres_erp_schema(erp_postgres_database) -> Iterator[Callable[[], str]]:
     engine.dispose()
 
 
+def lay_out_books(url: str, books: Books) -> None:
+    """The sample layout, empty, in the database at ``url``, holding ``books``."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        lay_out(conn, data=False)
+        seed_sample_layout(conn, books)
+    engine.dispose()
+
+
+def seeded_erp_url(request, tmp_path, books: Books) -> Iterator[str]:
+    """The URL of an ERP database with the sample layout holding ``books``, on SQLite or
+    PostgreSQL as ``request.param`` says; its engines disposed afterwards."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'erp.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_erp_schema")()
+    lay_out_books(url, books)
+    yield url
+    dispose_engines()
+
+
 @pytest.fixture
 def sql_postgres_contract_factory(postgres_erp_schema) -> Callable[[Books], ContractERP]:
     def make(books: Books) -> ContractERP:
         url = postgres_erp_schema()
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            lay_out(conn, data=False)
-            seed_sample_layout(conn, books)
-            seed_sample_requisitions(conn, books)
-            seed_sample_billing(conn, books)
-        engine.dispose()
+        lay_out_books(url, books)
         return SqlContractERP(sample_settings(url, fetch_size=10))
 
     return make
@@ -458,7 +470,7 @@ def seed_sample_billing(conn: Connection, books: Books) -> None:
 def seed_sample_job_structure(conn: Connection, books: Books) -> None:
     """The books' sub jobs, cost codes opened on jobs and sub jobs, and the cost types on them
     (with their amounts) in the sample layout's tables."""
-    for s in getattr(books, "sub_jobs", ()):
+    for s in books.sub_jobs:
         conn.execute(
             text(
                 "INSERT INTO sub_jobs (sub_job_id, job_id, code, name) "
@@ -467,7 +479,7 @@ def seed_sample_job_structure(conn: Connection, books: Books) -> None:
             {"id": s.origin_id, "job": s.job_origin_id, "code": s.code, "name": s.name},
         )
     opened: set[tuple] = set()
-    for entry in getattr(books, "job_costs", ()):
+    for entry in books.job_costs:
         key = (entry.job_origin_id, entry.sub_job_origin_id, entry.cost_code_origin_id)
         if key not in opened:
             opened.add(key)
@@ -498,11 +510,3 @@ def seed_sample_job_structure(conn: Connection, books: Books) -> None:
                 },
             },
         )
-
-
-_seed_sample_layout_without_structure = seed_sample_layout
-
-
-def seed_sample_layout(conn: Connection, books: Books) -> None:
-    _seed_sample_layout_without_structure(conn, books)
-    seed_sample_job_structure(conn, books)
