@@ -76,8 +76,18 @@ def before_sync_jobs(given, data: dict) -> None:
 
 
 def before_sync_sub_jobs(given, data: dict) -> None:
+    """The job is synced in Procore and linked as a job import leaves it: sub jobs are staged
+    only once Procore knows their job (``sync_entities._sub_job_stage_hold``)."""
     job = _books(given)
-    _procore_project(given, job)  # staged sub jobs show once their job is synced
+    project = _procore_project(given, job)
+    ObjectLink.objects.create(
+        company=given.connection.company,
+        item_type="project",
+        origin_id=str(job.guid),
+        procore_id=project.id,
+        state="synced",
+        content_hash="h",
+    )
 
 
 def before_create_job_in_procore(given, data: dict) -> None:
