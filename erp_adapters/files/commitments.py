@@ -12,7 +12,6 @@ from erp_adapters.base import (
     DocumentState,
     Entity,
     ERPObject,
-    ERPUnavailable,
     ListingProblems,
 )
 from erp_adapters.document_status import document_state
@@ -93,26 +92,6 @@ class Documents(FileEntity):
 
     def valid_head(self, row: Row, name: str, problems: ListingProblems) -> bool:
         return True
-
-    def find_head(self, erp_id: str) -> dict[str, Any] | None:
-        """The document's first readable row (a streamed scan), None when the ERP has no row
-        of it. A document whose rows are all unreadable is still in the ERP, never "gone"
-        (that would let Procore unlink it): the check is retried until the file is corrected."""
-        if not erp_id:
-            return None
-        unreadable = None
-        for item in self.items():
-            if isinstance(item, Row):
-                if item.values["erp_id"] == erp_id:
-                    return item.values
-            elif item.key == erp_id and unreadable is None:
-                unreadable = item.as_unreadable()
-        if unreadable is not None:
-            raise ERPUnavailable(
-                f"The ERP's export holds the {self.what} {erp_id}, but {unreadable.where} "
-                f"cannot be read ({unreadable.reason}); correct the file in the ERP."
-            )
-        return None
 
     def links(self, payload: dict[str, Any], procore_id: int) -> list[list[Any]]:
         links = [[self.header_item_type(payload), procore_id, ""]]

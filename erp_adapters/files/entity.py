@@ -94,6 +94,26 @@ class FileEntity:
         problem = RowProblem(file_name, row.line, column, reason, key)
         self.listing_problems.add(problem.as_unreadable())
 
+    def find_head(self, erp_id: str, *, noun: str = "") -> dict[str, Any] | None:
+        """The document's first readable row (a streamed scan), None when the ERP has no row
+        of it. A document whose rows are all unreadable is still in the ERP, never "gone"
+        (that would let Procore unlink it): the check is retried until the file is corrected."""
+        if not erp_id:
+            return None
+        unreadable = None
+        for item in self.items():
+            if isinstance(item, Row):
+                if item.values["erp_id"] == erp_id:
+                    return item.values
+            elif item.key == erp_id and unreadable is None:
+                unreadable = item.as_unreadable()
+        if unreadable is not None:
+            raise ERPUnavailable(
+                f"The ERP's export holds the {noun or self.what} {erp_id}, but {unreadable.where} "
+                f"cannot be read ({unreadable.reason}); correct the file in the ERP."
+            )
+        return None
+
     def to_object(self, values: dict[str, Any]) -> ERPObject:
         raise NotImplementedError
 

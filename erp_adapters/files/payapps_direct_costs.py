@@ -25,7 +25,6 @@ from erp_adapters.base import (
     DocumentState,
     Entity,
     ERPObject,
-    ERPUnavailable,
 )
 from erp_adapters.document_status import document_state
 from erp_adapters.files import layouts
@@ -51,26 +50,6 @@ class _FileDocuments(FileEntity):
     def list(self) -> Iterator[ERPObject]:
         return iter(())  # exported from Procore only; nothing to import
 
-    def head(self, erp_id: str) -> dict[str, Any] | None:
-        """The document's first readable row in the ERP's export (a streamed scan). A document
-        whose rows are all unreadable is not "gone" (that would let Procore unlink it): the
-        lookup is retried until the ERP's export is corrected."""
-        if not erp_id:
-            return None
-        unreadable = None
-        for item in self.items():
-            if isinstance(item, Row):
-                if item.values["erp_id"] == erp_id:
-                    return item.values
-            elif item.key == erp_id and unreadable is None:
-                unreadable = item.as_unreadable()
-        if unreadable is not None:
-            raise ERPUnavailable(
-                f"The ERP's export holds the {self.noun} {erp_id}, but {unreadable.where} cannot "
-                f"be read ({unreadable.reason}); correct the file in the ERP."
-            )
-        return None
-
     def describe(self, head: dict[str, Any]) -> str:
         raise NotImplementedError
 
@@ -79,7 +58,7 @@ class _FileDocuments(FileEntity):
 
     def void_refusal(self, procore_id: int | None) -> list[str]:
         answered = self.answered(procore_id)
-        head = None if answered is None else self.head(answered.erp_id)
+        head = None if answered is None else self.find_head(answered.erp_id, noun=self.noun)
         if head is None or document_state(head["status"]) is not DocumentState.VOID:
             return []
         return [billing.void_refusal(self.describe(head), self.noun)]
@@ -103,7 +82,7 @@ class _FileDocuments(FileEntity):
         procore_id = _as_int(document.get("procore_id"))
         answered = self._answered(document)
         erp_id = text(document.get("origin_id")) or (answered.erp_id if answered else "")
-        head = self.head(erp_id)
+        head = self.find_head(erp_id, noun=self.noun)
         if head is None:
             waiting = procore_id is not None and (
                 self._exports(procore_id).filter(state=FileExport.State.WAITING).exists()
