@@ -12,16 +12,12 @@ from typing import Any
 
 from erp_adapters.base import Entity
 from erp_adapters.sql.fields import (
-    CREATE_FIELDS,
-    DOCUMENTS,
     ENTITY_PARTS,
     JOB_STRUCTURE_FIELDS,
     JOB_STRUCTURE_REQUIRED,
     LIST_FIELDS,
     Field,
     entity_parts,
-    line_create_fields,
-    line_list_fields,
     part_fields,
 )
 
@@ -105,15 +101,25 @@ def _target(fields: tuple[Field, ...], what: str) -> dict[str, Any]:
     }
 
 
+PART_WHAT = {
+    "list_lines": "the lines of {}",
+    "create_lines": "the lines of {}",
+    "create_markups": "the markups on the lines of {}",
+}
+
+
 def _entity(entity: Entity) -> dict[str, Any]:
+    """One entity's mapping: the parts ``fields.entity_parts`` names (list and create, the
+    lines of a document, or only some of them: a prime contract is listed only, its change
+    orders created only, with their markups)."""
     label = str(entity).replace("_", " ")
-    properties: dict[str, Any] = {
-        "list": _source(LIST_FIELDS[entity], label),
-        "create": _target(CREATE_FIELDS[entity], label),
-    }
-    if entity in DOCUMENTS:
-        properties["list_lines"] = _source(line_list_fields(entity), f"the lines of {label}")
-        properties["create_lines"] = _target(line_create_fields(entity), f"the lines of {label}")
+    properties: dict[str, Any] = {}
+    for part in entity_parts(entity):
+        what = PART_WHAT.get(part, "{}").format(label)
+        fields = part_fields(entity, part)
+        properties[part] = (
+            _source(fields, what) if part.startswith("list") else _target(fields, what)
+        )
     return {
         "type": "object",
         "title": label.capitalize(),
@@ -180,45 +186,15 @@ SETTINGS_SCHEMA: dict[str, Any] = {
             "title": "Entities",
             "type": "object",
             "description": "per entity, how to list and how to create it",
-            "properties": {str(entity): _entity(entity) for entity in LIST_FIELDS},
+            "properties": {
+                str(entity): _entity(entity)
+                for entity in dict.fromkeys([*LIST_FIELDS, *ENTITY_PARTS])
+            },
             "additionalProperties": False,
         },
     },
     "additionalProperties": False,
 }
-
-
-# -- entities whose mapping has other parts than list and create (fields.ENTITY_PARTS) -----------
-
-PART_WHAT = {
-    "list_lines": "the lines of {}",
-    "create_lines": "the lines of {}",
-    "create_markups": "the markups on the lines of {}",
-}
-
-
-def _entity_of_parts(entity: Entity) -> dict[str, Any]:
-    """An entity listed only (prime contracts) or created only (their change orders)."""
-    label = str(entity).replace("_", " ")
-    properties: dict[str, Any] = {}
-    for part in entity_parts(entity):
-        what = PART_WHAT.get(part, "{}").format(label)
-        fields = part_fields(entity, part)
-        properties[part] = (
-            _source(fields, what) if part.startswith("list") else _target(fields, what)
-        )
-    return {
-        "type": "object",
-        "title": label.capitalize(),
-        "properties": properties,
-        "required": list(properties),
-        "additionalProperties": False,
-    }
-
-
-SETTINGS_SCHEMA["properties"]["entities"]["properties"].update(
-    {str(entity): _entity_of_parts(entity) for entity in ENTITY_PARTS}
-)
 
 
 # -- Job costs and budgets: their own parts (sub jobs are in ``LIST_FIELDS`` like the others) ---
