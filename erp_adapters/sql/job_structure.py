@@ -182,19 +182,8 @@ class JobsWithCostCodes(StructureWriter, Jobs):
     def scope_of(self, draft: Draft, origin_id: str) -> tuple[str, None]:
         return origin_id, None
 
-    def after_existing(self, conn: Connection, payload: Any, row: Row) -> CreateResult:
-        draft = self.draft(conn, payload)
-        conn.rollback()
-        if draft.problems:
-            raise ConstraintViolation(draft.problems)
-        target = self.adapter.target(self.entity, "create")
-        with conn.begin():
-            if not target.procedure:
-                target.update(
-                    conn, int(draft.procore_id), {k: draft.values[k] for k in self.UPDATABLE}
-                )
-            self.open_structure(conn, draft, str(row._mapping["origin_id"]))
-        return self.result(conn, row, created=False, draft=draft)
+    def open_existing(self, conn: Connection, draft: Draft, origin_id: str) -> None:
+        self.open_structure(conn, draft, origin_id)
 
     # -- what the engine asks of a job besides creating it ---------------------------------------
 

@@ -493,12 +493,17 @@ class Jobs(OpensCostCodes, SqlEntity):
         if draft.problems:
             raise ConstraintViolation(draft.problems)
         target = self.adapter.target(self.entity, "create")
-        if not target.procedure:
-            with conn.begin():
+        with conn.begin():
+            if not target.procedure:
                 target.update(
                     conn, int(draft.procore_id), {k: draft.values[k] for k in self.UPDATABLE}
                 )
+            self.open_existing(conn, draft, str(row._mapping["origin_id"]))
         return self.result(conn, row, created=False, draft=draft)
+
+    def open_existing(self, conn: Connection, draft: Draft, origin_id: str) -> None:
+        """What a job export does besides updating a job the ERP holds, in the same
+        transaction: nothing here; ``JobsWithCostCodes`` opens its cost codes."""
 
 
 class StandardCostCodes(SqlEntity):
